@@ -1,0 +1,451 @@
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower/lower.h"
+#include "net/elf.h"
+#include "platform/platform.h"
+#include "report/report.h"
+
+void ax_cli_print_errors(const struct ax_err *e, const char *prefix)
+{
+	const char *s = ax_err_str(e);
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		fprintf(stderr, "%s%.*s\n", prefix, (int)n, s);
+		s += n + (nl ? 1 : 0);
+	}
+}
+
+static const char *const all_opts[] = {
+	"--arch", "--set", "--config", "--model", "--board", "--json", "--csv",
+	"--quiet", "--reference", "--help", "-o", NULL
+};
+
+static int takes_value(const char *o)
+{
+	return strcmp(o, "--quiet") && strcmp(o, "--reference") && strcmp(o, "--help");
+}
+
+static int allowed_in(const char *allowed, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = allowed; (p = strstr(p, name)); p += n)
+		if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
+		  int max_positional, struct ax_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-' || !strcmp(a, "-")) {
+			if (o->n_positional >= max_positional) {
+				fprintf(stderr, "axsim %s: unexpected argument '%s'; see axsim %s --help\n", cmd, a, cmd);
+				return 2;
+			}
+			o->positional[o->n_positional++] = a;
+			continue;
+		}
+		char name[64];
+		const char *val = NULL;
+		const char *eq = strchr(a, '=');
+		size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
+		if (nlen >= sizeof(name))
+			nlen = sizeof(name) - 1;
+		memcpy(name, a, nlen);
+		name[nlen] = '\0';
+		if (!strcmp(name, "-h"))
+			strcpy(name, "--help");
+		if (!allowed_in(allowed, name) && strcmp(name, "--help")) {
+			const char *s = ax_suggest(name, all_opts, sizeof(all_opts) / sizeof(all_opts[0]) - 1);
+			if (s && !allowed_in(allowed, s))
+				s = NULL;
+			fprintf(stderr, "axsim %s: unknown option '%s'%s%s%s; expected one of: %s\n", cmd, name,
+				s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "", allowed);
+			return 2;
+		}
+		if (takes_value(name)) {
+			if (eq)
+				val = eq + 1;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			else {
+				fprintf(stderr, "axsim %s: option '%s' needs a value\n", cmd, name);
+				return 2;
+			}
+		} else if (eq) {
+			fprintf(stderr, "axsim %s: option '%s' takes no value\n", cmd, name);
+			return 2;
+		}
+		if (!strcmp(name, "--arch")) o->arch = val;
+		else if (!strcmp(name, "--config")) o->config = val;
+		else if (!strcmp(name, "--model")) o->model = val;
+		else if (!strcmp(name, "--board")) o->board = val;
+		else if (!strcmp(name, "--json")) o->json = val;
+		else if (!strcmp(name, "--csv")) o->csv = val;
+		else if (!strcmp(name, "-o")) o->out = val;
+		else if (!strcmp(name, "--quiet")) o->quiet = 1;
+		else if (!strcmp(name, "--reference")) o->reference = 1;
+		else if (!strcmp(name, "--help")) o->help = 1;
+		else if (!strcmp(name, "--set")) {
+			if (o->n_sets >= AX_MAX_SETS) {
+				fprintf(stderr, "axsim %s: more than %d --set options\n", cmd, AX_MAX_SETS);
+				return 2;
+			}
+			o->sets[o->n_sets++] = val;
+		}
+	}
+	return 0;
+}
+
+int ax_cli_load_arch(const struct ax_opts *o, struct ax_arch_desc *d)
+{
+	struct ax_err err;
+	ax_err_init(&err);
+	int rc = ax_arch_load(d, o->arch, &err);
+	if (!rc) {
+		for (int i = 0; i < o->n_sets; i++)
+			ax_arch_set(d, o->sets[i], &err);
+		if (!err.count)
+			ax_arch_validate(d, &err);
+		rc = err.count ? AX_EINPUT : AX_OK;
+	}
+	ax_cli_print_errors(&err, "axsim: ");
+	ax_err_release(&err);
+	return rc;
+}
+
+/* A file that starts with the ELF magic is a compiled network; anything else
+ * is read as a network description. */
+static int is_elf(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	unsigned char m[4] = { 0 };
+	size_t n = fread(m, 1, 4, f);
+	fclose(f);
+	return n == 4 && m[0] == 0x7f && m[1] == 'E' && m[2] == 'L' && m[3] == 'F';
+}
+
+int ax_cli_load_net(const char *path, struct ax_net *net)
+{
+	struct ax_err err;
+	ax_err_init(&err);
+	int rc;
+	if (is_elf(path)) {
+		rc = ax_elf_read(net, path, &err);
+	} else {
+		ax_net_init(net);
+		rc = ax_net_load_yaml(net, path, &err);
+	}
+	ax_cli_print_errors(&err, "axsim: ");
+	ax_err_release(&err);
+	return rc;
+}
+
+static int help_or_usage(const struct ax_opts *o, const char *text)
+{
+	if (o->help) {
+		fputs(text, stdout);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- run ---- */
+
+int ax_cmd_run(int argc, char **argv)
+{
+	struct ax_opts o;
+	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet", 1, &o))
+		return 2;
+	if (help_or_usage(&o, "usage: axsim run NET [--config MODEL.yaml] [--model NAME] [--board pcie|m2]\n"
+			      "                 [--arch FILE] [--set KEY=VALUE]... [--json FILE] [--csv FILE] [--quiet]\n"
+			      "Simulates one inference on each copy of the network and prints latency, throughput,\n"
+			      "IMC utilisation, unit and memory activity and the slowest layers.  NET is an ELF\n"
+			      "written by axsim compile, or a network description.  Without --config the SDK's\n"
+			      "default compilation configuration is used.\n"))
+		return 0;
+	if (o.n_positional != 1) {
+		fprintf(stderr, "axsim run: expected one network (ELF or description); see axsim run --help\n");
+		return 2;
+	}
+	int status = 2;
+	struct ax_arch_desc arch = { 0 };
+	struct ax_ccfg cfg;
+	struct ax_net net;
+	struct ax_tasklist tl;
+	struct ax_result res;
+	struct ax_err err, warn;
+	ax_err_init(&err);
+	ax_err_init(&warn);
+	ax_ccfg_init(&cfg);
+	ax_net_init(&net);
+	ax_tasklist_init(&tl);
+	memset(&res, 0, sizeof(res));
+
+	if (ax_cli_load_arch(&o, &arch))
+		goto out;
+	if (o.config) {
+		ax_ccfg_release(&cfg);
+		int rc = ax_ccfg_load(&cfg, o.config, o.model, o.board, &err, &warn);
+		ax_cli_print_errors(&warn, "axsim: warning: ");
+		if (rc)
+			goto print;
+	} else if (o.model || o.board) {
+		fprintf(stderr, "axsim run: --model and --board need --config MODEL.yaml\n");
+		goto out;
+	}
+	if (ax_ccfg_check_arch(&cfg, &arch.arch, &err))
+		goto print;
+	ax_net_release(&net);
+	if (ax_cli_load_net(o.positional[0], &net))
+		goto out;
+	if (ax_lower(&net, &arch.arch, &cfg, &tl, &err))
+		goto print;
+	if (ax_platform_run(&tl, &arch.arch, &res, &err)) {
+		status = 1;
+		goto print;
+	}
+	struct ax_report_input in = {
+		.net = &net, .arch = &arch, .cfg = &cfg, .tl = &tl, .res = &res,
+		.network_path = o.positional[0], .config_path = o.config,
+	};
+	if (!o.quiet)
+		ax_report_text(&in, stdout);
+	status = 0;
+	if (o.json && ax_report_write_json(&in, o.json, &err))
+		status = 1;
+	if (o.csv && ax_report_write_csv(&in, o.csv, &err))
+		status = 1;
+print:
+	ax_cli_print_errors(&err, "axsim: ");
+out:
+	ax_result_release(&res);
+	ax_tasklist_release(&tl);
+	ax_net_release(&net);
+	ax_ccfg_release(&cfg);
+	ax_arch_desc_release(&arch);
+	ax_err_release(&err);
+	ax_err_release(&warn);
+	return status;
+}
+
+/* ---- compile ---- */
+
+int ax_cmd_compile(int argc, char **argv)
+{
+	struct ax_opts o;
+	if (ax_opts_parse("compile", argc, argv, "-o", 1, &o))
+		return 2;
+	if (help_or_usage(&o, "usage: axsim compile NET.yaml -o NET.elf\n"
+			      "Checks a network description (docs/network-format.md), infers its shapes and writes\n"
+			      "the compiled network as an ELF (docs/elf-format.md).\n"))
+		return 0;
+	if (o.n_positional != 1 || !o.out) {
+		fprintf(stderr, "axsim compile: expected NET.yaml -o NET.elf; see axsim compile --help\n");
+		return 2;
+	}
+	struct ax_net net;
+	struct ax_err err;
+	ax_err_init(&err);
+	ax_net_init(&net);
+	int rc = ax_net_load_yaml(&net, o.positional[0], &err);
+	if (!rc)
+		rc = ax_elf_write(&net, o.out, &err);
+	ax_cli_print_errors(&err, "axsim: ");
+	ax_err_release(&err);
+	ax_net_release(&net);
+	return rc ? 2 : 0;
+}
+
+/* ---- inspect ---- */
+
+static void shape_str(struct ax_shape s, char *buf, size_t n)
+{
+	snprintf(buf, n, "%ux%ux%u", s.h, s.w, s.c);
+}
+
+int ax_cmd_inspect(int argc, char **argv)
+{
+	struct ax_opts o;
+	if (ax_opts_parse("inspect", argc, argv, "", 1, &o))
+		return 2;
+	if (help_or_usage(&o, "usage: axsim inspect NET\n"
+			      "Lists every layer of a compiled network (or a description): operator, input and\n"
+			      "output shapes (height x width x channels), parameters and MACs, then totals.\n"))
+		return 0;
+	if (o.n_positional != 1) {
+		fprintf(stderr, "axsim inspect: expected one network; see axsim inspect --help\n");
+		return 2;
+	}
+	struct ax_net net;
+	if (ax_cli_load_net(o.positional[0], &net)) {
+		ax_net_release(&net);
+		return 2;
+	}
+	printf("network %s: %zu layers\n\n", net.name ? net.name : "?", net.n_layers);
+	printf("%4s  %-28s %-14s %-16s %-14s %8s %12s %14s  %s\n", "#", "layer", "op", "input", "output",
+	       "kernel", "params", "MACs", "parameters");
+	for (size_t i = 0; i < net.n_layers; i++) {
+		const struct ax_layer *l = &net.layers[i];
+		char in[32] = "-", out[32], k[32] = "", extra[128] = "";
+		if (l->n_in)
+			shape_str(net.layers[l->in[0]].out, in, sizeof(in));
+		shape_str(l->out, out, sizeof(out));
+		if (l->op == AX_OP_CONV || l->op == AX_OP_MAXPOOL || l->op == AX_OP_AVGPOOL)
+			snprintf(k, sizeof(k), "%ux%u/%u", l->kh, l->kw, l->sh);
+		if (l->op == AX_OP_CONV && l->groups > 1)
+			snprintf(extra, sizeof(extra), "groups %u", l->groups);
+		if (l->act != AX_ACT_NONE)
+			snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), "%s%s",
+				 extra[0] ? ", " : "", ax_act_name(l->act));
+		if (l->is_output)
+			snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), "%soutput",
+				 extra[0] ? ", " : "");
+		printf("%4zu  %-28.28s %-14s %-16s %-14s %8s %12llu %14llu  %s\n", i, l->name, ax_op_name(l->op),
+		       in, out, k, (unsigned long long)ax_layer_params(&net, l),
+		       (unsigned long long)ax_layer_macs(&net, l), extra);
+	}
+	printf("\ntotal: %llu parameters (%.2f M), %llu MACs (%.3f G), weight section %llu bytes\n",
+	       (unsigned long long)ax_net_params(&net), (double)ax_net_params(&net) / 1e6,
+	       (unsigned long long)ax_net_macs(&net), (double)ax_net_macs(&net) / 1e9,
+	       (unsigned long long)ax_net_layout_weights(&net));
+	ax_net_release(&net);
+	return 0;
+}
+
+/* ---- config ---- */
+
+int ax_cmd_config(int argc, char **argv)
+{
+	struct ax_opts o;
+	if (ax_opts_parse("config", argc, argv, "--model --board", 1, &o))
+		return 2;
+	if (help_or_usage(&o, "usage: axsim config MODEL.yaml [--model NAME] [--board pcie|m2]\n"
+			      "Prints the effective compilation configuration and where each value came from.\n"))
+		return 0;
+	if (o.n_positional != 1) {
+		fprintf(stderr, "axsim config: expected one model YAML; see axsim config --help\n");
+		return 2;
+	}
+	struct ax_ccfg c;
+	struct ax_err err, warn;
+	ax_err_init(&err);
+	ax_err_init(&warn);
+	int rc = ax_ccfg_load(&c, o.positional[0], o.model, o.board, &err, &warn);
+	ax_cli_print_errors(&warn, "axsim: warning: ");
+	ax_cli_print_errors(&err, "axsim: ");
+	if (!rc) {
+		printf("# effective compilation configuration of %s%s%s%s%s\n", o.positional[0],
+		       c.model ? ", model " : "", c.model ? c.model : "", c.board ? ", board " : "",
+		       c.board ? c.board : "");
+		for (int id = 0; id < AX_CC_COUNT; id++) {
+			char v[64], where[600];
+			ax_ccfg_format(&c, (enum ax_ccfg_id)id, v, sizeof(v));
+			const struct ax_ccfg_origin *og = &c.origin[id];
+			if (og->file)
+				snprintf(where, sizeof(where), "%s:%d", og->file, og->line);
+			else
+				snprintf(where, sizeof(where), "default");
+			printf("%-28s %-30s # %s\n", ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name, v, where);
+		}
+	}
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_err_release(&warn);
+	return rc ? 2 : 0;
+}
+
+/* ---- arch ---- */
+
+/* Markdown reference of every key (docs/config-reference.md is this output). */
+static void print_reference(const struct ax_arch_desc *def)
+{
+	size_t n;
+	const struct ax_arch_key *keys = ax_arch_keys(&n);
+	printf("# Configuration reference\n\n"
+	       "Generated by `axsim arch --reference` from the key tables in sim/config/arch.c and\n"
+	       "sim/config/ccfg.c; do not edit by hand (a test fails when this file is stale).\n\n"
+	       "## Hardware description\n\n"
+	       "The built-in default is configs/metis.yaml. A description passed with `--arch FILE`\n"
+	       "must give every key; `--set key=value` changes one. Each value may be written as\n"
+	       "`key: VALUE` or `key: {value: VALUE, reason: \"...\"}`.\n\n"
+	       "| key | unit | default | bounds | meaning | why the default |\n"
+	       "|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < n; i++) {
+		char v[64], lo[64], hi[64];
+		ax_unit_format(ax_arch_get(&def->arch, &keys[i]), keys[i].unit, v, sizeof(v));
+		ax_unit_format(keys[i].min, keys[i].unit, lo, sizeof(lo));
+		ax_unit_format(keys[i].max, keys[i].unit, hi, sizeof(hi));
+		printf("| `%s` | %s | %s | %s to %s | %s | %s |\n", keys[i].path,
+		       ax_unit_name(keys[i].unit)[0] ? ax_unit_name(keys[i].unit) : "count", v, lo, hi,
+		       keys[i].desc, def->origin[i].reason ? def->origin[i].reason : "");
+	}
+	printf("\n## Compilation configuration (model YAML)\n\n"
+	       "Read from `models: <name>: extra_kwargs:` of a model YAML as the vendor SDK writes it,\n"
+	       "in the nested dialect (`compilation_config: {quantization_config: {...}, backend_config: {...}}`)\n"
+	       "or the flat one (`compilation_config: {quantization_scheme: ..., enable_icr: ...}`);\n"
+	       "`pcie:` and `m2:` sections of extra_kwargs override the rest with `--board`.\n\n"
+	       "| key | nested dialect | flat dialect | type | values | default | meaning |\n"
+	       "|---|---|---|---|---|---|---|\n");
+	for (int id = 0; id < AX_CC_COUNT; id++) {
+		const struct ax_ccfg_keyinfo *k = ax_ccfg_keyinfo((enum ax_ccfg_id)id);
+		printf("| `%s` | %s%s%s | %s%s%s | %s | %s | %s | %s |\n", k->name,
+		       k->nested ? "`" : "", k->nested ? k->nested : "-", k->nested ? "`" : "",
+		       k->flat ? "`" : "", k->flat ? k->flat : "-", k->flat ? "`" : "",
+		       k->type, k->range, k->def, k->desc);
+	}
+	printf("\nKeys of the vendor compiler that axsim accepts with a warning and ignores:\n");
+	const char *const *ig = ax_ccfg_ignored_keys();
+	for (size_t i = 0; ig[i]; i++)
+		printf("%s`%s`", i ? ", " : "", ig[i]);
+	printf(".\n\nAny other key is an error, with a suggestion when a known key is close.\n");
+}
+
+int ax_cmd_arch(int argc, char **argv)
+{
+	struct ax_opts o;
+	if (ax_opts_parse("arch", argc, argv, "--arch --set --reference", 0, &o))
+		return 2;
+	if (help_or_usage(&o, "usage: axsim arch [--arch FILE] [--set KEY=VALUE]... [--reference]\n"
+			      "Prints the effective hardware description, each value with where it came from\n"
+			      "and why; --reference prints the Markdown configuration reference instead.\n"))
+		return 0;
+	struct ax_arch_desc d;
+	if (ax_cli_load_arch(&o, &d)) {
+		ax_arch_desc_release(&d);
+		return 2;
+	}
+	if (o.reference) {
+		print_reference(&d);
+		ax_arch_desc_release(&d);
+		return 0;
+	}
+	size_t n;
+	const struct ax_arch_key *keys = ax_arch_keys(&n);
+	printf("# effective hardware description (%s)\n", d.name);
+	for (size_t i = 0; i < n; i++) {
+		char v[64], where[600];
+		ax_unit_format(ax_arch_get(&d.arch, &keys[i]), keys[i].unit, v, sizeof(v));
+		const struct ax_arch_origin *og = &d.origin[i];
+		if (og->file)
+			snprintf(where, sizeof(where), "%s:%d", og->file, og->line);
+		else
+			snprintf(where, sizeof(where), "--set");
+		printf("%-28s %-14s # %s; %s\n", keys[i].path, v, where, og->reason ? og->reason : keys[i].desc);
+	}
+	printf("# derived: DDR peak %.1f GB/s, IMC peak %llu MAC/cycle/core\n",
+	       (double)ax_arch_ddr_peak_bps(&d.arch) / 1e9,
+	       (unsigned long long)ax_arch_peak_macs_per_cycle(&d.arch));
+	ax_arch_desc_release(&d);
+	return 0;
+}

@@ -1,0 +1,321 @@
+#include "arch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/ydoc.h"
+
+extern const char ax_metis_yaml[];
+extern const unsigned long ax_metis_yaml_len;
+
+#define OFF(f) offsetof(struct ax_arch, f)
+#define KI 1024ull
+#define MI (1024ull * 1024ull)
+#define GI (1024ull * 1024ull * 1024ull)
+
+/* The one table of hardware parameters.  Bounds are sanity limits that keep
+ * the arithmetic of the timing model exact (no overflow, no division by zero),
+ * not claims about what hardware could be built. */
+static const struct ax_arch_key keys[] = {
+	{ "chip.cores", AX_U_COUNT, OFF(chip_cores), 1, 64, "AI cores on the chip" },
+	{ "chip.clock", AX_U_HZ, OFF(chip_clock_hz), 1000000, 5000000000ull, "core clock (the model's clock_profile overrides it)" },
+	{ "imc.rows", AX_U_COUNT, OFF(imc_rows), 32, 8192, "inputs (rows) of the in-memory-compute array" },
+	{ "imc.cols", AX_U_COUNT, OFF(imc_cols), 32, 8192, "outputs (columns) of the array" },
+	{ "imc.banks", AX_U_COUNT, OFF(imc_banks), 1, 1024, "banks; a bank's columns are the output gating granularity" },
+	{ "imc.weight_sets", AX_U_COUNT, OFF(imc_weight_sets), 1, 64, "weight sets per bank; one is written while another computes" },
+	{ "imc.row_block", AX_U_COUNT, OFF(imc_row_block), 1, 8192, "input gating granularity in rows" },
+	{ "imc.cycles_per_pass", AX_U_CYCLES, OFF(imc_cycles_per_pass), 1, 64, "cycles of one matrix-vector pass (bit-serial activations)" },
+	{ "imc.results_per_cycle", AX_U_COUNT, OFF(imc_results_per_cycle), 1, 8192, "results per cycle from the array to the vector unit" },
+	{ "imc.weight_write_bw", AX_U_BPC, OFF(imc_weight_write_bpc), 1, 65536, "rate at which weights are written into a weight set" },
+	{ "dpu.throughput", AX_U_COUNT, OFF(dpu_elems_per_cycle), 1, 65536, "DPU elements per cycle (requantisation, activation, element-wise ops)" },
+	{ "dpu.const_bytes_per_channel", AX_U_BYTES, OFF(dpu_const_bytes_per_channel), 1, 1024, "bytes of per-channel requantisation constants (hybrid per-channel quantisation)" },
+	{ "dwpu.mac_throughput", AX_U_COUNT, OFF(dwpu_macs_per_cycle), 1, 65536, "DWPU MACs per cycle (depthwise convolution)" },
+	{ "dwpu.elem_throughput", AX_U_COUNT, OFF(dwpu_elems_per_cycle), 1, 65536, "DWPU elements per cycle (pooling, resize)" },
+	{ "unit.start_latency", AX_U_CYCLES, OFF(unit_start_cycles), 0, 100000, "pipeline fill of a compute unit when it starts a task" },
+	{ "l1.size", AX_U_BYTES, OFF(l1_size), 64 * KI, 1024 * MI, "L1 SRAM per core" },
+	{ "l1.reserved", AX_U_BYTES, OFF(l1_reserved), 0, 1024 * MI, "L1 bytes the compiler reserves" },
+	{ "l1.ports", AX_U_COUNT, OFF(l1_ports), 1, 64, "independent L1 ports per core" },
+	{ "l1.port_bw", AX_U_BPC, OFF(l1_port_bpc), 1, 65536, "bandwidth of one L1 port" },
+	{ "l1.latency", AX_U_CYCLES, OFF(l1_latency_cycles), 0, 100000, "L1 access latency" },
+	{ "l2.size", AX_U_BYTES, OFF(l2_size), 1 * MI, 64 * GI, "shared L2 SRAM" },
+	{ "l2.reserved", AX_U_BYTES, OFF(l2_reserved), 0, 64 * GI, "L2 bytes the compiler reserves" },
+	{ "l2.tasklist_reserve", AX_U_BYTES, OFF(l2_tasklist_reserve), 0, 64 * GI, "L2 held per core for the tasklist when the ELF is not in DDR and the model sets no reserve" },
+	{ "l2.ports", AX_U_COUNT, OFF(l2_ports), 1, 256, "independent L2 ports" },
+	{ "l2.port_bw", AX_U_BPC, OFF(l2_port_bpc), 1, 65536, "bandwidth of one L2 port" },
+	{ "l2.latency", AX_U_CYCLES, OFF(l2_latency_cycles), 0, 100000, "L2 access latency" },
+	{ "noc.link_bw", AX_U_BPC, OFF(noc_link_bpc), 1, 65536, "bandwidth of one core's NoC link to the shared memories" },
+	{ "noc.latency", AX_U_CYCLES, OFF(noc_latency_cycles), 0, 100000, "NoC traversal latency" },
+	{ "ddr.size", AX_U_BYTES, OFF(ddr_size), 1 * MI, 1024 * GI, "DDR available to the network" },
+	{ "ddr.reserved", AX_U_BYTES, OFF(ddr_reserved), 0, 1024 * GI, "DDR bytes the compiler reserves" },
+	{ "ddr.channels", AX_U_COUNT, OFF(ddr_channels), 1, 64, "independent DDR channels (addresses interleave across them)" },
+	{ "ddr.bus_width", AX_U_BITS, OFF(ddr_bus_bits), 8, 4096, "total DDR data bus width over all channels" },
+	{ "ddr.data_rate", AX_U_TPS, OFF(ddr_rate_tps), 1000000, 100000000000ull, "DDR transfers per second per data pin" },
+	{ "ddr.latency", AX_U_PS, OFF(ddr_latency_ps), 0, 100000000, "DDR access latency" },
+	{ "dma.sys_channels", AX_U_COUNT, OFF(dma_sys_channels), 1, 64, "channels of the system DMA (DDR <-> L2)" },
+	{ "dma.core_channels", AX_U_COUNT, OFF(dma_core_channels), 1, 64, "channels of each core's DMA (L2 <-> L1)" },
+	{ "dma.setup", AX_U_CYCLES, OFF(dma_setup_cycles), 0, 1000000, "time to start one DMA transfer" },
+	{ "dma.chunk", AX_U_BYTES, OFF(dma_chunk), 64, 64 * MI, "simulation granularity of a DMA transfer" },
+	{ "controller.descriptor_size", AX_U_BYTES, OFF(ctrl_descriptor_bytes), 8, 4096, "size of one tasklist descriptor" },
+	{ "controller.dispatch", AX_U_CYCLES, OFF(ctrl_dispatch_cycles), 0, 1000000, "control core time to issue one descriptor" },
+	{ "controller.fetch_batch", AX_U_COUNT, OFF(ctrl_fetch_batch), 1, 4096, "descriptors fetched per read of the tasklist" },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+const struct ax_arch_key *ax_arch_keys(size_t *n)
+{
+	*n = NKEYS;
+	return keys;
+}
+
+const struct ax_arch_key *ax_arch_key_find(const char *path)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (!strcmp(keys[i].path, path))
+			return &keys[i];
+	return NULL;
+}
+
+uint64_t *ax_arch_field(struct ax_arch *a, const struct ax_arch_key *k)
+{
+	return (uint64_t *)((char *)a + k->offset);
+}
+
+uint64_t ax_arch_get(const struct ax_arch *a, const struct ax_arch_key *k)
+{
+	return *(const uint64_t *)((const char *)a + k->offset);
+}
+
+const char *ax_arch_default_text(size_t *len)
+{
+	if (len)
+		*len = ax_metis_yaml_len;
+	return ax_metis_yaml;
+}
+
+static const char *const *key_names(void)
+{
+	static const char *names[NKEYS];
+	for (size_t i = 0; i < NKEYS; i++)
+		names[i] = keys[i].path;
+	return names;
+}
+
+/* Checks a value against its key's bounds; msg names where. */
+static int check_bounds(const struct ax_arch_key *k, uint64_t v, const char *where,
+			const char *text, struct ax_err *err)
+{
+	if (v >= k->min && v <= k->max)
+		return AX_OK;
+	char lo[64], hi[64];
+	ax_unit_format(k->min, k->unit, lo, sizeof(lo));
+	ax_unit_format(k->max, k->unit, hi, sizeof(hi));
+	return ax_err_add(err, "%s: %s: '%s' is out of range; expected %s to %s",
+			  where, k->path, text, lo, hi);
+}
+
+static int set_value(struct ax_arch_desc *d, const struct ax_arch_key *k,
+		     const char *text, const char *where, struct ax_err *err)
+{
+	uint64_t v;
+	const char *why;
+	if (ax_unit_parse(text, k->unit, &v, &why))
+		return ax_err_add(err, "%s: %s: '%s' %s; expected %s", where, k->path,
+				  text, why, ax_unit_help(k->unit));
+	if (check_bounds(k, v, where, text, err))
+		return AX_EINPUT;
+	*ax_arch_field(&d->arch, k) = v;
+	return AX_OK;
+}
+
+static void origin_clear(struct ax_arch_origin *o)
+{
+	free(o->file);
+	free(o->reason);
+	memset(o, 0, sizeof(*o));
+}
+
+/* Walks the description tree; prefix is the dotted path so far. */
+static void walk(struct ax_arch_desc *d, const struct ax_ydoc *doc,
+		 const struct ax_ynode *map, const char *prefix, int *seen,
+		 struct ax_err *err)
+{
+	for (size_t i = 0; i < map->n; i++) {
+		const struct ax_ynode *key = map->keys[i], *val = map->items[i];
+		char path[256];
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key->str);
+		const struct ax_arch_key *k = ax_arch_key_find(path);
+		if (!k) {
+			/* a section: some key starts with "path." */
+			size_t plen = strlen(path);
+			int section = 0;
+			for (size_t j = 0; j < NKEYS && !section; j++)
+				section = !strncmp(keys[j].path, path, plen) && keys[j].path[plen] == '.';
+			if (section && val->kind == AX_Y_MAP) {
+				walk(d, doc, val, path, seen, err);
+				continue;
+			}
+			const char *s = ax_suggest(path, key_names(), NKEYS);
+			ax_err_add(err, "%s:%d:%d: unknown hardware parameter '%s'%s%s%s",
+				   doc->file, key->line, key->col, path,
+				   s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+			continue;
+		}
+		size_t idx = (size_t)(k - keys);
+		const struct ax_ynode *v = val, *reason = NULL;
+		if (val->kind == AX_Y_MAP) {
+			v = ax_ynode_get(val, "value");
+			reason = ax_ynode_get(val, "reason");
+			for (size_t j = 0; j < val->n; j++)
+				if (strcmp(val->keys[j]->str, "value") && strcmp(val->keys[j]->str, "reason"))
+					ax_err_add(err, "%s:%d:%d: %s: unknown field '%s'; expected value and reason",
+						   doc->file, val->keys[j]->line, val->keys[j]->col, path,
+						   val->keys[j]->str);
+			if (!v) {
+				ax_err_add(err, "%s:%d:%d: %s: no 'value' given", doc->file,
+					   val->line, val->col, path);
+				continue;
+			}
+			if (reason && reason->kind != AX_Y_SCALAR) {
+				ax_err_add(err, "%s:%d:%d: %s: reason must be a string",
+					   doc->file, reason->line, reason->col, path);
+				reason = NULL;
+			}
+		}
+		char where[512];
+		snprintf(where, sizeof(where), "%s:%d:%d", doc->file, v->line, v->col);
+		if (v->kind != AX_Y_SCALAR) {
+			ax_err_add(err, "%s: %s: found a %s; expected %s", where, path,
+				   ax_ykind_name(v->kind), ax_unit_help(k->unit));
+			continue;
+		}
+		seen[idx] = 1;
+		if (set_value(d, k, v->str, where, err))
+			continue;
+		origin_clear(&d->origin[idx]);
+		d->origin[idx].file = ax_xstrdup(doc->file);
+		d->origin[idx].line = v->line;
+		d->origin[idx].col = v->col;
+		d->origin[idx].reason = reason ? ax_xstrdup(reason->str) : NULL;
+	}
+}
+
+int ax_arch_load(struct ax_arch_desc *d, const char *path, struct ax_err *err)
+{
+	memset(d, 0, sizeof(*d));
+	d->origin = ax_xcalloc(NKEYS, sizeof(*d->origin));
+	struct ax_ydoc doc = { 0 };
+	struct ax_err local;
+	ax_err_init(&local);
+	int rc;
+	if (path) {
+		d->name = ax_xstrdup(path);
+		rc = ax_ydoc_load_file(&doc, path, &local);
+	} else {
+		d->name = ax_xstrdup("built-in metis.yaml");
+		rc = ax_ydoc_load_buf(&doc, "metis.yaml", ax_metis_yaml, ax_metis_yaml_len, &local);
+	}
+	if (rc)
+		goto out;
+	if (!doc.root || doc.root->kind != AX_Y_MAP) {
+		rc = ax_err_add(&local, "%s:1:1: a hardware description must be a mapping of sections (chip, imc, l1, l2, ddr, ...)",
+				doc.file);
+		goto out;
+	}
+	int *seen = ax_xcalloc(NKEYS, sizeof(int));
+	walk(d, &doc, doc.root, "", seen, &local);
+	for (size_t i = 0; i < NKEYS; i++)
+		if (!seen[i])
+			ax_err_add(&local, "%s: hardware parameter '%s' is missing; expected %s (%s)",
+				   doc.file, keys[i].path, ax_unit_help(keys[i].unit), keys[i].desc);
+	free(seen);
+	if (!local.count)
+		ax_arch_validate(d, &local);
+	rc = local.count ? AX_EINPUT : AX_OK;
+out:
+	ax_err_append(err, &local);
+	ax_err_release(&local);
+	ax_ydoc_release(&doc);
+	return rc;
+}
+
+int ax_arch_set(struct ax_arch_desc *d, const char *assignment, struct ax_err *err)
+{
+	const char *eq = strchr(assignment, '=');
+	if (!eq || eq == assignment)
+		return ax_err_add(err, "--set '%s': expected key.path=value", assignment);
+	char *key = ax_xstrndup(assignment, (size_t)(eq - assignment));
+	const struct ax_arch_key *k = ax_arch_key_find(key);
+	int rc;
+	if (!k) {
+		const char *s = ax_suggest(key, key_names(), NKEYS);
+		rc = ax_err_add(err, "--set '%s': unknown hardware parameter '%s'%s%s%s; `axsim arch` lists them",
+				assignment, key, s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+	} else {
+		char where[600];
+		snprintf(where, sizeof(where), "--set '%s'", assignment);
+		rc = set_value(d, k, eq + 1, where, err);
+		if (!rc) {
+			size_t idx = (size_t)(k - keys);
+			origin_clear(&d->origin[idx]);
+			d->origin[idx].reason = ax_xstrdup("set on the command line");
+		}
+	}
+	free(key);
+	return rc;
+}
+
+int ax_arch_validate(const struct ax_arch_desc *d, struct ax_err *err)
+{
+	const struct ax_arch *a = &d->arch;
+	int n0 = err->count;
+	if (a->imc_cols % a->imc_banks)
+		ax_err_add(err, "%s: imc.cols (%llu) must be a multiple of imc.banks (%llu)",
+			   d->name, (unsigned long long)a->imc_cols, (unsigned long long)a->imc_banks);
+	if (a->imc_rows % a->imc_row_block)
+		ax_err_add(err, "%s: imc.rows (%llu) must be a multiple of imc.row_block (%llu)",
+			   d->name, (unsigned long long)a->imc_rows, (unsigned long long)a->imc_row_block);
+	if (a->l1_reserved >= a->l1_size)
+		ax_err_add(err, "%s: l1.reserved (%llu bytes) must be smaller than l1.size (%llu bytes)",
+			   d->name, (unsigned long long)a->l1_reserved, (unsigned long long)a->l1_size);
+	if (a->l2_reserved >= a->l2_size)
+		ax_err_add(err, "%s: l2.reserved (%llu bytes) must be smaller than l2.size (%llu bytes)",
+			   d->name, (unsigned long long)a->l2_reserved, (unsigned long long)a->l2_size);
+	if (a->ddr_reserved >= a->ddr_size)
+		ax_err_add(err, "%s: ddr.reserved (%llu bytes) must be smaller than ddr.size (%llu bytes)",
+			   d->name, (unsigned long long)a->ddr_reserved, (unsigned long long)a->ddr_size);
+	if (a->ddr_bus_bits % (8 * a->ddr_channels))
+		ax_err_add(err, "%s: ddr.bus_width (%llu bits) must split into ddr.channels (%llu) whole bytes",
+			   d->name, (unsigned long long)a->ddr_bus_bits, (unsigned long long)a->ddr_channels);
+	return err->count > n0 ? AX_EINPUT : AX_OK;
+}
+
+void ax_arch_desc_release(struct ax_arch_desc *d)
+{
+	if (d->origin)
+		for (size_t i = 0; i < NKEYS; i++)
+			origin_clear(&d->origin[i]);
+	free(d->origin);
+	free(d->name);
+	memset(d, 0, sizeof(*d));
+}
+
+/* docs/timing-model.md "Clock": one cycle in whole picoseconds (1250 ps at 800 MHz). */
+uint64_t ax_arch_cycle_ps(const struct ax_arch *a, uint64_t clock_hz)
+{
+	(void)a;
+	return (1000000000000ull + clock_hz / 2) / clock_hz;
+}
+
+/* docs/timing-model.md "DDR": peak = bus width in bytes x transfers per second. */
+uint64_t ax_arch_ddr_peak_bps(const struct ax_arch *a)
+{
+	return a->ddr_bus_bits / 8 * a->ddr_rate_tps;
+}
+
+/* docs/timing-model.md "IMC": rows x cols MACs per pass of cycles_per_pass cycles. */
+uint64_t ax_arch_peak_macs_per_cycle(const struct ax_arch *a)
+{
+	return a->imc_rows * a->imc_cols / a->imc_cycles_per_pass;
+}

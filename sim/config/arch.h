@@ -1,0 +1,102 @@
+/*
+ * arch.h - the hardware description: every timing and size parameter of the
+ * simulated chip, declared once in a key table (arch.c) that drives parsing,
+ * validation, `axsim arch` and docs/config-reference.md.
+ *
+ * The built-in default is configs/metis.yaml, compiled into the binary.  Each
+ * leaf in a description is either a value with its unit (`size: 32MiB`) or a
+ * mapping `{value: 32MiB, reason: "..."}` that records why the value is what
+ * it is.  The built-in default gives a reason for every key.
+ */
+#ifndef AX_ARCH_H
+#define AX_ARCH_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "../common/err.h"
+#include "units.h"
+
+struct ax_arch {
+	/* chip */
+	uint64_t chip_cores;
+	uint64_t chip_clock_hz;
+	/* in-memory-compute array, per core */
+	uint64_t imc_rows, imc_cols, imc_banks, imc_weight_sets;
+	uint64_t imc_row_block;
+	uint64_t imc_cycles_per_pass;
+	uint64_t imc_results_per_cycle;
+	uint64_t imc_weight_write_bpc;
+	/* vector units, per core */
+	uint64_t dpu_elems_per_cycle;
+	uint64_t dpu_const_bytes_per_channel;
+	uint64_t dwpu_macs_per_cycle;
+	uint64_t dwpu_elems_per_cycle;
+	uint64_t unit_start_cycles;
+	/* L1, per core */
+	uint64_t l1_size, l1_reserved;
+	uint64_t l1_ports, l1_port_bpc, l1_latency_cycles;
+	/* L2, shared */
+	uint64_t l2_size, l2_reserved, l2_tasklist_reserve;
+	uint64_t l2_ports, l2_port_bpc, l2_latency_cycles;
+	/* NoC */
+	uint64_t noc_link_bpc, noc_latency_cycles;
+	/* DDR */
+	uint64_t ddr_size, ddr_reserved;
+	uint64_t ddr_channels, ddr_bus_bits, ddr_rate_tps, ddr_latency_ps;
+	/* DMA */
+	uint64_t dma_sys_channels, dma_core_channels, dma_setup_cycles, dma_chunk;
+	/* controller and tasklist */
+	uint64_t ctrl_descriptor_bytes, ctrl_dispatch_cycles, ctrl_fetch_batch;
+};
+
+/* One key of the hardware description. */
+struct ax_arch_key {
+	const char *path;       /* dotted path, e.g. "l2.size" */
+	enum ax_unit unit;
+	size_t offset;          /* of the uint64_t field in struct ax_arch */
+	uint64_t min, max;      /* bounds in the base unit */
+	const char *desc;       /* what the parameter is */
+};
+
+/* Where each value came from, for `axsim arch` and error messages. */
+struct ax_arch_origin {
+	char *file;             /* NULL: --set on the command line */
+	int line, col;
+	char *reason;           /* the description's reason, or NULL */
+};
+
+/* A loaded description: values plus provenance.  Owned by the caller. */
+struct ax_arch_desc {
+	struct ax_arch arch;
+	struct ax_arch_origin *origin; /* one per key, in key-table order */
+	char *name;                    /* file name, or "built-in metis.yaml" */
+};
+
+/* The key table, and its length. */
+const struct ax_arch_key *ax_arch_keys(size_t *n);
+const struct ax_arch_key *ax_arch_key_find(const char *path);
+uint64_t *ax_arch_field(struct ax_arch *a, const struct ax_arch_key *k);
+uint64_t ax_arch_get(const struct ax_arch *a, const struct ax_arch_key *k);
+
+/* The embedded default description text. */
+const char *ax_arch_default_text(size_t *len);
+
+/*
+ * Load a description from a file (path != NULL) or the built-in default
+ * (path == NULL).  Every key must be given exactly once; unknown keys are
+ * errors with a suggestion.  All problems are appended to err.  The caller
+ * releases d with ax_arch_desc_release in every case.
+ */
+int ax_arch_load(struct ax_arch_desc *d, const char *path, struct ax_err *err);
+/* Apply one "key.path=value" override. */
+int ax_arch_set(struct ax_arch_desc *d, const char *assignment, struct ax_err *err);
+/* Cross-field checks (reserves fit, banks divide columns, ...). */
+int ax_arch_validate(const struct ax_arch_desc *d, struct ax_err *err);
+void ax_arch_desc_release(struct ax_arch_desc *d);
+
+/* Derived figures used across the timing model (docs/timing-model.md). */
+uint64_t ax_arch_cycle_ps(const struct ax_arch *a, uint64_t clock_hz);
+uint64_t ax_arch_ddr_peak_bps(const struct ax_arch *a);
+uint64_t ax_arch_peak_macs_per_cycle(const struct ax_arch *a);
+
+#endif

@@ -1,0 +1,488 @@
+#include "ccfg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/ydoc.h"
+#include "arch.h"
+
+enum ktype { KT_BOOL, KT_INT, KT_ENUM, KT_MILLI };
+
+/* Where a key may be written. */
+#define IN_QUANT   1u  /* compilation_config.quantization_config */
+#define IN_BACKEND 2u  /* compilation_config.backend_config */
+#define IN_FLAT    4u  /* compilation_config (flat dialect) */
+#define IN_EXTRA   8u  /* extra_kwargs */
+
+static const char *const ptq_names[] = {
+	"per_tensor_histogram", "per_tensor_min_max", "hybrid_per_tensor_per_channel", NULL
+};
+static const char *const clock_names[] = { "100", "200", "400", "600", "700", "800", NULL };
+
+struct key {
+	struct ax_ccfg_keyinfo info;
+	enum ktype type;
+	unsigned where;
+	long long lo, hi, def;
+	const char *const *enums;
+};
+
+/* The one table of compilation-configuration keys (defaults: voyager-sdk
+ * v1.2.5 axelera/app/config.py and docs/reference/compiler_configs.md). */
+static const struct key keys[AX_CC_COUNT] = {
+	[AX_CC_PTQ_SCHEME] = { { "ptq_scheme", "quantization_config.ptq_scheme", "quantization_scheme", "enum",
+		"per_tensor_histogram, per_tensor_min_max, hybrid_per_tensor_per_channel", "per_tensor_histogram",
+		"post-training quantisation scheme; the hybrid scheme adds per-channel requantisation constants" },
+		KT_ENUM, IN_QUANT | IN_FLAT, 0, 2, AX_PTQ_PER_TENSOR_HISTOGRAM, ptq_names },
+	[AX_CC_ELF_IN_DDR] = { { "elf_in_ddr", "backend_config.elf_in_ddr", "elf_in_ddr", "bool", "true, false", "true",
+		"the tasklist and constants live in DDR (true) or in an L2 reserve (false)" },
+		KT_BOOL, IN_BACKEND | IN_FLAT, 0, 1, 1, NULL },
+	[AX_CC_IN_CORE_REPLICATION] = { { "in_core_replication", "backend_config.in_core_replication", "enable_icr", "bool", "true, false", "true",
+		"replicate a narrow layer's weights into idle IMC columns to compute several output pixels per pass" },
+		KT_BOOL, IN_BACKEND | IN_FLAT, 0, 1, 1, NULL },
+	[AX_CC_L2_RESERVED_TASKLIST] = { { "l2_reserved_nbytes_tasklist", "backend_config.l2_reserved_nbytes_tasklist", "l2_reserved_nbytes_tasklist", "integer",
+		"0 to 4294967296 bytes; 0 with elf_in_ddr true", "0",
+		"L2 bytes reserved for the tasklist when elf_in_ddr is false (0: the hardware default per core)" },
+		KT_INT, IN_BACKEND | IN_FLAT, 0, 4294967296ll, 0, NULL },
+	[AX_CC_PAGE_MEMORY] = { { "page_memory", "backend_config.page_memory", "page_memory", "bool", "true, false", "true",
+		"split buffers into pages so that only what does not fit in L2 spills to DDR" },
+		KT_BOOL, IN_BACKEND | IN_FLAT, 0, 1, 1, NULL },
+	[AX_CC_TILING_DEPTH] = { { "tiling_depth", "backend_config.tiling_depth", "tiling_depth", "integer", "1 to 64", "1",
+		"largest number of consecutive operators fused into one depth-first cone (1: layer by layer)" },
+		KT_INT, IN_BACKEND | IN_FLAT, 1, 64, 1, NULL },
+	[AX_CC_AIPU_CORES_USED] = { { "aipu_cores_used", NULL, "aipu_cores_used", "integer", "1 to 4", "1",
+		"cores one compiled network runs on (1: Batch-1, a copy per core; 4: Batch-4, one network over 4 cores)" },
+		KT_INT, IN_FLAT | IN_BACKEND, 1, 64, 1, NULL },
+	[AX_CC_RESOURCES_USED] = { { "resources_used", NULL, "resources_used", "fraction", "above 0 to 1", "aipu_cores_used / 4",
+		"share of the chip's memories one compiled network may use" },
+		KT_MILLI, IN_FLAT | IN_BACKEND, 1, 1000, 250, NULL },
+	[AX_CC_AIPU_CORES] = { { "aipu_cores", "extra_kwargs.aipu_cores", NULL, "integer", "1 to the chip's cores", "4",
+		"cores the pipeline uses; aipu_cores / aipu_cores_used copies of the network run at once" },
+		KT_INT, IN_EXTRA, 1, 64, 4, NULL },
+	[AX_CC_MAX_COMPILER_CORES] = { { "max_compiler_cores", "extra_kwargs.max_compiler_cores", NULL, "integer", "1 to 64", "1",
+		"host cores the vendor compiler may use (no effect on the chip; recorded)" },
+		KT_INT, IN_EXTRA, 1, 64, 1, NULL },
+	[AX_CC_CLOCK_PROFILE] = { { "clock_profile", "extra_kwargs.clock_profile", NULL, "enum", "100, 200, 400, 600, 700, 800 (MHz)", "800",
+		"core clock in MHz" },
+		KT_ENUM, IN_EXTRA, 0, 5, 5, clock_names },
+	[AX_CC_MVM_LIMITATION] = { { "mvm_limitation", "extra_kwargs.mvm_limitation", NULL, "integer", "1 to 100 (percent)", "100",
+		"cap on the IMC array's throughput in percent (the vendor lowers it on boards with less power)" },
+		KT_INT, IN_EXTRA, 1, 100, 100, NULL },
+};
+
+/* Keys the vendor's compiler knows that axsim does not model: accepted, with a warning. */
+static const char *const ignored[] = {
+	"dma_dual_channel", "double_buffer", "stream_tasklist", "use_sysdma",
+	"mvm_utilization_limit", "enable_swicr", "icrx_max_factor",
+	"icrx_parallel_block_threshold", "pipeline_spatial_tiles",
+	"pipeline_channel_tiles", "l1_size_used", "l1_size_reserved",
+	"l2_size_used", "l2_size_reserved", "l2_size_reserved_tasklist",
+	"ddr_size_used", "ddr_size_reserved", "quantizer_version",
+	"num_calibration_images", "remove_quantization_of_inputs_outputs",
+	"quantize_only", "enable_icr_for_first_layer", "split_batch_norm",
+	NULL
+};
+
+const struct ax_ccfg_keyinfo *ax_ccfg_keyinfo(enum ax_ccfg_id id)
+{
+	return &keys[id].info;
+}
+
+const char *const *ax_ccfg_ignored_keys(void)
+{
+	return ignored;
+}
+
+unsigned long long ax_ccfg_clock_mhz(const struct ax_ccfg *c)
+{
+	return strtoull(clock_names[c->v[AX_CC_CLOCK_PROFILE]], NULL, 10);
+}
+
+const char *ax_ptq_name(int ptq)
+{
+	return (ptq >= 0 && ptq <= 2) ? ptq_names[ptq] : "?";
+}
+
+void ax_ccfg_init(struct ax_ccfg *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (int i = 0; i < AX_CC_COUNT; i++)
+		c->v[i] = keys[i].def;
+}
+
+void ax_ccfg_release(struct ax_ccfg *c)
+{
+	for (int i = 0; i < AX_CC_COUNT; i++)
+		free(c->origin[i].file);
+	free(c->model);
+	free(c->board);
+	memset(c, 0, sizeof(*c));
+}
+
+void ax_ccfg_format(const struct ax_ccfg *c, enum ax_ccfg_id id, char *buf, size_t len)
+{
+	const struct key *k = &keys[id];
+	long long v = c->v[id];
+	switch (k->type) {
+	case KT_BOOL: snprintf(buf, len, "%s", v ? "true" : "false"); break;
+	case KT_INT: snprintf(buf, len, "%lld", v); break;
+	case KT_ENUM: snprintf(buf, len, "%s", k->enums[v]); break;
+	case KT_MILLI: snprintf(buf, len, "%g", (double)v / 1000.0); break;
+	}
+}
+
+/* Parsing state: one per load. */
+struct pstate {
+	const struct ax_ydoc *doc;
+	struct ax_err *err, *warn;
+	struct ax_ccfg *c;
+	int set_here[AX_CC_COUNT]; /* set in the section being read (detects double settings) */
+};
+
+static int parse_value(struct pstate *p, const struct key *k, const struct ax_ynode *n,
+		       const char *path, long long *out)
+{
+	const struct ax_ydoc *d = p->doc;
+	switch (k->type) {
+	case KT_BOOL: {
+		int b;
+		if (ax_ynode_bool(d, n, path, &b, p->err))
+			return AX_EINPUT;
+		*out = b;
+		return AX_OK;
+	}
+	case KT_INT:
+		return ax_ynode_i64(d, n, path, k->lo, k->hi, out, p->err);
+	case KT_MILLI: {
+		double f;
+		if (ax_ynode_f64(d, n, path, 0.001, 1.0, &f, p->err))
+			return AX_EINPUT;
+		*out = (long long)(f * 1000.0 + 0.5);
+		return AX_OK;
+	}
+	case KT_ENUM: {
+		if (ax_ynode_expect(d, n, AX_Y_SCALAR, path, p->err))
+			return AX_EINPUT;
+		for (long long i = 0; k->enums[i]; i++)
+			if (!strcmp(n->str, k->enums[i])) {
+				*out = i;
+				return AX_OK;
+			}
+		const char *s = ax_suggest(n->str, k->enums, (size_t)(k->hi + 1));
+		return ax_err_add(p->err, "%s:%d:%d: %s: '%s' is not a known value%s%s%s; expected one of %s",
+				  d->file, n->line, n->col, path, n->str,
+				  s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "",
+				  k->info.range);
+	}
+	}
+	return AX_EINPUT;
+}
+
+static void set_key(struct pstate *p, enum ax_ccfg_id id, const struct ax_ynode *keyn,
+		    const struct ax_ynode *val, const char *path)
+{
+	const struct key *k = &keys[id];
+	if (p->set_here[id]) {
+		ax_err_add(p->err, "%s:%d:%d: %s: '%s' is set a second time (first at line %d); expected one setting",
+			   p->doc->file, keyn->line, keyn->col, path,
+			   val->kind == AX_Y_SCALAR ? val->str : "...", p->set_here[id]);
+		return;
+	}
+	long long v;
+	if (parse_value(p, k, val, path, &v))
+		return;
+	p->set_here[id] = keyn->line;
+	p->c->v[id] = v;
+	free(p->c->origin[id].file);
+	p->c->origin[id].file = ax_xstrdup(p->doc->file);
+	p->c->origin[id].line = val->line;
+	p->c->origin[id].col = val->col;
+}
+
+static int is_ignored(const char *name)
+{
+	for (size_t i = 0; ignored[i]; i++)
+		if (!strcmp(ignored[i], name))
+			return 1;
+	return 0;
+}
+
+/* Names valid in a section, for suggestions. */
+static size_t names_in(unsigned where, const char **out, size_t max)
+{
+	size_t n = 0;
+	for (int i = 0; i < AX_CC_COUNT && n < max; i++) {
+		if (!(keys[i].where & where))
+			continue;
+		const char *nm = (where & IN_FLAT) && keys[i].info.flat ? keys[i].info.flat : keys[i].info.name;
+		out[n++] = nm;
+	}
+	return n;
+}
+
+static int key_matches(const struct key *k, unsigned where, const char *name)
+{
+	if (!(k->where & where))
+		return 0;
+	if (!strcmp(k->info.name, name))
+		return 1;
+	return (where & IN_FLAT) && k->info.flat && !strcmp(k->info.flat, name);
+}
+
+static void unknown_key(struct pstate *p, const struct ax_ynode *keyn, const char *prefix,
+			unsigned where, const char *const *extra_names)
+{
+	const char *names[64];
+	size_t n = names_in(where, names, 48);
+	for (size_t i = 0; extra_names && extra_names[i] && n < 64; i++)
+		names[n++] = extra_names[i];
+	const char *s = ax_suggest(keyn->str, names, n);
+	ax_err_add(p->err, "%s:%d:%d: %s%s: unknown key%s%s%s",
+		   p->doc->file, keyn->line, keyn->col, prefix, keyn->str,
+		   s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+}
+
+/* Reads the keys of one mapping section (leaves only). */
+static void read_leaves(struct pstate *p, const struct ax_ynode *map, const char *prefix,
+			unsigned where, const char *const *subsections)
+{
+	for (size_t i = 0; i < map->n; i++) {
+		const struct ax_ynode *kn = map->keys[i], *vn = map->items[i];
+		int sub = 0;
+		for (size_t j = 0; subsections && subsections[j]; j++)
+			sub |= !strcmp(subsections[j], kn->str);
+		if (sub)
+			continue;
+		char path[256];
+		snprintf(path, sizeof(path), "%s%s", prefix, kn->str);
+		int found = 0;
+		for (int id = 0; id < AX_CC_COUNT && !found; id++) {
+			if (key_matches(&keys[id], where, kn->str)) {
+				set_key(p, (enum ax_ccfg_id)id, kn, vn, path);
+				found = 1;
+			}
+		}
+		if (found)
+			continue;
+		if (is_ignored(kn->str) && !(where & IN_EXTRA)) {
+			ax_err_add(p->warn, "%s:%d:%d: %s: accepted but not modelled by axsim; ignored",
+				   p->doc->file, kn->line, kn->col, path);
+			continue;
+		}
+		unknown_key(p, kn, prefix, where, subsections);
+	}
+}
+
+static int need_map(struct pstate *p, const struct ax_ynode *n, const char *what)
+{
+	return ax_ynode_expect(p->doc, n, AX_Y_MAP, what, p->err);
+}
+
+static void read_compilation_config(struct pstate *p, const struct ax_ynode *cc, const char *prefix)
+{
+	char pre[256];
+	snprintf(pre, sizeof(pre), "%scompilation_config", prefix);
+	if (need_map(p, cc, pre))
+		return;
+	static const char *const subs[] = { "quantization_config", "backend_config", NULL };
+	char flatpre[300];
+	snprintf(flatpre, sizeof(flatpre), "%s.", pre);
+	read_leaves(p, cc, flatpre, IN_FLAT, subs);
+	const struct ax_ynode *q = ax_ynode_get(cc, "quantization_config");
+	const struct ax_ynode *b = ax_ynode_get(cc, "backend_config");
+	if (q) {
+		snprintf(flatpre, sizeof(flatpre), "%s.quantization_config", pre);
+		if (!need_map(p, q, flatpre)) {
+			strcat(flatpre, ".");
+			read_leaves(p, q, flatpre, IN_QUANT, NULL);
+		}
+	}
+	if (b) {
+		snprintf(flatpre, sizeof(flatpre), "%s.backend_config", pre);
+		if (!need_map(p, b, flatpre)) {
+			strcat(flatpre, ".");
+			read_leaves(p, b, flatpre, IN_BACKEND, NULL);
+		}
+	}
+}
+
+static const char *const boards[] = { "pcie", "m2", NULL };
+
+/* Reads an extra_kwargs mapping (or a board section, which has the same shape). */
+static void read_extra(struct pstate *p, const struct ax_ynode *ek, const char *prefix, int is_board)
+{
+	if (need_map(p, ek, prefix[0] ? prefix : "extra_kwargs"))
+		return;
+	static const char *const subs_top[] = { "compilation_config", "pcie", "m2", NULL };
+	static const char *const subs_board[] = { "compilation_config", NULL };
+	read_leaves(p, ek, prefix, IN_EXTRA, is_board ? subs_board : subs_top);
+	const struct ax_ynode *cc = ax_ynode_get(ek, "compilation_config");
+	if (cc)
+		read_compilation_config(p, cc, prefix);
+}
+
+static void check_fields(struct pstate *p)
+{
+	struct ax_ccfg *c = p->c;
+	if (c->v[AX_CC_ELF_IN_DDR] && c->v[AX_CC_L2_RESERVED_TASKLIST]) {
+		const struct ax_ccfg_origin *o = &c->origin[AX_CC_L2_RESERVED_TASKLIST];
+		ax_err_add(p->err, "%s:%d:%d: l2_reserved_nbytes_tasklist: '%lld' contradicts elf_in_ddr true; expected 0 when the ELF is in DDR",
+			   o->file ? o->file : p->doc->file, o->line, o->col,
+			   c->v[AX_CC_L2_RESERVED_TASKLIST]);
+	}
+	if (c->v[AX_CC_AIPU_CORES_USED] > c->v[AX_CC_AIPU_CORES] ||
+	    c->v[AX_CC_AIPU_CORES] % c->v[AX_CC_AIPU_CORES_USED]) {
+		const struct ax_ccfg_origin *o = &c->origin[AX_CC_AIPU_CORES_USED];
+		if (!o->file)
+			o = &c->origin[AX_CC_AIPU_CORES];
+		ax_err_add(p->err, "%s:%d:%d: aipu_cores_used: '%lld' does not divide aipu_cores %lld; expected a divisor of aipu_cores (copies = aipu_cores / aipu_cores_used)",
+			   o->file ? o->file : p->doc->file, o->line, o->col,
+			   c->v[AX_CC_AIPU_CORES_USED], c->v[AX_CC_AIPU_CORES]);
+	}
+}
+
+int ax_ccfg_load(struct ax_ccfg *c, const char *path, const char *model,
+		 const char *board, struct ax_err *err, struct ax_err *warn)
+{
+	ax_ccfg_init(c);
+	struct ax_err local;
+	ax_err_init(&local);
+	struct ax_ydoc doc = { 0 };
+	int rc = ax_ydoc_load_file(&doc, path, &local);
+	if (rc)
+		goto out;
+	struct pstate p = { .doc = &doc, .err = &local, .warn = warn, .c = c };
+	const struct ax_ynode *root = doc.root;
+	if (board && strcmp(board, "pcie") && strcmp(board, "m2")) {
+		ax_err_add(&local, "--board '%s': unknown board; expected pcie or m2", board);
+		goto done;
+	}
+	if (!root || root->kind != AX_Y_MAP) {
+		ax_err_add(&local, "%s:1:1: expected a mapping with 'models:' (a model YAML) or 'compilation_config:'", doc.file);
+		goto done;
+	}
+	const struct ax_ynode *models = ax_ynode_get(root, "models");
+	const struct ax_ynode *cc = ax_ynode_get(root, "compilation_config");
+	if (!models && cc) {
+		if (model)
+			ax_err_add(&local, "--model '%s': %s has no models: section, only compilation_config", model, doc.file);
+		read_compilation_config(&p, cc, "");
+		if (board)
+			ax_err_add(&local, "--board '%s': %s has no board sections", board, doc.file);
+		goto done;
+	}
+	if (!models) {
+		ax_err_add(&local, "%s:%d:%d: no 'models:' or 'compilation_config:' at the top level; expected a model YAML as the SDK writes it",
+			   doc.file, root->line, root->col);
+		goto done;
+	}
+	if (need_map(&p, models, "models"))
+		goto done;
+	if (models->n == 0) {
+		ax_err_add(&local, "%s:%d:%d: models: is empty; expected at least one model", doc.file, models->line, models->col);
+		goto done;
+	}
+	const struct ax_ynode *entry = NULL;
+	const char *name = NULL;
+	if (model) {
+		entry = ax_ynode_get(models, model);
+		name = model;
+		if (!entry) {
+			char list[2048] = "";
+			for (size_t i = 0; i < models->n; i++) {
+				if (strlen(list) + strlen(models->keys[i]->str) + 3 >= sizeof(list))
+					break;
+				strcat(list, i ? ", " : "");
+				strcat(list, models->keys[i]->str);
+			}
+			ax_err_add(&local, "%s:%d:%d: --model '%s': no such model; expected one of %s",
+				   doc.file, models->line, models->col, model, list);
+			goto done;
+		}
+	} else if (models->n > 1) {
+		char list[2048] = "";
+		for (size_t i = 0; i < models->n; i++) {
+			if (strlen(list) + strlen(models->keys[i]->str) + 3 >= sizeof(list))
+				break;
+			strcat(list, i ? ", " : "");
+			strcat(list, models->keys[i]->str);
+		}
+		ax_err_add(&local, "%s:%d:%d: models: has %zu models; choose one with --model: %s",
+			   doc.file, models->line, models->col, models->n, list);
+		goto done;
+	} else {
+		entry = models->items[0];
+		name = models->keys[0]->str;
+	}
+	c->model = ax_xstrdup(name);
+	char what[300];
+	snprintf(what, sizeof(what), "models.%s", name);
+	if (need_map(&p, entry, what))
+		goto done;
+	const struct ax_ynode *ek = ax_ynode_get(entry, "extra_kwargs");
+	if (ek) {
+		read_extra(&p, ek, "extra_kwargs.", 0);
+		/* Board sections: all are checked, the chosen one is applied over the rest. */
+		for (size_t b = 0; boards[b] && ek->kind == AX_Y_MAP; b++) {
+			const struct ax_ynode *bn = ax_ynode_get(ek, boards[b]);
+			if (!bn)
+				continue;
+			char pre[64];
+			snprintf(pre, sizeof(pre), "extra_kwargs.%s.", boards[b]);
+			struct ax_ccfg scratch;
+			struct pstate bp = p;
+			memset(bp.set_here, 0, sizeof(bp.set_here));
+			int apply = board && !strcmp(board, boards[b]);
+			if (!apply) {
+				scratch = *c;
+				for (int i = 0; i < AX_CC_COUNT; i++)
+					scratch.origin[i].file = NULL;
+				scratch.model = scratch.board = NULL;
+				bp.c = &scratch;
+			}
+			read_extra(&bp, bn, pre, 1);
+			if (!apply)
+				ax_ccfg_release(&scratch);
+		}
+	}
+	if (board) {
+		if (!ek || !ax_ynode_get(ek, board))
+			ax_err_add(warn, "%s: --board '%s': model '%s' has no %s section; nothing to override",
+				   doc.file, board, name, board);
+		c->board = ax_xstrdup(board);
+	}
+done:
+	if (!c->origin[AX_CC_RESOURCES_USED].file) {
+		/* The SDK's resources_used follows the cores one network spans. */
+		long long r = c->v[AX_CC_AIPU_CORES_USED] * 250;
+		c->v[AX_CC_RESOURCES_USED] = r > 1000 ? 1000 : r;
+	}
+	if (!local.count)
+		check_fields(&p);
+	rc = local.count ? AX_EINPUT : AX_OK;
+out:
+	ax_err_append(err, &local);
+	ax_err_release(&local);
+	ax_ydoc_release(&doc);
+	return rc;
+}
+
+int ax_ccfg_check_arch(const struct ax_ccfg *c, const struct ax_arch *a, struct ax_err *err)
+{
+	int n0 = err->count;
+	if ((unsigned long long)c->v[AX_CC_AIPU_CORES] > a->chip_cores) {
+		const struct ax_ccfg_origin *o = &c->origin[AX_CC_AIPU_CORES];
+		ax_err_add(err, "%s:%d:%d: aipu_cores: '%lld' is more than the chip's %llu cores (chip.cores); expected 1 to %llu",
+			   o->file ? o->file : "(default)", o->line, o->col, c->v[AX_CC_AIPU_CORES],
+			   (unsigned long long)a->chip_cores, (unsigned long long)a->chip_cores);
+	}
+	unsigned long long free_l2 = a->l2_size - a->l2_reserved;
+	if ((unsigned long long)c->v[AX_CC_L2_RESERVED_TASKLIST] >= free_l2) {
+		const struct ax_ccfg_origin *o = &c->origin[AX_CC_L2_RESERVED_TASKLIST];
+		ax_err_add(err, "%s:%d:%d: l2_reserved_nbytes_tasklist: '%lld' does not fit in L2; expected less than %llu bytes (l2.size - l2.reserved)",
+			   o->file ? o->file : "(default)", o->line, o->col,
+			   c->v[AX_CC_L2_RESERVED_TASKLIST], free_l2);
+	}
+	return err->count > n0 ? AX_EINPUT : AX_OK;
+}

@@ -1,0 +1,99 @@
+/*
+ * ccfg.h - the compilation configuration of a model, read from a model YAML
+ * exactly as the vendor SDK writes it:
+ *
+ *   models: <name>: extra_kwargs: {aipu_cores, max_compiler_cores,
+ *       clock_profile, mvm_limitation, pcie: {...}, m2: {...},
+ *       compilation_config: {quantization_config: {...}, backend_config: {...}}}
+ *
+ * or the older flat dialect (compilation_config: {quantization_scheme,
+ * enable_icr, tiling_depth, ...}), or a file whose top level is
+ * `compilation_config:` alone.  One key table (ccfg.c) drives parsing,
+ * validation, `axsim config` and docs/config-reference.md.
+ */
+#ifndef AX_CCFG_H
+#define AX_CCFG_H
+
+#include <stdint.h>
+#include "../common/err.h"
+
+struct ax_arch;
+
+enum ax_ptq {
+	AX_PTQ_PER_TENSOR_HISTOGRAM,
+	AX_PTQ_PER_TENSOR_MIN_MAX,
+	AX_PTQ_HYBRID_PER_TENSOR_PER_CHANNEL,
+};
+
+/* Identifies a key of the effective configuration. */
+enum ax_ccfg_id {
+	AX_CC_PTQ_SCHEME,
+	AX_CC_ELF_IN_DDR,
+	AX_CC_IN_CORE_REPLICATION,
+	AX_CC_L2_RESERVED_TASKLIST,
+	AX_CC_PAGE_MEMORY,
+	AX_CC_TILING_DEPTH,
+	AX_CC_AIPU_CORES_USED,
+	AX_CC_RESOURCES_USED,
+	AX_CC_AIPU_CORES,
+	AX_CC_MAX_COMPILER_CORES,
+	AX_CC_CLOCK_PROFILE,
+	AX_CC_MVM_LIMITATION,
+	AX_CC_COUNT
+};
+
+struct ax_ccfg_origin {
+	char *file;    /* NULL: the SDK default */
+	int line, col;
+};
+
+/* The effective configuration.  Values are in the SDK's own units. */
+struct ax_ccfg {
+	long long v[AX_CC_COUNT];          /* booleans 0/1, enums by index, resources_used in thousandths */
+	struct ax_ccfg_origin origin[AX_CC_COUNT];
+	char *model;                       /* the model chosen under models:, or NULL */
+	char *board;                       /* the board section applied, or NULL */
+};
+
+/* Key metadata for printing and docs. */
+struct ax_ccfg_keyinfo {
+	const char *name;        /* canonical name (nested dialect leaf) */
+	const char *nested;      /* path in the nested dialect, or NULL */
+	const char *flat;        /* name in the flat dialect, or NULL */
+	const char *type;        /* "bool", "integer", "enum", "fraction" */
+	const char *range;       /* allowed values, for messages and docs */
+	const char *def;         /* SDK default as text */
+	const char *desc;
+};
+
+const struct ax_ccfg_keyinfo *ax_ccfg_keyinfo(enum ax_ccfg_id id);
+/* Keys the vendor compiler has that axsim accepts and ignores (NULL-terminated). */
+const char *const *ax_ccfg_ignored_keys(void);
+
+/* Sets every key to the SDK default. */
+void ax_ccfg_init(struct ax_ccfg *c);
+void ax_ccfg_release(struct ax_ccfg *c);
+
+/*
+ * Reads path.  model picks an entry of models: (NULL: the only one; with
+ * several, an error lists the names).  board ("pcie", "m2" or NULL) applies
+ * that board section over the rest.  Every problem of the file is appended to
+ * err; warnings (ignored vendor keys) to warn.  Returns AX_OK, AX_EINPUT or
+ * AX_EIO.
+ */
+int ax_ccfg_load(struct ax_ccfg *c, const char *path, const char *model,
+		 const char *board, struct ax_err *err, struct ax_err *warn);
+/* Checks the configuration against a hardware description (cores, L2 reserve). */
+int ax_ccfg_check_arch(const struct ax_ccfg *c, const struct ax_arch *a, struct ax_err *err);
+
+/* The value of a key as text ("true", "6", "per_tensor_histogram", "0.25"). */
+void ax_ccfg_format(const struct ax_ccfg *c, enum ax_ccfg_id id, char *buf, size_t len);
+const char *ax_ptq_name(int ptq);
+
+/* clock_profile in MHz. */
+unsigned long long ax_ccfg_clock_mhz(const struct ax_ccfg *c);
+
+/* Convenience accessors. */
+static inline long long ax_ccfg_get(const struct ax_ccfg *c, enum ax_ccfg_id id) { return c->v[id]; }
+
+#endif

@@ -1,0 +1,193 @@
+#include "units.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct suffix {
+	const char *s;
+	double mul;
+};
+
+static const struct suffix bytes_sfx[] = {
+	{ "", 1 }, { "B", 1 }, { "KiB", 1024.0 }, { "MiB", 1048576.0 },
+	{ "GiB", 1073741824.0 }, { "KB", 1e3 }, { "kB", 1e3 }, { "MB", 1e6 },
+	{ "GB", 1e9 }, { NULL, 0 }
+};
+static const struct suffix bits_sfx[] = { { "", 1 }, { "bit", 1 }, { "bits", 1 }, { NULL, 0 } };
+static const struct suffix hz_sfx[] = {
+	{ "", 1 }, { "Hz", 1 }, { "kHz", 1e3 }, { "MHz", 1e6 }, { "GHz", 1e9 }, { NULL, 0 }
+};
+static const struct suffix bps_sfx[] = {
+	{ "", 1 }, { "B/s", 1 }, { "KB/s", 1e3 }, { "kB/s", 1e3 }, { "MB/s", 1e6 },
+	{ "GB/s", 1e9 }, { "TB/s", 1e12 }, { "KiB/s", 1024.0 }, { "MiB/s", 1048576.0 },
+	{ "GiB/s", 1073741824.0 }, { "Gbit/s", 1e9 / 8 }, { "Tbit/s", 1e12 / 8 },
+	{ NULL, 0 }
+};
+static const struct suffix bpc_sfx[] = { { "", 1 }, { "B/cycle", 1 }, { NULL, 0 } };
+static const struct suffix cyc_sfx[] = { { "", 1 }, { "cycles", 1 }, { "cycle", 1 }, { NULL, 0 } };
+static const struct suffix ps_sfx[] = {
+	{ "", 1 }, { "ps", 1 }, { "ns", 1e3 }, { "us", 1e6 }, { "ms", 1e9 }, { NULL, 0 }
+};
+static const struct suffix tps_sfx[] = {
+	{ "", 1 }, { "T/s", 1 }, { "MT/s", 1e6 }, { "GT/s", 1e9 }, { NULL, 0 }
+};
+static const struct suffix count_sfx[] = { { "", 1 }, { NULL, 0 } };
+static const struct suffix pm_sfx[] = { { "", 1000 }, { "%", 10 }, { NULL, 0 } };
+
+static const struct suffix *suffixes(enum ax_unit u)
+{
+	switch (u) {
+	case AX_U_COUNT: return count_sfx;
+	case AX_U_BOOL: return count_sfx;
+	case AX_U_BYTES: return bytes_sfx;
+	case AX_U_BITS: return bits_sfx;
+	case AX_U_HZ: return hz_sfx;
+	case AX_U_BPS: return bps_sfx;
+	case AX_U_BPC: return bpc_sfx;
+	case AX_U_CYCLES: return cyc_sfx;
+	case AX_U_PS: return ps_sfx;
+	case AX_U_TPS: return tps_sfx;
+	case AX_U_PERMILLE: return pm_sfx;
+	}
+	return count_sfx;
+}
+
+const char *ax_unit_name(enum ax_unit u)
+{
+	switch (u) {
+	case AX_U_COUNT: return "";
+	case AX_U_BOOL: return "boolean";
+	case AX_U_BYTES: return "bytes";
+	case AX_U_BITS: return "bits";
+	case AX_U_HZ: return "Hz";
+	case AX_U_BPS: return "bytes/s";
+	case AX_U_BPC: return "bytes/cycle";
+	case AX_U_CYCLES: return "cycles";
+	case AX_U_PS: return "ps";
+	case AX_U_TPS: return "transfers/s";
+	case AX_U_PERMILLE: return "fraction";
+	}
+	return "";
+}
+
+const char *ax_unit_help(enum ax_unit u)
+{
+	switch (u) {
+	case AX_U_COUNT: return "a whole number";
+	case AX_U_BOOL: return "true or false";
+	case AX_U_BYTES: return "a size such as 4096, 512KiB, 32MiB or 1GiB";
+	case AX_U_BITS: return "a width in bits such as 64 or 64bit";
+	case AX_U_HZ: return "a frequency such as 800MHz or 1.2GHz";
+	case AX_U_BPS: return "a bandwidth such as 34GB/s, 800MiB/s or 1Tbit/s";
+	case AX_U_BPC: return "bytes per cycle such as 64 or 64B/cycle";
+	case AX_U_CYCLES: return "a number of cycles such as 30 or 30cycles";
+	case AX_U_PS: return "a time such as 1250ps, 100ns or 2us";
+	case AX_U_TPS: return "a transfer rate such as 4266MT/s";
+	case AX_U_PERMILLE: return "a fraction such as 0.85 or a percentage such as 85%";
+	}
+	return "";
+}
+
+int ax_unit_parse(const char *text, enum ax_unit u, uint64_t *out, const char **why)
+{
+	if (u == AX_U_BOOL) {
+		if (!strcmp(text, "true") || !strcmp(text, "True") || !strcmp(text, "yes") || !strcmp(text, "on")) {
+			*out = 1;
+			return 0;
+		}
+		if (!strcmp(text, "false") || !strcmp(text, "False") || !strcmp(text, "no") || !strcmp(text, "off")) {
+			*out = 0;
+			return 0;
+		}
+		*why = "is not a boolean";
+		return -1;
+	}
+	const char *p = text;
+	while (*p == ' ')
+		p++;
+	if (!(*p >= '0' && *p <= '9') && *p != '.') {
+		*why = "is not a number";
+		return -1;
+	}
+	char *end;
+	errno = 0;
+	double v = strtod(p, &end);
+	if (end == p || errno == ERANGE || !isfinite(v)) {
+		*why = "is not a number";
+		return -1;
+	}
+	while (*end == ' ')
+		end++;
+	const struct suffix *s = suffixes(u);
+	for (; s->s; s++) {
+		if (strcmp(end, s->s))
+			continue;
+		double x = v * s->mul;
+		if (x >= 1.8e19) {
+			*why = "is too large";
+			return -1;
+		}
+		double r = floor(x + 0.5);
+		/* whole units only, except that rounding away sub-unit noise
+		 * of a decimal suffix (1.2GHz) is fine */
+		if (fabs(x - r) > 1e-6 * (r > 1 ? r : 1)) {
+			*why = "is not a whole number of base units";
+			return -1;
+		}
+		*out = (uint64_t)r;
+		return 0;
+	}
+	*why = "has an unknown unit";
+	return -1;
+}
+
+void ax_unit_format(uint64_t v, enum ax_unit u, char *buf, size_t len)
+{
+	double d = (double)v;
+	switch (u) {
+	case AX_U_BOOL:
+		snprintf(buf, len, "%s", v ? "true" : "false");
+		return;
+	case AX_U_BYTES:
+		if (v && v % 1073741824ull == 0) snprintf(buf, len, "%lluGiB", (unsigned long long)(v / 1073741824ull));
+		else if (v && v % 1048576ull == 0) snprintf(buf, len, "%lluMiB", (unsigned long long)(v / 1048576ull));
+		else if (v && v % 1024ull == 0) snprintf(buf, len, "%lluKiB", (unsigned long long)(v / 1024ull));
+		else snprintf(buf, len, "%lluB", (unsigned long long)v);
+		return;
+	case AX_U_BITS:
+		snprintf(buf, len, "%llubit", (unsigned long long)v);
+		return;
+	case AX_U_HZ:
+		if (v % 1000000ull == 0) snprintf(buf, len, "%lluMHz", (unsigned long long)(v / 1000000ull));
+		else snprintf(buf, len, "%lluHz", (unsigned long long)v);
+		return;
+	case AX_U_BPS:
+		if (v % 1000000ull == 0) snprintf(buf, len, "%gGB/s", d / 1e9);
+		else snprintf(buf, len, "%lluB/s", (unsigned long long)v);
+		return;
+	case AX_U_BPC:
+		snprintf(buf, len, "%lluB/cycle", (unsigned long long)v);
+		return;
+	case AX_U_CYCLES:
+		snprintf(buf, len, "%llucycles", (unsigned long long)v);
+		return;
+	case AX_U_PS:
+		if (v && v % 1000000ull == 0) snprintf(buf, len, "%lluus", (unsigned long long)(v / 1000000ull));
+		else if (v && v % 1000ull == 0) snprintf(buf, len, "%lluns", (unsigned long long)(v / 1000ull));
+		else snprintf(buf, len, "%llups", (unsigned long long)v);
+		return;
+	case AX_U_TPS:
+		if (v % 1000000ull == 0) snprintf(buf, len, "%lluMT/s", (unsigned long long)(v / 1000000ull));
+		else snprintf(buf, len, "%lluT/s", (unsigned long long)v);
+		return;
+	case AX_U_PERMILLE:
+		snprintf(buf, len, "%g%%", d / 10.0);
+		return;
+	case AX_U_COUNT:
+		break;
+	}
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+}

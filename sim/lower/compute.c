@@ -1,0 +1,85 @@
+#include "compute.h"
+
+static uint64_t div_ceil(uint64_t a, uint64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+int ax_layer_is_depthwise(const struct ax_net *net, const struct ax_layer *l)
+{
+	return l->op == AX_OP_CONV && l->groups > 1 &&
+	       l->groups == ax_layer_cin(net, l) && l->cout % l->groups == 0 &&
+	       l->cout / l->groups == 1;
+}
+
+int ax_layer_on_imc(const struct ax_net *net, const struct ax_layer *l)
+{
+	return (l->op == AX_OP_CONV && !ax_layer_is_depthwise(net, l)) || l->op == AX_OP_DENSE;
+}
+
+/* timing-model.md "IMC mapping": a group's weight matrix has kh*kw*cin/g rows
+ * (the unrolled input window) and cout/g columns; it is cut into tiles of at
+ * most imc.rows x imc.cols, each filling one weight set. */
+void ax_imc_map_layer(const struct ax_net *net, const struct ax_layer *l,
+		      const struct ax_arch *a, struct ax_imc_map *m)
+{
+	uint32_t cin = ax_layer_cin(net, l);
+	if (l->op == AX_OP_DENSE) {
+		m->groups = 1;
+		m->rows = cin;
+		m->cols = l->cout;
+	} else {
+		m->groups = l->groups ? l->groups : 1;
+		m->rows = l->kh * l->kw * (cin / m->groups);
+		m->cols = l->cout / m->groups;
+	}
+	m->row_tiles = (uint32_t)div_ceil(m->rows, a->imc_rows);
+	m->col_tiles = (uint32_t)div_ceil(m->cols, a->imc_cols);
+	m->tiles = m->groups * m->row_tiles * m->col_tiles;
+}
+
+void ax_imc_tile_dims(const struct ax_imc_map *m, const struct ax_arch *a, uint32_t t,
+		      uint32_t *rows, uint32_t *cols)
+{
+	uint32_t per_group = m->row_tiles * m->col_tiles;
+	uint32_t in_group = t % per_group;
+	uint32_t rt = in_group / m->col_tiles, ct = in_group % m->col_tiles;
+	uint32_t r0 = rt * (uint32_t)a->imc_rows, c0 = ct * (uint32_t)a->imc_cols;
+	*rows = m->rows - r0 < a->imc_rows ? m->rows - r0 : (uint32_t)a->imc_rows;
+	*cols = m->cols - c0 < a->imc_cols ? m->cols - c0 : (uint32_t)a->imc_cols;
+}
+
+/* timing-model.md "IMC passes": a pass takes imc.cycles_per_pass cycles (8
+ * bit-serial activation bits), but its results leave the array at
+ * imc.results_per_cycle, so a pass cannot be shorter than cols / that. */
+uint64_t ax_mvm_cycles(const struct ax_arch *a, uint64_t pixels, uint32_t cols)
+{
+	uint64_t drain = div_ceil(cols, a->imc_results_per_cycle);
+	uint64_t per_pass = a->imc_cycles_per_pass > drain ? a->imc_cycles_per_pass : drain;
+	return a->unit_start_cycles + pixels * per_pass;
+}
+
+/* timing-model.md "Weight writes": bytes / imc.weight_write_bw. */
+uint64_t ax_imc_load_cycles(const struct ax_arch *a, uint64_t bytes)
+{
+	return a->unit_start_cycles + div_ceil(bytes, a->imc_weight_write_bpc);
+}
+
+/* timing-model.md "Vector units" */
+uint64_t ax_dpu_cycles(const struct ax_arch *a, uint64_t elems)
+{
+	return a->unit_start_cycles + div_ceil(elems, a->dpu_elems_per_cycle);
+}
+
+uint64_t ax_dwpu_cycles(const struct ax_arch *a, uint64_t macs, uint64_t elems)
+{
+	uint64_t m = div_ceil(macs, a->dwpu_macs_per_cycle);
+	uint64_t e = div_ceil(elems, a->dwpu_elems_per_cycle);
+	return a->unit_start_cycles + (m > e ? m : e);
+}
+
+uint32_t ax_dpu_passes(const struct ax_layer *l)
+{
+	/* softmax: find the maximum, exponentiate and sum, normalise */
+	return l->op == AX_OP_SOFTMAX ? 3 : 1;
+}

@@ -1,0 +1,45 @@
+/*
+ * compute.h - the compute side of the timing model: how a layer maps onto the
+ * IMC array and how many cycles each unit needs for a piece of work.  Pure
+ * arithmetic on the hardware description; docs/timing-model.md derives every
+ * formula (sections cited at each function).
+ */
+#ifndef AX_COMPUTE_H
+#define AX_COMPUTE_H
+
+#include <stdint.h>
+#include "../config/arch.h"
+#include "../net/net.h"
+
+/* How a convolution or dense layer's weight matrix is cut into array tiles. */
+struct ax_imc_map {
+	uint32_t groups;       /* independent weight matrices (grouped conv) */
+	uint32_t rows, cols;   /* one group's matrix: kh*kw*cin/groups x cout/groups */
+	uint32_t row_tiles, col_tiles; /* per group */
+	uint32_t tiles;        /* groups x row_tiles x col_tiles: weight sets to fill */
+};
+
+/* The unit that does a layer's arithmetic. */
+int ax_layer_on_imc(const struct ax_net *net, const struct ax_layer *l);
+int ax_layer_is_depthwise(const struct ax_net *net, const struct ax_layer *l);
+
+/* timing-model.md "IMC mapping" */
+void ax_imc_map_layer(const struct ax_net *net, const struct ax_layer *l,
+		      const struct ax_arch *a, struct ax_imc_map *m);
+/* Rows and columns of tile t (0 <= t < tiles). */
+void ax_imc_tile_dims(const struct ax_imc_map *m, const struct ax_arch *a, uint32_t t,
+		      uint32_t *rows, uint32_t *cols);
+
+/* timing-model.md "IMC passes": cycles of `pixels` passes through a tile with
+ * cols output columns. */
+uint64_t ax_mvm_cycles(const struct ax_arch *a, uint64_t pixels, uint32_t cols);
+/* timing-model.md "Weight writes" */
+uint64_t ax_imc_load_cycles(const struct ax_arch *a, uint64_t bytes);
+/* timing-model.md "Vector units" */
+uint64_t ax_dpu_cycles(const struct ax_arch *a, uint64_t elems);
+uint64_t ax_dwpu_cycles(const struct ax_arch *a, uint64_t macs, uint64_t elems);
+
+/* DPU elements a non-IMC layer processes per output element (softmax: 3). */
+uint32_t ax_dpu_passes(const struct ax_layer *l);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * tasklist.h - what the lowering produces and the platform executes: one list
+ * of tasks per core (in issue order), each for one unit, with dependencies on
+ * earlier tasks (of any core), plus where every tensor was placed.
+ * docs/timing-model.md "Lowering" describes how a graph becomes this.
+ */
+#ifndef AX_TASKLIST_H
+#define AX_TASKLIST_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+enum ax_mem { AX_MEM_DDR = 0, AX_MEM_L2, AX_MEM_L1, AX_MEM_COUNT };
+
+/* What the bytes moved are, for the report's split of memory traffic. */
+enum ax_kind { AX_KIND_WEIGHTS = 0, AX_KIND_ACT, AX_KIND_TASKLIST, AX_KIND_CONST, AX_KIND_COUNT };
+
+/* Units a task can run on.  Per core: IMC, DPU, DWPU, core DMA.  Shared:
+ * system DMA (index 0 of its own). */
+enum ax_unit_id {
+	AX_U_IMC = 0,     /* weight loads and matrix-vector passes */
+	AX_U_DPU,
+	AX_U_DWPU,
+	AX_U_DMA_CORE,
+	AX_U_DMA_SYS,
+	AX_UNIT_COUNT
+};
+
+enum ax_task_kind {
+	AX_T_DMA = 0,    /* move bytes from src to dst memory */
+	AX_T_IMC_LOAD,   /* write weight bytes from L1 into a weight set */
+	AX_T_MVM,        /* matrix-vector passes */
+	AX_T_DPU,        /* element-wise work on the DPU */
+	AX_T_DWPU,       /* depthwise / pooling / resize on the DWPU */
+	AX_T_KIND_COUNT
+};
+
+struct ax_task {
+	enum ax_task_kind kind;
+	enum ax_unit_id unit;
+	uint32_t core;            /* core whose controller issues it */
+	uint32_t layer;           /* layer index in the network */
+	uint32_t copy;            /* which copy of the network (Batch-1 copies) */
+	/* DMA */
+	enum ax_mem src, dst;
+	enum ax_kind data;
+	uint64_t bytes;           /* DMA: bytes moved; IMC_LOAD: weight bytes written */
+	/* compute */
+	uint64_t cycles;          /* compute cycles at full rate (docs/timing-model.md) */
+	uint64_t l1_read, l1_write; /* L1 bytes the compute task reads and writes */
+	uint64_t passes;          /* MVM passes */
+	uint64_t macs;            /* useful MACs */
+	/* dependencies: indices into ax_tasklist.deps */
+	uint32_t dep_off, n_deps;
+};
+
+/* Where a tensor lives, per copy-group (all cores of one copy share it). */
+struct ax_placement {
+	enum ax_mem home;
+	uint64_t bytes;
+};
+
+/* Per-layer facts the report needs that the platform does not compute. */
+struct ax_layer_plan {
+	uint32_t row_tiles, col_tiles;   /* IMC tiles (0 for non-IMC layers) */
+	uint64_t passes;                 /* MVM passes over all cores of one copy */
+	uint64_t macs;
+	uint64_t weight_bytes;           /* bytes written into the IMC for this layer */
+	enum ax_unit_id main_unit;       /* the unit that does the layer's arithmetic */
+};
+
+struct ax_tasklist {
+	struct ax_task *tasks;
+	size_t n_tasks, cap_tasks;
+	uint32_t *deps;
+	size_t n_deps, cap_deps;
+
+	uint32_t n_cores;                /* cores in use (copies x cores per copy) */
+	uint32_t copies, cores_per_copy;
+	enum ax_mem tasklist_home;       /* DDR (elf_in_ddr) or L2 */
+	uint64_t tasklist_bytes;         /* per core: descriptors x descriptor size */
+	uint64_t tasklist_reserve;       /* L2 bytes held for the tasklist (0 when in DDR) */
+	uint32_t tasklist_chunks;        /* reloads of the reserve when the tasklist is larger */
+	enum ax_mem weight_home;         /* L2 (resident, preloaded once) or DDR (streamed) */
+	uint64_t weight_bytes;           /* the network's weight section */
+
+	size_t n_layers;
+	struct ax_placement *tensors;    /* per layer output */
+	struct ax_layer_plan *plans;     /* per layer */
+	uint64_t peak_bytes[AX_MEM_COUNT]; /* peak occupancy of activations per memory (one copy) */
+	uint64_t clock_hz;               /* effective core clock */
+	uint32_t mvm_limit_pct;          /* IMC throughput cap */
+};
+
+void ax_tasklist_init(struct ax_tasklist *tl);
+void ax_tasklist_release(struct ax_tasklist *tl);
+/* Appends a task and returns its index; deps are copied. */
+uint32_t ax_tasklist_add(struct ax_tasklist *tl, const struct ax_task *t,
+			 const uint32_t *deps, uint32_t n_deps);
+static inline const uint32_t *ax_task_deps(const struct ax_tasklist *tl, const struct ax_task *t)
+{
+	return tl->deps + t->dep_off;
+}
+
+const char *ax_mem_name(enum ax_mem m);
+const char *ax_kind_name(enum ax_kind k);
+const char *ax_unit_label(enum ax_unit_id u);
+
+#endif

@@ -1,0 +1,510 @@
+// platform.cpp - the SystemC platform: thin module shells around the C
+// timing code (memtiming.c, lower/compute.c), connected with TLM-2.0.
+//
+//   controller[k] --(descriptors)--> IMC[k] (passes, weight writes), DPU[k],
+//                                    DWPU[k], core DMA[k], system DMA
+//   DMA/compute --TLM b_transport--> L1[k] | NoC link[k] --> L2, DDR
+//
+// Every memory is a TLM target whose b_transport reserves its ports
+// (ax_pool_reserve) and annotates the delay; initiators wait for it.  This is
+// the extern "C" boundary: no exception crosses ax_platform_run.
+// docs/timing-model.md "Platform" describes the modules.
+
+#define SC_INCLUDE_DYNAMIC_PROCESSES
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "platform.h"
+#include "memtiming.h"
+}
+
+using namespace sc_core;
+
+// SystemC's library main() calls sc_main; axsim has its own main and drives
+// the kernel directly, so this must never run.
+int sc_main(int, char **)
+{
+	AX_BUG("sc_main called: axsim drives SystemC from ax_platform_run");
+}
+
+namespace {
+
+// ---- addresses: which memory and what kind of data a transaction carries ----
+// bits 48..55: memory (0 DDR, 1 L2, 2 + k: L1 of core k); bits 56..59: kind.
+constexpr uint64_t mem_addr(unsigned mem_id, unsigned kind)
+{
+	return (uint64_t(kind) << 56) | (uint64_t(mem_id) << 48);
+}
+constexpr unsigned addr_kind(uint64_t a) { return unsigned((a >> 56) & 0xf); }
+constexpr unsigned addr_mem(uint64_t a) { return unsigned((a >> 48) & 0xff); }
+
+// Marks the first access of a transfer, which pays the memory's latency.
+struct FirstExt : tlm::tlm_extension<FirstExt> {
+	bool first = false;
+	tlm::tlm_extension_base *clone() const override { auto *e = new FirstExt; e->first = first; return e; }
+	void copy_from(const tlm::tlm_extension_base &o) override { first = static_cast<const FirstExt &>(o).first; }
+};
+
+uint64_t now_ps() { return sc_time_stamp().value(); } // resolution is 1 ps
+
+struct Sim;
+
+// ---- memories ----
+struct Memory : sc_module {
+	tlm_utils::multi_passthrough_target_socket<Memory> socket; // many initiators
+	ax_port_pool pool;
+	ax_mem_stats *stats;
+	Memory(sc_module_name n, ax_mem_stats *s) : sc_module(n), socket("socket"), stats(s)
+	{
+		socket.register_b_transport(this, &Memory::b_transport);
+		socket.register_transport_dbg(this, &Memory::transport_dbg);
+	}
+	void b_transport(int, tlm::tlm_generic_payload &tr, sc_time &delay)
+	{
+		uint64_t start = now_ps() + delay.value();
+		FirstExt *fe = nullptr;
+		tr.get_extension(fe);
+		uint64_t bytes = tr.get_data_length();
+		uint64_t end = ax_pool_reserve(&pool, start, bytes, fe && fe->first);
+		delay += sc_time::from_value(end - start);
+		unsigned k = addr_kind(tr.get_address());
+		if (k >= AX_KIND_COUNT)
+			AX_BUG("bad data kind %u in address", k);
+		if (tr.is_read())
+			stats->read[k] += bytes;
+		else
+			stats->write[k] += bytes;
+		stats->busy_ps = pool.busy_ps;
+		tr.set_response_status(tlm::TLM_OK_RESPONSE);
+	}
+	// Debug access in zero time: the model keeps sizes, not contents, so
+	// reads return zeros and writes are accepted.
+	unsigned transport_dbg(int, tlm::tlm_generic_payload &tr)
+	{
+		if (tr.is_read() && tr.get_data_ptr())
+			std::memset(tr.get_data_ptr(), 0, tr.get_data_length());
+		tr.set_response_status(tlm::TLM_OK_RESPONSE);
+		return tr.get_data_length();
+	}
+};
+
+// ---- a core's NoC link to the shared memories ----
+struct Link : sc_module {
+	tlm_utils::multi_passthrough_target_socket<Link> socket;
+	tlm_utils::simple_initiator_socket<Link> to_l2, to_ddr;
+	ax_port_pool pool;
+	explicit Link(sc_module_name n) : sc_module(n), socket("socket"), to_l2("to_l2"), to_ddr("to_ddr")
+	{
+		socket.register_b_transport(this, &Link::b_transport);
+		socket.register_transport_dbg(this, &Link::transport_dbg);
+	}
+	void b_transport(int, tlm::tlm_generic_payload &tr, sc_time &delay)
+	{
+		uint64_t start = now_ps() + delay.value();
+		FirstExt *fe = nullptr;
+		tr.get_extension(fe);
+		uint64_t link_end = ax_pool_reserve(&pool, start, tr.get_data_length(), fe && fe->first);
+		sc_time d = delay;
+		(addr_mem(tr.get_address()) == AX_MEM_L2 ? to_l2 : to_ddr)->b_transport(tr, d);
+		uint64_t mem_end = start + (d - delay).value();
+		delay += sc_time::from_value((link_end > mem_end ? link_end : mem_end) - start);
+	}
+	unsigned transport_dbg(int, tlm::tlm_generic_payload &tr)
+	{
+		return (addr_mem(tr.get_address()) == AX_MEM_L2 ? to_l2 : to_ddr)->transport_dbg(tr);
+	}
+};
+
+// ---- shared simulation state ----
+struct Sim {
+	const ax_tasklist *tl;
+	const ax_arch *a;
+	ax_result *res;
+	uint64_t cycle_ps;
+	std::vector<uint32_t> remaining;        // unmet dependencies per task
+	std::vector<uint32_t> dep_start;        // CSR of dependents
+	std::vector<uint32_t> dependents;
+	std::vector<uint8_t> done;
+	size_t n_done = 0;
+	sc_event any_done;
+	uint64_t activations = 0;
+
+	void finish(uint32_t id, uint64_t start, uint64_t busy, ax_engine e)
+	{
+		const ax_task &t = tl->tasks[id];
+		done[id] = 1;
+		n_done++;
+		for (uint32_t i = dep_start[id]; i < dep_start[id + 1]; i++)
+			remaining[dependents[i]]--;
+		uint64_t end = now_ps();
+		res->busy_ps[t.core][e] += busy;
+		if (t.copy == 0) {
+			ax_layer_stats &ls = res->layers[t.layer];
+			if (ls.end_ps == 0 || start < ls.start_ps)
+				ls.start_ps = start;
+			if (end > ls.end_ps)
+				ls.end_ps = end;
+			ls.busy_ps[e] += busy;
+			ls.macs += t.macs;
+			ls.passes += t.passes;
+		}
+		res->macs += t.macs;
+		if (end > res->latency_ps)
+			res->latency_ps = end;
+		any_done.notify();
+	}
+	bool ready(uint32_t id) const { return remaining[id] == 0; }
+};
+
+// A unit's in-order queue of tasks handed over by a controller.
+struct Queue {
+	std::deque<uint32_t> q;
+	sc_event pushed;
+	void push(uint32_t id) { q.push_back(id); pushed.notify(); }
+	// Waits until the head exists and its dependencies are met; pops it.
+	uint32_t take(Sim &s)
+	{
+		for (;;) {
+			while (q.empty()) {
+				wait(pushed);
+				s.activations++;
+			}
+			if (s.ready(q.front()))
+				break;
+			wait(s.any_done);
+			s.activations++;
+		}
+		uint32_t id = q.front();
+		q.pop_front();
+		return id;
+	}
+};
+
+// Issues an access of bytes to a memory through socket, returning its delay.
+template <typename Sock>
+sc_time access(Sock &sock, tlm::tlm_command cmd, unsigned mem_id, unsigned kind,
+	       uint64_t bytes, bool first, unsigned char *buf)
+{
+	sc_time d = SC_ZERO_TIME;
+	if (!bytes)
+		return d;
+	tlm::tlm_generic_payload tr;
+	FirstExt fe;
+	fe.first = first;
+	tr.set_command(cmd);
+	tr.set_address(mem_addr(mem_id, kind));
+	tr.set_data_ptr(buf);
+	tr.set_data_length(unsigned(bytes));
+	tr.set_streaming_width(unsigned(bytes));
+	tr.set_byte_enable_ptr(nullptr);
+	tr.set_dmi_allowed(false);
+	tr.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+	tr.set_extension(&fe);
+	sock->b_transport(tr, d);
+	tr.clear_extension(&fe);
+	if (tr.is_response_error())
+		AX_BUG("TLM access to memory %u failed", mem_id);
+	return d;
+}
+
+// ---- compute units: IMC passes, IMC weight writes, DPU, DWPU ----
+struct Compute : sc_module {
+	tlm_utils::simple_initiator_socket<Compute> l1;
+	Queue queue;
+	Sim &s;
+	ax_engine engine;
+	unsigned l1_id;
+	uint32_t mvm_limit_pct;
+	Compute(sc_module_name n, Sim &sim, ax_engine e, unsigned l1_mem, uint32_t limit)
+		: sc_module(n), l1("l1"), s(sim), engine(e), l1_id(l1_mem), mvm_limit_pct(limit)
+	{
+		SC_HAS_PROCESS(Compute);
+		SC_THREAD(run);
+	}
+	void run()
+	{
+		for (;;) {
+			uint32_t id = queue.take(s);
+			const ax_task &t = s.tl->tasks[id];
+			uint64_t start = now_ps();
+			// docs/timing-model.md "Compute tasks": the work at full rate,
+			// IMC passes slowed by mvm_limitation, overlapped with the task's
+			// L1 traffic; the longer of the two is the task's time.
+			uint64_t ps = t.cycles * s.cycle_ps;
+			if (t.kind == AX_T_MVM && mvm_limit_pct < 100)
+				ps = (ps * 100 + mvm_limit_pct - 1) / mvm_limit_pct;
+			unsigned rk = t.kind == AX_T_IMC_LOAD ? AX_KIND_WEIGHTS : AX_KIND_ACT;
+			sc_time dr = access(l1, tlm::TLM_READ_COMMAND, l1_id, rk, t.l1_read, true, nullptr);
+			sc_time dw = access(l1, tlm::TLM_WRITE_COMMAND, l1_id, AX_KIND_ACT, t.l1_write, true, nullptr);
+			uint64_t total = ps;
+			if (dr.value() > total) total = dr.value();
+			if (dw.value() > total) total = dw.value();
+			wait(sc_time::from_value(total));
+			s.activations++;
+			s.finish(id, start, total, engine);
+		}
+	}
+};
+
+// ---- DMA engines: the system DMA (DDR <-> L2) and one per core (L2/DDR <-> L1) ----
+struct Dma : sc_module {
+	// core DMA: near = its L1, far = its NoC link (L2, DDR);
+	// system DMA: near = L2, far = DDR
+	tlm_utils::simple_initiator_socket<Dma> near, far;
+	Queue queue;
+	Sim &s;
+	ax_engine engine;
+	unsigned l1_id;
+	std::vector<unsigned char> buf;
+	Dma(sc_module_name n, Sim &sim, ax_engine e, unsigned l1_mem, unsigned channels)
+		: sc_module(n), near("near"), far("far"), s(sim), engine(e), l1_id(l1_mem)
+	{
+		for (unsigned c = 0; c < channels; c++)
+			sc_spawn(sc_bind(&Dma::channel, this), sc_gen_unique_name("channel"));
+	}
+	sc_time move(tlm::tlm_command cmd, ax_mem m, unsigned kind, uint64_t bytes, bool first)
+	{
+		if (engine == AX_E_DMA_CORE) {
+			if (m == AX_MEM_L1)
+				return access(near, cmd, l1_id, kind, bytes, first, nullptr);
+			return access(far, cmd, m, kind, bytes, first, nullptr);
+		}
+		if (m == AX_MEM_L1)
+			AX_BUG("the system DMA cannot reach L1");
+		return access(m == AX_MEM_L2 ? near : far, cmd, m, kind, bytes, first, nullptr);
+	}
+	void channel()
+	{
+		for (;;) {
+			uint32_t id = queue.take(s);
+			const ax_task &t = s.tl->tasks[id];
+			uint64_t start = now_ps();
+			// docs/timing-model.md "DMA": setup, then chunks whose read and
+			// write overlap; a chunk takes the longer of the two.
+			wait(sc_time::from_value(s.a->dma_setup_cycles * s.cycle_ps));
+			uint64_t left = t.bytes;
+			bool first = true;
+			while (left) {
+				uint64_t c = left < s.a->dma_chunk ? left : s.a->dma_chunk;
+				sc_time dr = move(tlm::TLM_READ_COMMAND, t.src, t.data, c, first);
+				sc_time dw = move(tlm::TLM_WRITE_COMMAND, t.dst, t.data, c, first);
+				wait(dr > dw ? dr : dw);
+				s.activations++;
+				left -= c;
+				first = false;
+			}
+			s.finish(id, start, now_ps() - start, engine);
+		}
+	}
+};
+
+// ---- controller: fetches descriptors from the tasklist's home, dispatches ----
+struct Controller : sc_module {
+	tlm_utils::simple_initiator_socket<Controller> to_far;  // via the core's link
+	tlm_utils::simple_initiator_socket<Controller> to_l2_sys, to_ddr_sys; // tasklist reloads
+	Sim &s;
+	uint32_t core;
+	std::vector<uint32_t> mine;
+	Queue *units[AX_T_KIND_COUNT];
+	Queue *dma_core, *dma_sys;
+	Controller(sc_module_name n, Sim &sim, uint32_t k)
+		: sc_module(n), to_far("to_far"), to_l2_sys("to_l2_sys"), to_ddr_sys("to_ddr_sys"), s(sim), core(k)
+	{
+		SC_HAS_PROCESS(Controller);
+		SC_THREAD(run);
+	}
+	void run()
+	{
+		const ax_arch *a = s.a;
+		const ax_tasklist *tl = s.tl;
+		uint64_t batch = a->ctrl_fetch_batch, dbytes = a->ctrl_descriptor_bytes;
+		uint64_t per_chunk = mine.size(); // descriptors per tasklist chunk
+		if (tl->tasklist_chunks > 1)
+			per_chunk = (tl->tasklist_reserve / tl->n_cores) / dbytes;
+		for (size_t i = 0; i < mine.size(); i++) {
+			uint64_t t0 = now_ps();
+			if (tl->tasklist_chunks > 1 && i % per_chunk == 0) {
+				// docs/timing-model.md "ELF placement": the next chunk of a
+				// tasklist larger than its L2 reserve is copied in from DDR
+				uint64_t n = mine.size() - i < per_chunk ? mine.size() - i : per_chunk;
+				sc_time dr = access(to_ddr_sys, tlm::TLM_READ_COMMAND, AX_MEM_DDR, AX_KIND_TASKLIST, n * dbytes, true, nullptr);
+				sc_time dw = access(to_l2_sys, tlm::TLM_WRITE_COMMAND, AX_MEM_L2, AX_KIND_TASKLIST, n * dbytes, true, nullptr);
+				wait(dr > dw ? dr : dw);
+				s.activations++;
+			}
+			if (i % batch == 0) {
+				uint64_t n = mine.size() - i < batch ? mine.size() - i : batch;
+				wait(access(to_far, tlm::TLM_READ_COMMAND, tl->tasklist_home, AX_KIND_TASKLIST,
+					    n * dbytes, true, nullptr));
+				s.activations++;
+			}
+			wait(sc_time::from_value(a->ctrl_dispatch_cycles * s.cycle_ps));
+			s.activations++;
+			s.res->busy_ps[core][AX_E_CTRL] += now_ps() - t0;
+			uint32_t id = mine[i];
+			const ax_task &t = tl->tasks[id];
+			if (t.kind == AX_T_DMA)
+				(t.unit == AX_U_DMA_SYS ? dma_sys : dma_core)->push(id);
+			else
+				units[t.kind]->push(id);
+		}
+	}
+};
+
+struct Platform {
+	Sim sim;
+	std::unique_ptr<Memory> ddr, l2;
+	std::vector<std::unique_ptr<Memory>> l1;
+	std::vector<std::unique_ptr<Link>> links;
+	std::vector<std::unique_ptr<Compute>> computes;
+	std::vector<std::unique_ptr<Dma>> dmas;
+	std::unique_ptr<Dma> sysdma;
+	std::vector<std::unique_ptr<Controller>> ctrls;
+
+	Platform(const ax_tasklist *tl, const ax_arch *a, ax_result *res)
+	{
+		sim.tl = tl;
+		sim.a = a;
+		sim.res = res;
+		sim.cycle_ps = ax_arch_cycle_ps(a, tl->clock_hz);
+		uint64_t hz = tl->clock_hz;
+		size_t n = tl->n_tasks;
+		// dependency graph, reversed into CSR form
+		sim.remaining.assign(n, 0);
+		sim.done.assign(n, 0);
+		sim.dep_start.assign(n + 1, 0);
+		for (size_t i = 0; i < n; i++) {
+			const ax_task &t = tl->tasks[i];
+			sim.remaining[i] = t.n_deps;
+			for (uint32_t d = 0; d < t.n_deps; d++)
+				sim.dep_start[tl->deps[t.dep_off + d] + 1]++;
+		}
+		for (size_t i = 0; i < n; i++)
+			sim.dep_start[i + 1] += sim.dep_start[i];
+		sim.dependents.assign(sim.dep_start[n], 0);
+		std::vector<uint32_t> fill(sim.dep_start.begin(), sim.dep_start.end() - 1);
+		for (size_t i = 0; i < n; i++) {
+			const ax_task &t = tl->tasks[i];
+			for (uint32_t d = 0; d < t.n_deps; d++)
+				sim.dependents[fill[tl->deps[t.dep_off + d]]++] = uint32_t(i);
+		}
+
+		// memories (docs/timing-model.md "Memories and contention")
+		uint64_t ddr_ch = a->ddr_channels;
+		ddr.reset(new Memory("ddr", &res->mem[AX_MEM_DDR]));
+		ax_pool_init(&ddr->pool, uint32_t(ddr_ch), 1, ax_arch_ddr_peak_bps(a) / ddr_ch, a->ddr_latency_ps);
+		l2.reset(new Memory("l2", &res->mem[AX_MEM_L2]));
+		ax_pool_init(&l2->pool, uint32_t(a->l2_ports), 0, a->l2_port_bpc * hz, a->l2_latency_cycles * sim.cycle_ps);
+		res->mem[AX_MEM_DDR].ports = uint32_t(ddr_ch);
+		res->mem[AX_MEM_L2].ports = uint32_t(a->l2_ports);
+		res->mem[AX_MEM_L1].ports = uint32_t(a->l1_ports * tl->n_cores);
+		res->dma_core_channels = uint32_t(a->dma_core_channels);
+		res->dma_sys_channels = uint32_t(a->dma_sys_channels);
+
+		sysdma.reset(new Dma("sysdma", sim, AX_E_DMA_SYS, 0, unsigned(a->dma_sys_channels)));
+		sysdma->near.bind(l2->socket);
+		sysdma->far.bind(ddr->socket);
+
+		for (uint32_t k = 0; k < tl->n_cores; k++) {
+			std::string c = "core" + std::to_string(k);
+			// every core's L1 adds to the same L1 statistics
+			l1.emplace_back(new Memory((c + "_l1").c_str(), &l1_stats));
+			ax_pool_init(&l1.back()->pool, uint32_t(a->l1_ports), 0, a->l1_port_bpc * hz,
+				     a->l1_latency_cycles * sim.cycle_ps);
+			links.emplace_back(new Link((c + "_noc").c_str()));
+			ax_pool_init(&links.back()->pool, 1, 0, a->noc_link_bpc * hz, a->noc_latency_cycles * sim.cycle_ps);
+			links.back()->to_l2.bind(l2->socket);
+			links.back()->to_ddr.bind(ddr->socket);
+			unsigned l1id = 2 + k;
+			static const ax_engine eng[] = { AX_E_IMC_MVM, AX_E_IMC_LOAD, AX_E_DPU, AX_E_DWPU };
+			static const char *const names[] = { "imc", "imc_load", "dpu", "dwpu" };
+			Compute *cu[4];
+			for (int u = 0; u < 4; u++) {
+				computes.emplace_back(new Compute((c + "_" + names[u]).c_str(), sim, eng[u], l1id, tl->mvm_limit_pct));
+				computes.back()->l1.bind(l1.back()->socket);
+				cu[u] = computes.back().get();
+			}
+			dmas.emplace_back(new Dma((c + "_dma").c_str(), sim, AX_E_DMA_CORE, l1id, unsigned(a->dma_core_channels)));
+			Dma *dm = dmas.back().get();
+			dm->near.bind(l1.back()->socket);
+			dm->far.bind(links.back()->socket);
+			ctrls.emplace_back(new Controller((c + "_ctrl").c_str(), sim, k));
+			Controller *ct = ctrls.back().get();
+			ct->to_far.bind(links.back()->socket);
+			ct->to_l2_sys.bind(l2->socket);
+			ct->to_ddr_sys.bind(ddr->socket);
+			ct->units[AX_T_DMA] = nullptr;
+			ct->units[AX_T_MVM] = &cu[0]->queue;
+			ct->units[AX_T_IMC_LOAD] = &cu[1]->queue;
+			ct->units[AX_T_DPU] = &cu[2]->queue;
+			ct->units[AX_T_DWPU] = &cu[3]->queue;
+			ct->dma_core = &dm->queue;
+			ct->dma_sys = &sysdma->queue;
+		}
+		for (size_t i = 0; i < n; i++)
+			ctrls[tl->tasks[i].core]->mine.push_back(uint32_t(i));
+	}
+	ax_mem_stats l1_stats{};
+};
+
+} // namespace
+
+extern "C" int ax_platform_run(const ax_tasklist *tl, const ax_arch *a, ax_result *res,
+			       ax_err *err)
+{
+	static bool ran = false;
+	if (ran)
+		AX_BUG("ax_platform_run called twice in one process; SystemC cannot restart");
+	ran = true;
+	std::memset(res, 0, sizeof(*res));
+	if (tl->n_cores > AX_MAX_CORES)
+		AX_BUG("too many cores: %u", tl->n_cores);
+	res->n_layers = tl->n_layers;
+	res->layers = static_cast<ax_layer_stats *>(ax_xcalloc(tl->n_layers ? tl->n_layers : 1, sizeof(ax_layer_stats)));
+	res->n_cores = tl->n_cores;
+	res->tasks = tl->n_tasks;
+	try {
+		sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
+		sc_report_handler::set_actions(SC_WARNING, SC_DO_NOTHING);
+		sc_set_time_resolution(1, SC_PS);
+		Platform *p = new Platform(tl, a, res);
+		res->cycle_ps = p->sim.cycle_ps;
+		sc_start();
+		if (p->sim.n_done != tl->n_tasks) {
+			for (size_t i = 0; i < tl->n_tasks; i++)
+				if (!p->sim.done[i])
+					AX_BUG("simulation stalled: %zu of %zu tasks done; task %zu (kind %d, core %u, layer %u) has %u unmet dependencies",
+					       p->sim.n_done, tl->n_tasks, i, int(tl->tasks[i].kind),
+					       tl->tasks[i].core, tl->tasks[i].layer, p->sim.remaining[i]);
+		}
+		res->mem[AX_MEM_L1] = p->l1_stats;
+		res->mem[AX_MEM_L1].ports = uint32_t(a->l1_ports * tl->n_cores);
+		res->mem[AX_MEM_L1].busy_ps = 0;
+		for (auto &m : p->l1)
+			res->mem[AX_MEM_L1].busy_ps += m->pool.busy_ps;
+		res->sc_deltas = sc_delta_count();
+		res->activations = p->sim.activations;
+		// The platform is deliberately not deleted: SystemC modules must
+		// outlive the kernel, which lives until the process ends.
+		return AX_OK;
+	} catch (const sc_report &r) {
+		ax_err_add(err, "SystemC error: %s", r.what());
+	} catch (const std::exception &e) {
+		ax_err_add(err, "simulation error: %s", e.what());
+	} catch (...) {
+		ax_err_add(err, "simulation error: unknown exception");
+	}
+	return AX_EINPUT;
+}
+

@@ -1,0 +1,76 @@
+/*
+ * platform.h - the C boundary of the SystemC platform.  One process can run
+ * one platform (SystemC cannot be restarted after a simulation ends); fork a
+ * child per independent simulation.  Time crosses this boundary as integer
+ * picoseconds.
+ */
+#ifndef AX_PLATFORM_H
+#define AX_PLATFORM_H
+
+#include <stdint.h>
+#include "../common/err.h"
+#include "../config/arch.h"
+#include "../lower/tasklist.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AX_MAX_CORES 64
+
+/* Engines whose busy time is reported (per core, except the system DMA). */
+enum ax_engine {
+	AX_E_IMC_MVM = 0,  /* IMC passes */
+	AX_E_IMC_LOAD,     /* weight writes into the IMC */
+	AX_E_DPU,
+	AX_E_DWPU,
+	AX_E_DMA_CORE,     /* summed over the core DMA's channels */
+	AX_E_DMA_SYS,      /* shared; reported on core 0 */
+	AX_E_CTRL,         /* descriptor fetch and dispatch */
+	AX_E_COUNT
+};
+
+struct ax_mem_stats {
+	uint64_t read[AX_KIND_COUNT], write[AX_KIND_COUNT];
+	uint64_t busy_ps;        /* summed over ports */
+	uint32_t ports;
+};
+
+struct ax_layer_stats {
+	uint64_t start_ps, end_ps;           /* first task start, last task end (copy 0) */
+	uint64_t busy_ps[AX_E_COUNT];        /* summed over the copy's cores */
+	uint64_t macs;                       /* useful MACs simulated (copy 0) */
+	uint64_t passes;
+};
+
+struct ax_result {
+	uint64_t latency_ps;                 /* all copies done */
+	uint64_t cycle_ps;
+	uint32_t n_cores;
+	uint64_t busy_ps[AX_MAX_CORES][AX_E_COUNT];
+	uint32_t dma_core_channels, dma_sys_channels;
+	struct ax_mem_stats mem[AX_MEM_COUNT];   /* L1 summed over cores */
+	uint64_t macs;                       /* all copies */
+	uint64_t tasks;
+	uint64_t sc_deltas;                  /* SystemC delta cycles */
+	uint64_t activations;                /* process activations (waits returned) */
+	size_t n_layers;
+	struct ax_layer_stats *layers;       /* heap; freed by ax_result_release */
+};
+
+/*
+ * Elaborates the platform for tl on hardware a and simulates it to the end.
+ * Returns AX_OK and fills res (caller releases it), or an error when the
+ * simulation stalls (a dependency that can never be met) or SystemC reports
+ * an error.  May be called once per process.
+ */
+int ax_platform_run(const struct ax_tasklist *tl, const struct ax_arch *a,
+		    struct ax_result *res, struct ax_err *err);
+void ax_result_release(struct ax_result *res);
+const char *ax_engine_name(enum ax_engine e);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

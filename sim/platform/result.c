@@ -1,0 +1,15 @@
+#include "platform.h"
+
+#include <stdlib.h>
+
+void ax_result_release(struct ax_result *res)
+{
+	free(res->layers);
+	res->layers = NULL;
+}
+
+const char *ax_engine_name(enum ax_engine e)
+{
+	static const char *const n[] = { "imc", "imc_load", "dpu", "dwpu", "dma_core", "dma_sys", "controller" };
+	return (unsigned)e < AX_E_COUNT ? n[e] : "?";
+}

@@ -1,0 +1,496 @@
+#include "report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lower/compute.h"
+
+/* ---- derived figures (docs/report-format.md "Derived figures") ---- */
+
+static uint64_t ps_to_cycles(const struct ax_result *r, uint64_t ps)
+{
+	return (ps + r->cycle_ps - 1) / r->cycle_ps;
+}
+
+static uint64_t latency_cycles(const struct ax_report_input *in)
+{
+	return ps_to_cycles(in->res, in->res->latency_ps);
+}
+
+static double peak_macs(const struct ax_report_input *in)
+{
+	return (double)ax_arch_peak_macs_per_cycle(&in->arch->arch);
+}
+
+/* Useful MACs over what the cores in use could do in the simulated time. */
+static double imc_utilization(const struct ax_report_input *in)
+{
+	uint64_t cyc = latency_cycles(in);
+	if (!cyc)
+		return 0;
+	return (double)in->res->macs / (peak_macs(in) * in->res->n_cores * (double)cyc);
+}
+
+static double fps(const struct ax_report_input *in)
+{
+	if (!in->res->latency_ps)
+		return 0;
+	return in->tl->copies * 1e12 / (double)in->res->latency_ps;
+}
+
+/* Channels or instances that share an engine's busy time. */
+static double engine_capacity(const struct ax_report_input *in, enum ax_engine e)
+{
+	const struct ax_result *r = in->res;
+	switch (e) {
+	case AX_E_DMA_CORE: return (double)r->n_cores * r->dma_core_channels;
+	case AX_E_DMA_SYS: return r->dma_sys_channels;
+	default: return r->n_cores;
+	}
+}
+
+static double engine_busy_share(const struct ax_report_input *in, enum ax_engine e)
+{
+	const struct ax_result *r = in->res;
+	uint64_t sum = 0;
+	for (uint32_t k = 0; k < r->n_cores; k++)
+		sum += r->busy_ps[k][e];
+	if (!r->latency_ps)
+		return 0;
+	return (double)sum / (engine_capacity(in, e) * (double)r->latency_ps);
+}
+
+static double mem_busy_share(const struct ax_report_input *in, enum ax_mem m)
+{
+	const struct ax_mem_stats *s = &in->res->mem[m];
+	if (!in->res->latency_ps || !s->ports)
+		return 0;
+	return (double)s->busy_ps / ((double)s->ports * (double)in->res->latency_ps);
+}
+
+static uint64_t mem_total(const struct ax_mem_stats *s, int write)
+{
+	uint64_t t = 0;
+	for (int k = 0; k < AX_KIND_COUNT; k++)
+		t += write ? s->write[k] : s->read[k];
+	return t;
+}
+
+/*
+ * docs/report-format.md "Layer time": layers overlap (weights of the next
+ * layer are prefetched while this one computes), so a layer is charged the
+ * time from the later of its own start and the previous layer's end (in order
+ * of ending) to its own end.  The charges add up to the latency.
+ */
+void ax_report_layer(const struct ax_report_input *in, size_t i, struct ax_layer_figures *f)
+{
+	const struct ax_layer_stats *ls = &in->res->layers[i];
+	memset(f, 0, sizeof(*f));
+	if (ls->end_ps == 0)
+		return;
+	uint64_t prev_end = 0;
+	for (size_t j = 0; j < in->res->n_layers; j++) {
+		uint64_t e = in->res->layers[j].end_ps;
+		if (j != i && e && (e < ls->end_ps || (e == ls->end_ps && j < i)) && e > prev_end)
+			prev_end = e;
+	}
+	uint64_t from = ls->start_ps > prev_end ? ls->start_ps : prev_end;
+	f->start_cycle = from / in->res->cycle_ps;
+	f->end_cycle = ps_to_cycles(in->res, ls->end_ps);
+	f->cycles = f->end_cycle - f->start_cycle;
+	uint64_t span = ps_to_cycles(in->res, ls->end_ps) - ls->start_ps / in->res->cycle_ps;
+	if (span)
+		f->utilization = (double)ls->macs /
+				 (peak_macs(in) * in->tl->cores_per_copy * (double)span);
+	uint64_t best = 0;
+	f->bound = AX_E_IMC_MVM;
+	for (int e = 0; e < AX_E_COUNT; e++) {
+		if (e == AX_E_CTRL)
+			continue;
+		if (ls->busy_ps[e] > best) {
+			best = ls->busy_ps[e];
+			f->bound = (enum ax_engine)e;
+		}
+	}
+}
+
+/* Layers sorted by span, slowest first (ties: network order). */
+static size_t *slowest(const struct ax_report_input *in, size_t *n)
+{
+	size_t nl = in->net->n_layers, k = 0;
+	size_t *idx = ax_xcalloc(nl ? nl : 1, sizeof(size_t));
+	uint64_t *cyc = ax_xcalloc(nl ? nl : 1, sizeof(uint64_t));
+	for (size_t i = 0; i < nl; i++) {
+		struct ax_layer_figures f;
+		ax_report_layer(in, i, &f);
+		cyc[i] = f.cycles;
+		if (in->net->layers[i].op != AX_OP_INPUT)
+			idx[k++] = i;
+	}
+	for (size_t a = 1; a < k; a++) { /* insertion sort: stable */
+		size_t v = idx[a], b = a;
+		while (b > 0 && cyc[idx[b - 1]] < cyc[v]) {
+			idx[b] = idx[b - 1];
+			b--;
+		}
+		idx[b] = v;
+	}
+	free(cyc);
+	*n = k;
+	return idx;
+}
+
+static const char *bound_name(enum ax_engine e)
+{
+	switch (e) {
+	case AX_E_IMC_MVM: return "imc";
+	case AX_E_IMC_LOAD: return "weight-writes";
+	case AX_E_DPU: return "dpu";
+	case AX_E_DWPU: return "dwpu";
+	case AX_E_DMA_CORE: case AX_E_DMA_SYS: return "memory";
+	default: return "dispatch";
+	}
+}
+
+/* ---- JSON ---- */
+
+static json_t *jreal(double v)
+{
+	/* rounded to 6 significant digits so that the text is stable and short */
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%.6g", v);
+	return json_real(strtod(buf, NULL));
+}
+
+static json_t *jint(uint64_t v)
+{
+	return json_integer((json_int_t)v);
+}
+
+static json_t *config_json(const struct ax_report_input *in)
+{
+	json_t *c = json_object();
+	for (int id = 0; id < AX_CC_COUNT; id++) {
+		char buf[64];
+		const struct ax_ccfg_keyinfo *ki = ax_ccfg_keyinfo((enum ax_ccfg_id)id);
+		ax_ccfg_format(in->cfg, (enum ax_ccfg_id)id, buf, sizeof(buf));
+		if (!strcmp(ki->type, "bool"))
+			json_object_set_new(c, ki->name, json_boolean(in->cfg->v[id]));
+		else if (!strcmp(ki->type, "integer"))
+			json_object_set_new(c, ki->name, json_integer(in->cfg->v[id]));
+		else if (!strcmp(ki->type, "fraction"))
+			json_object_set_new(c, ki->name, jreal((double)in->cfg->v[id] / 1000.0));
+		else if (id == AX_CC_CLOCK_PROFILE)
+			json_object_set_new(c, ki->name, json_integer((json_int_t)ax_ccfg_clock_mhz(in->cfg)));
+		else
+			json_object_set_new(c, ki->name, json_string(buf));
+	}
+	json_object_set_new(c, "board", in->cfg->board ? json_string(in->cfg->board) : json_null());
+	return c;
+}
+
+static json_t *arch_json(const struct ax_report_input *in)
+{
+	json_t *o = json_object();
+	size_t n;
+	const struct ax_arch_key *keys = ax_arch_keys(&n);
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(o, keys[i].path, jint(ax_arch_get(&in->arch->arch, &keys[i])));
+	return o;
+}
+
+static json_t *mem_json(const struct ax_report_input *in, enum ax_mem m)
+{
+	const struct ax_mem_stats *s = &in->res->mem[m];
+	json_t *o = json_object();
+	json_object_set_new(o, "read_bytes", jint(mem_total(s, 0)));
+	json_object_set_new(o, "write_bytes", jint(mem_total(s, 1)));
+	for (int k = 0; k < AX_KIND_COUNT; k++) {
+		json_t *kk = json_object();
+		json_object_set_new(kk, "read_bytes", jint(s->read[k]));
+		json_object_set_new(kk, "write_bytes", jint(s->write[k]));
+		json_object_set_new(o, ax_kind_name((enum ax_kind)k), kk);
+	}
+	json_object_set_new(o, "busy", jreal(mem_busy_share(in, m)));
+	json_object_set_new(o, "peak_activation_bytes", jint(in->tl->peak_bytes[m]));
+	return o;
+}
+
+json_t *ax_report_json(const struct ax_report_input *in)
+{
+	const struct ax_result *r = in->res;
+	const struct ax_tasklist *tl = in->tl;
+	json_t *root = json_object();
+	json_object_set_new(root, "schema_version", json_integer(AX_REPORT_SCHEMA_VERSION));
+	json_t *net = json_object();
+	json_object_set_new(net, "name", json_string(in->net->name ? in->net->name : ""));
+	json_object_set_new(net, "layers", jint(in->net->n_layers));
+	json_object_set_new(net, "macs", jint(ax_net_macs(in->net)));
+	json_object_set_new(net, "params", jint(ax_net_params(in->net)));
+	json_object_set_new(net, "weight_bytes", jint(tl->weight_bytes));
+	json_object_set_new(root, "network", net);
+	json_t *cfg = config_json(in);
+	json_object_set_new(cfg, "model", in->cfg->model ? json_string(in->cfg->model) : json_null());
+	json_object_set_new(root, "config", cfg);
+	json_object_set_new(root, "arch", arch_json(in));
+
+	json_t *plan = json_object();
+	json_object_set_new(plan, "cores", jint(tl->n_cores));
+	json_object_set_new(plan, "copies", jint(tl->copies));
+	json_object_set_new(plan, "cores_per_copy", jint(tl->cores_per_copy));
+	json_object_set_new(plan, "clock_hz", jint(tl->clock_hz));
+	json_object_set_new(plan, "tasks", jint(tl->n_tasks));
+	json_object_set_new(plan, "tasklist_bytes_per_core", jint(tl->tasklist_bytes));
+	json_object_set_new(plan, "tasklist_home", json_string(ax_mem_name(tl->tasklist_home)));
+	json_object_set_new(plan, "tasklist_chunks", jint(tl->tasklist_chunks));
+	json_object_set_new(plan, "weight_home", json_string(ax_mem_name(tl->weight_home)));
+	json_object_set_new(root, "plan", plan);
+
+	json_t *tot = json_object();
+	uint64_t cyc = latency_cycles(in);
+	json_object_set_new(tot, "latency_cycles", jint(cyc));
+	json_object_set_new(tot, "latency_us", jreal((double)r->latency_ps / 1e6));
+	json_object_set_new(tot, "inferences", jint(tl->copies));
+	json_object_set_new(tot, "fps", jreal(fps(in)));
+	json_object_set_new(tot, "macs", jint(r->macs));
+	json_object_set_new(tot, "imc_utilization", jreal(imc_utilization(in)));
+	json_object_set_new(root, "totals", tot);
+
+	json_t *units = json_object();
+	for (int e = 0; e < AX_E_COUNT; e++)
+		json_object_set_new(units, ax_engine_name((enum ax_engine)e), jreal(engine_busy_share(in, (enum ax_engine)e)));
+	json_object_set_new(root, "busy", units);
+
+	json_t *mem = json_object();
+	for (int m = 0; m < AX_MEM_COUNT; m++)
+		json_object_set_new(mem, ax_mem_name((enum ax_mem)m), mem_json(in, (enum ax_mem)m));
+	json_object_set_new(root, "memory", mem);
+
+	json_t *layers = json_array();
+	for (size_t i = 0; i < in->net->n_layers; i++) {
+		const struct ax_layer *l = &in->net->layers[i];
+		if (l->op == AX_OP_INPUT)
+			continue;
+		const struct ax_layer_stats *ls = &r->layers[i];
+		const struct ax_layer_plan *lp = &tl->plans[i];
+		struct ax_layer_figures f;
+		ax_report_layer(in, i, &f);
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(l->name));
+		json_object_set_new(o, "op", json_string(ax_op_name(l->op)));
+		json_object_set_new(o, "unit", json_string(ax_unit_label(lp->main_unit)));
+		json_object_set_new(o, "start_cycle", jint(f.start_cycle));
+		json_object_set_new(o, "cycles", jint(f.cycles));
+		json_object_set_new(o, "macs", jint(ls->macs));
+		json_object_set_new(o, "passes", jint(ls->passes));
+		json_object_set_new(o, "utilization", jreal(f.utilization));
+		json_object_set_new(o, "row_tiles", jint(lp->row_tiles));
+		json_object_set_new(o, "col_tiles", jint(lp->col_tiles));
+		json_object_set_new(o, "imc_weight_bytes", jint(lp->weight_bytes));
+		json_object_set_new(o, "output_home", json_string(ax_mem_name(tl->tensors[i].home)));
+		json_object_set_new(o, "output_bytes", jint(tl->tensors[i].bytes));
+		json_object_set_new(o, "bound", json_string(bound_name(f.bound)));
+		json_t *busy = json_object();
+		for (int e = 0; e < AX_E_COUNT; e++)
+			json_object_set_new(busy, ax_engine_name((enum ax_engine)e), jint(ps_to_cycles(r, ls->busy_ps[e])));
+		json_object_set_new(o, "busy_cycles", busy);
+		json_array_append_new(layers, o);
+	}
+	json_object_set_new(root, "layers", layers);
+
+	json_t *sim = json_object();
+	json_object_set_new(sim, "tasks", jint(r->tasks));
+	json_object_set_new(sim, "sc_delta_cycles", jint(r->sc_deltas));
+	json_object_set_new(sim, "activations", jint(r->activations));
+	json_object_set_new(root, "simulation", sim);
+	return root;
+}
+
+int ax_write_atomic(const char *path, const char *text, size_t len, struct ax_err *err)
+{
+	char *tmp = ax_xasprintf("%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "wb");
+	if (!f) {
+		ax_err_add(err, "%s: cannot write: %s", path, strerror(errno));
+		free(tmp);
+		return AX_EIO;
+	}
+	int bad = fwrite(text, 1, len, f) != len;
+	bad |= fclose(f) != 0;
+	if (bad || rename(tmp, path)) {
+		ax_err_add(err, "%s: cannot write: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return AX_EIO;
+	}
+	free(tmp);
+	return AX_OK;
+}
+
+int ax_report_write_json(const struct ax_report_input *in, const char *path, struct ax_err *err)
+{
+	json_t *j = ax_report_json(in);
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
+	json_decref(j);
+	if (!s)
+		AX_BUG("jansson could not serialise the report");
+	size_t len = strlen(s);
+	char *t = ax_xasprintf("%s\n", s);
+	free(s);
+	int rc = ax_write_atomic(path, t, len + 1, err);
+	free(t);
+	return rc;
+}
+
+/* CSV: one row per layer; fields are quoted when they contain a comma or quote. */
+static void csv_field(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	int q = strpbrk(s, ",\"\n") != NULL;
+	size_t need = *len + 2 * strlen(s) + 4;
+	AX_GROW(*buf, *cap, need);
+	char *p = *buf + *len;
+	if (q)
+		*p++ = '"';
+	for (; *s; s++) {
+		if (*s == '"')
+			*p++ = '"';
+		*p++ = *s;
+	}
+	if (q)
+		*p++ = '"';
+	*len = (size_t)(p - *buf);
+}
+
+static void csv_raw(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	size_t n = strlen(s);
+	AX_GROW(*buf, *cap, *len + n + 1);
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+}
+
+int ax_report_write_csv(const struct ax_report_input *in, const char *path, struct ax_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	csv_raw(&buf, &len, &cap, "layer,op,unit,start_cycle,cycles,macs,passes,utilization,row_tiles,col_tiles,imc_weight_bytes,output_home,output_bytes,bound\n");
+	for (size_t i = 0; i < in->net->n_layers; i++) {
+		const struct ax_layer *l = &in->net->layers[i];
+		if (l->op == AX_OP_INPUT)
+			continue;
+		const struct ax_layer_stats *ls = &in->res->layers[i];
+		const struct ax_layer_plan *lp = &in->tl->plans[i];
+		struct ax_layer_figures f;
+		ax_report_layer(in, i, &f);
+		csv_field(&buf, &len, &cap, l->name);
+		char row[512];
+		snprintf(row, sizeof(row), ",%s,%s,%llu,%llu,%llu,%llu,%.6g,%u,%u,%llu,%s,%llu,%s\n",
+			 ax_op_name(l->op), ax_unit_label(lp->main_unit),
+			 (unsigned long long)f.start_cycle, (unsigned long long)f.cycles,
+			 (unsigned long long)ls->macs, (unsigned long long)ls->passes, f.utilization,
+			 lp->row_tiles, lp->col_tiles, (unsigned long long)lp->weight_bytes,
+			 ax_mem_name(in->tl->tensors[i].home), (unsigned long long)in->tl->tensors[i].bytes,
+			 bound_name(f.bound));
+		csv_raw(&buf, &len, &cap, row);
+	}
+	int rc = ax_write_atomic(path, buf, len, err);
+	free(buf);
+	return rc;
+}
+
+/* ---- text ---- */
+
+static void human_bytes(uint64_t b, char *buf, size_t n)
+{
+	if (b >= 1000000000ull)
+		snprintf(buf, n, "%.2f GB", (double)b / 1e9);
+	else if (b >= 1000000ull)
+		snprintf(buf, n, "%.2f MB", (double)b / 1e6);
+	else if (b >= 1000ull)
+		snprintf(buf, n, "%.1f kB", (double)b / 1e3);
+	else
+		snprintf(buf, n, "%llu B", (unsigned long long)b);
+}
+
+void ax_report_text(const struct ax_report_input *in, FILE *out)
+{
+	const struct ax_result *r = in->res;
+	const struct ax_tasklist *tl = in->tl;
+	char b1[32], b2[32];
+	fprintf(out, "axsim: %s on %s", in->net->name ? in->net->name : "network", in->arch->name);
+	if (in->cfg->model)
+		fprintf(out, " (model %s%s%s)", in->cfg->model, in->cfg->board ? ", board " : "",
+			in->cfg->board ? in->cfg->board : "");
+	fprintf(out, "\n");
+	fprintf(out, "  config     tiling_depth %lld, in_core_replication %s, page_memory %s, elf_in_ddr %s, %s\n",
+		in->cfg->v[AX_CC_TILING_DEPTH], in->cfg->v[AX_CC_IN_CORE_REPLICATION] ? "on" : "off",
+		in->cfg->v[AX_CC_PAGE_MEMORY] ? "on" : "off", in->cfg->v[AX_CC_ELF_IN_DDR] ? "true" : "false",
+		ax_ptq_name((int)in->cfg->v[AX_CC_PTQ_SCHEME]));
+	fprintf(out, "  cores      %u in use: %u cop%s x %u core%s, %.0f MHz, IMC capped at %u%%\n",
+		tl->n_cores, tl->copies, tl->copies == 1 ? "y" : "ies", tl->cores_per_copy,
+		tl->cores_per_copy == 1 ? "" : "s", (double)tl->clock_hz / 1e6, tl->mvm_limit_pct);
+	fprintf(out, "\n");
+	fprintf(out, "  latency    %llu cycles = %.1f us per inference\n",
+		(unsigned long long)latency_cycles(in), (double)r->latency_ps / 1e6);
+	fprintf(out, "  throughput %.1f inferences/s (chip, %u at once)\n", fps(in), tl->copies);
+	fprintf(out, "  IMC        %.1f%% utilisation (%.3f GMAC useful of %.3f GMAC peak)\n",
+		100.0 * imc_utilization(in), (double)r->macs / 1e9,
+		peak_macs(in) * r->n_cores * (double)latency_cycles(in) / 1e9);
+	fprintf(out, "  weights    %s in %s%s; %s written into the IMC per inference\n",
+		(human_bytes(tl->weight_bytes, b1, sizeof(b1)), b1), ax_mem_name(tl->weight_home),
+		tl->weight_home == AX_MEM_L2 ? " (resident)" : " (streamed)",
+		(human_bytes(r->mem[AX_MEM_L1].read[AX_KIND_WEIGHTS] / tl->copies, b2, sizeof(b2)), b2));
+	fprintf(out, "  tasklist   %llu descriptors/core, %s in %s%s\n",
+		(unsigned long long)(tl->tasklist_bytes / in->arch->arch.ctrl_descriptor_bytes),
+		(human_bytes(tl->tasklist_bytes, b1, sizeof(b1)), b1), ax_mem_name(tl->tasklist_home),
+		tl->tasklist_chunks > 1 ? " (streamed in chunks)" : "");
+	fprintf(out, "\n  busy       ");
+	for (int e = 0; e < AX_E_COUNT; e++)
+		fprintf(out, "%s %.0f%%%s", ax_engine_name((enum ax_engine)e),
+			100.0 * engine_busy_share(in, (enum ax_engine)e), e + 1 < AX_E_COUNT ? ", " : "\n");
+	fprintf(out, "\n  memory     %10s %10s   weights  activations  tasklist  constants   busy\n", "read", "written");
+	for (int m = 0; m < AX_MEM_COUNT; m++) {
+		const struct ax_mem_stats *s = &r->mem[m];
+		human_bytes(mem_total(s, 0), b1, sizeof(b1));
+		human_bytes(mem_total(s, 1), b2, sizeof(b2));
+		fprintf(out, "  %-10s %10s %10s", ax_mem_name((enum ax_mem)m), b1, b2);
+		for (int k = 0; k < AX_KIND_COUNT; k++) {
+			human_bytes(s->read[k] + s->write[k], b1, sizeof(b1));
+			fprintf(out, " %11s", b1);
+		}
+		fprintf(out, "  %4.0f%%\n", 100.0 * mem_busy_share(in, (enum ax_mem)m));
+	}
+	size_t n;
+	size_t *idx = slowest(in, &n);
+	fprintf(out, "\n  slowest layers%*s cycles   share  util  bound\n", 16, "");
+	uint64_t tot = latency_cycles(in);
+	for (size_t i = 0; i < n && i < 5; i++) {
+		struct ax_layer_figures f;
+		ax_report_layer(in, idx[i], &f);
+		const struct ax_layer *l = &in->net->layers[idx[i]];
+		fprintf(out, "  %-22.22s %-7s %9llu  %5.1f%%  %3.0f%%  %s\n", l->name, ax_op_name(l->op),
+			(unsigned long long)f.cycles, tot ? 100.0 * (double)f.cycles / (double)tot : 0.0,
+			100.0 * f.utilization, bound_name(f.bound));
+	}
+	free(idx);
+	/* the bottleneck: the busiest engine or memory */
+	double best = 0;
+	const char *what = "nothing";
+	for (int e = 0; e < AX_E_COUNT; e++) {
+		double v = engine_busy_share(in, (enum ax_engine)e);
+		if (v > best) {
+			best = v;
+			what = ax_engine_name((enum ax_engine)e);
+		}
+	}
+	for (int m = 0; m < AX_MEM_COUNT; m++) {
+		double v = mem_busy_share(in, (enum ax_mem)m);
+		if (v > best) {
+			best = v;
+			what = ax_mem_name((enum ax_mem)m);
+		}
+	}
+	fprintf(out, "\n  bottleneck %s (busy %.0f%% of the time)\n", what, 100.0 * best);
+}

@@ -1,0 +1,49 @@
+/*
+ * report.h - turns a simulation result into what users read: a text summary,
+ * deterministic JSON (docs/report-format.md) and a per-layer CSV.
+ */
+#ifndef AX_REPORT_H
+#define AX_REPORT_H
+
+#include <stdio.h>
+#include <jansson.h>
+
+#include "../common/err.h"
+#include "../config/arch.h"
+#include "../config/ccfg.h"
+#include "../lower/tasklist.h"
+#include "../net/net.h"
+#include "../platform/platform.h"
+
+#define AX_REPORT_SCHEMA_VERSION 1
+
+struct ax_report_input {
+	const struct ax_net *net;
+	const struct ax_arch_desc *arch;
+	const struct ax_ccfg *cfg;
+	const struct ax_tasklist *tl;
+	const struct ax_result *res;
+	const char *network_path;   /* as given on the command line */
+	const char *config_path;
+};
+
+/* Derived per-layer figures shared by the text, JSON and CSV outputs. */
+struct ax_layer_figures {
+	uint64_t cycles, start_cycle, end_cycle;
+	double utilization;         /* useful MACs / peak of the copy's cores over the layer's span */
+	enum ax_engine bound;       /* the engine busiest during the layer */
+};
+
+void ax_report_layer(const struct ax_report_input *in, size_t i, struct ax_layer_figures *f);
+
+/* The JSON document (new reference; the caller json_decref's it). */
+json_t *ax_report_json(const struct ax_report_input *in);
+/* The text summary. */
+void ax_report_text(const struct ax_report_input *in, FILE *out);
+/* Writes text to path through a temporary file and rename(2). */
+int ax_write_atomic(const char *path, const char *text, size_t len, struct ax_err *err);
+/* JSON and CSV files, written atomically. */
+int ax_report_write_json(const struct ax_report_input *in, const char *path, struct ax_err *err);
+int ax_report_write_csv(const struct ax_report_input *in, const char *path, struct ax_err *err);
+
+#endif

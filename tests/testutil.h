@@ -1,0 +1,30 @@
+/* testutil.h - helpers shared by the Check suites. */
+#ifndef AX_TESTUTIL_H
+#define AX_TESTUTIL_H
+
+#include <stddef.h>
+
+/* Result of running the axsim binary. */
+struct ax_run {
+	int status;   /* exit status, or 128 + signal */
+	char *out;    /* captured stdout (heap) */
+	char *err;    /* captured stderr (heap) */
+};
+
+/* Runs "$AXSIM_BIN args..." (args is a shell-quoted string) in a shell;
+ * the caller frees with ax_run_free. */
+struct ax_run ax_run_axsim(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ax_run_free(struct ax_run *r);
+
+/* Path under the source tree (AXSIM_SRC) or a fresh scratch dir; static buffer per call slot. */
+const char *ax_src(const char *rel);
+/* Creates a unique temporary directory once per process and returns path/rel in a heap string. */
+char *ax_tmp(const char *rel);
+/* Writes text to path (aborting on failure). */
+void ax_write_file(const char *path, const char *text);
+/* Reads a whole file into a heap string, or NULL. */
+char *ax_read_file(const char *path, size_t *len);
+/* Compiles models/<rel>.yaml (or any network description path) to an ELF in the scratch dir once; returns its path. */
+char *ax_compiled(const char *net_yaml);
+
+#endif
