@@ -124,6 +124,16 @@ static int load_node(struct loader *l, yaml_event_t *ev, int depth,
 		return ax_err_add(l->err, "%s:%d:%d: nesting deeper than %d levels",
 				  l->file, line, col, AX_YDOC_MAX_DEPTH);
 	}
+	/* anchors are rejected like aliases (see ydoc.h) */
+	const yaml_char_t *anchor = ev->type == YAML_SCALAR_EVENT ? ev->data.scalar.anchor :
+		ev->type == YAML_SEQUENCE_START_EVENT ? ev->data.sequence_start.anchor :
+		ev->type == YAML_MAPPING_START_EVENT ? ev->data.mapping_start.anchor : NULL;
+	if (anchor) {
+		int r = ax_err_add(l->err, "%s:%d:%d: YAML anchors ('&%s') are not supported; write the value out",
+				   l->file, line, col, (const char *)anchor);
+		yaml_event_delete(ev);
+		return r;
+	}
 	struct ax_ynode *n = ax_xcalloc(1, sizeof(*n));
 	n->line = line;
 	n->col = col;

@@ -138,7 +138,7 @@ static void origin_clear(struct ax_arch_origin *o)
 
 /* Walks the description tree; prefix is the dotted path so far. */
 static void walk(struct ax_arch_desc *d, const struct ax_ydoc *doc,
-		 const struct ax_ynode *map, const char *prefix, int *seen,
+		 const struct ax_ynode *map, const char *prefix, int *seen /* first line per key */,
 		 struct ax_err *err)
 {
 	for (size_t i = 0; i < map->n; i++) {
@@ -190,7 +190,12 @@ static void walk(struct ax_arch_desc *d, const struct ax_ydoc *doc,
 				   ax_ykind_name(v->kind), ax_unit_help(k->unit));
 			continue;
 		}
-		seen[idx] = 1;
+		if (seen[idx]) {
+			ax_err_add(err, "%s: %s: given a second time (first at line %d); expected each parameter once",
+				   where, path, seen[idx]);
+			continue;
+		}
+		seen[idx] = v->line;
 		if (set_value(d, k, v->str, where, err))
 			continue;
 		origin_clear(&d->origin[idx]);

@@ -312,7 +312,10 @@ static const char *const boards[] = { "pcie", "m2", NULL };
 /* Reads an extra_kwargs mapping (or a board section, which has the same shape). */
 static void read_extra(struct pstate *p, const struct ax_ynode *ek, const char *prefix, int is_board)
 {
-	if (need_map(p, ek, prefix[0] ? prefix : "extra_kwargs"))
+	/* prefix ends in '.'; the section's own name is the prefix without it */
+	char what[256];
+	snprintf(what, sizeof(what), "%.*s", (int)(strlen(prefix) - 1), prefix);
+	if (need_map(p, ek, what))
 		return;
 	static const char *const subs_top[] = { "compilation_config", "pcie", "m2", NULL };
 	static const char *const subs_board[] = { "compilation_config", NULL };
@@ -468,21 +471,31 @@ out:
 	return rc;
 }
 
+/* "file:line:col: " of a key, or "" with a note for a default value. */
+static void where_of(const struct ax_ccfg *c, enum ax_ccfg_id id, char *buf, size_t n)
+{
+	const struct ax_ccfg_origin *o = &c->origin[id];
+	if (o->file)
+		snprintf(buf, n, "%s:%d:%d: ", o->file, o->line, o->col);
+	else
+		snprintf(buf, n, "(SDK default) ");
+}
+
 int ax_ccfg_check_arch(const struct ax_ccfg *c, const struct ax_arch *a, struct ax_err *err)
 {
 	int n0 = err->count;
+	char w[600];
 	if ((unsigned long long)c->v[AX_CC_AIPU_CORES] > a->chip_cores) {
-		const struct ax_ccfg_origin *o = &c->origin[AX_CC_AIPU_CORES];
-		ax_err_add(err, "%s:%d:%d: aipu_cores: '%lld' is more than the chip's %llu cores (chip.cores); expected 1 to %llu",
-			   o->file ? o->file : "(default)", o->line, o->col, c->v[AX_CC_AIPU_CORES],
-			   (unsigned long long)a->chip_cores, (unsigned long long)a->chip_cores);
+		where_of(c, AX_CC_AIPU_CORES, w, sizeof(w));
+		ax_err_add(err, "%saipu_cores: '%lld' is more than the chip's %llu cores (chip.cores); expected 1 to %llu",
+			   w, c->v[AX_CC_AIPU_CORES], (unsigned long long)a->chip_cores,
+			   (unsigned long long)a->chip_cores);
 	}
 	unsigned long long free_l2 = a->l2_size - a->l2_reserved;
 	if ((unsigned long long)c->v[AX_CC_L2_RESERVED_TASKLIST] >= free_l2) {
-		const struct ax_ccfg_origin *o = &c->origin[AX_CC_L2_RESERVED_TASKLIST];
-		ax_err_add(err, "%s:%d:%d: l2_reserved_nbytes_tasklist: '%lld' does not fit in L2; expected less than %llu bytes (l2.size - l2.reserved)",
-			   o->file ? o->file : "(default)", o->line, o->col,
-			   c->v[AX_CC_L2_RESERVED_TASKLIST], free_l2);
+		where_of(c, AX_CC_L2_RESERVED_TASKLIST, w, sizeof(w));
+		ax_err_add(err, "%sl2_reserved_nbytes_tasklist: '%lld' does not fit in L2; expected less than %llu bytes (l2.size - l2.reserved)",
+			   w, c->v[AX_CC_L2_RESERVED_TASKLIST], free_l2);
 	}
 	return err->count > n0 ? AX_EINPUT : AX_OK;
 }

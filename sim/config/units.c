@@ -146,7 +146,6 @@ int ax_unit_parse(const char *text, enum ax_unit u, uint64_t *out, const char **
 
 void ax_unit_format(uint64_t v, enum ax_unit u, char *buf, size_t len)
 {
-	double d = (double)v;
 	switch (u) {
 	case AX_U_BOOL:
 		snprintf(buf, len, "%s", v ? "true" : "false");
@@ -165,8 +164,17 @@ void ax_unit_format(uint64_t v, enum ax_unit u, char *buf, size_t len)
 		else snprintf(buf, len, "%lluHz", (unsigned long long)v);
 		return;
 	case AX_U_BPS:
-		if (v % 1000000ull == 0) snprintf(buf, len, "%gGB/s", d / 1e9);
-		else snprintf(buf, len, "%lluB/s", (unsigned long long)v);
+		/* exact: whole GB/s plus up to three decimals (MB/s), so that the
+		 * text parses back to v (%g would round to 6 digits) */
+		if (v % 1000000ull == 0) {
+			unsigned long long gb = v / 1000000000ull, mb = v / 1000000ull % 1000ull;
+			if (!mb) snprintf(buf, len, "%lluGB/s", gb);
+			else if (mb % 100 == 0) snprintf(buf, len, "%llu.%01lluGB/s", gb, mb / 100);
+			else if (mb % 10 == 0) snprintf(buf, len, "%llu.%02lluGB/s", gb, mb / 10);
+			else snprintf(buf, len, "%llu.%03lluGB/s", gb, mb);
+		} else {
+			snprintf(buf, len, "%lluB/s", (unsigned long long)v);
+		}
 		return;
 	case AX_U_BPC:
 		snprintf(buf, len, "%lluB/cycle", (unsigned long long)v);
@@ -184,7 +192,9 @@ void ax_unit_format(uint64_t v, enum ax_unit u, char *buf, size_t len)
 		else snprintf(buf, len, "%lluT/s", (unsigned long long)v);
 		return;
 	case AX_U_PERMILLE:
-		snprintf(buf, len, "%g%%", d / 10.0);
+		/* exact, like BPS: 85%, 85.5% */
+		if (v % 10) snprintf(buf, len, "%llu.%llu%%", (unsigned long long)(v / 10), (unsigned long long)(v % 10));
+		else snprintf(buf, len, "%llu%%", (unsigned long long)(v / 10));
 		return;
 	case AX_U_COUNT:
 		break;

@@ -1,0 +1,402 @@
+/*
+ * check_lower.c - the lowering and the compute model against hand-computed
+ * mappings, placements and task structure (docs/timing-model.md).
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/arch.h"
+#include "config/ccfg.h"
+#include "lower/compute.h"
+#include "lower/lower.h"
+#include "net/net.h"
+#include "testutil.h"
+
+static struct ax_arch_desc arch;
+
+static void setup(void)
+{
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_arch_load(&arch, NULL, &err), AX_OK);
+	ax_err_release(&err);
+}
+
+static void teardown(void)
+{
+	ax_arch_desc_release(&arch);
+}
+
+static struct ax_layer *input(struct ax_net *n, uint32_t h, uint32_t w, uint32_t c)
+{
+	struct ax_layer *l = ax_net_add_layer(n, "in", AX_OP_INPUT);
+	l->out.h = h;
+	l->out.w = w;
+	l->out.c = c;
+	return l;
+}
+
+static struct ax_layer *conv(struct ax_net *n, const char *name, uint32_t from, uint32_t cout,
+			     uint32_t k, uint32_t stride, uint32_t groups)
+{
+	struct ax_layer *l = ax_net_add_layer(n, name, AX_OP_CONV);
+	l->n_in = 1;
+	l->in[0] = from;
+	l->cout = cout;
+	l->kh = l->kw = k;
+	l->sh = l->sw = stride;
+	l->pad_t = l->pad_l = l->pad_b = l->pad_r = k / 2;
+	l->dh = l->dw = 1;
+	l->groups = groups;
+	l->has_bias = 1;
+	return l;
+}
+
+static void infer(struct ax_net *n)
+{
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_msg(ax_net_infer(n, &err) == AX_OK, "%s", ax_err_str(&err));
+	ax_err_release(&err);
+}
+
+static void cfg_default(struct ax_ccfg *c, int cores, int used)
+{
+	ax_ccfg_init(c);
+	c->v[AX_CC_AIPU_CORES] = cores;
+	c->v[AX_CC_AIPU_CORES_USED] = used;
+}
+
+static size_t count(const struct ax_tasklist *tl, enum ax_task_kind k, int core)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < tl->n_tasks; i++)
+		n += tl->tasks[i].kind == k && (core < 0 || tl->tasks[i].core == (uint32_t)core);
+	return n;
+}
+
+/* 1x1 conv 512 -> 512 on 56x56: one full tile, 3136 passes of 8 cycles. */
+START_TEST(test_map_full_tile)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 56, 56, 512);
+	conv(&n, "c", 0, 512, 1, 1, 1);
+	infer(&n);
+	struct ax_imc_map m;
+	ax_imc_map_layer(&n, &n.layers[1], &arch.arch, &m);
+	ck_assert_uint_eq(m.rows, 512);
+	ck_assert_uint_eq(m.cols, 512);
+	ck_assert_uint_eq(m.tiles, 1);
+	ck_assert_uint_eq(ax_mvm_cycles(&arch.arch, 56 * 56, 512), 16 + 56 * 56 * 8);
+
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	struct ax_tasklist tl;
+	ax_tasklist_init(&tl);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(tl.plans[1].passes, 3136);
+	ck_assert_uint_eq(tl.plans[1].row_tiles, 1);
+	ck_assert_uint_eq(tl.plans[1].weight_bytes, 512 * 512);
+	uint64_t macs = 0, passes = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		macs += tl.tasks[i].macs;
+		passes += tl.tasks[i].passes;
+	}
+	ck_assert_uint_eq(macs, ax_layer_macs(&n, &n.layers[1]));
+	ck_assert_uint_eq(passes, 3136);
+	ck_assert_uint_eq(count(&tl, AX_T_IMC_LOAD, -1), 1);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* 3x3 conv 64 -> 64: 576 rows -> two row tiles (512 + 64) whose partial sums
+ * go through L1; a 1024-output dense layer needs two column tiles. */
+START_TEST(test_map_tiles)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 28, 28, 64);
+	conv(&n, "c", 0, 64, 3, 1, 1);
+	struct ax_layer *d = ax_net_add_layer(&n, "fc", AX_OP_DENSE);
+	d->n_in = 1;
+	d->in[0] = 1;
+	d->cout = 1024;
+	infer(&n);
+	struct ax_imc_map m;
+	ax_imc_map_layer(&n, &n.layers[1], &arch.arch, &m);
+	ck_assert_uint_eq(m.rows, 576);
+	ck_assert_uint_eq(m.row_tiles, 2);
+	uint32_t r, c;
+	ax_imc_tile_dims(&m, &arch.arch, 1, &r, &c);
+	ck_assert_uint_eq(r, 64);
+	ck_assert_uint_eq(c, 64);
+	ax_imc_map_layer(&n, &n.layers[2], &arch.arch, &m);
+	ck_assert_uint_eq(m.rows, 28 * 28 * 64);
+	ck_assert_uint_eq(m.col_tiles, 2);
+	ck_assert_uint_eq(m.tiles, 98 * 2);
+	/* results leave at 64 per cycle: a 512-column pass drains in 8 cycles */
+	ck_assert_uint_eq(ax_mvm_cycles(&arch.arch, 1, 512) - 16, 8);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* Depthwise convolutions and pools run on the DWPU, adds on the DPU. */
+START_TEST(test_units)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 16, 16, 32);
+	conv(&n, "dw", 0, 32, 3, 1, 32);
+	struct ax_layer *p = ax_net_add_layer(&n, "pool", AX_OP_MAXPOOL);
+	p->n_in = 1;
+	p->in[0] = 1;
+	p->kh = p->kw = p->sh = p->sw = 2;
+	p->dh = p->dw = 1;
+	infer(&n);
+	ck_assert(ax_layer_is_depthwise(&n, &n.layers[1]));
+	ck_assert(!ax_layer_on_imc(&n, &n.layers[1]));
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	struct ax_tasklist tl;
+	ax_tasklist_init(&tl);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(count(&tl, AX_T_MVM, -1), 0);
+	ck_assert_uint_ge(count(&tl, AX_T_DWPU, -1), 2);
+	/* depthwise MACs: 16*16*32*9 at 256 MAC/cycle */
+	uint64_t macs = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++)
+		macs += tl.tasks[i].macs;
+	ck_assert_uint_eq(macs, 16 * 16 * 32 * 9);
+	ck_assert_uint_eq(ax_dwpu_cycles(&arch.arch, 16 * 16 * 32 * 9, 16 * 16 * 32) - 16, 288);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* Placement by size: a small net stays in L1, a 640x640x32 tensor does not. */
+START_TEST(test_placement)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 640, 640, 3);
+	conv(&n, "big", 0, 32, 3, 1, 1);   /* 13.1 MB: too big for L1, fits L2 */
+	conv(&n, "small", 1, 8, 3, 16, 1); /* 40x40x8 */
+	conv(&n, "out", 2, 8, 1, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	struct ax_tasklist tl;
+	ax_tasklist_init(&tl);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_int_eq(tl.tensors[0].home, AX_MEM_DDR); /* input from the host */
+	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_L2);
+	ck_assert_int_eq(tl.tensors[2].home, AX_MEM_L1);
+	ck_assert_int_eq(tl.tensors[3].home, AX_MEM_DDR); /* output to the host */
+	ck_assert_int_eq(tl.weight_home, AX_MEM_L2);
+	/* with a 1 MiB L2 (what-if) the big tensor spills to DDR */
+	ax_tasklist_release(&tl);
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_arch_set(&arch, "l2.size=2MiB", &err), AX_OK);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_DDR);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* Copies (Batch-1) replicate the work per core; one network over 4 cores
+ * splits rows and keeps shared tensors in L2. */
+START_TEST(test_cores)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 32, 32, 16);
+	conv(&n, "a", 0, 16, 3, 1, 1);
+	conv(&n, "b", 1, 16, 3, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	cfg_default(&c, 4, 1);
+	struct ax_tasklist tl;
+	ax_tasklist_init(&tl);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(tl.copies, 4);
+	for (int k = 1; k < 4; k++)
+		ck_assert_uint_eq(count(&tl, AX_T_MVM, k), count(&tl, AX_T_MVM, 0));
+	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_L1);
+	ax_tasklist_release(&tl);
+
+	cfg_default(&c, 4, 4);
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(tl.copies, 1);
+	ck_assert_uint_eq(tl.cores_per_copy, 4);
+	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_L2);
+	uint64_t passes[4] = { 0 };
+	for (size_t i = 0; i < tl.n_tasks; i++)
+		passes[tl.tasks[i].core] += tl.tasks[i].passes;
+	for (int k = 0; k < 4; k++)
+		ck_assert_uint_eq(passes[k], 2 * 8 * 32); /* 8 rows of 32 pixels, two layers */
+	/* layer b on core 0 waits for layer a on every core (rows overlap) */
+	int waits_other = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->layer != 2 || t->core != 0)
+			continue;
+		for (uint32_t d = 0; d < t->n_deps; d++)
+			waits_other |= tl.tasks[ax_task_deps(&tl, t)[d]].core != 0;
+	}
+	ck_assert(waits_other);
+	ax_tasklist_release(&tl);
+
+	cfg_default(&c, 4, 1);
+	ck_assert_int_eq(ax_arch_set(&arch, "chip.cores=2", &err), AX_OK);
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_EINPUT);
+	ck_assert_ptr_nonnull(strstr(ax_err_str(&err), "needs 4 cores"));
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* The ELF's home: the tasklist in DDR, in an L2 reserve, or streamed through
+ * a reserve too small for it; hybrid quantisation fetches constants. */
+START_TEST(test_elf_placement_and_ptq)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 128, 128, 16);
+	conv(&n, "a", 0, 16, 3, 1, 1);
+	conv(&n, "b", 1, 16, 3, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	struct ax_tasklist tl;
+	ax_tasklist_init(&tl);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_int_eq(tl.tasklist_home, AX_MEM_DDR);
+	ck_assert_uint_gt(tl.n_tasks, 16);
+	ck_assert_uint_eq(tl.tasklist_bytes, tl.n_tasks * 64);
+	size_t consts = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++)
+		consts += tl.tasks[i].kind == AX_T_DMA && tl.tasks[i].data == AX_KIND_CONST;
+	ck_assert_uint_eq(consts, 0);
+	ax_tasklist_release(&tl);
+
+	c.v[AX_CC_ELF_IN_DDR] = 0;
+	c.v[AX_CC_PTQ_SCHEME] = AX_PTQ_HYBRID_PER_TENSOR_PER_CHANNEL;
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_int_eq(tl.tasklist_home, AX_MEM_L2);
+	ck_assert_uint_eq(tl.tasklist_reserve, 1048576);
+	ck_assert_uint_eq(tl.tasklist_chunks, 1);
+	consts = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++)
+		if (tl.tasks[i].kind == AX_T_DMA && tl.tasks[i].data == AX_KIND_CONST) {
+			consts++;
+			ck_assert_uint_eq(tl.tasks[i].bytes, 16 * 8);
+		}
+	ck_assert_uint_eq(consts, 2); /* one table per layer */
+	ax_tasklist_release(&tl);
+
+	/* a reserve of 1 KiB holds 16 descriptors: the tasklist streams */
+	c.v[AX_CC_L2_RESERVED_TASKLIST] = 1024;
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(tl.tasklist_chunks, (tl.tasklist_bytes + 1023) / 1024);
+	ck_assert_uint_gt(tl.tasklist_chunks, 1);
+	ax_tasklist_release(&tl);
+
+	/* smaller than one fetch: rejected with the reason */
+	c.v[AX_CC_L2_RESERVED_TASKLIST] = 512;
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_EINPUT);
+	ck_assert_ptr_nonnull(strstr(ax_err_str(&err), "expected at least one fetch of 1024 bytes"));
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* Every dependency points backwards and every task belongs to a core in use. */
+START_TEST(test_bundled_tasklists_wellformed)
+{
+	static const char *const nets[] = {
+		"models/resnet50/resnet50.net.yaml", "models/mobilenetv2/mobilenetv2.net.yaml",
+		"models/yolov5s/yolov5s.net.yaml", NULL
+	};
+	for (size_t k = 0; nets[k]; k++) {
+		struct ax_net n;
+		struct ax_err err;
+		ax_err_init(&err);
+		ax_net_init(&n);
+		ck_assert_msg(ax_net_load_yaml(&n, ax_src(nets[k]), &err) == AX_OK, "%s", ax_err_str(&err));
+		struct ax_ccfg c;
+		cfg_default(&c, 4, 1);
+		struct ax_tasklist tl;
+		ax_tasklist_init(&tl);
+		ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+		uint64_t macs = 0;
+		for (size_t i = 0; i < tl.n_tasks; i++) {
+			const struct ax_task *t = &tl.tasks[i];
+			ck_assert_uint_lt(t->core, tl.n_cores);
+			for (uint32_t d = 0; d < t->n_deps; d++)
+				ck_assert_uint_lt(ax_task_deps(&tl, t)[d], i);
+			macs += t->macs;
+		}
+		/* the lowering accounts for every MAC of every copy */
+		ck_assert_uint_eq(macs, 4 * ax_net_macs(&n));
+		ax_tasklist_release(&tl);
+		ax_ccfg_release(&c);
+		ax_err_release(&err);
+		ax_net_release(&n);
+	}
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("lower");
+	TCase *t = tcase_create("lower");
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_set_timeout(t, 60);
+	tcase_add_test(t, test_map_full_tile);
+	tcase_add_test(t, test_map_tiles);
+	tcase_add_test(t, test_units);
+	tcase_add_test(t, test_placement);
+	tcase_add_test(t, test_cores);
+	tcase_add_test(t, test_elf_placement_and_ptq);
+	tcase_add_test(t, test_bundled_tasklists_wellformed);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,329 @@
+/*
+ * check_platform.c - the SystemC platform against hand-computed timings.
+ * Every simulation runs in a child process (SystemC cannot restart), so a
+ * test can compare several runs.  The hardware description is the built-in
+ * default with the fixed overheads set to zero, so the figures below follow
+ * from bandwidths and cycle counts alone (docs/timing-model.md).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config/arch.h"
+#include "lower/tasklist.h"
+#include "platform/memtiming.h"
+#include "platform/platform.h"
+#include "testutil.h"
+
+/* What a child sends back. */
+struct outcome {
+	uint64_t latency_ps, cycle_ps;
+	struct ax_mem_stats mem[AX_MEM_COUNT];
+	uint64_t busy_ps[AX_E_COUNT];
+	uint64_t macs;
+};
+
+static void load_arch(struct ax_arch_desc *d, const char *const *sets)
+{
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_arch_load(d, NULL, &err), AX_OK);
+	static const char *const quiet[] = {
+		"controller.dispatch=0", "dma.setup=0", "unit.start_latency=0",
+		"ddr.latency=0", "l2.latency=0", "noc.latency=0", "l1.latency=0", NULL
+	};
+	for (size_t i = 0; quiet[i]; i++)
+		ck_assert_int_eq(ax_arch_set(d, quiet[i], &err), AX_OK);
+	for (size_t i = 0; sets && sets[i]; i++)
+		ck_assert_msg(ax_arch_set(d, sets[i], &err) == AX_OK, "%s", ax_err_str(&err));
+	ax_err_release(&err);
+}
+
+static void tl_setup(struct ax_tasklist *tl, uint32_t cores, enum ax_mem home)
+{
+	ax_tasklist_init(tl);
+	tl->n_cores = cores;
+	tl->copies = cores;
+	tl->cores_per_copy = 1;
+	tl->tasklist_home = home;
+	tl->tasklist_chunks = 1;
+	tl->clock_hz = 800000000ull;
+	tl->mvm_limit_pct = 100;
+	tl->n_layers = 1;
+	tl->tensors = calloc(1, sizeof(*tl->tensors));
+	tl->plans = calloc(1, sizeof(*tl->plans));
+}
+
+static struct outcome simulate(const struct ax_tasklist *tl, const struct ax_arch *a)
+{
+	int fd[2];
+	ck_assert_int_eq(pipe(fd), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fd[0]);
+		struct ax_result res;
+		struct ax_err err;
+		ax_err_init(&err);
+		struct outcome o;
+		memset(&o, 0, sizeof(o));
+		if (ax_platform_run(tl, a, &res, &err) != AX_OK)
+			_exit(3);
+		o.latency_ps = res.latency_ps;
+		o.cycle_ps = res.cycle_ps;
+		memcpy(o.mem, res.mem, sizeof(o.mem));
+		for (int e = 0; e < AX_E_COUNT; e++)
+			for (uint32_t k = 0; k < res.n_cores; k++)
+				o.busy_ps[e] += res.busy_ps[k][e];
+		o.macs = res.macs;
+		if (write(fd[1], &o, sizeof(o)) != (ssize_t)sizeof(o))
+			_exit(4);
+		_exit(0);
+	}
+	close(fd[1]);
+	struct outcome o;
+	ssize_t got = read(fd[0], &o, sizeof(o));
+	close(fd[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "simulation child failed (status %d)", st);
+	ck_assert_int_eq(got, (ssize_t)sizeof(o));
+	return o;
+}
+
+static uint32_t add(struct ax_tasklist *tl, enum ax_task_kind k, uint32_t core, uint64_t cycles,
+		    const uint32_t *deps, uint32_t nd)
+{
+	struct ax_task t = { 0 };
+	t.kind = k;
+	t.unit = k == AX_T_DPU ? AX_U_DPU : k == AX_T_DWPU ? AX_U_DWPU : AX_U_IMC;
+	t.core = core;
+	t.cycles = cycles;
+	return ax_tasklist_add(tl, &t, deps, nd);
+}
+
+static uint32_t add_dma(struct ax_tasklist *tl, uint32_t core, enum ax_mem src, enum ax_mem dst,
+			uint64_t bytes, enum ax_kind kind)
+{
+	struct ax_task t = { 0 };
+	t.kind = AX_T_DMA;
+	t.unit = (src == AX_MEM_L1 || dst == AX_MEM_L1) ? AX_U_DMA_CORE : AX_U_DMA_SYS;
+	t.core = core;
+	t.src = src;
+	t.dst = dst;
+	t.bytes = bytes;
+	t.data = kind;
+	return ax_tasklist_add(tl, &t, NULL, 0);
+}
+
+/* Time for the controller to fetch the first batch of n descriptors from
+ * DDR through its NoC link (no latencies): DDR spreads over 4 channels of
+ * 8.532 GB/s; the link moves 64 B/cycle at 800 MHz; the longer wins. */
+static uint64_t fetch_ps(uint64_t n)
+{
+	uint64_t bytes = n * 64;
+	uint64_t ddr = ax_xfer_ps((bytes + 3) / 4, 34128000000ull / 4);
+	uint64_t link = ax_xfer_ps(bytes, 64ull * 800000000ull);
+	return ddr > link ? ddr : link;
+}
+
+START_TEST(test_xfer_arithmetic)
+{
+	/* 1 MiB at 34.128 GB/s: 1048576e12 / 34128e6 = 30724800.75 ps, rounded up */
+	ck_assert_uint_eq(ax_xfer_ps(1048576, 34128000000ull), 30724801);
+	ck_assert_uint_eq(ax_xfer_ps(0, 1000), 0);
+	ck_assert_uint_eq(ax_xfer_ps(1, 1000000000000ull), 1);
+	struct ax_port_pool p;
+	ax_pool_init(&p, 2, 0, 1000000000000ull, 5);  /* 1 byte per ps, 5 ps latency */
+	ck_assert_uint_eq(ax_pool_reserve(&p, 0, 100, 1), 105);  /* port 0 */
+	ck_assert_uint_eq(ax_pool_reserve(&p, 0, 100, 0), 100);  /* port 1, in parallel */
+	ck_assert_uint_eq(ax_pool_reserve(&p, 0, 100, 0), 200);  /* queues behind port 1 */
+	ck_assert_uint_eq(p.busy_ps, 300);
+	struct ax_port_pool s;
+	ax_pool_init(&s, 4, 1, 1000000000000ull, 0);  /* spread over 4 */
+	ck_assert_uint_eq(ax_pool_reserve(&s, 10, 400, 0), 110);
+	ck_assert_uint_eq(ax_pool_reserve(&s, 10, 401, 0), 211); /* one channel takes the odd byte */
+}
+END_TEST
+
+/* One MVM of 3136 passes (a 1x1 conv 512->512 on 56x56): 8 cycles each. */
+START_TEST(test_mvm_timing)
+{
+	struct ax_arch_desc d;
+	load_arch(&d, NULL);
+	struct ax_tasklist tl;
+	tl_setup(&tl, 1, AX_MEM_DDR);
+	add(&tl, AX_T_MVM, 0, 56 * 56 * 8, NULL, 0);
+	struct outcome o = simulate(&tl, &d.arch);
+	ck_assert_uint_eq(o.cycle_ps, 1250);
+	ck_assert_uint_eq(o.latency_ps, fetch_ps(1) + 25088ull * 1250);
+	ck_assert_uint_eq(o.busy_ps[AX_E_IMC_MVM], 25088ull * 1250);
+
+	/* mvm_limitation 50%: twice as long */
+	tl.mvm_limit_pct = 50;
+	struct outcome h = simulate(&tl, &d.arch);
+	ck_assert_uint_eq(h.latency_ps, fetch_ps(1) + 2 * 25088ull * 1250);
+	ax_tasklist_release(&tl);
+	ax_arch_desc_release(&d);
+}
+END_TEST
+
+/* Dependent tasks run one after another; independent ones on different
+ * units overlap. */
+START_TEST(test_dependencies)
+{
+	struct ax_arch_desc d;
+	load_arch(&d, NULL);
+	struct ax_tasklist tl;
+	tl_setup(&tl, 1, AX_MEM_DDR);
+	uint32_t a = add(&tl, AX_T_MVM, 0, 1000, NULL, 0);
+	add(&tl, AX_T_DPU, 0, 500, &a, 1);
+	struct outcome seq = simulate(&tl, &d.arch);
+	ck_assert_uint_eq(seq.latency_ps, fetch_ps(2) + 1500ull * 1250);
+	ax_tasklist_release(&tl);
+
+	tl_setup(&tl, 1, AX_MEM_DDR);
+	add(&tl, AX_T_MVM, 0, 1000, NULL, 0);
+	add(&tl, AX_T_DPU, 0, 500, NULL, 0);
+	struct outcome par = simulate(&tl, &d.arch);
+	ck_assert_uint_eq(par.latency_ps, fetch_ps(2) + 1000ull * 1250);
+	ax_tasklist_release(&tl);
+	ax_arch_desc_release(&d);
+}
+END_TEST
+
+/* A long DDR -> L2 stream reaches the DDR peak; its bytes are counted on
+ * both sides under their kind. */
+START_TEST(test_dma_stream)
+{
+	struct ax_arch_desc d;
+	load_arch(&d, NULL);
+	struct ax_tasklist tl;
+	tl_setup(&tl, 1, AX_MEM_DDR);
+	const uint64_t mib = 1048576;
+	add_dma(&tl, 0, AX_MEM_DDR, AX_MEM_L2, 4 * mib, AX_KIND_WEIGHTS);
+	struct outcome o = simulate(&tl, &d.arch);
+	/* 256 chunks of 16 KiB, each 4 KiB per DDR channel at 8.532 GB/s
+	 * (480,075.01 ps, rounded up) - the L2 port (320 ns) is faster */
+	uint64_t chunk = ax_xfer_ps(4096, 8532000000ull);
+	ck_assert_uint_eq(chunk, 480076);
+	ck_assert_uint_eq(o.latency_ps, fetch_ps(1) + 256 * chunk);
+	ck_assert_uint_eq(o.mem[AX_MEM_DDR].read[AX_KIND_WEIGHTS], 4 * mib);
+	ck_assert_uint_eq(o.mem[AX_MEM_L2].write[AX_KIND_WEIGHTS], 4 * mib);
+	ck_assert_uint_eq(o.mem[AX_MEM_DDR].read[AX_KIND_TASKLIST], 64);
+	double gbps = 4.0 * mib / ((double)(o.latency_ps - fetch_ps(1)) * 1e-12) / 1e9;
+	ck_assert_double_ge(gbps, 0.99 * 34.128);
+	ax_tasklist_release(&tl);
+	ax_arch_desc_release(&d);
+}
+END_TEST
+
+/* Two cores streaming from DDR at once each get about half of it. */
+START_TEST(test_ddr_contention)
+{
+	struct ax_arch_desc d;
+	load_arch(&d, NULL);
+	struct ax_tasklist one, two;
+	const uint64_t mib = 1048576;
+	tl_setup(&one, 1, AX_MEM_L2);
+	add_dma(&one, 0, AX_MEM_DDR, AX_MEM_L1, 4 * mib, AX_KIND_ACT);
+	tl_setup(&two, 2, AX_MEM_L2);
+	add_dma(&two, 0, AX_MEM_DDR, AX_MEM_L1, 4 * mib, AX_KIND_ACT);
+	add_dma(&two, 1, AX_MEM_DDR, AX_MEM_L1, 4 * mib, AX_KIND_ACT);
+	struct outcome a = simulate(&one, &d.arch), b = simulate(&two, &d.arch);
+	double ratio = (double)b.latency_ps / (double)a.latency_ps;
+	ck_assert_double_ge(ratio, 1.95);
+	ck_assert_double_le(ratio, 2.05);
+	ck_assert_uint_eq(b.mem[AX_MEM_L1].write[AX_KIND_ACT], 8 * mib);
+	ax_tasklist_release(&one);
+	ax_tasklist_release(&two);
+	ax_arch_desc_release(&d);
+}
+END_TEST
+
+/* An L1 -> L2 copy through one core's NoC link is limited by the link:
+ * 64 B/cycle at 800 MHz = 51.2 GB/s. */
+START_TEST(test_noc_link_bound)
+{
+	struct ax_arch_desc d;
+	load_arch(&d, NULL);
+	struct ax_tasklist tl;
+	tl_setup(&tl, 1, AX_MEM_L2);
+	add_dma(&tl, 0, AX_MEM_L1, AX_MEM_L2, 1048576, AX_KIND_ACT);
+	struct outcome o = simulate(&tl, &d.arch);
+	/* descriptor fetch from L2 through the link: 64 B at 51.2 GB/s */
+	uint64_t fetch = ax_xfer_ps(64, 51200000000ull);
+	ck_assert_uint_eq(o.latency_ps, fetch + 64 * ax_xfer_ps(16384, 51200000000ull));
+	ax_tasklist_release(&tl);
+	ax_arch_desc_release(&d);
+}
+END_TEST
+
+/* Weight writes into the IMC: bytes / 64 B per cycle. */
+START_TEST(test_imc_load)
+{
+	struct ax_arch_desc d;
+	load_arch(&d, NULL);
+	struct ax_tasklist tl;
+	tl_setup(&tl, 1, AX_MEM_DDR);
+	struct ax_task t = { 0 };
+	t.kind = AX_T_IMC_LOAD;
+	t.unit = AX_U_IMC;
+	t.bytes = 262144;
+	t.l1_read = 262144;
+	t.cycles = 262144 / 64;
+	ax_tasklist_add(&tl, &t, NULL, 0);
+	struct outcome o = simulate(&tl, &d.arch);
+	/* 4096 cycles; the L1 read (128 B/cycle port) takes half of that */
+	ck_assert_uint_eq(o.latency_ps, fetch_ps(1) + 4096ull * 1250);
+	ck_assert_uint_eq(o.mem[AX_MEM_L1].read[AX_KIND_WEIGHTS], 262144);
+	ax_tasklist_release(&tl);
+	ax_arch_desc_release(&d);
+}
+END_TEST
+
+/* The controller's dispatch cost: 20 cycles per descriptor, serial. */
+START_TEST(test_dispatch_cost)
+{
+	static const char *const sets[] = { "controller.dispatch=20", NULL };
+	struct ax_arch_desc d;
+	load_arch(&d, sets);
+	struct ax_tasklist tl;
+	tl_setup(&tl, 1, AX_MEM_DDR);
+	for (int i = 0; i < 10; i++)
+		add(&tl, AX_T_DPU, 0, 0, NULL, 0);
+	struct outcome o = simulate(&tl, &d.arch);
+	ck_assert_uint_eq(o.latency_ps, fetch_ps(10) + 10 * 20ull * 1250);
+	ax_tasklist_release(&tl);
+	ax_arch_desc_release(&d);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("platform");
+	TCase *t = tcase_create("timing");
+	tcase_set_timeout(t, 60);
+	tcase_add_test(t, test_xfer_arithmetic);
+	tcase_add_test(t, test_mvm_timing);
+	tcase_add_test(t, test_dependencies);
+	tcase_add_test(t, test_dma_stream);
+	tcase_add_test(t, test_ddr_contention);
+	tcase_add_test(t, test_noc_link_bound);
+	tcase_add_test(t, test_imc_load);
+	tcase_add_test(t, test_dispatch_cost);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
