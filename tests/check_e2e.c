@@ -98,8 +98,8 @@ START_TEST(test_run_invariants)
 	json_t *layers = json_object_get(j, "layers");
 	ck_assert(json_is_array(layers));
 	ck_assert_int_eq((int)json_array_size(layers), (int)num(j, "network.layers") - 1);
-	/* layer charges partition copy 0's timeline: they add up to the
-	 * latency less the first descriptor fetch and the other copies' lag */
+	/* layer charges partition the timeline: they add up to the latency
+	 * less the first descriptor fetch */
 	double sum = 0;
 	size_t i;
 	json_t *l;
@@ -151,15 +151,15 @@ START_TEST(test_text_report)
 }
 END_TEST
 
-/* What-if: halving the DDR data rate never makes ResNet-50 faster, and a
- * smaller clock makes it slower. */
+/* What-if: a much slower DDR (tasklists, inputs and outputs live there) and
+ * a slower clock make ResNet-50 slower. */
 START_TEST(test_what_if)
 {
 	char *elf = ax_compiled(ax_src(nets[0].net));
 	json_t *base = run_json(elf, nets[0].model, "--quiet", "wi-base");
-	json_t *slow = run_json(elf, nets[0].model, "--quiet --set ddr.data_rate=2133MT/s", "wi-ddr");
+	json_t *slow = run_json(elf, nets[0].model, "--quiet --set ddr.data_rate=200MT/s", "wi-ddr");
 	json_t *clk = run_json(elf, nets[0].model, "--quiet --set chip.clock=400MHz", "wi-clk");
-	ck_assert_double_ge(num(slow, "totals.latency_us"), num(base, "totals.latency_us"));
+	ck_assert_double_gt(num(slow, "totals.latency_us"), num(base, "totals.latency_us"));
 	ck_assert_double_gt(num(clk, "totals.latency_us"), num(base, "totals.latency_us"));
 	json_decref(base);
 	json_decref(slow);

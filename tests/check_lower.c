@@ -252,7 +252,7 @@ START_TEST(test_cores)
 	for (size_t i = 0; i < tl.n_tasks; i++)
 		passes[tl.tasks[i].core] += tl.tasks[i].passes;
 	for (int k = 0; k < 4; k++)
-		ck_assert_uint_eq(passes[k], 2 * 8 * 32); /* 8 rows of 32 pixels, two layers */
+		ck_assert_uint_eq(passes[k], 2 * 8 * 4); /* 8 rows of 32 pixels, 8 per pass (r = 8), two layers */
 	/* layer b on core 0 waits for layer a on every core (rows overlap) */
 	int waits_other = 0;
 	for (size_t i = 0; i < tl.n_tasks; i++) {

@@ -28,6 +28,7 @@ static const struct ax_arch_key keys[] = {
 	{ "imc.cycles_per_pass", AX_U_CYCLES, OFF(imc_cycles_per_pass), 1, 64, "cycles of one matrix-vector pass (bit-serial activations)" },
 	{ "imc.results_per_cycle", AX_U_COUNT, OFF(imc_results_per_cycle), 1, 8192, "results per cycle from the array to the vector unit" },
 	{ "imc.weight_write_bw", AX_U_BPC, OFF(imc_weight_write_bpc), 1, 65536, "rate at which weights are written into a weight set" },
+	{ "imc.icr_max_factor", AX_U_COUNT, OFF(imc_icr_max_factor), 1, 64, "largest in-core replication factor (output pixels per pass)" },
 	{ "dpu.throughput", AX_U_COUNT, OFF(dpu_elems_per_cycle), 1, 65536, "DPU elements per cycle (requantisation, activation, element-wise ops)" },
 	{ "dpu.const_bytes_per_channel", AX_U_BYTES, OFF(dpu_const_bytes_per_channel), 1, 1024, "bytes of per-channel requantisation constants (hybrid per-channel quantisation)" },
 	{ "dwpu.mac_throughput", AX_U_COUNT, OFF(dwpu_macs_per_cycle), 1, 65536, "DWPU MACs per cycle (depthwise convolution)" },
@@ -163,6 +164,13 @@ static void walk(struct ax_arch_desc *d, const struct ax_ydoc *doc,
 			continue;
 		}
 		size_t idx = (size_t)(k - keys);
+		/* a key given but malformed is reported as such, not also as missing */
+		if (seen[idx]) {
+			ax_err_add(err, "%s:%d:%d: %s: given a second time (first at line %d); expected each parameter once",
+				   doc->file, key->line, key->col, path, seen[idx]);
+			continue;
+		}
+		seen[idx] = key->line;
 		const struct ax_ynode *v = val, *reason = NULL;
 		if (val->kind == AX_Y_MAP) {
 			v = ax_ynode_get(val, "value");
@@ -190,12 +198,6 @@ static void walk(struct ax_arch_desc *d, const struct ax_ydoc *doc,
 				   ax_ykind_name(v->kind), ax_unit_help(k->unit));
 			continue;
 		}
-		if (seen[idx]) {
-			ax_err_add(err, "%s: %s: given a second time (first at line %d); expected each parameter once",
-				   where, path, seen[idx]);
-			continue;
-		}
-		seen[idx] = v->line;
 		if (set_value(d, k, v->str, where, err))
 			continue;
 		origin_clear(&d->origin[idx]);

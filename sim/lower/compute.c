@@ -38,6 +38,46 @@ void ax_imc_map_layer(const struct ax_net *net, const struct ax_layer *l,
 	m->tiles = m->groups * m->row_tiles * m->col_tiles;
 }
 
+/* docs/imc.md "In-core replication": r copies of the weights side by side
+ * compute r horizontally adjacent output pixels in one pass.  The window of r
+ * pixels is kh x ((kw-1) dw + 1 + (r-1) sw) x cin rows, which must fit the
+ * array's rows, and the r copies r x cout columns.  Only single-tile,
+ * ungrouped convolutions qualify; r is at most imc.icr_max_factor and the
+ * output width. */
+uint32_t ax_icr_factor(const struct ax_net *net, const struct ax_layer *l,
+		       const struct ax_arch *a, int enabled, uint32_t *window_rows)
+{
+	struct ax_imc_map m;
+	ax_imc_map_layer(net, l, a, &m);
+	*window_rows = m.rows;
+	if (!enabled || l->op != AX_OP_CONV || m.groups != 1 || m.tiles != 1 || l->out.w < 2)
+		return 1;
+	uint64_t cin = ax_layer_cin(net, l);
+	uint64_t rmax = a->imc_icr_max_factor < l->out.w ? a->imc_icr_max_factor : l->out.w;
+	for (uint64_t r = rmax; r >= 2; r--) {
+		uint64_t width = (uint64_t)(l->kw - 1) * l->dw + 1 + (r - 1) * l->sw;
+		uint64_t rows = (uint64_t)l->kh * width * cin;
+		if (r * m.cols <= a->imc_cols && rows <= a->imc_rows) {
+			*window_rows = (uint32_t)rows;
+			return (uint32_t)r;
+		}
+	}
+	return 1;
+}
+
+uint32_t ax_imc_group_size(const struct ax_imc_map *m, const struct ax_arch *a, uint32_t slots)
+{
+	uint64_t total = a->imc_weight_sets * a->imc_banks;
+	if (slots <= total)
+		return m->tiles;
+	/* slots per tile, at most a full set's worth (imc.banks) */
+	uint64_t per_tile = (slots + m->tiles - 1) / m->tiles;
+	uint64_t g = (total / 2) / (per_tile ? per_tile : 1);
+	if (g < 1)
+		g = 1;
+	return g < m->tiles ? (uint32_t)g : m->tiles;
+}
+
 void ax_imc_tile_dims(const struct ax_imc_map *m, const struct ax_arch *a, uint32_t t,
 		      uint32_t *rows, uint32_t *cols)
 {

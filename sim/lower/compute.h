@@ -26,6 +26,17 @@ int ax_layer_is_depthwise(const struct ax_net *net, const struct ax_layer *l);
 /* timing-model.md "IMC mapping" */
 void ax_imc_map_layer(const struct ax_net *net, const struct ax_layer *l,
 		      const struct ax_arch *a, struct ax_imc_map *m);
+/* docs/imc.md "In-core replication": the replication factor r of layer l
+ * (1 when off, or when the layer does not qualify), and the rows of the
+ * grown input window. */
+uint32_t ax_icr_factor(const struct ax_net *net, const struct ax_layer *l,
+		       const struct ax_arch *a, int enabled, uint32_t *window_rows);
+/* docs/imc.md "Weight slots": tiles written and computed together.  All of
+ * a layer's tiles when they fit the weight store (slots: the slots they
+ * take in all); otherwise as many as fit half of it, so that the next group
+ * is written while this one computes. */
+uint32_t ax_imc_group_size(const struct ax_imc_map *m, const struct ax_arch *a, uint32_t slots);
+
 /* Rows and columns of tile t (0 <= t < tiles). */
 void ax_imc_tile_dims(const struct ax_imc_map *m, const struct ax_arch *a, uint32_t t,
 		      uint32_t *rows, uint32_t *cols);

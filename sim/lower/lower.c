@@ -6,6 +6,7 @@
 #include "compute.h"
 
 #define MAX_CORES 64
+#define MAX_GROUP 64             /* tiles of one layer written at once */
 
 struct idlist {
 	uint32_t *v;
@@ -24,16 +25,31 @@ static void id_append(struct idlist *l, const struct idlist *src)
 		id_push(l, src->v[i]);
 }
 
-/* Per-core state carried from layer to layer: which task last used each IMC
- * weight set and each L1 weight-staging buffer (docs/timing-model.md
- * "Weight writes"). */
+/* Per-core state carried from layer to layer: which task last used each
+ * slot of the IMC weight store (a slot is one bank of one weight set:
+ * imc.rows x imc.cols/imc.banks weights) and each L1 weight-staging buffer
+ * (docs/imc.md "Weight slots"). */
 struct core_state {
-	uint64_t loads;                 /* weight sets filled so far */
-	int set_used[64];
-	uint32_t set_last[64];          /* last MVM task that computed on the set */
+	uint32_t n_slots;
+	uint64_t next_slot;             /* slots are filled in ring order */
+	uint8_t *slot_used;
+	uint32_t *slot_last;            /* last MVM task that computed on the slot */
 	uint64_t stages;                /* weight staging buffers filled so far */
 	int stage_used[2];
 	uint32_t stage_last[2];         /* IMC load that drained the staging buffer */
+};
+
+/* The slots a tile took, to mark them busy until its last pass. */
+struct slot_span {
+	uint32_t first, count;
+};
+
+/* Per-layer decisions that do not depend on the core or copy. */
+struct layer_info {
+	struct ax_imc_map map;
+	uint32_t icr, window_rows;      /* replication factor, rows of the grown window */
+	int imc, dwpu;
+	uint32_t group;                 /* fused group index */
 };
 
 struct lstate {
@@ -42,6 +58,9 @@ struct lstate {
 	const struct ax_ccfg *c;
 	struct ax_tasklist *tl;
 	uint32_t cpc;                   /* cores per copy */
+	struct layer_info *li;
+	uint32_t n_groups;
+	uint32_t *gfirst, *glast;       /* layer range of each group */
 	struct idlist *done;            /* per layer: tasks that complete its output (current copy) */
 	struct core_state cs[MAX_CORES];
 	enum ax_mem const_home;
@@ -52,17 +71,102 @@ static uint64_t div_ceil(uint64_t a, uint64_t b)
 	return (a + b - 1) / b;
 }
 
+/* Slots a layer's tiles take in all. */
+static uint32_t layer_slots(const struct lstate *s, uint32_t li)
+{
+	const struct layer_info *inf = &s->li[li];
+	uint32_t bank_cols = (uint32_t)(s->a->imc_cols / s->a->imc_banks), n = 0;
+	for (uint32_t t = 0; t < inf->map.tiles; t++) {
+		uint32_t r, c;
+		ax_imc_tile_dims(&inf->map, s->a, t, &r, &c);
+		n += (uint32_t)div_ceil((uint64_t)c * inf->icr, bank_cols);
+	}
+	return n;
+}
+
+/* ---- fused groups (docs/tiling.md "Forming cones") ---- */
+
+/* A layer can sit inside a cone when its output rows depend on a bounded
+ * window of input rows; dense and global pooling need the whole input. */
+static int fusable(const struct lstate *s, uint32_t i)
+{
+	const struct ax_layer *l = &s->net->layers[i];
+	if (l->op == AX_OP_INPUT || l->op == AX_OP_DENSE || l->op == AX_OP_GLOBALPOOL)
+		return 0;
+	if (l->out.h < 2)
+		return 0;
+	return 1;
+}
+
+static void form_groups(struct lstate *s, uint32_t depth)
+{
+	const struct ax_net *net = s->net;
+	uint32_t n = (uint32_t)net->n_layers;
+	s->gfirst = ax_xcalloc(n, sizeof(uint32_t));
+	s->glast = ax_xcalloc(n, sizeof(uint32_t));
+	uint32_t g = 0, i = 0;
+	while (i < n) {
+		uint32_t first = i, slots = s->li[i].imc ? layer_slots(s, i) : 0;
+		uint32_t tiles = s->li[i].imc ? s->li[i].map.tiles : 0;
+		uint32_t half = (uint32_t)(s->a->imc_weight_sets * s->a->imc_banks / 2);
+		uint32_t j = i + 1;
+		/* grow the cone while it stays within tiling_depth, every member
+		 * reads the member before it, and all members' weights fit half of
+		 * the weight slots together (written once per cone, while the other
+		 * half takes the next cone's weights) */
+		if (depth > 1 && fusable(s, i) && slots <= half && tiles <= MAX_GROUP) {
+			while (j < n && j - first < depth && fusable(s, j)) {
+				const struct ax_layer *l = &net->layers[j];
+				int reads_prev = 0;
+				for (uint32_t k = 0; k < l->n_in; k++)
+					reads_prev |= l->in[k] == j - 1;
+				uint32_t sl = s->li[j].imc ? layer_slots(s, j) : 0;
+				if (!reads_prev || slots + sl > half ||
+				    (s->li[j].imc && s->li[j].map.tiles > MAX_GROUP))
+					break;
+				slots += sl;
+				j++;
+			}
+		}
+		s->gfirst[g] = first;
+		s->glast[g] = j - 1;
+		for (uint32_t k = first; k < j; k++)
+			s->li[k].group = g;
+		g++;
+		i = j;
+	}
+	s->n_groups = g;
+}
+
+/* A tensor that only its own cone reads lives as row tiles in L1. */
+static int internal_tensor(const struct lstate *s, uint32_t i, const uint32_t *last_use)
+{
+	const struct ax_layer *l = &s->net->layers[i];
+	uint32_t g = s->li[i].group;
+	if (l->is_output || s->gfirst[g] == s->glast[g] || i == s->glast[g])
+		return 0;
+	return last_use[i] <= s->glast[g];
+}
+
 /* ---- placement (docs/timing-model.md "Placement") ---- */
 
-static void place(const struct ax_net *net, const uint32_t *last_use, uint64_t l1_budget,
+static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_budget,
 		  uint64_t l2_budget, int l1_allowed, struct ax_placement *out,
 		  uint64_t peak[AX_MEM_COUNT])
 {
+	const struct ax_net *net = s->net;
 	uint64_t used[AX_MEM_COUNT] = { 0 };
 	memset(peak, 0, sizeof(uint64_t) * AX_MEM_COUNT);
 	for (size_t i = 0; i < net->n_layers; i++) {
 		const struct ax_layer *l = &net->layers[i];
 		uint64_t b = ax_shape_bytes(l->out);
+		out[i].bytes = b;
+		out[i].fused = 0;
+		if (internal_tensor(s, (uint32_t)i, last_use)) {
+			out[i].home = AX_MEM_L1;
+			out[i].fused = 1;
+			continue;
+		}
 		enum ax_mem m;
 		if (l->op == AX_OP_INPUT || l->is_output)
 			m = AX_MEM_DDR; /* the host writes inputs and reads outputs in DDR */
@@ -73,20 +177,19 @@ static void place(const struct ax_net *net, const uint32_t *last_use, uint64_t l
 		else
 			m = AX_MEM_DDR;
 		out[i].home = m;
-		out[i].bytes = b;
 		used[m] += b;
 		if (used[m] > peak[m])
 			peak[m] = used[m];
 		/* free what this layer was the last to read */
 		for (uint32_t k = 0; k < l->n_in; k++) {
 			uint32_t p = l->in[k];
-			if (last_use[p] == i && !net->layers[p].is_output) {
-				int dup = 0; /* the same input listed twice */
-				for (uint32_t q = 0; q < k; q++)
-					dup |= l->in[q] == p;
-				if (!dup)
-					used[out[p].home] -= out[p].bytes;
-			}
+			if (last_use[p] != i || net->layers[p].is_output || out[p].fused)
+				continue;
+			int dup = 0; /* the same input listed twice */
+			for (uint32_t q = 0; q < k; q++)
+				dup |= l->in[q] == p;
+			if (!dup)
+				used[out[p].home] -= out[p].bytes;
 		}
 		if (last_use[i] == i && !l->is_output)
 			used[m] -= b; /* never read */
@@ -118,6 +221,17 @@ static uint32_t add_dma(struct lstate *s, uint32_t core, uint32_t layer, uint32_
 	return add_task(s, &t, deps);
 }
 
+static struct ax_task compute_task(enum ax_task_kind k, uint32_t core, uint32_t layer, uint32_t copy)
+{
+	struct ax_task t = { 0 };
+	t.kind = k;
+	t.unit = k == AX_T_DPU ? AX_U_DPU : k == AX_T_DWPU ? AX_U_DWPU : AX_U_IMC;
+	t.core = core;
+	t.layer = layer;
+	t.copy = copy;
+	return t;
+}
+
 /* Input rows of producer tensor needed for output rows [r0, r1) of l. */
 static void input_rows(const struct ax_layer *l, const struct ax_shape *in, uint32_t r0,
 		       uint32_t r1, uint32_t *i0, uint32_t *i1)
@@ -140,19 +254,22 @@ static void input_rows(const struct ax_layer *l, const struct ax_shape *in, uint
 		*i0 = 0;
 		*i1 = in->h;
 	} else {
-		*i0 = r0;
+		*i0 = r0 < in->h ? r0 : in->h;
 		*i1 = r1 < in->h ? r1 : in->h;
 	}
 }
 
-/* Brings the input rows a strip needs into L1 when they live elsewhere; adds
- * the resulting dependencies to deps. */
+/* Brings the input rows a piece of work needs into L1 when they live
+ * elsewhere; adds the resulting dependencies to deps.  Inputs produced inside
+ * the same cone are skipped (the cone orders them itself). */
 static void fetch_inputs(struct lstate *s, uint32_t core, uint32_t li, uint32_t copy,
 			 uint32_t r0, uint32_t r1, struct idlist *deps)
 {
 	const struct ax_layer *l = &s->net->layers[li];
 	for (uint32_t k = 0; k < l->n_in; k++) {
 		uint32_t p = l->in[k];
+		if (s->li[p].group == s->li[li].group && p != li)
+			continue;
 		const struct ax_layer *pl = &s->net->layers[p];
 		struct idlist *pd = &s->done[p];
 		if (s->tl->tensors[p].home == AX_MEM_L1) {
@@ -170,13 +287,13 @@ static void fetch_inputs(struct lstate *s, uint32_t core, uint32_t li, uint32_t 
 	}
 }
 
-/* After a strip's compute task, write its rows to the tensor's home. */
+/* After a piece's compute task, write its rows to the tensor's home. */
 static uint32_t store_output(struct lstate *s, uint32_t core, uint32_t li, uint32_t copy,
 			     uint32_t r0, uint32_t r1, uint32_t compute)
 {
 	const struct ax_layer *l = &s->net->layers[li];
 	enum ax_mem home = s->tl->tensors[li].home;
-	if (home == AX_MEM_L1)
+	if (home == AX_MEM_L1 || r1 <= r0)
 		return compute;
 	struct idlist d = { 0 };
 	id_push(&d, compute);
@@ -196,89 +313,144 @@ static uint32_t strips_for(uint32_t rows, uint64_t bytes)
 	return n ? (uint32_t)n : 1;
 }
 
-/* ---- layers on the IMC (docs/timing-model.md "IMC layers") ---- */
+/* Per-channel requantisation constants (hybrid quantisation only). */
+static void fetch_consts(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy, struct idlist *deps)
+{
+	if (s->c->v[AX_CC_PTQ_SCHEME] != AX_PTQ_HYBRID_PER_TENSOR_PER_CHANNEL)
+		return;
+	const struct ax_layer *l = &s->net->layers[li];
+	uint64_t cb = (uint64_t)l->cout * s->a->dpu_const_bytes_per_channel;
+	id_push(deps, add_dma(s, core, li, copy, s->const_home, AX_MEM_L1, AX_KIND_CONST, cb, NULL));
+}
+
+/* Stages one tile's weights in L1 and writes them into the next free weight
+ * slots (cols columns need ceil(cols / bank width) slots); returns the load
+ * task and the slots it filled (docs/imc.md "Weight slots"). */
+static uint32_t load_tile(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
+			  uint64_t dma_bytes, uint64_t write_bytes, uint32_t cols,
+			  struct slot_span *span)
+{
+	struct core_state *cs = &s->cs[core];
+	struct idlist d = { 0 };
+	uint32_t stage = (uint32_t)(cs->stages++ % 2);
+	if (cs->stage_used[stage])
+		id_push(&d, cs->stage_last[stage]);
+	uint32_t wdma = add_dma(s, core, li, copy, s->tl->weight_home, AX_MEM_L1, AX_KIND_WEIGHTS,
+				dma_bytes, &d);
+	d.n = 0;
+	id_push(&d, wdma);
+	uint32_t bank_cols = (uint32_t)(s->a->imc_cols / s->a->imc_banks);
+	span->count = (uint32_t)div_ceil(cols, bank_cols);
+	span->first = (uint32_t)(cs->next_slot % cs->n_slots);
+	cs->next_slot += span->count;
+	for (uint32_t q = 0; q < span->count; q++) {
+		uint32_t sl = (span->first + q) % cs->n_slots;
+		if (cs->slot_used[sl])
+			id_push(&d, cs->slot_last[sl]);
+	}
+	struct ax_task lt = compute_task(AX_T_IMC_LOAD, core, li, copy);
+	lt.bytes = write_bytes;
+	lt.l1_read = write_bytes;
+	lt.cycles = ax_imc_load_cycles(s->a, write_bytes);
+	uint32_t load = add_task(s, &lt, &d);
+	free(d.v);
+	cs->stage_used[stage] = 1;
+	cs->stage_last[stage] = load;
+	return load;
+}
+
+static void release_slots(struct lstate *s, uint32_t core, const struct slot_span *span, uint32_t mvm)
+{
+	struct core_state *cs = &s->cs[core];
+	for (uint32_t q = 0; q < span->count; q++) {
+		uint32_t sl = (span->first + q) % cs->n_slots;
+		cs->slot_used[sl] = 1;
+		cs->slot_last[sl] = mvm;
+	}
+}
+
+/* Bytes written into the array for tile t of layer li: the grown window
+ * rows by r copies of the columns (docs/imc.md "In-core replication"). */
+static void tile_bytes(const struct lstate *s, uint32_t li, uint32_t t, uint32_t *rows,
+		       uint32_t *cols, uint64_t *write)
+{
+	const struct layer_info *inf = &s->li[li];
+	ax_imc_tile_dims(&inf->map, s->a, t, rows, cols);
+	if (inf->icr > 1) {
+		*write = (uint64_t)inf->window_rows * inf->icr * *cols;
+	} else {
+		*write = (uint64_t)*rows * *cols;
+	}
+}
+
+/* ---- a layer alone: weight-set groups outer, strips inner (docs/imc.md) ---- */
 
 static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
 		      uint32_t r0, uint32_t r1, struct idlist *done)
 {
 	const struct ax_arch *a = s->a;
 	const struct ax_layer *l = &s->net->layers[li];
-	struct core_state *cs = &s->cs[core];
-	struct ax_imc_map m;
-	ax_imc_map_layer(s->net, l, a, &m);
+	const struct layer_info *inf = &s->li[li];
+	const struct ax_imc_map *m = &inf->map;
 	uint32_t rows = r1 - r0;
-	uint64_t part_bytes = (uint64_t)rows * l->out.w * l->out.c;
-	uint32_t ns = strips_for(rows, part_bytes);
-	uint32_t sets = (uint32_t)a->imc_weight_sets;
-
-	/* per-channel requantisation constants (hybrid quantisation only) */
-	struct idlist cdeps = { 0 };
-	if (s->c->v[AX_CC_PTQ_SCHEME] == AX_PTQ_HYBRID_PER_TENSOR_PER_CHANNEL) {
-		uint64_t cb = (uint64_t)l->cout * a->dpu_const_bytes_per_channel;
-		id_push(&cdeps, add_dma(s, core, li, copy, s->const_home, AX_MEM_L1, AX_KIND_CONST, cb, NULL));
-	}
-	uint32_t *last_mvm = ax_xcalloc(ns, sizeof(uint32_t));
+	uint32_t ns = strips_for(rows, (uint64_t)rows * l->out.w * l->out.c);
+	uint32_t gsize = ax_imc_group_size(m, a, layer_slots(s, li));
+	uint64_t cols_out = div_ceil(l->out.w, inf->icr); /* passes per output row */
 	uint64_t bias_bytes = l->has_bias ? 4ull * l->cout : 0;
-	for (uint32_t t = 0; t < m.tiles; t++) {
-		uint32_t tr, tc;
-		ax_imc_tile_dims(&m, a, t, &tr, &tc);
-		uint64_t wbytes = (uint64_t)tr * tc;
-		uint32_t rt = (t % (m.row_tiles * m.col_tiles)) / m.col_tiles;
-		/* weights into an L1 staging buffer (two of them, used in turn) */
-		struct idlist d = { 0 };
-		uint32_t stage = (uint32_t)(cs->stages++ % 2);
-		if (cs->stage_used[stage])
-			id_push(&d, cs->stage_last[stage]);
-		uint32_t wdma = add_dma(s, core, li, copy, s->tl->weight_home, AX_MEM_L1, AX_KIND_WEIGHTS,
-					wbytes + (t == 0 ? bias_bytes : 0), &d);
-		d.n = 0;
-		/* then into the next weight set, once its previous tile is done */
-		id_push(&d, wdma);
-		uint32_t set = (uint32_t)(cs->loads++ % sets);
-		if (cs->set_used[set])
-			id_push(&d, cs->set_last[set]);
-		struct ax_task lt = { 0 };
-		lt.kind = AX_T_IMC_LOAD;
-		lt.unit = AX_U_IMC;
-		lt.core = core;
-		lt.layer = li;
-		lt.copy = copy;
-		lt.bytes = wbytes;
-		lt.l1_read = wbytes;
-		lt.cycles = ax_imc_load_cycles(a, wbytes);
-		uint32_t load = add_task(s, &lt, &d);
-		cs->stage_used[stage] = 1;
-		cs->stage_last[stage] = load;
+
+	struct idlist cdeps = { 0 };
+	fetch_consts(s, li, core, copy, &cdeps);
+	uint32_t *last_mvm = ax_xcalloc(ns, sizeof(uint32_t));
+	uint32_t per_group_mat = m->row_tiles * m->col_tiles;
+	for (uint32_t g0 = 0; g0 < m->tiles; g0 += gsize) {
+		uint32_t g1 = g0 + gsize < m->tiles ? g0 + gsize : m->tiles;
+		struct idlist loads = { 0 };
+		struct slot_span spans[MAX_GROUP];
+		uint64_t sum_rows = 0, sum_macs_px = 0, cyc_px = 0, part_w = 0, part_r = 0;
+		for (uint32_t t = g0; t < g1; t++) {
+			uint32_t tr, tc;
+			uint64_t wb;
+			tile_bytes(s, li, t, &tr, &tc, &wb);
+			id_push(&loads, load_tile(s, li, core, copy, wb + (t == 0 ? bias_bytes : 0), wb,
+						  tc * inf->icr, &spans[t - g0]));
+			s->tl->plans[li].weight_bytes += wb;
+			sum_rows += inf->icr > 1 ? inf->window_rows : tr;
+			sum_macs_px += (uint64_t)tr * tc;
+			cyc_px += ax_mvm_cycles(a, 1, tc * inf->icr) - a->unit_start_cycles;
+			/* partial sums between groups go through L1 as int32 */
+			/* tiles run row tile outer, column tile inner; a column's
+			 * partial sums leave the accumulators when its next row tile
+			 * is in a later group, and come back from L1 when its
+			 * previous row tile was in an earlier one */
+			uint32_t rt = (t % per_group_mat) / m->col_tiles;
+			if (rt + 1 < m->row_tiles && t + m->col_tiles >= g1)
+				part_w += (uint64_t)tc * 4;
+			if (rt > 0 && t < g0 + m->col_tiles)
+				part_r += (uint64_t)tc * 4;
+		}
 		for (uint32_t si = 0; si < ns; si++) {
 			uint32_t s0 = r0 + (uint32_t)((uint64_t)rows * si / ns);
 			uint32_t s1 = r0 + (uint32_t)((uint64_t)rows * (si + 1) / ns);
 			uint64_t pixels = (uint64_t)(s1 - s0) * l->out.w;
-			d.n = 0;
-			id_push(&d, load);
+			uint64_t passes = (uint64_t)(s1 - s0) * cols_out;
+			struct idlist d = { 0 };
+			id_append(&d, &loads);
 			fetch_inputs(s, core, li, copy, s0, s1, &d);
-			if (t > 0)
-				id_push(&d, last_mvm[si]); /* partial sums of the previous tile */
-			struct ax_task mt = { 0 };
-			mt.kind = AX_T_MVM;
-			mt.unit = AX_U_IMC;
-			mt.core = core;
-			mt.layer = li;
-			mt.copy = copy;
-			mt.passes = pixels;
-			mt.macs = pixels * tr * tc;
-			mt.cycles = ax_mvm_cycles(a, pixels, tc);
-			mt.l1_read = pixels * tr;                 /* the input vectors */
-			if (rt > 0)
-				mt.l1_read += pixels * tc * 4;    /* partial sums read back */
-			if (rt + 1 < m.row_tiles)
-				mt.l1_write = pixels * tc * 4;    /* partial sums kept */
+			if (g0 > 0)
+				id_push(&d, last_mvm[si]); /* partial sums of the previous group */
+			struct ax_task mt = compute_task(AX_T_MVM, core, li, copy);
+			mt.passes = passes * (g1 - g0);
+			mt.macs = pixels * sum_macs_px;
+			mt.cycles = a->unit_start_cycles + passes * cyc_px;
+			mt.l1_read = passes * sum_rows + pixels * part_r;
+			mt.l1_write = pixels * part_w;
 			last_mvm[si] = add_task(s, &mt, &d);
+			free(d.v);
+			s->tl->plans[li].passes += mt.passes;
 		}
-		free(d.v);
-		cs->set_used[set] = 1;
-		cs->set_last[set] = last_mvm[ns - 1];
-		s->tl->plans[li].passes += (uint64_t)rows * l->out.w;
-		s->tl->plans[li].weight_bytes += wbytes;
+		for (uint32_t t = g0; t < g1; t++)
+			release_slots(s, core, &spans[t - g0], last_mvm[ns - 1]);
+		free(loads.v);
 	}
 	/* requantisation and activation on the DPU, strip by strip */
 	for (uint32_t si = 0; si < ns; si++) {
@@ -288,12 +460,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 		struct idlist d = { 0 };
 		id_push(&d, last_mvm[si]);
 		id_append(&d, &cdeps);
-		struct ax_task dt = { 0 };
-		dt.kind = AX_T_DPU;
-		dt.unit = AX_U_DPU;
-		dt.core = core;
-		dt.layer = li;
-		dt.copy = copy;
+		struct ax_task dt = compute_task(AX_T_DPU, core, li, copy);
 		dt.cycles = ax_dpu_cycles(a, elems);
 		dt.l1_write = elems;
 		uint32_t dpu = add_task(s, &dt, &d);
@@ -304,122 +471,323 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 	free(cdeps.v);
 }
 
-/* ---- layers on the DPU or DWPU (docs/timing-model.md "Vector layers") ---- */
+/* MACs of layer li attributed to last-layer rows [0, x) of a cone whose last
+ * layer has h rows: telescoping, so the pieces add up to the layer's MACs. */
+static uint64_t macs_upto(uint64_t layer_macs, uint64_t x, uint64_t h)
+{
+	__extension__ typedef unsigned __int128 u128;
+	return (uint64_t)((u128)layer_macs * x / h);
+}
 
-static void lower_vector(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
-			 uint32_t r0, uint32_t r1, struct idlist *done)
+/* One vector-unit task for output rows [s0, s1) of layer li; useful MACs are
+ * passed in (a cone counts recomputed halo rows only once). */
+static uint32_t vector_task(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
+			    uint32_t s0, uint32_t s1, uint64_t useful_macs, const struct idlist *deps)
 {
 	const struct ax_arch *a = s->a;
 	const struct ax_net *net = s->net;
 	const struct ax_layer *l = &net->layers[li];
-	uint32_t rows = r1 - r0;
-	uint64_t part_bytes = (uint64_t)rows * l->out.w * l->out.c;
-	uint32_t ns = strips_for(rows, part_bytes);
-	int dw = ax_layer_is_depthwise(net, l) || l->op == AX_OP_MAXPOOL ||
-		 l->op == AX_OP_AVGPOOL || l->op == AX_OP_GLOBALPOOL || l->op == AX_OP_RESIZE;
-	struct idlist wdeps = { 0 };
-	if (ax_layer_is_depthwise(net, l)) {
-		/* depthwise weights and biases go to the DWPU through L1 */
-		uint64_t wb = ax_layer_weight_size(net, l);
-		uint64_t part = div_ceil(wb * rows, l->out.h);
-		id_push(&wdeps, add_dma(s, core, li, copy, s->tl->weight_home, AX_MEM_L1,
-					AX_KIND_WEIGHTS, part, NULL));
+	uint64_t out_elems = (uint64_t)(s1 - s0) * l->out.w * l->out.c;
+	uint64_t in_elems = 0, macs = 0;
+	for (uint32_t k = 0; k < l->n_in; k++) {
+		const struct ax_layer *p = &net->layers[l->in[k]];
+		uint32_t i0, i1;
+		input_rows(l, &p->out, s0, s1, &i0, &i1);
+		in_elems += (uint64_t)(i1 - i0) * p->out.w * p->out.c;
 	}
+	if (l->op == AX_OP_CONV || l->op == AX_OP_MAXPOOL || l->op == AX_OP_AVGPOOL)
+		macs = out_elems * l->kh * l->kw; /* MACs, or window reads for pooling */
+	int dw = s->li[li].dwpu;
+	struct ax_task t = compute_task(dw ? AX_T_DWPU : AX_T_DPU, core, li, copy);
+	t.l1_read = in_elems;
+	t.l1_write = out_elems;
+	if (dw) {
+		uint64_t elems = l->op == AX_OP_GLOBALPOOL ? in_elems : out_elems;
+		t.cycles = ax_dwpu_cycles(a, macs, elems);
+		if (l->op == AX_OP_CONV)
+			t.macs = useful_macs;
+	} else {
+		uint64_t e = (in_elems > out_elems ? in_elems : out_elems) * ax_dpu_passes(l);
+		t.cycles = ax_dpu_cycles(a, e);
+	}
+	return add_task(s, &t, deps);
+}
+
+/* Depthwise weights go to the DWPU through L1. */
+static void fetch_dw_weights(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
+			     uint32_t rows, struct idlist *deps)
+{
+	const struct ax_layer *l = &s->net->layers[li];
+	if (!ax_layer_is_depthwise(s->net, l))
+		return;
+	uint64_t wb = ax_layer_weight_size(s->net, l);
+	uint64_t part = div_ceil(wb * rows, l->out.h);
+	id_push(deps, add_dma(s, core, li, copy, s->tl->weight_home, AX_MEM_L1, AX_KIND_WEIGHTS, part, NULL));
+}
+
+static void lower_vector(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
+			 uint32_t r0, uint32_t r1, struct idlist *done)
+{
+	const struct ax_layer *l = &s->net->layers[li];
+	uint32_t rows = r1 - r0;
+	uint32_t ns = strips_for(rows, (uint64_t)rows * l->out.w * l->out.c);
+	struct idlist wdeps = { 0 };
+	fetch_dw_weights(s, li, core, copy, rows, &wdeps);
+	uint64_t lm = ax_layer_macs(s->net, l);
 	for (uint32_t si = 0; si < ns; si++) {
 		uint32_t s0 = r0 + (uint32_t)((uint64_t)rows * si / ns);
 		uint32_t s1 = r0 + (uint32_t)((uint64_t)rows * (si + 1) / ns);
-		uint64_t out_elems = (uint64_t)(s1 - s0) * l->out.w * l->out.c;
-		uint64_t in_elems = 0, macs = 0;
-		for (uint32_t k = 0; k < l->n_in; k++) {
-			const struct ax_layer *p = &net->layers[l->in[k]];
-			uint32_t i0, i1;
-			input_rows(l, &p->out, s0, s1, &i0, &i1);
-			in_elems += (uint64_t)(i1 - i0) * p->out.w * p->out.c;
-		}
-		if (l->op == AX_OP_CONV)
-			macs = out_elems * l->kh * l->kw;
-		else if (l->op == AX_OP_MAXPOOL || l->op == AX_OP_AVGPOOL)
-			macs = out_elems * l->kh * l->kw; /* window reads */
 		struct idlist d = { 0 };
 		id_append(&d, &wdeps);
 		fetch_inputs(s, core, li, copy, s0, s1, &d);
-		struct ax_task t = { 0 };
-		t.kind = dw ? AX_T_DWPU : AX_T_DPU;
-		t.unit = dw ? AX_U_DWPU : AX_U_DPU;
-		t.core = core;
-		t.layer = li;
-		t.copy = copy;
-		t.l1_read = in_elems;
-		t.l1_write = out_elems;
-		if (dw) {
-			uint64_t elems = l->op == AX_OP_GLOBALPOOL ? in_elems : out_elems;
-			t.cycles = ax_dwpu_cycles(a, macs, elems);
-			if (l->op == AX_OP_CONV)
-				t.macs = macs;
-		} else {
-			uint64_t e = (in_elems > out_elems ? in_elems : out_elems) * ax_dpu_passes(l);
-			t.cycles = ax_dpu_cycles(a, e);
-		}
-		uint32_t id = add_task(s, &t, &d);
+		uint64_t useful = macs_upto(lm, s1, l->out.h) - macs_upto(lm, s0, l->out.h);
+		uint32_t id = vector_task(s, li, core, copy, s0, s1, useful, &d);
 		free(d.v);
 		id_push(done, store_output(s, core, li, copy, s0, s1, id));
 	}
 	free(wdeps.v);
 }
 
-/* Rows [r0, r1) of layer li's output that core k of the copy computes. */
+/* ---- fused cones (docs/tiling.md) ---- */
+
+/* L1 bytes a cone tile of `rows` last-layer rows needs for its members' row
+ * tiles (docs/tiling.md "Tile height"). */
+static uint64_t cone_working_set(const struct lstate *s, uint32_t g, uint32_t rows)
+{
+	uint32_t f = s->gfirst[g], last = s->glast[g];
+	uint32_t n = last - f + 1;
+	uint32_t *lo = ax_xcalloc(n, sizeof(uint32_t)), *hi = ax_xcalloc(n, sizeof(uint32_t));
+	lo[n - 1] = 0;
+	hi[n - 1] = rows < s->net->layers[last].out.h ? rows : s->net->layers[last].out.h;
+	uint64_t bytes = 0;
+	for (uint32_t k = n; k-- > 0;) {
+		const struct ax_layer *l = &s->net->layers[f + k];
+		if (hi[k] <= lo[k])
+			continue;
+		bytes += (uint64_t)(hi[k] - lo[k]) * l->out.w * l->out.c;
+		for (uint32_t q = 0; q < l->n_in; q++) {
+			uint32_t p = l->in[q];
+			const struct ax_layer *pl = &s->net->layers[p];
+			uint32_t i0, i1;
+			input_rows(l, &pl->out, lo[k], hi[k], &i0, &i1);
+			if (p >= f && p < f + k) {
+				uint32_t pk = p - f;
+				if (hi[pk] <= lo[pk]) { lo[pk] = i0; hi[pk] = i1; }
+				else { if (i0 < lo[pk]) lo[pk] = i0; if (i1 > hi[pk]) hi[pk] = i1; }
+			} else {
+				bytes += (uint64_t)(i1 - i0) * pl->out.w * pl->out.c; /* external input rows */
+			}
+		}
+	}
+	free(lo);
+	free(hi);
+	return bytes;
+}
+
+/* Cone tiles per core part: as many as strips would be, more when the
+ * members' row tiles would not fit the target. */
+static uint32_t cone_tiles(const struct lstate *s, uint32_t g, uint32_t rows, uint64_t target)
+{
+	const struct ax_layer *last = &s->net->layers[s->glast[g]];
+	uint32_t t = strips_for(rows, (uint64_t)rows * last->out.w * last->out.c);
+	while (t < rows && cone_working_set(s, g, (uint32_t)div_ceil(rows, t)) > target)
+		t++;
+	return t;
+}
+
+static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t copy,
+		       uint32_t r0, uint32_t r1, uint32_t ntiles)
+{
+	const struct ax_arch *a = s->a;
+	const struct ax_net *net = s->net;
+	uint32_t f = s->gfirst[g], last = s->glast[g], n = last - f + 1;
+	uint32_t H = net->layers[last].out.h;
+	uint32_t rows = r1 - r0;
+	/* per tile and member: rows to produce, and the task that finished them */
+	uint32_t *lo = ax_xcalloc((size_t)ntiles * n, sizeof(uint32_t));
+	uint32_t *hi = ax_xcalloc((size_t)ntiles * n, sizeof(uint32_t));
+	uint32_t *tile_last = ax_xcalloc((size_t)ntiles * n, sizeof(uint32_t));
+	uint32_t *stored = ax_xcalloc(n, sizeof(uint32_t)); /* rows [0, stored) of a member are stored */
+	uint32_t *last_mvm = ax_xcalloc(n, sizeof(uint32_t));
+	uint32_t *last_task = ax_xcalloc(n, sizeof(uint32_t));
+	struct idlist *loads = ax_xcalloc(n, sizeof(*loads));
+	struct idlist *consts = ax_xcalloc(n, sizeof(*consts));
+	struct slot_span (*spans)[MAX_GROUP] = ax_xcalloc(n, sizeof(*spans));
+	uint32_t *nspans = ax_xcalloc(n, sizeof(uint32_t));
+
+	/* weights of every IMC member, written once for the whole cone */
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t li = f + k;
+		const struct ax_layer *l = &net->layers[li];
+		if (s->li[li].imc) {
+			uint64_t bias = l->has_bias ? 4ull * l->cout : 0;
+			for (uint32_t t = 0; t < s->li[li].map.tiles; t++) {
+				uint32_t tr, tc;
+				uint64_t wb;
+				tile_bytes(s, li, t, &tr, &tc, &wb);
+				id_push(&loads[k], load_tile(s, li, core, copy, wb + (t == 0 ? bias : 0), wb,
+							     tc * s->li[li].icr, &spans[k][nspans[k]++]));
+				s->tl->plans[li].weight_bytes += wb;
+			}
+			fetch_consts(s, li, core, copy, &consts[k]);
+		} else {
+			fetch_dw_weights(s, li, core, copy, l->out.h, &loads[k]);
+		}
+	}
+	/* rows each member must produce for each tile, halo included
+	 * (recomputed: docs/tiling.md "Halo") */
+	for (uint32_t ti = 0; ti < ntiles; ti++) {
+		uint32_t *L = lo + (size_t)ti * n, *Hh = hi + (size_t)ti * n;
+		L[n - 1] = r0 + (uint32_t)((uint64_t)rows * ti / ntiles);
+		Hh[n - 1] = r0 + (uint32_t)((uint64_t)rows * (ti + 1) / ntiles);
+		for (uint32_t k = n; k-- > 0;) {
+			const struct ax_layer *l = &net->layers[f + k];
+			if (Hh[k] <= L[k])
+				continue;
+			for (uint32_t q = 0; q < l->n_in; q++) {
+				uint32_t p = l->in[q];
+				if (p < f || p >= f + k)
+					continue;
+				uint32_t i0, i1, pk = p - f;
+				input_rows(l, &net->layers[p].out, L[k], Hh[k], &i0, &i1);
+				if (Hh[pk] <= L[pk]) { L[pk] = i0; Hh[pk] = i1; }
+				else { if (i0 < L[pk]) L[pk] = i0; if (i1 > Hh[pk]) Hh[pk] = i1; }
+			}
+		}
+	}
+	/* issue in waves, member k working on tile w - k, so that the IMC
+	 * computes one member while the DPU finishes the one before
+	 * (docs/tiling.md "Pipelining") */
+	for (uint32_t w = 0; w + 1 < ntiles + n; w++) {
+		for (uint32_t k = 0; k < n; k++) {
+			if (w < k || w - k >= ntiles)
+				continue;
+			uint32_t ti = w - k;
+			uint32_t li = f + k;
+			const struct ax_layer *l = &net->layers[li];
+			uint32_t lk = lo[(size_t)ti * n + k], hk = hi[(size_t)ti * n + k];
+			uint32_t o0 = lo[(size_t)ti * n + n - 1], o1 = hi[(size_t)ti * n + n - 1];
+			if (hk <= lk)
+				continue;
+			struct idlist d = { 0 };
+			id_append(&d, &loads[k]);
+			for (uint32_t q = 0; q < l->n_in; q++) {
+				uint32_t p = l->in[q];
+				if (p >= f && p < li && hi[(size_t)ti * n + p - f] > lo[(size_t)ti * n + p - f])
+					id_push(&d, tile_last[(size_t)ti * n + p - f]);
+			}
+			fetch_inputs(s, core, li, copy, lk, hk, &d);
+			uint64_t lm = ax_layer_macs(net, l);
+			uint64_t useful = macs_upto(lm, o1, H) - macs_upto(lm, o0, H);
+			uint32_t id;
+			if (s->li[li].imc) {
+				const struct layer_info *inf = &s->li[li];
+				uint64_t passes_px = (uint64_t)(hk - lk) * div_ceil(l->out.w, inf->icr);
+				uint64_t sum_rows = 0, cyc = 0;
+				for (uint32_t t = 0; t < inf->map.tiles; t++) {
+					uint32_t tr, tc;
+					ax_imc_tile_dims(&inf->map, a, t, &tr, &tc);
+					sum_rows += inf->icr > 1 ? inf->window_rows : tr;
+					cyc += ax_mvm_cycles(a, 1, tc * inf->icr) - a->unit_start_cycles;
+				}
+				struct ax_task mt = compute_task(AX_T_MVM, core, li, copy);
+				mt.passes = passes_px * inf->map.tiles;
+				mt.macs = useful;
+				mt.cycles = a->unit_start_cycles + passes_px * cyc;
+				mt.l1_read = passes_px * sum_rows;
+				uint32_t mvm = add_task(s, &mt, &d);
+				last_mvm[k] = mvm;
+				s->tl->plans[li].passes += mt.passes;
+				struct idlist dd = { 0 };
+				id_push(&dd, mvm);
+				id_append(&dd, &consts[k]);
+				uint64_t elems = (uint64_t)(hk - lk) * l->out.w * l->out.c;
+				struct ax_task dt = compute_task(AX_T_DPU, core, li, copy);
+				dt.cycles = ax_dpu_cycles(a, elems);
+				dt.l1_write = elems;
+				id = add_task(s, &dt, &dd);
+				free(dd.v);
+			} else {
+				id = vector_task(s, li, core, copy, lk, hk, useful, &d);
+			}
+			free(d.v);
+			/* rows read outside the cone are stored once, halo excluded */
+			if (!s->tl->tensors[li].fused) {
+				uint32_t from = k == n - 1 ? lk : (stored[k] > lk ? stored[k] : lk);
+				uint32_t st = store_output(s, core, li, copy, from, hk, id);
+				if (hk > stored[k])
+					stored[k] = hk;
+				id_push(&s->done[li], st);
+				id = st;
+			}
+			tile_last[(size_t)ti * n + k] = id;
+			last_task[k] = id;
+		}
+	}
+	/* the weight sets are free again once the cone's last tile computed */
+	for (uint32_t k = 0; k < n; k++) {
+		for (uint32_t q = 0; q < nspans[k]; q++)
+			release_slots(s, core, &spans[k][q], last_mvm[k]);
+		if (s->tl->tensors[f + k].fused)
+			id_push(&s->done[f + k], last_task[k]);
+		free(loads[k].v);
+		free(consts[k].v);
+	}
+	free(lo);
+	free(hi);
+	free(tile_last);
+	free(stored);
+	free(last_mvm);
+	free(last_task);
+	free(loads);
+	free(consts);
+	free(spans);
+	free(nspans);
+}
+
+/* Rows [r0, r1) of a layer's output that core k of the copy computes. */
 static void split_rows(uint32_t h, uint32_t k, uint32_t n, uint32_t *r0, uint32_t *r1)
 {
 	*r0 = (uint32_t)((uint64_t)h * k / n);
 	*r1 = (uint32_t)((uint64_t)h * (k + 1) / n);
 }
 
-static int lower_copy(struct lstate *s, uint32_t copy)
+static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 {
 	const struct ax_net *net = s->net;
 	for (size_t i = 0; i < net->n_layers; i++)
 		s->done[i].n = 0;
-	for (uint32_t li = 0; li < net->n_layers; li++) {
-		const struct ax_layer *l = &net->layers[li];
-		struct ax_layer_plan *plan = &s->tl->plans[li];
-		if (l->op == AX_OP_INPUT)
+	for (uint32_t g = 0; g < s->n_groups; g++) {
+		uint32_t f = s->gfirst[g], last = s->glast[g];
+		const struct ax_layer *ll = &net->layers[last];
+		if (f == last && ll->op == AX_OP_INPUT)
 			continue;
-		int imc = ax_layer_on_imc(net, l);
-		if (copy == 0) {
-			plan->macs = ax_layer_macs(net, l);
-			if (imc) {
-				struct ax_imc_map m;
-				ax_imc_map_layer(net, l, s->a, &m);
-				plan->row_tiles = m.row_tiles * m.groups;
-				plan->col_tiles = m.col_tiles;
-				plan->main_unit = AX_U_IMC;
-			} else {
-				plan->main_unit = (ax_layer_is_depthwise(net, l) || l->op == AX_OP_MAXPOOL ||
-						   l->op == AX_OP_AVGPOOL || l->op == AX_OP_GLOBALPOOL ||
-						   l->op == AX_OP_RESIZE) ? AX_U_DWPU : AX_U_DPU;
-			}
-		}
-		/* a layer split over several cores waits for all of its inputs on
-		 * every core (the barrier of docs/timing-model.md "Several cores") */
+		/* a copy over several cores splits the cone's (or layer's) output
+		 * rows; each part waits for its inputs on every core (the barrier
+		 * of docs/timing-model.md "Several cores") */
 		for (uint32_t k = 0; k < s->cpc; k++) {
 			uint32_t r0, r1;
-			split_rows(l->out.h, k, s->cpc, &r0, &r1);
+			split_rows(ll->out.h, k, s->cpc, &r0, &r1);
 			if (r0 == r1)
 				continue;
 			uint32_t core = copy * s->cpc + k;
+			if (f != last) {
+				uint32_t nt = cone_tiles(s, g, r1 - r0, cone_target);
+				if (copy == 0)
+					for (uint32_t i = f; i <= last; i++)
+						s->tl->plans[i].cone_tiles = nt;
+				lower_cone(s, g, core, copy, r0, r1, nt);
+				continue;
+			}
 			struct idlist part = { 0 };
-			if (imc)
-				lower_imc(s, li, core, copy, r0, r1, &part);
+			if (s->li[f].imc)
+				lower_imc(s, f, core, copy, r0, r1, &part);
 			else
-				lower_vector(s, li, core, copy, r0, r1, &part);
-			id_append(&s->done[li], &part);
+				lower_vector(s, f, core, copy, r0, r1, &part);
+			id_append(&s->done[f], &part);
 			free(part.v);
 		}
-		if (copy == 0 && !imc)
-			s->tl->plans[li].passes = 0;
 	}
-	/* plans were filled on every copy by lower_imc; keep one copy's worth */
-	return AX_OK;
 }
 
 int ax_lower(const struct ax_net *net, const struct ax_arch *a,
@@ -431,6 +799,10 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	if (ncores > a->chip_cores || ncores > MAX_CORES)
 		return ax_err_add(err, "the configuration needs %u cores (%u copies x %u cores each) but the chip has %llu (chip.cores)",
 				  ncores, copies, cpc, (unsigned long long)a->chip_cores);
+	uint64_t n_slots = a->imc_weight_sets * a->imc_banks;
+	if (n_slots > 65536)
+		return ax_err_add(err, "imc.weight_sets x imc.banks = %llu weight slots; expected at most 65536",
+				  (unsigned long long)n_slots);
 	tl->n_cores = ncores;
 	tl->copies = copies;
 	tl->cores_per_copy = cpc;
@@ -456,6 +828,28 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 				  (unsigned long long)tl->tasklist_reserve, (unsigned long long)l2_free);
 	l2_free -= tl->tasklist_reserve;
 
+	struct lstate s = { .net = net, .a = a, .c = c, .tl = tl, .cpc = cpc };
+	for (uint32_t k = 0; k < ncores; k++) {
+		s.cs[k].n_slots = (uint32_t)n_slots;
+		s.cs[k].slot_used = ax_xcalloc(n_slots, 1);
+		s.cs[k].slot_last = ax_xcalloc(n_slots, sizeof(uint32_t));
+	}
+	s.const_home = tl->tasklist_home;
+	s.li = ax_xcalloc(net->n_layers, sizeof(*s.li));
+	for (uint32_t i = 0; i < net->n_layers; i++) {
+		const struct ax_layer *l = &net->layers[i];
+		struct layer_info *inf = &s.li[i];
+		inf->imc = ax_layer_on_imc(net, l);
+		inf->dwpu = ax_layer_is_depthwise(net, l) || l->op == AX_OP_MAXPOOL ||
+			    l->op == AX_OP_AVGPOOL || l->op == AX_OP_GLOBALPOOL || l->op == AX_OP_RESIZE;
+		inf->icr = 1;
+		if (inf->imc) {
+			ax_imc_map_layer(net, l, a, &inf->map);
+			inf->icr = ax_icr_factor(net, l, a, (int)c->v[AX_CC_IN_CORE_REPLICATION], &inf->window_rows);
+		}
+	}
+	form_groups(&s, (uint32_t)c->v[AX_CC_TILING_DEPTH]);
+
 	/* liveness: the last layer that reads each tensor */
 	uint32_t *last_use = ax_xcalloc(net->n_layers, sizeof(uint32_t));
 	for (uint32_t i = 0; i < net->n_layers; i++) {
@@ -472,25 +866,51 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	uint64_t l1_budget = l1_avail > stage ? l1_avail - stage : 0;
 	uint64_t weights = ax_net_layout_weights((struct ax_net *)net);
 	tl->weight_bytes = weights;
-	/* Weights stay resident in L2 (loaded once, before the first inference)
-	 * when they fit beside every copy's activations; otherwise every
-	 * inference streams them from DDR. */
+	/* docs/timing-model.md "Placement": weights stay resident in L2 (loaded
+	 * once, before the first inference) when they fit and the activations
+	 * they push out of L2 would cost less DDR traffic (written and read
+	 * back) than streaming the weights to every copy each inference. */
 	uint64_t peak[AX_MEM_COUNT];
-	place(net, last_use, l1_budget, l2_free / copies, cpc == 1, tl->tensors, peak);
+	/* docs/tiling.md "Tile height": cones' row tiles are sized to an eighth
+	 * of L1's activation space; they live in the L1 that the cone's fused
+	 * tensors would otherwise take whole */
+	uint64_t cone_target = l1_budget / 8;
+	place(&s, last_use, l1_budget, l2_free / copies, cpc == 1, tl->tensors, peak);
 	uint64_t act_l2 = peak[AX_MEM_L2] * copies;
-	tl->weight_home = (weights + act_l2 <= l2_free) ? AX_MEM_L2 : AX_MEM_DDR;
+	uint64_t pushed = weights + act_l2 > l2_free ? weights + act_l2 - l2_free : 0;
+	tl->weight_home = (weights <= l2_free && 2 * pushed < copies * weights) ? AX_MEM_L2 : AX_MEM_DDR;
 	uint64_t l2_data = l2_free - (tl->weight_home == AX_MEM_L2 ? weights : 0);
-	place(net, last_use, l1_budget, l2_data / copies, cpc == 1, tl->tensors, tl->peak_bytes);
+	place(&s, last_use, l1_budget, l2_data / copies, cpc == 1, tl->tensors, tl->peak_bytes);
 	free(last_use);
 
-	struct lstate s = { .net = net, .a = a, .c = c, .tl = tl, .cpc = cpc };
-	s.const_home = tl->tasklist_home;
+	for (uint32_t i = 0; i < net->n_layers; i++) {
+		struct ax_layer_plan *p = &tl->plans[i];
+		const struct layer_info *inf = &s.li[i];
+		p->macs = ax_layer_macs(net, &net->layers[i]);
+		p->main_unit = inf->imc ? AX_U_IMC : inf->dwpu ? AX_U_DWPU : AX_U_DPU;
+		p->icr = inf->icr;
+		p->group = inf->group;
+		p->group_size = s.glast[inf->group] - s.gfirst[inf->group] + 1;
+		p->weights_resident = p->group_size > 1;
+		if (inf->imc) {
+			p->row_tiles = inf->map.row_tiles * inf->map.groups;
+			p->col_tiles = inf->map.col_tiles;
+		}
+	}
+
 	s.done = ax_xcalloc(net->n_layers, sizeof(*s.done));
 	for (uint32_t cp = 0; cp < copies; cp++)
-		lower_copy(&s, cp);
+		lower_copy(&s, cp, cone_target);
 	for (size_t i = 0; i < net->n_layers; i++)
 		free(s.done[i].v);
 	free(s.done);
+	for (uint32_t k = 0; k < ncores; k++) {
+		free(s.cs[k].slot_used);
+		free(s.cs[k].slot_last);
+	}
+	free(s.li);
+	free(s.gfirst);
+	free(s.glast);
 	/* plans accumulated over copies: keep one copy's figures */
 	for (size_t i = 0; i < net->n_layers; i++) {
 		tl->plans[i].passes /= copies;

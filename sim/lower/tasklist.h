@@ -58,6 +58,7 @@ struct ax_task {
 struct ax_placement {
 	enum ax_mem home;
 	uint64_t bytes;
+	uint32_t fused;   /* lives only as row tiles in L1 inside a fused cone */
 };
 
 /* Per-layer facts the report needs that the platform does not compute. */
@@ -67,6 +68,11 @@ struct ax_layer_plan {
 	uint64_t macs;
 	uint64_t weight_bytes;           /* bytes written into the IMC for this layer */
 	enum ax_unit_id main_unit;       /* the unit that does the layer's arithmetic */
+	uint32_t icr;                    /* in-core replication factor (1: none) */
+	uint32_t group;                  /* fused group (cone) index; layers alone have their own */
+	uint32_t group_size;             /* layers in that group */
+	uint32_t cone_tiles;             /* row tiles the group is computed in, per core */
+	uint32_t weights_resident;       /* fused: weights written once per cone, not per tile */
 };
 
 struct ax_tasklist {

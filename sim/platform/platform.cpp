@@ -149,15 +149,20 @@ struct Sim {
 			remaining[dependents[i]]--;
 		uint64_t end = now_ps();
 		res->busy_ps[t.core][e] += busy;
+		// a layer's span covers every copy; its work figures are copy 0's
+		ax_layer_stats &ls = res->layers[t.layer];
+		if (ls.end_ps == 0 || start < ls.start_ps)
+			ls.start_ps = start;
+		if (end > ls.end_ps)
+			ls.end_ps = end;
 		if (t.copy == 0) {
-			ax_layer_stats &ls = res->layers[t.layer];
-			if (ls.end_ps == 0 || start < ls.start_ps)
-				ls.start_ps = start;
-			if (end > ls.end_ps)
-				ls.end_ps = end;
 			ls.busy_ps[e] += busy;
 			ls.macs += t.macs;
 			ls.passes += t.passes;
+			if (t.kind == AX_T_DMA) {
+				ls.dma_read[t.src] += t.bytes;
+				ls.dma_write[t.dst] += t.bytes;
+			}
 		}
 		res->macs += t.macs;
 		if (end > res->latency_ps)

@@ -37,10 +37,12 @@ struct ax_mem_stats {
 };
 
 struct ax_layer_stats {
-	uint64_t start_ps, end_ps;           /* first task start, last task end (copy 0) */
+	uint64_t start_ps, end_ps;           /* first task start, last task end (any copy) */
 	uint64_t busy_ps[AX_E_COUNT];        /* summed over the copy's cores */
 	uint64_t macs;                       /* useful MACs simulated (copy 0) */
 	uint64_t passes;
+	uint64_t dma_read[AX_MEM_COUNT];     /* bytes its DMA tasks read from each memory (copy 0) */
+	uint64_t dma_write[AX_MEM_COUNT];    /* and wrote */
 };
 
 struct ax_result {

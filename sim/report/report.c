@@ -289,13 +289,27 @@ json_t *ax_report_json(const struct ax_report_input *in)
 		json_object_set_new(o, "row_tiles", jint(lp->row_tiles));
 		json_object_set_new(o, "col_tiles", jint(lp->col_tiles));
 		json_object_set_new(o, "imc_weight_bytes", jint(lp->weight_bytes));
+		json_object_set_new(o, "icr", jint(lp->icr));
+		json_object_set_new(o, "group", jint(lp->group));
+		json_object_set_new(o, "group_size", jint(lp->group_size));
+		json_object_set_new(o, "cone_tiles", jint(lp->cone_tiles));
 		json_object_set_new(o, "output_home", json_string(ax_mem_name(tl->tensors[i].home)));
+		json_object_set_new(o, "output_fused", json_boolean(tl->tensors[i].fused));
 		json_object_set_new(o, "output_bytes", jint(tl->tensors[i].bytes));
 		json_object_set_new(o, "bound", json_string(bound_name(f.bound)));
 		json_t *busy = json_object();
 		for (int e = 0; e < AX_E_COUNT; e++)
 			json_object_set_new(busy, ax_engine_name((enum ax_engine)e), jint(ps_to_cycles(r, ls->busy_ps[e])));
 		json_object_set_new(o, "busy_cycles", busy);
+		json_t *tr = json_object();
+		for (int m = 0; m < AX_MEM_COUNT; m++) {
+			char k[32];
+			snprintf(k, sizeof(k), "%s_read_bytes", ax_mem_name((enum ax_mem)m));
+			json_object_set_new(tr, k, jint(ls->dma_read[m]));
+			snprintf(k, sizeof(k), "%s_write_bytes", ax_mem_name((enum ax_mem)m));
+			json_object_set_new(tr, k, jint(ls->dma_write[m]));
+		}
+		json_object_set_new(o, "dma", tr);
 		json_array_append_new(layers, o);
 	}
 	json_object_set_new(root, "layers", layers);
