@@ -186,6 +186,134 @@ START_TEST(test_inspect)
 }
 END_TEST
 
+static char *config_file(const char *tag, const char *body)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%s.yaml", tag);
+	char *p = ax_tmp(name);
+	ax_write_file(p, body);
+	return p;
+}
+
+static json_t *run_cfg(const char *net, const char *tag, const char *body, const char *extra)
+{
+	char *elf = ax_compiled(net[0] == '/' ? net : ax_src(net));
+	char *cfg = config_file(tag, body);
+	char name[64];
+	snprintf(name, sizeof(name), "%s.json", tag);
+	char *json = ax_tmp(name);
+	struct ax_run r = ax_run_axsim("run '%s' --config '%s' --json '%s' --quiet %s", elf, cfg, json,
+				       extra ? extra : "");
+	ck_assert_msg(r.status == 0, "axsim run %s (%s) failed (%d): %s", net, tag, r.status, r.err);
+	ax_run_free(&r);
+	json_error_t je;
+	json_t *j = json_load_file(json, 0, &je);
+	ck_assert_msg(j != NULL, "bad JSON: %s", je.text);
+	free(elf);
+	free(cfg);
+	free(json);
+	return j;
+}
+
+static double mem_bytes(json_t *j, const char *m)
+{
+	char a[64], b[64];
+	snprintf(a, sizeof(a), "memory.%s.read_bytes", m);
+	snprintf(b, sizeof(b), "memory.%s.write_bytes", m);
+	return num(j, a) + num(j, b);
+}
+
+/* DDR bytes that are data (weights, activations, constants): the tasklist
+ * grows with the number of tasks and is counted apart. */
+static double ddr_data(json_t *j)
+{
+	return mem_bytes(j, "ddr") - num(j, "memory.ddr.tasklist.read_bytes") -
+	       num(j, "memory.ddr.tasklist.write_bytes");
+}
+
+#define DEPTH(d) "compilation_config:\n  backend_config: {tiling_depth: " #d "}\n"
+
+/* The vendor's claim: YOLOv5s at tiling_depth 6 moves fewer bytes through
+ * L2 and no more data through DDR than at 1, and is faster; with a smaller
+ * L2 (where depth 1 spills activations) it moves strictly fewer DDR bytes. */
+START_TEST(test_tiling_depth_yolo)
+{
+	const char *net = nets[2].net;
+	json_t *d1 = run_cfg(net, "yd1", DEPTH(1), NULL), *d6 = run_cfg(net, "yd6", DEPTH(6), NULL);
+	ck_assert_double_lt(mem_bytes(d6, "l2"), mem_bytes(d1, "l2"));
+	ck_assert_double_le(ddr_data(d6), ddr_data(d1));
+	ck_assert_double_lt(num(d6, "totals.latency_us"), num(d1, "totals.latency_us"));
+	json_t *s1 = run_cfg(net, "ys1", DEPTH(1), "--set l2.size=12MiB");
+	json_t *s6 = run_cfg(net, "ys6", DEPTH(6), "--set l2.size=12MiB");
+	ck_assert_double_lt(mem_bytes(s6, "ddr"), mem_bytes(s1, "ddr"));
+	ck_assert_double_lt(num(s6, "totals.latency_us"), num(s1, "totals.latency_us"));
+	json_decref(d1);
+	json_decref(d6);
+	json_decref(s1);
+	json_decref(s6);
+}
+END_TEST
+
+/* A chain of three convolutions fused with depth 3 moves fewer bytes through
+ * L2 than unfused, by about its two intermediate tensors written and read
+ * back (4 MiB each, too large for L1). */
+START_TEST(test_fused_chain_l2)
+{
+	char *netp = ax_tmp("chain3.net.yaml");
+	ax_write_file(netp, "network: chain3\n"
+			    "inputs:\n  - {name: image, shape: [512, 512, 16]}\n"
+			    "layers:\n"
+			    "  - {name: a, op: conv, out: 16, kernel: 3, pad: 1, act: relu}\n"
+			    "  - {name: b, op: conv, out: 16, kernel: 3, pad: 1, act: relu}\n"
+			    "  - {name: c, op: conv, out: 16, kernel: 3, pad: 1, act: relu}\n"
+			    "  - {name: d, op: conv, out: 16, kernel: 3, stride: 2, pad: 1}\n");
+	const char *one = "models:\n  m:\n    extra_kwargs:\n      aipu_cores: 1\n"
+			  "      compilation_config:\n        backend_config: {tiling_depth: 1}\n";
+	const char *three = "models:\n  m:\n    extra_kwargs:\n      aipu_cores: 1\n"
+			    "      compilation_config:\n        backend_config: {tiling_depth: 3}\n";
+	json_t *u = run_cfg(netp, "chain1", one, NULL), *f = run_cfg(netp, "chain3", three, NULL);
+	double inter = 2.0 * 512 * 512 * 16;               /* a and b */
+	double saved = mem_bytes(u, "l2") - mem_bytes(f, "l2");
+	ck_assert_msg(saved > 0.9 * 2 * inter && saved < 1.1 * 2 * inter,
+		      "fusing saved %.0f L2 bytes; expected about %.0f", saved, 2 * inter);
+	json_decref(u);
+	json_decref(f);
+	free(netp);
+}
+END_TEST
+
+/* In-core replication on MobileNetV2 and YOLOv5s: at least the utilisation
+ * and at most the latency of replication off, with more weight bytes
+ * written into the IMC. */
+START_TEST(test_replication)
+{
+	static const char *const which[] = { "models/mobilenetv2/mobilenetv2.net.yaml",
+					     "models/yolov5s/yolov5s.net.yaml" };
+	const char *net = which[_i];
+	json_t *on = run_cfg(net, "icr-on", "compilation_config:\n  backend_config: {in_core_replication: true}\n", NULL);
+	json_t *off = run_cfg(net, "icr-off", "compilation_config:\n  backend_config: {in_core_replication: false}\n", NULL);
+	ck_assert_double_ge(num(on, "totals.imc_utilization"), num(off, "totals.imc_utilization"));
+	ck_assert_double_le(num(on, "totals.latency_us"), num(off, "totals.latency_us"));
+	ck_assert_double_gt(num(on, "memory.l1.weights.read_bytes"), num(off, "memory.l1.weights.read_bytes"));
+	json_decref(on);
+	json_decref(off);
+}
+END_TEST
+
+/* Hybrid per-channel quantisation fetches per-channel constants; the
+ * per-tensor schemes do not. */
+START_TEST(test_ptq_constants)
+{
+	const char *net = nets[0].net;
+	json_t *h = run_cfg(net, "ptq-h", "compilation_config:\n  quantization_config: {ptq_scheme: hybrid_per_tensor_per_channel}\n", NULL);
+	json_t *t = run_cfg(net, "ptq-t", "compilation_config:\n  quantization_config: {ptq_scheme: per_tensor_min_max}\n", NULL);
+	ck_assert_double_gt(num(h, "memory.ddr.constants.read_bytes"), num(t, "memory.ddr.constants.read_bytes"));
+	ck_assert_double_eq(num(t, "memory.ddr.constants.read_bytes"), 0);
+	json_decref(h);
+	json_decref(t);
+}
+END_TEST
+
 /* Bad input: exit status 2 and one clear message, never a crash. */
 START_TEST(test_bad_input)
 {
@@ -244,6 +372,10 @@ static Suite *suite(void)
 	tcase_add_test(t, test_what_if);
 	tcase_add_test(t, test_inspect);
 	tcase_add_test(t, test_bad_input);
+	tcase_add_test(t, test_tiling_depth_yolo);
+	tcase_add_test(t, test_fused_chain_l2);
+	tcase_add_loop_test(t, test_replication, 0, 2);
+	tcase_add_test(t, test_ptq_constants);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -339,6 +339,144 @@ START_TEST(test_elf_placement_and_ptq)
 }
 END_TEST
 
+/* docs/imc.md "In-core replication": a 3x3 convolution 16 -> 16 gets r = 8
+ * (window 3 x (3 + 7) x 16 = 480 rows, 8 x 16 = 128 columns) and 8 times
+ * fewer passes; the replicated block written is 480 x 128 bytes. */
+START_TEST(test_icr)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 56, 56, 16);
+	conv(&n, "c", 0, 16, 3, 1, 1);
+	conv(&n, "wide", 1, 512, 1, 1, 1);  /* 512 columns: no room to replicate */
+	infer(&n);
+	uint32_t rows;
+	ck_assert_uint_eq(ax_icr_factor(&n, &n.layers[1], &arch.arch, 1, &rows), 8);
+	ck_assert_uint_eq(rows, 480);
+	ck_assert_uint_eq(ax_icr_factor(&n, &n.layers[1], &arch.arch, 0, &rows), 1);
+	ck_assert_uint_eq(ax_icr_factor(&n, &n.layers[2], &arch.arch, 1, &rows), 1);
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	struct ax_tasklist on, off;
+	struct ax_err err;
+	ax_err_init(&err);
+	ax_tasklist_init(&on);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &on, &err), AX_OK);
+	c.v[AX_CC_IN_CORE_REPLICATION] = 0;
+	ax_tasklist_init(&off);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &off, &err), AX_OK);
+	ck_assert_uint_eq(on.plans[1].icr, 8);
+	ck_assert_uint_eq(off.plans[1].icr, 1);
+	ck_assert_uint_eq(off.plans[1].passes, 56 * 56);
+	ck_assert_uint_eq(on.plans[1].passes, 56 * 7);
+	ck_assert_uint_eq(on.plans[1].weight_bytes, 480 * 128);
+	ck_assert_uint_eq(off.plans[1].weight_bytes, 144 * 16);
+	/* the same useful MACs either way */
+	uint64_t m_on = 0, m_off = 0;
+	for (size_t i = 0; i < on.n_tasks; i++)
+		m_on += on.tasks[i].macs;
+	for (size_t i = 0; i < off.n_tasks; i++)
+		m_off += off.tasks[i].macs;
+	ck_assert_uint_eq(m_on, m_off);
+	ax_tasklist_release(&on);
+	ax_tasklist_release(&off);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* docs/imc.md "Weight slots": a 3x3 conv 512 -> 512 has 9 x 1 tiles of 16
+ * slots each (144 > 64 slots): computed in groups of 2 tiles (half the store),
+ * with partial sums through L1 between groups. */
+START_TEST(test_weight_groups)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 14, 14, 512);
+	conv(&n, "c", 0, 512, 3, 1, 1);
+	infer(&n);
+	struct ax_imc_map m;
+	ax_imc_map_layer(&n, &n.layers[1], &arch.arch, &m);
+	ck_assert_uint_eq(m.tiles, 9);
+	ck_assert_uint_eq(ax_imc_group_size(&m, &arch.arch, 9 * 16), 2);
+	ck_assert_uint_eq(ax_imc_group_size(&m, &arch.arch, 64), 9); /* fits: all at once */
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	struct ax_tasklist tl;
+	struct ax_err err;
+	ax_err_init(&err);
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(count(&tl, AX_T_IMC_LOAD, -1), 9);
+	uint64_t pw = 0, pr = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++)
+		if (tl.tasks[i].kind == AX_T_MVM) {
+			pw += tl.tasks[i].l1_write;
+			pr += tl.tasks[i].l1_read;
+		}
+	/* 5 groups: 4 hand partial sums (196 pixels x 512 x 4 bytes) on */
+	ck_assert_uint_eq(pw, 4ull * 196 * 512 * 4);
+	ck_assert_uint_ge(pr, 4ull * 196 * 512 * 4);
+	ck_assert_uint_eq(tl.plans[1].passes, 9 * 196);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* docs/tiling.md: tiling_depth 3 fuses a chain of three convolutions into
+ * one cone whose inner tensors live only as L1 row tiles; the cone's
+ * weights are written once. */
+START_TEST(test_cone)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 128, 128, 16);
+	conv(&n, "a", 0, 16, 3, 1, 1);
+	conv(&n, "b", 1, 16, 3, 1, 1);
+	conv(&n, "c", 2, 16, 3, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	c.v[AX_CC_TILING_DEPTH] = 3;
+	struct ax_tasklist tl;
+	struct ax_err err;
+	ax_err_init(&err);
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(tl.plans[1].group, tl.plans[3].group);
+	ck_assert_uint_eq(tl.plans[1].group_size, 3);
+	ck_assert(tl.tensors[1].fused && tl.tensors[2].fused);
+	ck_assert(!tl.tensors[3].fused);
+	ck_assert_uint_gt(tl.plans[3].cone_tiles, 1);
+	ck_assert_uint_eq(count(&tl, AX_T_IMC_LOAD, -1), 3);
+	/* halo rows are recomputed: inner layers make more passes than rows */
+	ck_assert_uint_gt(tl.plans[1].passes, tl.plans[3].passes);
+	/* but the useful MACs add up exactly */
+	uint64_t macs = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++)
+		macs += tl.tasks[i].macs;
+	ck_assert_uint_eq(macs, ax_net_macs(&n));
+	/* no DMA touches the fused tensors */
+	for (size_t i = 0; i < tl.n_tasks; i++)
+		if (tl.tasks[i].kind == AX_T_DMA && tl.tasks[i].data == AX_KIND_ACT)
+			ck_assert(tl.tasks[i].layer == 1 || tl.tasks[i].layer == 3);
+	ax_tasklist_release(&tl);
+	/* depth 1: three groups */
+	c.v[AX_CC_TILING_DEPTH] = 1;
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_ne(tl.plans[1].group, tl.plans[2].group);
+	ck_assert(!tl.tensors[1].fused);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
 /* Every dependency points backwards and every task belongs to a core in use. */
 START_TEST(test_bundled_tasklists_wellformed)
 {
@@ -388,6 +526,9 @@ static Suite *suite(void)
 	tcase_add_test(t, test_cores);
 	tcase_add_test(t, test_elf_placement_and_ptq);
 	tcase_add_test(t, test_bundled_tasklists_wellformed);
+	tcase_add_test(t, test_icr);
+	tcase_add_test(t, test_weight_groups);
+	tcase_add_test(t, test_cone);
 	suite_add_tcase(s, t);
 	return s;
 }

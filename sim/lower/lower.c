@@ -150,50 +150,98 @@ static int internal_tensor(const struct lstate *s, uint32_t i, const uint32_t *l
 
 /* ---- placement (docs/timing-model.md "Placement") ---- */
 
+struct pitem {
+	uint32_t idx, readers, life;    /* life: layers from producer to last reader */
+};
+
+/* Most readers per layer of lifetime first: a tensor read often and soon
+ * saves the most traffic for the capacity it holds.  Ties: larger first,
+ * then network order (deterministic). */
+static int pitem_cmp(const void *x, const void *y)
+{
+	const struct pitem *a = x, *b = y;
+	uint64_t l = (uint64_t)a->readers * b->life, r = (uint64_t)b->readers * a->life;
+	if (l != r)
+		return l > r ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Does b more bytes fit in use[from..to] under budget? */
+static int fits(const uint64_t *use, uint32_t from, uint32_t to, uint64_t b, uint64_t budget)
+{
+	for (uint32_t t = from; t <= to; t++)
+		if (use[t] + b > budget)
+			return 0;
+	return 1;
+}
+
+static void take(uint64_t *use, uint32_t from, uint32_t to, uint64_t b)
+{
+	for (uint32_t t = from; t <= to; t++)
+		use[t] += b;
+}
+
+/*
+ * Places every tensor over its lifetime [producer, last reader]: inputs and
+ * outputs in DDR; fused ones as L1 row tiles; the others in priority order
+ * into L1 (when allowed) if it has room over the whole lifetime, else L2,
+ * else DDR.  peak[] gets each memory's highest occupancy.
+ */
 static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_budget,
 		  uint64_t l2_budget, int l1_allowed, struct ax_placement *out,
 		  uint64_t peak[AX_MEM_COUNT])
 {
 	const struct ax_net *net = s->net;
-	uint64_t used[AX_MEM_COUNT] = { 0 };
-	memset(peak, 0, sizeof(uint64_t) * AX_MEM_COUNT);
-	for (size_t i = 0; i < net->n_layers; i++) {
+	uint32_t n = (uint32_t)net->n_layers;
+	uint64_t *use[AX_MEM_COUNT];
+	for (int m = 0; m < AX_MEM_COUNT; m++)
+		use[m] = ax_xcalloc(n ? n : 1, sizeof(uint64_t));
+	uint32_t *readers = ax_xcalloc(n ? n : 1, sizeof(uint32_t));
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t k = 0; k < net->layers[i].n_in; k++)
+			readers[net->layers[i].in[k]]++;
+	struct pitem *items = ax_xcalloc(n ? n : 1, sizeof(*items));
+	uint32_t ni = 0;
+	for (uint32_t i = 0; i < n; i++) {
 		const struct ax_layer *l = &net->layers[i];
 		uint64_t b = ax_shape_bytes(l->out);
 		out[i].bytes = b;
 		out[i].fused = 0;
-		if (internal_tensor(s, (uint32_t)i, last_use)) {
+		if (internal_tensor(s, i, last_use)) {
 			out[i].home = AX_MEM_L1;
 			out[i].fused = 1;
-			continue;
+		} else if (l->op == AX_OP_INPUT || l->is_output) {
+			/* the host writes inputs and reads outputs in DDR */
+			out[i].home = AX_MEM_DDR;
+			take(use[AX_MEM_DDR], i, last_use[i], b);
+		} else {
+			items[ni].idx = i;
+			items[ni].readers = readers[i] ? readers[i] : 1;
+			items[ni].life = last_use[i] - i + 1;
+			ni++;
 		}
-		enum ax_mem m;
-		if (l->op == AX_OP_INPUT || l->is_output)
-			m = AX_MEM_DDR; /* the host writes inputs and reads outputs in DDR */
-		else if (l1_allowed && used[AX_MEM_L1] + b <= l1_budget)
-			m = AX_MEM_L1;
-		else if (used[AX_MEM_L2] + b <= l2_budget)
-			m = AX_MEM_L2;
-		else
-			m = AX_MEM_DDR;
-		out[i].home = m;
-		used[m] += b;
-		if (used[m] > peak[m])
-			peak[m] = used[m];
-		/* free what this layer was the last to read */
-		for (uint32_t k = 0; k < l->n_in; k++) {
-			uint32_t p = l->in[k];
-			if (last_use[p] != i || net->layers[p].is_output || out[p].fused)
-				continue;
-			int dup = 0; /* the same input listed twice */
-			for (uint32_t q = 0; q < k; q++)
-				dup |= l->in[q] == p;
-			if (!dup)
-				used[out[p].home] -= out[p].bytes;
-		}
-		if (last_use[i] == i && !l->is_output)
-			used[m] -= b; /* never read */
 	}
+	qsort(items, ni, sizeof(*items), pitem_cmp);
+	for (uint32_t q = 0; q < ni; q++) {
+		uint32_t i = items[q].idx, to = last_use[i];
+		uint64_t b = out[i].bytes;
+		enum ax_mem m = AX_MEM_DDR;
+		if (l1_allowed && fits(use[AX_MEM_L1], i, to, b, l1_budget))
+			m = AX_MEM_L1;
+		else if (fits(use[AX_MEM_L2], i, to, b, l2_budget))
+			m = AX_MEM_L2;
+		out[i].home = m;
+		take(use[m], i, to, b);
+	}
+	for (int m = 0; m < AX_MEM_COUNT; m++) {
+		peak[m] = 0;
+		for (uint32_t t = 0; t < n; t++)
+			if (use[m][t] > peak[m])
+				peak[m] = use[m][t];
+		free(use[m]);
+	}
+	free(readers);
+	free(items);
 }
 
 /* ---- task helpers ---- */
@@ -261,9 +309,12 @@ static void input_rows(const struct ax_layer *l, const struct ax_shape *in, uint
 
 /* Brings the input rows a piece of work needs into L1 when they live
  * elsewhere; adds the resulting dependencies to deps.  Inputs produced inside
- * the same cone are skipped (the cone orders them itself). */
+ * the same cone are skipped (the cone orders them itself).  kept[q], when
+ * given, is the end of the rows of input q already in L1 from the previous
+ * piece: overlapping halo rows are kept, not fetched again (docs/tiling.md
+ * "Halo"). */
 static void fetch_inputs(struct lstate *s, uint32_t core, uint32_t li, uint32_t copy,
-			 uint32_t r0, uint32_t r1, struct idlist *deps)
+			 uint32_t r0, uint32_t r1, uint32_t *kept, struct idlist *deps)
 {
 	const struct ax_layer *l = &s->net->layers[li];
 	for (uint32_t k = 0; k < l->n_in; k++) {
@@ -278,9 +329,17 @@ static void fetch_inputs(struct lstate *s, uint32_t core, uint32_t li, uint32_t 
 		}
 		uint32_t i0, i1;
 		input_rows(l, &pl->out, r0, r1, &i0, &i1);
+		if (kept) {
+			if (kept[k] > i0)
+				i0 = kept[k] < i1 ? kept[k] : i1;
+			if (i1 > kept[k])
+				kept[k] = i1;
+		}
 		uint64_t bytes = (uint64_t)(i1 - i0) * pl->out.w * pl->out.c;
-		if (!bytes)
+		if (!bytes) {
+			id_append(deps, pd);
 			continue;
+		}
 		uint32_t id = add_dma(s, core, li, copy, s->tl->tensors[p].home, AX_MEM_L1,
 				      AX_KIND_ACT, bytes, pd);
 		id_push(deps, id);
@@ -428,6 +487,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 			if (rt > 0 && t < g0 + m->col_tiles)
 				part_r += (uint64_t)tc * 4;
 		}
+		uint32_t kept[AX_MAX_INPUTS] = { 0 }; /* input rows streamed once per group */
 		for (uint32_t si = 0; si < ns; si++) {
 			uint32_t s0 = r0 + (uint32_t)((uint64_t)rows * si / ns);
 			uint32_t s1 = r0 + (uint32_t)((uint64_t)rows * (si + 1) / ns);
@@ -435,7 +495,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 			uint64_t passes = (uint64_t)(s1 - s0) * cols_out;
 			struct idlist d = { 0 };
 			id_append(&d, &loads);
-			fetch_inputs(s, core, li, copy, s0, s1, &d);
+			fetch_inputs(s, core, li, copy, s0, s1, kept, &d);
 			if (g0 > 0)
 				id_push(&d, last_mvm[si]); /* partial sums of the previous group */
 			struct ax_task mt = compute_task(AX_T_MVM, core, li, copy);
@@ -534,12 +594,13 @@ static void lower_vector(struct lstate *s, uint32_t li, uint32_t core, uint32_t 
 	struct idlist wdeps = { 0 };
 	fetch_dw_weights(s, li, core, copy, rows, &wdeps);
 	uint64_t lm = ax_layer_macs(s->net, l);
+	uint32_t kept[AX_MAX_INPUTS] = { 0 };
 	for (uint32_t si = 0; si < ns; si++) {
 		uint32_t s0 = r0 + (uint32_t)((uint64_t)rows * si / ns);
 		uint32_t s1 = r0 + (uint32_t)((uint64_t)rows * (si + 1) / ns);
 		struct idlist d = { 0 };
 		id_append(&d, &wdeps);
-		fetch_inputs(s, core, li, copy, s0, s1, &d);
+		fetch_inputs(s, core, li, copy, s0, s1, kept, &d);
 		uint64_t useful = macs_upto(lm, s1, l->out.h) - macs_upto(lm, s0, l->out.h);
 		uint32_t id = vector_task(s, li, core, copy, s0, s1, useful, &d);
 		free(d.v);
@@ -614,6 +675,7 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 	struct idlist *consts = ax_xcalloc(n, sizeof(*consts));
 	struct slot_span (*spans)[MAX_GROUP] = ax_xcalloc(n, sizeof(*spans));
 	uint32_t *nspans = ax_xcalloc(n, sizeof(uint32_t));
+	uint32_t (*kept)[AX_MAX_INPUTS] = ax_xcalloc(n, sizeof(*kept));
 
 	/* weights of every IMC member, written once for the whole cone */
 	for (uint32_t k = 0; k < n; k++) {
@@ -676,7 +738,7 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 				if (p >= f && p < li && hi[(size_t)ti * n + p - f] > lo[(size_t)ti * n + p - f])
 					id_push(&d, tile_last[(size_t)ti * n + p - f]);
 			}
-			fetch_inputs(s, core, li, copy, lk, hk, &d);
+			fetch_inputs(s, core, li, copy, lk, hk, kept[k], &d);
 			uint64_t lm = ax_layer_macs(net, l);
 			uint64_t useful = macs_upto(lm, o1, H) - macs_upto(lm, o0, H);
 			uint32_t id;
@@ -743,6 +805,7 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 	free(consts);
 	free(spans);
 	free(nspans);
+	free(kept);
 }
 
 /* Rows [r0, r1) of a layer's output that core k of the copy computes. */

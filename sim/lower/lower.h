@@ -17,6 +17,7 @@
 #define AX_STRIP_BYTES (64u * 1024u)
 #define AX_MAX_STRIPS 16u
 
+
 /*
  * Builds the tasklist for net.  tl must be initialised (ax_tasklist_init);
  * the caller releases it.  Returns AX_EINPUT with a message when the

@@ -16,6 +16,7 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,45 @@ _Static_assert(M_MACS + 8 == AX_ELF_META_SIZE, "meta record layout");
 #define SEC_WEIGHTS ".ax.weights"
 #define SEC_STR ".ax.strtab"
 #define MAX_MESSAGES 20
+
+/* The u32 parameter fields of a .ax.graph record, and the ops that use them;
+ * a field an op does not use is written as 0 and must read as 0. */
+#define U(op) (1u << (op))
+#define WINDOW (U(AX_OP_CONV) | U(AX_OP_MAXPOOL) | U(AX_OP_AVGPOOL))
+static const struct param_field {
+	unsigned off;
+	const char *name;
+	unsigned ops;
+	size_t member; /* offsetof in struct ax_layer */
+} param_fields[] = {
+	{ G_COUT, "cout", U(AX_OP_CONV) | U(AX_OP_DENSE), offsetof(struct ax_layer, cout) },
+	{ G_KH, "kh", WINDOW, offsetof(struct ax_layer, kh) },
+	{ G_KW, "kw", WINDOW, offsetof(struct ax_layer, kw) },
+	{ G_SH, "sh", WINDOW, offsetof(struct ax_layer, sh) },
+	{ G_SW, "sw", WINDOW, offsetof(struct ax_layer, sw) },
+	{ G_PAD_T, "pad_t", WINDOW, offsetof(struct ax_layer, pad_t) },
+	{ G_PAD_L, "pad_l", WINDOW, offsetof(struct ax_layer, pad_l) },
+	{ G_PAD_B, "pad_b", WINDOW, offsetof(struct ax_layer, pad_b) },
+	{ G_PAD_R, "pad_r", WINDOW, offsetof(struct ax_layer, pad_r) },
+	{ G_DH, "dh", WINDOW, offsetof(struct ax_layer, dh) },
+	{ G_DW, "dw", WINDOW, offsetof(struct ax_layer, dw) },
+	{ G_GROUPS, "groups", U(AX_OP_CONV), offsetof(struct ax_layer, groups) },
+	{ G_BIAS, "has_bias", U(AX_OP_CONV) | U(AX_OP_DENSE), offsetof(struct ax_layer, has_bias) },
+	{ G_SLICE_START, "slice_start", U(AX_OP_SLICE), offsetof(struct ax_layer, slice_start) },
+	{ G_SLICE_END, "slice_end", U(AX_OP_SLICE), offsetof(struct ax_layer, slice_end) },
+	{ G_SCALE, "scale", U(AX_OP_RESIZE), offsetof(struct ax_layer, scale) },
+};
+#define N_PARAM_FIELDS (sizeof(param_fields) / sizeof(param_fields[0]))
+
+static uint32_t *param_ptr(struct ax_layer *l, const struct param_field *f)
+{
+	return (uint32_t *)((char *)l + f->member);
+}
+
+static uint32_t param_get(const struct ax_layer *l, const struct param_field *f)
+{
+	return *(const uint32_t *)((const char *)l + f->member);
+}
 
 /* ---- little-endian encoding ---- */
 
@@ -228,18 +268,20 @@ static int check_meta(struct reader *r, const struct image *im, uint32_t *n_laye
 	if (r->problems)
 		return AX_EINPUT;
 
-	static const struct {
+	const struct {
 		const char *sec;
 		uint64_t size, rec;
-	} recs[2] = { { SEC_GRAPH, 0, AX_ELF_LAYER_SIZE }, { SEC_TENSORS, 0, AX_ELF_TENSOR_SIZE } };
-	uint64_t sizes[2] = { im->graph_size, im->tensors_size };
+	} recs[2] = {
+		{ SEC_GRAPH, im->graph_size, AX_ELF_LAYER_SIZE },
+		{ SEC_TENSORS, im->tensors_size, AX_ELF_TENSOR_SIZE },
+	};
 	for (int i = 0; i < 2; i++) {
-		if (sizes[i] % recs[i].rec)
+		if (recs[i].size % recs[i].rec)
 			bad(r, "section '%s' size %llu is not a whole number of %llu-byte records",
-			    recs[i].sec, (unsigned long long)sizes[i], (unsigned long long)recs[i].rec);
-		else if (sizes[i] / recs[i].rec != *n_layers)
+			    recs[i].sec, (unsigned long long)recs[i].size, (unsigned long long)recs[i].rec);
+		else if (recs[i].size / recs[i].rec != *n_layers)
 			bad(r, "section '%s' holds %llu records; expected %u (n_layers of .ax.meta)",
-			    recs[i].sec, (unsigned long long)(sizes[i] / recs[i].rec), *n_layers);
+			    recs[i].sec, (unsigned long long)(recs[i].size / recs[i].rec), *n_layers);
 	}
 	if (im->str_size < 1 || im->str[0] || im->str[im->str_size - 1])
 		bad(r, "section '" SEC_STR "' must start and end with a NUL byte");
@@ -299,7 +341,12 @@ static void decode_layer(struct reader *r, const struct image *im, struct ax_net
 		BAD(G_ACT, "act %u is out of range; expected 0 to %d", AT(G_ACT), i, act, AX_ACT_COUNT - 1);
 	else
 		l->act = (enum ax_act)act;
+	if (op == AX_OP_INPUT && act != AX_ACT_NONE)
+		BAD(G_ACT, "act %u on an input layer; expected 0", AT(G_ACT), i, act);
 	l->act_alpha_milli = (int32_t)get_u32(g + G_ALPHA);
+	if (act != AX_ACT_LEAKY_RELU && l->act_alpha_milli)
+		BAD(G_ALPHA, "alpha %d without leaky_relu; expected 0", AT(G_ALPHA), i,
+		    (int)l->act_alpha_milli);
 	if (n_in > AX_MAX_INPUTS) {
 		BAD(G_N_IN, "n_in %u is out of range; expected 0 to %d", AT(G_N_IN), i, n_in, AX_MAX_INPUTS);
 		n_in = 0;
@@ -321,24 +368,17 @@ static void decode_layer(struct reader *r, const struct image *im, struct ax_net
 	else if (s.h || s.w || s.c)
 		BAD(G_IN_H, "input shape %ux%ux%u on a %s layer; expected 0x0x0", AT(G_IN_H), i,
 		    s.h, s.w, s.c, ax_op_name((enum ax_op)op));
-	l->cout = get_u32(g + G_COUT);
-	l->kh = get_u32(g + G_KH);
-	l->kw = get_u32(g + G_KW);
-	l->sh = get_u32(g + G_SH);
-	l->sw = get_u32(g + G_SW);
-	l->pad_t = get_u32(g + G_PAD_T);
-	l->pad_l = get_u32(g + G_PAD_L);
-	l->pad_b = get_u32(g + G_PAD_B);
-	l->pad_r = get_u32(g + G_PAD_R);
-	l->dh = get_u32(g + G_DH);
-	l->dw = get_u32(g + G_DW);
-	l->groups = get_u32(g + G_GROUPS);
-	l->has_bias = get_u32(g + G_BIAS);
+	for (size_t f = 0; f < N_PARAM_FIELDS; f++) {
+		const struct param_field *pf = &param_fields[f];
+		uint32_t v = get_u32(g + pf->off);
+		if (op < AX_OP_COUNT && !(pf->ops & U(op)) && v)
+			BAD(pf->off, "%s is %u, but a %s layer does not use it; expected 0", AT(pf->off), i,
+			    pf->name, v, ax_op_name((enum ax_op)op));
+		else
+			*param_ptr(l, pf) = v;
+	}
 	if (l->has_bias > 1)
 		BAD(G_BIAS, "has_bias %u is out of range; expected 0 or 1", AT(G_BIAS), i, l->has_bias);
-	l->slice_start = get_u32(g + G_SLICE_START);
-	l->slice_end = get_u32(g + G_SLICE_END);
-	l->scale = get_u32(g + G_SCALE);
 	l->is_output = get_u32(g + G_IS_OUTPUT);
 	if (l->is_output > 1)
 		BAD(G_IS_OUTPUT, "is_output %u is out of range; expected 0 or 1", AT(G_IS_OUTPUT), i,
@@ -364,6 +404,7 @@ static void check_derived(struct reader *r, const struct image *im, struct ax_ne
 			  uint64_t *rec_woff, uint64_t *rec_wbytes)
 {
 	uint32_t n_inputs = 0, n_outputs = 0;
+	uint64_t total = ax_net_layout_weights(net);
 	for (size_t i = 0; i < net->n_layers && !too_many(r); i++) {
 		const struct ax_layer *l = &net->layers[i];
 		const unsigned char *t = im->tensors + i * AX_ELF_TENSOR_SIZE;
@@ -409,7 +450,6 @@ static void check_derived(struct reader *r, const struct image *im, struct ax_ne
 	if (get_u32(m + M_N_OUTPUTS) != n_outputs)
 		bad(r, "section '" SEC_META "' offset 0x%x: n_outputs %u differs from the %u output layers",
 		    M_N_OUTPUTS, get_u32(m + M_N_OUTPUTS), n_outputs);
-	uint64_t total = ax_net_layout_weights(net);
 	if (total == UINT64_MAX)
 		bad(r, "section '" SEC_GRAPH "': the weights of all layers add up to more than 2^64 bytes");
 	else if (get_u64(m + M_WEIGHT_BYTES) != total)
@@ -616,37 +656,26 @@ int ax_elf_write(const struct ax_net *net, const char *path, struct ax_err *err)
 	for (size_t i = 0; i < n; i++) {
 		const struct ax_layer *l = &lay.layers[i];
 		unsigned char *g = graph + i * AX_ELF_LAYER_SIZE, *t = tensors + i * AX_ELF_TENSOR_SIZE;
-		uint32_t n_in = l->n_in <= AX_MAX_INPUTS ? l->n_in : AX_MAX_INPUTS + 1;
 		n_inputs += l->op == AX_OP_INPUT;
 		n_outputs += l->is_output != 0;
 		put_u32(g + G_NAME, bytes_add_str(&str, l->name));
 		put_u32(g + G_OP, (uint32_t)l->op);
-		put_u32(g + G_ACT, (uint32_t)l->act);
-		put_u32(g + G_ALPHA, (uint32_t)l->act_alpha_milli);
+		/* fields the op does not use are written as 0 */
+		if (l->op != AX_OP_INPUT)
+			put_u32(g + G_ACT, (uint32_t)l->act);
+		if (l->act == AX_ACT_LEAKY_RELU)
+			put_u32(g + G_ALPHA, (uint32_t)l->act_alpha_milli);
 		put_u32(g + G_N_IN, l->n_in);
-		for (uint32_t j = 0; j < n_in && j < AX_MAX_INPUTS; j++)
+		for (uint32_t j = 0; j < l->n_in && j < AX_MAX_INPUTS; j++)
 			put_u32(g + G_IN + 4 * j, l->in[j]);
 		if (l->op == AX_OP_INPUT) {
 			put_u32(g + G_IN_H, l->out.h);
 			put_u32(g + G_IN_W, l->out.w);
 			put_u32(g + G_IN_C, l->out.c);
 		}
-		put_u32(g + G_COUT, l->cout);
-		put_u32(g + G_KH, l->kh);
-		put_u32(g + G_KW, l->kw);
-		put_u32(g + G_SH, l->sh);
-		put_u32(g + G_SW, l->sw);
-		put_u32(g + G_PAD_T, l->pad_t);
-		put_u32(g + G_PAD_L, l->pad_l);
-		put_u32(g + G_PAD_B, l->pad_b);
-		put_u32(g + G_PAD_R, l->pad_r);
-		put_u32(g + G_DH, l->dh);
-		put_u32(g + G_DW, l->dw);
-		put_u32(g + G_GROUPS, l->groups);
-		put_u32(g + G_BIAS, l->has_bias);
-		put_u32(g + G_SLICE_START, l->slice_start);
-		put_u32(g + G_SLICE_END, l->slice_end);
-		put_u32(g + G_SCALE, l->scale);
+		for (size_t f = 0; f < N_PARAM_FIELDS; f++)
+			if ((unsigned)l->op < AX_OP_COUNT && (param_fields[f].ops & U(l->op)))
+				put_u32(g + param_fields[f].off, param_get(l, &param_fields[f]));
 		put_u32(g + G_IS_OUTPUT, l->is_output);
 		put_u32(g + G_LINE, l->line > 0 ? (uint32_t)l->line : 0);
 		put_u32(g + G_COL, l->col > 0 ? (uint32_t)l->col : 0);
@@ -913,8 +942,8 @@ static void check_symtab(struct reader *r, Elf *e, const unsigned char *b,
 	}
 	const GElf_Shdr *ssh = &sec[sh->sh_link].sh;
 	const char *strs = (const char *)b + ssh->sh_offset;
-	if (strs[ssh->sh_size - 1]) {
-		bad(r, "section '%s' does not end with a NUL byte", sec[sh->sh_link].name);
+	if (strs[0] || strs[ssh->sh_size - 1]) {
+		bad(r, "section '%s' must start and end with a NUL byte", sec[sh->sh_link].name);
 		return;
 	}
 	Elf_Data *d = elf_getdata(elf_getscn(e, isym), NULL);
@@ -982,8 +1011,10 @@ static int read_image(struct reader *r, unsigned char *b, size_t len, struct ax_
 		}
 		const GElf_Shdr *sh = &sec[i].sh;
 		if (i == 0) {
-			if (sh->sh_type != SHT_NULL || sh->sh_size || sh->sh_link || sh->sh_name)
-				bad(r, "section header 0 at 0x%llx: not a null section", at);
+			if (sh->sh_type != SHT_NULL || sh->sh_size || sh->sh_link || sh->sh_name ||
+			    sh->sh_info || sh->sh_flags || sh->sh_addr || sh->sh_offset ||
+			    sh->sh_addralign || sh->sh_entsize)
+				bad(r, "section header 0 at 0x%llx: not all zero; expected a null section", at);
 			continue;
 		}
 		if (sh->sh_type != SHT_NOBITS &&
@@ -997,8 +1028,10 @@ static int read_image(struct reader *r, unsigned char *b, size_t len, struct ax_
 
 	/* section names */
 	const GElf_Shdr *ssh = &sec[shstrndx].sh;
-	if (ssh->sh_type != SHT_STRTAB || ssh->sh_size < 1 || b[ssh->sh_offset + ssh->sh_size - 1]) {
-		bad(r, "section %zu (e_shstrndx): not a NUL-terminated string table", shstrndx);
+	if (ssh->sh_type != SHT_STRTAB || ssh->sh_size < 1 || b[ssh->sh_offset] ||
+	    b[ssh->sh_offset + ssh->sh_size - 1]) {
+		bad(r, "section %zu (e_shstrndx): not a string table that starts and ends with a NUL byte",
+		    shstrndx);
 		goto out_elf;
 	}
 	for (size_t i = 1; i < shnum; i++) {
@@ -1014,15 +1047,15 @@ static int read_image(struct reader *r, unsigned char *b, size_t len, struct ax_
 	static const struct {
 		const char *name;
 		GElf_Word type;
-		GElf_Xword entsize;
+		GElf_Xword entsize, flags;
 		int required;
 	} want[] = {
-		{ SEC_META, SHT_PROGBITS, 0, 1 },
-		{ SEC_GRAPH, SHT_PROGBITS, AX_ELF_LAYER_SIZE, 1 },
-		{ SEC_TENSORS, SHT_PROGBITS, AX_ELF_TENSOR_SIZE, 1 },
-		{ SEC_WEIGHTS, SHT_NOBITS, 0, 1 },
-		{ SEC_STR, SHT_STRTAB, 0, 1 },
-		{ ".symtab", SHT_SYMTAB, sizeof(Elf64_Sym), 0 },
+		{ SEC_META, SHT_PROGBITS, 0, 0, 1 },
+		{ SEC_GRAPH, SHT_PROGBITS, AX_ELF_LAYER_SIZE, 0, 1 },
+		{ SEC_TENSORS, SHT_PROGBITS, AX_ELF_TENSOR_SIZE, 0, 1 },
+		{ SEC_WEIGHTS, SHT_NOBITS, 0, SHF_ALLOC | SHF_WRITE, 1 },
+		{ SEC_STR, SHT_STRTAB, 0, 0, 1 },
+		{ ".symtab", SHT_SYMTAB, sizeof(Elf64_Sym), 0, 0 },
 	};
 	enum { W_META, W_GRAPH, W_TENSORS, W_WEIGHTS, W_STR, W_SYMTAB, W_COUNT };
 	size_t at[W_COUNT] = { 0 };
@@ -1050,6 +1083,15 @@ static int read_image(struct reader *r, unsigned char *b, size_t len, struct ax_
 		else if (sh->sh_entsize != want[w].entsize)
 			bad(r, "section '%s' has entry size %llu; expected %llu", want[w].name,
 			    (unsigned long long)sh->sh_entsize, (unsigned long long)want[w].entsize);
+		else if (sh->sh_flags != want[w].flags)
+			bad(r, "section '%s' has flags 0x%llx; expected 0x%llx", want[w].name,
+			    (unsigned long long)sh->sh_flags, (unsigned long long)want[w].flags);
+		else if (sh->sh_addr)
+			bad(r, "section '%s' has address 0x%llx; expected 0", want[w].name,
+			    (unsigned long long)sh->sh_addr);
+		else if (w != W_SYMTAB && (sh->sh_link || sh->sh_info))
+			bad(r, "section '%s' has link %u and info %u; expected 0 and 0", want[w].name,
+			    sh->sh_link, sh->sh_info);
 	}
 	if (r->problems)
 		goto out_elf;

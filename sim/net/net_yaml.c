@@ -117,9 +117,10 @@ static char *join(const char *const *names, size_t n)
 	size_t len = 1;
 	for (size_t i = 0; i < n; i++)
 		len += strlen(names[i]) + 2;
-	char *s = ax_xcalloc(len, 1), *p = s;
+	char *s = ax_xcalloc(len, 1);
+	size_t at = 0;
 	for (size_t i = 0; i < n; i++)
-		p += sprintf(p, "%s%s", i ? ", " : "", names[i]);
+		at += (size_t)snprintf(s + at, len - at, "%s%s", i ? ", " : "", names[i]);
 	return s;
 }
 
@@ -747,6 +748,9 @@ static void read_layer(struct loader *ld, const struct ax_ynode *n, size_t k, lo
 		read_params(ld, &e);
 	}
 
+	if (e.op == OP_SPLIT && e.l.n_in > 1)
+		problem(ld, ax_ynode_get(n, "in"), "layer '%s': in: split takes one input, found %u",
+			e.name, e.l.n_in);
 	int ok = ld->err->count - before == soft && !e.silent && e.op >= 0;
 	if (e.op == OP_SPLIT) {
 		AX_GROW(ld->splits, ld->cap_splits, ld->n_splits + 1);

@@ -78,28 +78,63 @@ static uint64_t mem_total(const struct ax_mem_stats *s, int write)
 	return t;
 }
 
-/*
- * docs/report-format.md "Layer time": layers overlap (weights of the next
- * layer are prefetched while this one computes), so a layer is charged the
- * time from the later of its own start and the previous layer's end (in order
- * of ending) to its own end.  The charges add up to the latency.
- */
-void ax_report_layer(const struct ax_report_input *in, size_t i, struct ax_layer_figures *f)
+/* Cycles charged to layer i before cones are shared out: from the later of
+ * its first task and the previous layer's end (in order of ending) to its
+ * own end. */
+static uint64_t raw_charge(const struct ax_report_input *in, size_t i, uint64_t *from_ps)
 {
 	const struct ax_layer_stats *ls = &in->res->layers[i];
-	memset(f, 0, sizeof(*f));
 	if (ls->end_ps == 0)
-		return;
+		return 0;
 	uint64_t prev_end = 0;
 	for (size_t j = 0; j < in->res->n_layers; j++) {
 		uint64_t e = in->res->layers[j].end_ps;
 		if (j != i && e && (e < ls->end_ps || (e == ls->end_ps && j < i)) && e > prev_end)
 			prev_end = e;
 	}
-	uint64_t from = ls->start_ps > prev_end ? ls->start_ps : prev_end;
+	*from_ps = ls->start_ps > prev_end ? ls->start_ps : prev_end;
+	return ps_to_cycles(in->res, ls->end_ps) - *from_ps / in->res->cycle_ps;
+}
+
+static uint64_t busy_sum(const struct ax_layer_stats *ls)
+{
+	uint64_t b = 0;
+	for (int e = 0; e < AX_E_COUNT; e++)
+		b += ls->busy_ps[e];
+	return b;
+}
+
+/*
+ * docs/report-format.md "Layer time": layers overlap (weights of the next
+ * layer are prefetched while this one computes), so a layer is charged the
+ * time from the later of its own start and the previous layer's end (in order
+ * of ending) to its own end; the charges add up to the timeline.  The members
+ * of a fused cone run interleaved, so the cone's charges are pooled and
+ * shared out in proportion to each member's busy time.
+ */
+void ax_report_layer(const struct ax_report_input *in, size_t i, struct ax_layer_figures *f)
+{
+	const struct ax_layer_stats *ls = &in->res->layers[i];
+	const struct ax_layer_plan *lp = &in->tl->plans[i];
+	memset(f, 0, sizeof(*f));
+	if (ls->end_ps == 0)
+		return;
+	uint64_t from;
+	f->cycles = raw_charge(in, i, &from);
 	f->start_cycle = from / in->res->cycle_ps;
 	f->end_cycle = ps_to_cycles(in->res, ls->end_ps);
-	f->cycles = f->end_cycle - f->start_cycle;
+	if (lp->group_size > 1) {
+		uint64_t pool = 0, busy = 0;
+		for (size_t j = 0; j < in->net->n_layers; j++) {
+			if (in->tl->plans[j].group != lp->group)
+				continue;
+			uint64_t fr;
+			pool += raw_charge(in, j, &fr);
+			busy += busy_sum(&in->res->layers[j]);
+		}
+		__extension__ typedef unsigned __int128 u128;
+		f->cycles = busy ? (uint64_t)((u128)pool * busy_sum(ls) / busy) : 0;
+	}
 	uint64_t span = ps_to_cycles(in->res, ls->end_ps) - ls->start_ps / in->res->cycle_ps;
 	if (span)
 		f->utilization = (double)ls->macs /
@@ -389,7 +424,7 @@ int ax_report_write_csv(const struct ax_report_input *in, const char *path, stru
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
-	csv_raw(&buf, &len, &cap, "layer,op,unit,start_cycle,cycles,macs,passes,utilization,row_tiles,col_tiles,imc_weight_bytes,output_home,output_bytes,bound\n");
+	csv_raw(&buf, &len, &cap, "layer,op,unit,start_cycle,cycles,macs,passes,utilization,row_tiles,col_tiles,icr,group,group_size,imc_weight_bytes,output_home,output_bytes,bound\n");
 	for (size_t i = 0; i < in->net->n_layers; i++) {
 		const struct ax_layer *l = &in->net->layers[i];
 		if (l->op == AX_OP_INPUT)
@@ -400,11 +435,12 @@ int ax_report_write_csv(const struct ax_report_input *in, const char *path, stru
 		ax_report_layer(in, i, &f);
 		csv_field(&buf, &len, &cap, l->name);
 		char row[512];
-		snprintf(row, sizeof(row), ",%s,%s,%llu,%llu,%llu,%llu,%.6g,%u,%u,%llu,%s,%llu,%s\n",
+		snprintf(row, sizeof(row), ",%s,%s,%llu,%llu,%llu,%llu,%.6g,%u,%u,%u,%u,%u,%llu,%s,%llu,%s\n",
 			 ax_op_name(l->op), ax_unit_label(lp->main_unit),
 			 (unsigned long long)f.start_cycle, (unsigned long long)f.cycles,
 			 (unsigned long long)ls->macs, (unsigned long long)ls->passes, f.utilization,
-			 lp->row_tiles, lp->col_tiles, (unsigned long long)lp->weight_bytes,
+			 lp->row_tiles, lp->col_tiles, lp->icr, lp->group, lp->group_size,
+			 (unsigned long long)lp->weight_bytes,
 			 ax_mem_name(in->tl->tensors[i].home), (unsigned long long)in->tl->tensors[i].bytes,
 			 bound_name(f.bound));
 		csv_raw(&buf, &len, &cap, row);
@@ -478,15 +514,19 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	}
 	size_t n;
 	size_t *idx = slowest(in, &n);
-	fprintf(out, "\n  slowest layers%*s cycles   share  util  bound\n", 16, "");
+	fprintf(out, "\n  slowest layers%*s cycles   share  util  icr  cone   bound\n", 16, "");
 	uint64_t tot = latency_cycles(in);
 	for (size_t i = 0; i < n && i < 5; i++) {
 		struct ax_layer_figures f;
 		ax_report_layer(in, idx[i], &f);
 		const struct ax_layer *l = &in->net->layers[idx[i]];
-		fprintf(out, "  %-22.22s %-7s %9llu  %5.1f%%  %3.0f%%  %s\n", l->name, ax_op_name(l->op),
+		const struct ax_layer_plan *lp = &tl->plans[idx[i]];
+		char cone[16] = "-";
+		if (lp->group_size > 1)
+			snprintf(cone, sizeof(cone), "%u/%u", lp->group, lp->group_size);
+		fprintf(out, "  %-22.22s %-7s %9llu  %5.1f%%  %3.0f%%  %3u  %-6s %s\n", l->name, ax_op_name(l->op),
 			(unsigned long long)f.cycles, tot ? 100.0 * (double)f.cycles / (double)tot : 0.0,
-			100.0 * f.utilization, bound_name(f.bound));
+			100.0 * f.utilization, lp->icr, cone, bound_name(f.bound));
 	}
 	free(idx);
 	/* the bottleneck: the busiest engine or memory */
