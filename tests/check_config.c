@@ -421,7 +421,7 @@ START_TEST(arch_default_values)
 	ck_assert_uint_eq(a->l2_reserved, 1216ull * 1024);
 	ck_assert_uint_eq(a->ddr_bus_bits, 64);
 	ck_assert_uint_eq(a->ddr_rate_tps, 4266000000ull);
-	ck_assert_uint_eq(a->ddr_latency_ps, 100000);
+	ck_assert_uint_eq(a->ddr_latency_ps, 40000);
 	ck_assert_uint_eq(ax_arch_ddr_peak_bps(a), 34128000000ull);
 	ck_assert_uint_eq(ax_arch_peak_macs_per_cycle(a), 32768);
 	ck_assert_uint_eq(ax_arch_cycle_ps(a, a->chip_clock_hz), 1250);
@@ -746,7 +746,9 @@ static const char nested_all[] =
 	"          page_memory: false\n"                           /* 15 */
 	"          tiling_depth: 6\n"                              /* 16 */
 	"          aipu_cores_used: 2\n"                           /* 17 */
-	"          resources_used: 0.75\n";                        /* 18 */
+	"          resources_used: 0.75\n"                         /* 18 */
+	"          dma_dual_channel: false\n"                      /* 19 */
+	"          stream_tasklist: false\n";                      /* 20 */
 
 START_TEST(ccfg_nested_every_key)
 {
@@ -773,6 +775,8 @@ START_TEST(ccfg_nested_every_key)
 	ck_key(&c, AX_CC_TILING_DEPTH, 6, p, 16, 25);
 	ck_key(&c, AX_CC_AIPU_CORES_USED, 2, p, 17, 28);
 	ck_key(&c, AX_CC_RESOURCES_USED, 750, p, 18, 27);
+	ck_key(&c, AX_CC_DMA_DUAL_CHANNEL, 0, p, 19, 29);
+	ck_key(&c, AX_CC_STREAM_TASKLIST, 0, p, 20, 28);
 	ck_assert_uint_eq(ax_ccfg_clock_mhz(&c), 400);
 
 	static const char *const text[AX_CC_COUNT] = {
@@ -782,6 +786,7 @@ START_TEST(ccfg_nested_every_key)
 		[AX_CC_AIPU_CORES_USED] = "2", [AX_CC_RESOURCES_USED] = "0.75",
 		[AX_CC_AIPU_CORES] = "2", [AX_CC_MAX_COMPILER_CORES] = "8",
 		[AX_CC_CLOCK_PROFILE] = "400", [AX_CC_MVM_LIMITATION] = "75",
+		[AX_CC_DMA_DUAL_CHANNEL] = "false", [AX_CC_STREAM_TASKLIST] = "false",
 	};
 	for (int id = 0; id < AX_CC_COUNT; id++) {
 		char buf[64];
@@ -959,7 +964,7 @@ START_TEST(ccfg_keyinfo_consistent)
 	const char *const *ig = ax_ccfg_ignored_keys();
 	int found = 0;
 	for (size_t i = 0; ig[i]; i++)
-		found += !strcmp(ig[i], "dma_dual_channel") + !strcmp(ig[i], "double_buffer") +
+		found += !strcmp(ig[i], "use_sysdma") + !strcmp(ig[i], "double_buffer") +
 			 !strcmp(ig[i], "quantizer_version");
 	ck_assert_int_eq(found, 3);
 }
@@ -1121,10 +1126,10 @@ START_TEST(ccfg_ignored_vendor_keys_warn_once)
 	ck_assert_int_eq(warn.count, 3);
 	const char *w = ax_err_str(&warn);
 	ck_assert_int_eq(count_str(w, "quantizer_version"), 1);
-	ck_assert_int_eq(count_str(w, "dma_dual_channel"), 1);
+	ck_assert_int_eq(count_str(w, "use_sysdma"), 1);
 	ck_assert_int_eq(count_str(w, "double_buffer"), 1);
 	ck_msg_at(&warn, path, 7, 11, "extra_kwargs.compilation_config.quantization_config.quantizer_version: accepted but not modelled by axsim; ignored");
-	ck_msg_at(&warn, path, 9, 11, "extra_kwargs.compilation_config.backend_config.dma_dual_channel: accepted but not modelled by axsim; ignored");
+	ck_msg_at(&warn, path, 9, 11, "extra_kwargs.compilation_config.backend_config.use_sysdma: accepted but not modelled by axsim; ignored");
 	ck_msg_at(&warn, path, 10, 11, "extra_kwargs.compilation_config.backend_config.double_buffer: accepted but not modelled by axsim; ignored");
 	ck_key(&c, AX_CC_TILING_DEPTH, 2, path, 11, 25);
 	ax_ccfg_release(&c);
@@ -1743,7 +1748,7 @@ START_TEST(cli_config_warnings_and_errors)
 	struct ax_run r = ax_run_axsim("config '%s'", ig);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_int_eq(count_str(r.err, "axsim: warning: "), 3);
-	ck_has(r.err, "dma_dual_channel: accepted but not modelled by axsim; ignored");
+	ck_has(r.err, "use_sysdma: accepted but not modelled by axsim; ignored");
 	ax_run_free(&r);
 
 	const char *path = bad("ccfg-three-errors.yaml");

@@ -314,6 +314,126 @@ START_TEST(test_ptq_constants)
 }
 END_TEST
 
+#define PAGING(pm, d) "compilation_config:\n  backend_config: {page_memory: " #pm ", tiling_depth: " #d "}\n"
+
+/* docs/memory.md "Paging": page_memory true never moves more DDR bytes than
+ * false on the bundled networks, and strictly fewer on YOLOv5s at 640 when
+ * it is compiled layer by layer (its weights then only partly fit its L2). */
+START_TEST(test_paging)
+{
+	const char *net = nets[_i].net;
+	json_t *on = run_cfg(net, "pm-on", PAGING(true, 1), NULL);
+	json_t *off = run_cfg(net, "pm-off", PAGING(false, 1), NULL);
+	ck_assert_double_le(mem_bytes(on, "ddr"), mem_bytes(off, "ddr"));
+	if (_i == 2)
+		ck_assert_double_lt(mem_bytes(on, "ddr"), 0.8 * mem_bytes(off, "ddr"));
+	json_t *on6 = run_cfg(net, "pm-on6", PAGING(true, 6), NULL);
+	json_t *off6 = run_cfg(net, "pm-off6", PAGING(false, 6), NULL);
+	ck_assert_double_le(mem_bytes(on6, "ddr"), mem_bytes(off6, "ddr"));
+	json_decref(on);
+	json_decref(off);
+	json_decref(on6);
+	json_decref(off6);
+}
+END_TEST
+
+/* Four copies of ResNet-50 (Batch-1) share L2, NoC and DDR: the chip's
+ * throughput is below four times one copy's, because each copy owns a
+ * quarter of L2 and streams most of its weights from DDR. */
+START_TEST(test_batch1_memory_bound)
+{
+	const char *net = nets[0].net;
+	json_t *one = run_cfg(net, "b1-1", "models:\n  r:\n    extra_kwargs:\n      aipu_cores: 1\n", NULL);
+	json_t *four = run_cfg(net, "b1-4", "models:\n  r:\n    extra_kwargs:\n      aipu_cores: 4\n", NULL);
+	ck_assert_double_eq(num(four, "plan.copies"), 4);
+	ck_assert_double_lt(num(four, "totals.fps"), 4 * num(one, "totals.fps"));
+	ck_assert_double_gt(num(four, "totals.fps"), num(one, "totals.fps"));
+	/* per-core figures: every core finishes, none after the latency */
+	json_t *cores = json_object_get(four, "cores");
+	ck_assert_int_eq((int)json_array_size(cores), 4);
+	size_t i;
+	json_t *c;
+	json_array_foreach(cores, i, c) {
+		double end = json_number_value(json_object_get(c, "end_cycle"));
+		ck_assert_double_gt(end, 0);
+		ck_assert_double_le(end, num(four, "totals.latency_cycles"));
+	}
+	json_decref(one);
+	json_decref(four);
+}
+END_TEST
+
+static json_t *run_elf(const char *net, const char *tag, int in_ddr, int cores, int depth)
+{
+	char body[512];
+	snprintf(body, sizeof(body),
+		 "models:\n  m:\n    extra_kwargs:\n      aipu_cores: %d\n      compilation_config:\n"
+		 "        backend_config: {elf_in_ddr: %s, tiling_depth: %d}\n",
+		 cores, in_ddr ? "true" : "false", depth);
+	return run_cfg(net, tag, body, NULL);
+}
+
+/* docs/memory.md "ELF placement": the vendor's rule of thumb, that a tiny
+ * network runs faster with its ELF in L2 (descriptors fetched from SRAM) and
+ * a large one faster with it in DDR (all of L2 left for data). */
+START_TEST(test_elf_placement)
+{
+	const char *tiny = "models/tiny/tiny.net.yaml", *yolo = nets[2].net;
+	json_t *t_ddr = run_elf(tiny, "elf-t-ddr", 1, 1, 1);
+	json_t *t_l2 = run_elf(tiny, "elf-t-l2", 0, 1, 1);
+	ck_assert_double_lt(num(t_l2, "totals.latency_us"), num(t_ddr, "totals.latency_us"));
+	ck_assert_double_gt(num(t_l2, "memory.l2.tasklist.read_bytes"), 0);
+	ck_assert_double_eq(num(t_l2, "memory.ddr.tasklist.read_bytes"), 0);
+	json_t *y_ddr = run_elf(yolo, "elf-y-ddr", 1, 4, 6);
+	json_t *y_l2 = run_elf(yolo, "elf-y-l2", 0, 4, 6);
+	ck_assert_double_lt(num(y_ddr, "totals.latency_us"), num(y_l2, "totals.latency_us"));
+	json_decref(t_ddr);
+	json_decref(t_l2);
+	json_decref(y_ddr);
+	json_decref(y_l2);
+}
+END_TEST
+
+/* A tasklist larger than its L2 reserve streams in chunks (slower, with
+ * tasklist traffic on DDR), or is rejected when streaming is off. */
+START_TEST(test_tasklist_streaming)
+{
+	const char *net = "models/tiny/tiny.net.yaml";
+	const char *big = "models:\n  m:\n    extra_kwargs:\n      aipu_cores: 1\n      compilation_config:\n"
+			  "        backend_config: {elf_in_ddr: false}\n";
+	const char *small = "models:\n  m:\n    extra_kwargs:\n      aipu_cores: 1\n      compilation_config:\n"
+			    "        backend_config: {elf_in_ddr: false, l2_reserved_nbytes_tasklist: 1024}\n";
+	json_t *whole = run_cfg(net, "st-whole", big, NULL), *chunks = run_cfg(net, "st-chunks", small, NULL);
+	ck_assert_double_eq(num(whole, "plan.tasklist_chunks"), 1);
+	ck_assert_double_gt(num(chunks, "plan.tasklist_chunks"), 1);
+	ck_assert_double_gt(num(chunks, "memory.ddr.tasklist.read_bytes"), 0);
+	ck_assert_double_gt(num(chunks, "totals.latency_us"), num(whole, "totals.latency_us"));
+	json_decref(whole);
+	json_decref(chunks);
+	char *cfg = config_file("st-off", "models:\n  m:\n    extra_kwargs:\n      aipu_cores: 1\n      compilation_config:\n"
+				"        backend_config: {elf_in_ddr: false, l2_reserved_nbytes_tasklist: 1024, stream_tasklist: false}\n");
+	char *elf = ax_compiled(ax_src(net));
+	struct ax_run r = ax_run_axsim("run '%s' --config '%s' --quiet", elf, cfg);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "stream_tasklist is false"));
+	ax_run_free(&r);
+	free(cfg);
+	free(elf);
+}
+END_TEST
+
+/* One DMA channel instead of two never makes a DMA-heavy run faster. */
+START_TEST(test_dma_channels)
+{
+	const char *net = nets[2].net;
+	json_t *two = run_cfg(net, "dma2", "compilation_config:\n  backend_config: {dma_dual_channel: true, tiling_depth: 1}\n", NULL);
+	json_t *one = run_cfg(net, "dma1", "compilation_config:\n  backend_config: {dma_dual_channel: false, tiling_depth: 1}\n", NULL);
+	ck_assert_double_gt(num(one, "totals.latency_us"), num(two, "totals.latency_us"));
+	json_decref(two);
+	json_decref(one);
+}
+END_TEST
+
 /* Bad input: exit status 2 and one clear message, never a crash. */
 START_TEST(test_bad_input)
 {
@@ -376,6 +496,11 @@ static Suite *suite(void)
 	tcase_add_test(t, test_fused_chain_l2);
 	tcase_add_loop_test(t, test_replication, 0, 2);
 	tcase_add_test(t, test_ptq_constants);
+	tcase_add_loop_test(t, test_paging, 0, NNETS);
+	tcase_add_test(t, test_batch1_memory_bound);
+	tcase_add_test(t, test_elf_placement);
+	tcase_add_test(t, test_tasklist_streaming);
+	tcase_add_test(t, test_dma_channels);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -211,7 +211,27 @@ START_TEST(test_placement)
 	ax_tasklist_init(&tl);
 	ck_assert_int_eq(ax_arch_set(&arch, "l2.size=2MiB", &err), AX_OK);
 	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	/* page_memory (default): the pages that fit stay in L2, the rest spills;
+	 * the copy owns a quarter of L2 (one of four cores) less its weights */
+	uint64_t copy_l2 = (2 * 1048576 - 1245184) / 4 - tl.weight_l2_bytes;
+	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_L2);
+	ck_assert_uint_eq(tl.tensors[1].l2_bytes, copy_l2 / 65536 * 65536);
+	ck_assert_uint_eq(tl.spilled_bytes, tl.tensors[1].bytes - tl.tensors[1].l2_bytes);
+	/* the fetches of the big tensor read both parts */
+	int from_l2 = 0, from_ddr = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++)
+		if (tl.tasks[i].kind == AX_T_DMA && tl.tasks[i].layer == 2 && tl.tasks[i].dst == AX_MEM_L1) {
+			from_l2 |= tl.tasks[i].src == AX_MEM_L2;
+			from_ddr |= tl.tasks[i].src == AX_MEM_DDR;
+		}
+	ck_assert(from_l2 && from_ddr);
+	ax_tasklist_release(&tl);
+	/* without paging the whole buffer goes to DDR */
+	c.v[AX_CC_PAGE_MEMORY] = 0;
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
 	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_DDR);
+	ck_assert_uint_eq(tl.spilled_bytes, tl.tensors[1].bytes);
 	ax_tasklist_release(&tl);
 	ax_ccfg_release(&c);
 	ax_err_release(&err);

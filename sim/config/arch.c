@@ -45,17 +45,31 @@ static const struct ax_arch_key keys[] = {
 	{ "l2.ports", AX_U_COUNT, OFF(l2_ports), 1, 256, "independent L2 ports" },
 	{ "l2.port_bw", AX_U_BPC, OFF(l2_port_bpc), 1, 65536, "bandwidth of one L2 port" },
 	{ "l2.latency", AX_U_CYCLES, OFF(l2_latency_cycles), 0, 100000, "L2 access latency" },
+	{ "l2.page_size", AX_U_BYTES, OFF(l2_page_bytes), 256, 64 * MI, "page of a buffer placed in L2 with page_memory" },
 	{ "noc.link_bw", AX_U_BPC, OFF(noc_link_bpc), 1, 65536, "bandwidth of one core's NoC link to the shared memories" },
+	{ "noc.aggregate_bw", AX_U_BPC, OFF(noc_aggregate_bpc), 1, 1048576, "bandwidth of the NoC to the shared memories, all cores together" },
 	{ "noc.latency", AX_U_CYCLES, OFF(noc_latency_cycles), 0, 100000, "NoC traversal latency" },
 	{ "ddr.size", AX_U_BYTES, OFF(ddr_size), 1 * MI, 1024 * GI, "DDR available to the network" },
 	{ "ddr.reserved", AX_U_BYTES, OFF(ddr_reserved), 0, 1024 * GI, "DDR bytes the compiler reserves" },
 	{ "ddr.channels", AX_U_COUNT, OFF(ddr_channels), 1, 64, "independent DDR channels (addresses interleave across them)" },
 	{ "ddr.bus_width", AX_U_BITS, OFF(ddr_bus_bits), 8, 4096, "total DDR data bus width over all channels" },
 	{ "ddr.data_rate", AX_U_TPS, OFF(ddr_rate_tps), 1000000, 100000000000ull, "DDR transfers per second per data pin" },
-	{ "ddr.latency", AX_U_PS, OFF(ddr_latency_ps), 0, 100000000, "DDR access latency" },
+	{ "ddr.latency", AX_U_PS, OFF(ddr_latency_ps), 0, 100000000, "DDR controller and PHY latency, paid once per transfer" },
+	{ "ddr.banks", AX_U_COUNT, OFF(ddr_banks), 1, 64, "banks per channel, each with one open row" },
+	{ "ddr.row_size", AX_U_BYTES, OFF(ddr_row_bytes), 64, 1 * MI, "row (page) of one bank of one channel" },
+	{ "ddr.interleave", AX_U_BYTES, OFF(ddr_interleave), 32, 1 * MI, "consecutive bytes on one channel before the next channel" },
+	{ "ddr.burst_length", AX_U_COUNT, OFF(ddr_burst_length), 1, 256, "beats of one burst (bytes per burst = beats x channel width)" },
+	{ "ddr.t_rcd", AX_U_PS, OFF(ddr_t_rcd_ps), 0, 10000000, "activate to column command (row miss)" },
+	{ "ddr.t_rp", AX_U_PS, OFF(ddr_t_rp_ps), 0, 10000000, "precharge (row conflict, on top of tRCD)" },
+	{ "ddr.t_cl", AX_U_PS, OFF(ddr_t_cl_ps), 0, 10000000, "read latency from column command to data" },
+	{ "ddr.t_wtr", AX_U_PS, OFF(ddr_t_wtr_ps), 0, 10000000, "write to read turnaround on a channel" },
+	{ "ddr.t_rtw", AX_U_PS, OFF(ddr_t_rtw_ps), 0, 10000000, "read to write turnaround on a channel" },
+	{ "ddr.t_rfc", AX_U_PS, OFF(ddr_t_rfc_ps), 0, 100000000, "all-bank refresh: the channel is blocked this long" },
+	{ "ddr.t_refi", AX_U_PS, OFF(ddr_t_refi_ps), 1000, 1000000000, "interval between refreshes" },
 	{ "dma.sys_channels", AX_U_COUNT, OFF(dma_sys_channels), 1, 64, "channels of the system DMA (DDR <-> L2)" },
 	{ "dma.core_channels", AX_U_COUNT, OFF(dma_core_channels), 1, 64, "channels of each core's DMA (L2 <-> L1)" },
 	{ "dma.setup", AX_U_CYCLES, OFF(dma_setup_cycles), 0, 1000000, "time to start one DMA transfer" },
+	{ "dma.outstanding", AX_U_COUNT, OFF(dma_outstanding), 1, 64, "chunks a DMA channel keeps in flight" },
 	{ "dma.chunk", AX_U_BYTES, OFF(dma_chunk), 64, 64 * MI, "simulation granularity of a DMA transfer" },
 	{ "controller.descriptor_size", AX_U_BYTES, OFF(ctrl_descriptor_bytes), 8, 4096, "size of one tasklist descriptor" },
 	{ "controller.dispatch", AX_U_CYCLES, OFF(ctrl_dispatch_cycles), 0, 1000000, "control core time to issue one descriptor" },
@@ -292,6 +306,9 @@ int ax_arch_validate(const struct ax_arch_desc *d, struct ax_err *err)
 	if (a->ddr_reserved >= a->ddr_size)
 		ax_err_add(err, "%s: ddr.reserved (%llu bytes) must be smaller than ddr.size (%llu bytes)",
 			   d->name, (unsigned long long)a->ddr_reserved, (unsigned long long)a->ddr_size);
+	if (a->ddr_row_bytes % a->ddr_interleave)
+		ax_err_add(err, "%s: ddr.row_size (%llu bytes) must be a multiple of ddr.interleave (%llu bytes)",
+			   d->name, (unsigned long long)a->ddr_row_bytes, (unsigned long long)a->ddr_interleave);
 	if (a->ddr_bus_bits % (8 * a->ddr_channels))
 		ax_err_add(err, "%s: ddr.bus_width (%llu bits) must split into ddr.channels (%llu) whole bytes",
 			   d->name, (unsigned long long)a->ddr_bus_bits, (unsigned long long)a->ddr_channels);
@@ -315,7 +332,7 @@ uint64_t ax_arch_cycle_ps(const struct ax_arch *a, uint64_t clock_hz)
 	return (1000000000000ull + clock_hz / 2) / clock_hz;
 }
 
-/* docs/timing-model.md "DDR": peak = bus width in bytes x transfers per second. */
+/* docs/memory.md "DDR": peak = bus width in bytes x transfers per second. */
 uint64_t ax_arch_ddr_peak_bps(const struct ax_arch *a)
 {
 	return a->ddr_bus_bits / 8 * a->ddr_rate_tps;

@@ -39,13 +39,18 @@ struct ax_arch {
 	/* L2, shared */
 	uint64_t l2_size, l2_reserved, l2_tasklist_reserve;
 	uint64_t l2_ports, l2_port_bpc, l2_latency_cycles;
+	uint64_t l2_page_bytes;
 	/* NoC */
-	uint64_t noc_link_bpc, noc_latency_cycles;
+	uint64_t noc_link_bpc, noc_aggregate_bpc, noc_latency_cycles;
 	/* DDR */
 	uint64_t ddr_size, ddr_reserved;
 	uint64_t ddr_channels, ddr_bus_bits, ddr_rate_tps, ddr_latency_ps;
+	uint64_t ddr_banks, ddr_row_bytes, ddr_interleave, ddr_burst_length;
+	uint64_t ddr_t_rcd_ps, ddr_t_rp_ps, ddr_t_cl_ps, ddr_t_wtr_ps, ddr_t_rtw_ps;
+	uint64_t ddr_t_rfc_ps, ddr_t_refi_ps;
 	/* DMA */
 	uint64_t dma_sys_channels, dma_core_channels, dma_setup_cycles, dma_chunk;
+	uint64_t dma_outstanding;
 	/* controller and tasklist */
 	uint64_t ctrl_descriptor_bytes, ctrl_dispatch_cycles, ctrl_fetch_batch;
 };

@@ -69,11 +69,17 @@ static const struct key keys[AX_CC_COUNT] = {
 	[AX_CC_MVM_LIMITATION] = { { "mvm_limitation", "extra_kwargs.mvm_limitation", NULL, "integer", "1 to 100 (percent)", "100",
 		"cap on the IMC array's throughput in percent (the vendor lowers it on boards with less power)" },
 		KT_INT, IN_EXTRA, 1, 100, 100, NULL },
+	[AX_CC_DMA_DUAL_CHANNEL] = { { "dma_dual_channel", "backend_config.dma_dual_channel", "dma_dual_channel", "bool", "true, false", "true",
+		"use both channels of each DMA engine (false: one channel, dma.sys_channels and dma.core_channels ignored)" },
+		KT_BOOL, IN_BACKEND | IN_FLAT, 0, 1, 1, NULL },
+	[AX_CC_STREAM_TASKLIST] = { { "stream_tasklist", "backend_config.stream_tasklist", "stream_tasklist", "bool", "true, false", "true",
+		"a tasklist larger than its L2 reserve is streamed in chunks from DDR (false: rejected)" },
+		KT_BOOL, IN_BACKEND | IN_FLAT, 0, 1, 1, NULL },
 };
 
 /* Keys the vendor's compiler knows that axsim does not model: accepted, with a warning. */
 static const char *const ignored[] = {
-	"dma_dual_channel", "double_buffer", "stream_tasklist", "use_sysdma",
+	"double_buffer", "use_sysdma",
 	"mvm_utilization_limit", "enable_swicr", "icrx_max_factor",
 	"icrx_parallel_block_threshold", "pipeline_spatial_tiles",
 	"pipeline_channel_tiles", "l1_size_used", "l1_size_reserved",

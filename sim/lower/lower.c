@@ -64,7 +64,13 @@ struct lstate {
 	struct idlist *done;            /* per layer: tasks that complete its output (current copy) */
 	struct core_state cs[MAX_CORES];
 	enum ax_mem const_home;
+	uint64_t const_base;            /* DDR address of the per-channel constants */
 };
+
+/* DDR address map (docs/memory.md "Address map"): the weight section from 0,
+ * then every copy's activations, then the tasklists, then constants. */
+#define AX_DDR_ALIGN (1ull << 20)
+#define AX_CONST_STRIDE (64ull * 1024)
 
 static uint64_t div_ceil(uint64_t a, uint64_t b)
 {
@@ -187,10 +193,24 @@ static void take(uint64_t *use, uint32_t from, uint32_t to, uint64_t b)
  * into L1 (when allowed) if it has room over the whole lifetime, else L2,
  * else DDR.  peak[] gets each memory's highest occupancy.
  */
+/* Least room left in use[from..to] under budget. */
+static uint64_t room(const uint64_t *use, uint32_t from, uint32_t to, uint64_t budget)
+{
+	uint64_t r = budget;
+	for (uint32_t t = from; t <= to; t++) {
+		uint64_t left = use[t] >= budget ? 0 : budget - use[t];
+		if (left < r)
+			r = left;
+	}
+	return r;
+}
+
 static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_budget,
 		  uint64_t l2_budget, int l1_allowed, struct ax_placement *out,
-		  uint64_t peak[AX_MEM_COUNT])
+		  uint64_t peak[AX_MEM_COUNT], uint64_t *spilled)
 {
+	uint64_t page = s->c->v[AX_CC_PAGE_MEMORY] ? s->a->l2_page_bytes : 0;
+	*spilled = 0;
 	const struct ax_net *net = s->net;
 	uint32_t n = (uint32_t)net->n_layers;
 	uint64_t *use[AX_MEM_COUNT];
@@ -207,6 +227,8 @@ static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_
 		uint64_t b = ax_shape_bytes(l->out);
 		out[i].bytes = b;
 		out[i].fused = 0;
+		out[i].l2_bytes = 0;
+		out[i].ddr_addr = 0;
 		if (internal_tensor(s, i, last_use)) {
 			out[i].home = AX_MEM_L1;
 			out[i].fused = 1;
@@ -225,13 +247,24 @@ static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_
 	for (uint32_t q = 0; q < ni; q++) {
 		uint32_t i = items[q].idx, to = last_use[i];
 		uint64_t b = out[i].bytes;
-		enum ax_mem m = AX_MEM_DDR;
-		if (l1_allowed && fits(use[AX_MEM_L1], i, to, b, l1_budget))
-			m = AX_MEM_L1;
-		else if (fits(use[AX_MEM_L2], i, to, b, l2_budget))
-			m = AX_MEM_L2;
-		out[i].home = m;
-		take(use[m], i, to, b);
+		if (l1_allowed && fits(use[AX_MEM_L1], i, to, b, l1_budget)) {
+			out[i].home = AX_MEM_L1;
+			take(use[AX_MEM_L1], i, to, b);
+		} else if (fits(use[AX_MEM_L2], i, to, b, l2_budget)) {
+			out[i].home = AX_MEM_L2;
+			out[i].l2_bytes = b;
+			take(use[AX_MEM_L2], i, to, b);
+		} else {
+			/* docs/memory.md "Paging": with page_memory the pages that
+			 * fit stay in L2 and only the rest spills; without it the
+			 * whole buffer goes to DDR */
+			uint64_t in_l2 = page ? room(use[AX_MEM_L2], i, to, l2_budget) / page * page : 0;
+			out[i].home = in_l2 ? AX_MEM_L2 : AX_MEM_DDR;
+			out[i].l2_bytes = in_l2;
+			take(use[AX_MEM_L2], i, to, in_l2);
+			take(use[AX_MEM_DDR], i, to, b - in_l2);
+			*spilled += b - in_l2;
+		}
 	}
 	for (int m = 0; m < AX_MEM_COUNT; m++) {
 		peak[m] = 0;
@@ -251,11 +284,13 @@ static uint32_t add_task(struct lstate *s, struct ax_task *t, const struct idlis
 	return ax_tasklist_add(s->tl, t, deps ? deps->v : NULL, deps ? (uint32_t)deps->n : 0);
 }
 
-static uint32_t add_dma(struct lstate *s, uint32_t core, uint32_t layer, uint32_t copy,
-			enum ax_mem src, enum ax_mem dst, enum ax_kind kind, uint64_t bytes,
-			const struct idlist *deps)
+static uint32_t add_dma_at(struct lstate *s, uint32_t core, uint32_t layer, uint32_t copy,
+			   enum ax_mem src, uint64_t src_addr, enum ax_mem dst, uint64_t dst_addr,
+			   enum ax_kind kind, uint64_t bytes, const struct idlist *deps)
 {
 	struct ax_task t = { 0 };
+	t.src_addr = src_addr;
+	t.dst_addr = dst_addr;
 	t.kind = AX_T_DMA;
 	/* DDR <-> L2 goes through the system DMA; anything touching L1 through the core's DMA */
 	t.unit = (src == AX_MEM_L1 || dst == AX_MEM_L1) ? AX_U_DMA_CORE : AX_U_DMA_SYS;
@@ -267,6 +302,37 @@ static uint32_t add_dma(struct lstate *s, uint32_t core, uint32_t layer, uint32_
 	t.data = kind;
 	t.bytes = bytes;
 	return add_task(s, &t, deps);
+}
+
+static uint32_t add_dma(struct lstate *s, uint32_t core, uint32_t layer, uint32_t copy,
+			enum ax_mem src, enum ax_mem dst, enum ax_kind kind, uint64_t bytes,
+			const struct idlist *deps)
+{
+	return add_dma_at(s, core, layer, copy, src, 0, dst, 0, kind, bytes, deps);
+}
+
+/* DMA of bytes [a, b) of tensor p between its home and L1 (to_l1: a fetch,
+ * else a store).  A tensor paged between L2 and DDR (docs/memory.md
+ * "Paging") moves its L2 part and its DDR part separately; every task made
+ * is pushed to out. */
+static void tensor_dma(struct lstate *s, uint32_t core, uint32_t li, uint32_t copy, uint32_t p,
+		       uint64_t a, uint64_t b, int to_l1, const struct idlist *deps, struct idlist *out)
+{
+	const struct ax_placement *pl = &s->tl->tensors[p];
+	uint64_t l2end = pl->home == AX_MEM_L2 ? pl->l2_bytes : 0;
+	if (a < l2end) {
+		uint64_t e = b < l2end ? b : l2end;
+		uint32_t id = to_l1 ? add_dma_at(s, core, li, copy, AX_MEM_L2, a, AX_MEM_L1, 0, AX_KIND_ACT, e - a, deps)
+				    : add_dma_at(s, core, li, copy, AX_MEM_L1, 0, AX_MEM_L2, a, AX_KIND_ACT, e - a, deps);
+		id_push(out, id);
+	}
+	if (b > l2end) {
+		uint64_t f = a > l2end ? a : l2end;
+		uint64_t addr = pl->ddr_addr + copy * s->tl->ddr_copy_stride + (f - l2end);
+		uint32_t id = to_l1 ? add_dma_at(s, core, li, copy, AX_MEM_DDR, addr, AX_MEM_L1, 0, AX_KIND_ACT, b - f, deps)
+				    : add_dma_at(s, core, li, copy, AX_MEM_L1, 0, AX_MEM_DDR, addr, AX_KIND_ACT, b - f, deps);
+		id_push(out, id);
+	}
 }
 
 static struct ax_task compute_task(enum ax_task_kind k, uint32_t core, uint32_t layer, uint32_t copy)
@@ -335,30 +401,42 @@ static void fetch_inputs(struct lstate *s, uint32_t core, uint32_t li, uint32_t 
 			if (i1 > kept[k])
 				kept[k] = i1;
 		}
-		uint64_t bytes = (uint64_t)(i1 - i0) * pl->out.w * pl->out.c;
-		if (!bytes) {
+		uint64_t row = (uint64_t)pl->out.w * pl->out.c;
+		if (i1 <= i0) {
 			id_append(deps, pd);
 			continue;
 		}
-		uint32_t id = add_dma(s, core, li, copy, s->tl->tensors[p].home, AX_MEM_L1,
-				      AX_KIND_ACT, bytes, pd);
-		id_push(deps, id);
+		tensor_dma(s, core, li, copy, p, i0 * row, i1 * row, 1, pd, deps);
 	}
 }
 
-/* After a piece's compute task, write its rows to the tensor's home. */
+/* After a piece's compute task, write its rows [r0, r1) and channels
+ * [c0, c1) to the tensor's home.  A channel slice is a 2-D strided transfer
+ * (one run of (c1 - c0) bytes per pixel); it is moved as one block of its
+ * size at its own offset within the rows (docs/memory.md "DMA"). */
 static uint32_t store_output(struct lstate *s, uint32_t core, uint32_t li, uint32_t copy,
-			     uint32_t r0, uint32_t r1, uint32_t compute)
+			     uint32_t r0, uint32_t r1, uint32_t c0, uint32_t c1, uint32_t compute)
 {
 	const struct ax_layer *l = &s->net->layers[li];
 	enum ax_mem home = s->tl->tensors[li].home;
 	if (home == AX_MEM_L1 || r1 <= r0)
 		return compute;
-	struct idlist d = { 0 };
+	struct idlist d = { 0 }, made = { 0 };
 	id_push(&d, compute);
-	uint64_t bytes = (uint64_t)(r1 - r0) * l->out.w * l->out.c;
-	uint32_t id = add_dma(s, core, li, copy, AX_MEM_L1, home, AX_KIND_ACT, bytes, &d);
+	uint64_t row = (uint64_t)l->out.w * l->out.c;
+	uint64_t from = r0 * row + (uint64_t)c0 * (r1 - r0) * l->out.w;
+	uint64_t bytes = (uint64_t)(r1 - r0) * l->out.w * (c1 - c0);
+	tensor_dma(s, core, li, copy, li, from, from + bytes, 0, &d, &made);
+	uint32_t id = compute;
+	if (made.n == 1) {
+		id = made.v[0];
+	} else if (made.n > 1) {
+		/* both parts must land before readers go on: a zero-byte DMA
+		 * joins them (it costs its setup, as a descriptor would) */
+		id = add_dma(s, core, li, copy, AX_MEM_L1, AX_MEM_L1, AX_KIND_ACT, 0, &made);
+	}
 	free(d.v);
+	free(made.v);
 	return id;
 }
 
@@ -373,13 +451,42 @@ static uint32_t strips_for(uint32_t rows, uint64_t bytes)
 }
 
 /* Per-channel requantisation constants (hybrid quantisation only). */
-static void fetch_consts(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy, struct idlist *deps)
+static void fetch_consts(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy, uint32_t chans,
+			 struct idlist *deps)
 {
 	if (s->c->v[AX_CC_PTQ_SCHEME] != AX_PTQ_HYBRID_PER_TENSOR_PER_CHANNEL)
 		return;
-	const struct ax_layer *l = &s->net->layers[li];
-	uint64_t cb = (uint64_t)l->cout * s->a->dpu_const_bytes_per_channel;
-	id_push(deps, add_dma(s, core, li, copy, s->const_home, AX_MEM_L1, AX_KIND_CONST, cb, NULL));
+	uint64_t cb = (uint64_t)chans * s->a->dpu_const_bytes_per_channel;
+	id_push(deps, add_dma_at(s, core, li, copy, s->const_home, s->const_base + li * AX_CONST_STRIDE,
+				 AX_MEM_L1, 0, AX_KIND_CONST, cb, NULL));
+}
+
+/* DMA of bytes [addr, addr + bytes) of the weight section into L1: the part
+ * below weight_l2_bytes is resident in L2, the rest streams from this copy's
+ * weight section in DDR (docs/memory.md "Weights").  Returns the task that
+ * completes it. */
+static uint32_t weight_dma(struct lstate *s, uint32_t core, uint32_t li, uint32_t copy,
+			   uint64_t addr, uint64_t bytes, const struct idlist *deps)
+{
+	uint64_t cut = s->tl->weight_l2_bytes;
+	struct idlist made = { 0 };
+	if (addr < cut || !bytes) {
+		uint64_t e = addr + bytes < cut ? addr + bytes : cut;
+		if (!bytes)
+			e = addr;
+		id_push(&made, add_dma_at(s, core, li, copy, AX_MEM_L2, addr, AX_MEM_L1, 0,
+					  AX_KIND_WEIGHTS, e - addr, deps));
+	}
+	if (addr + bytes > cut) {
+		uint64_t f = addr > cut ? addr : cut;
+		id_push(&made, add_dma_at(s, core, li, copy, AX_MEM_DDR, f + copy * s->tl->ddr_weight_stride,
+					  AX_MEM_L1, 0, AX_KIND_WEIGHTS, addr + bytes - f, deps));
+	}
+	uint32_t id = made.v[0];
+	if (made.n > 1)
+		id = add_dma(s, core, li, copy, AX_MEM_L1, AX_MEM_L1, AX_KIND_WEIGHTS, 0, &made);
+	free(made.v);
+	return id;
 }
 
 /* Stages one tile's weights in L1 and writes them into the next free weight
@@ -387,15 +494,14 @@ static void fetch_consts(struct lstate *s, uint32_t li, uint32_t core, uint32_t 
  * task and the slots it filled (docs/imc.md "Weight slots"). */
 static uint32_t load_tile(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
 			  uint64_t dma_bytes, uint64_t write_bytes, uint32_t cols,
-			  struct slot_span *span)
+			  uint64_t src_addr, struct slot_span *span)
 {
 	struct core_state *cs = &s->cs[core];
 	struct idlist d = { 0 };
 	uint32_t stage = (uint32_t)(cs->stages++ % 2);
 	if (cs->stage_used[stage])
 		id_push(&d, cs->stage_last[stage]);
-	uint32_t wdma = add_dma(s, core, li, copy, s->tl->weight_home, AX_MEM_L1, AX_KIND_WEIGHTS,
-				dma_bytes, &d);
+	uint32_t wdma = weight_dma(s, core, li, copy, src_addr, dma_bytes, &d);
 	d.n = 0;
 	id_push(&d, wdma);
 	uint32_t bank_cols = (uint32_t)(s->a->imc_cols / s->a->imc_banks);
@@ -430,11 +536,11 @@ static void release_slots(struct lstate *s, uint32_t core, const struct slot_spa
 
 /* Bytes written into the array for tile t of layer li: the grown window
  * rows by r copies of the columns (docs/imc.md "In-core replication"). */
-static void tile_bytes(const struct lstate *s, uint32_t li, uint32_t t, uint32_t *rows,
-		       uint32_t *cols, uint64_t *write)
+static void tile_bytes(const struct lstate *s, uint32_t li, const struct ax_imc_map *m, uint32_t t,
+		       uint32_t *rows, uint32_t *cols, uint64_t *write)
 {
 	const struct layer_info *inf = &s->li[li];
-	ax_imc_tile_dims(&inf->map, s->a, t, rows, cols);
+	ax_imc_tile_dims(m, s->a, t, rows, cols);
 	if (inf->icr > 1) {
 		*write = (uint64_t)inf->window_rows * inf->icr * *cols;
 	} else {
@@ -444,23 +550,41 @@ static void tile_bytes(const struct lstate *s, uint32_t li, uint32_t t, uint32_t
 
 /* ---- a layer alone: weight-set groups outer, strips inner (docs/imc.md) ---- */
 
+/* Output rows [r0, r1) and output channels [c0, c1) of an IMC layer on one
+ * core: a copy over several cores splits weight-heavy layers by channels and
+ * the others by rows (docs/memory.md "Several cores"). */
 static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
-		      uint32_t r0, uint32_t r1, struct idlist *done)
+		      uint32_t r0, uint32_t r1, uint32_t c0, uint32_t c1, struct idlist *done)
 {
 	const struct ax_arch *a = s->a;
 	const struct ax_layer *l = &s->net->layers[li];
 	const struct layer_info *inf = &s->li[li];
-	const struct ax_imc_map *m = &inf->map;
-	uint32_t rows = r1 - r0;
-	uint32_t ns = strips_for(rows, (uint64_t)rows * l->out.w * l->out.c);
-	uint32_t gsize = ax_imc_group_size(m, a, layer_slots(s, li));
+	struct ax_imc_map local = inf->map;
+	if (c1 - c0 < l->cout) {   /* a channel slice: fewer columns */
+		local.cols = c1 - c0;
+		local.col_tiles = (uint32_t)div_ceil(local.cols, a->imc_cols);
+		local.tiles = local.groups * local.row_tiles * local.col_tiles;
+	}
+	const struct ax_imc_map *m = &local;
+	uint32_t bank_cols = (uint32_t)(a->imc_cols / a->imc_banks), slots = 0;
+	for (uint32_t t = 0; t < m->tiles; t++) {
+		uint32_t tr, tc;
+		ax_imc_tile_dims(m, a, t, &tr, &tc);
+		slots += (uint32_t)div_ceil((uint64_t)tc * inf->icr, bank_cols);
+	}
+	uint32_t rows = r1 - r0, chans = c1 - c0;
+	uint32_t ns = strips_for(rows, (uint64_t)rows * l->out.w * chans);
+	uint32_t gsize = ax_imc_group_size(m, a, slots);
 	uint64_t cols_out = div_ceil(l->out.w, inf->icr); /* passes per output row */
-	uint64_t bias_bytes = l->has_bias ? 4ull * l->cout : 0;
+	uint64_t bias_bytes = l->has_bias ? 4ull * chans : 0;
 
 	struct idlist cdeps = { 0 };
-	fetch_consts(s, li, core, copy, &cdeps);
+	fetch_consts(s, li, core, copy, chans, &cdeps);
 	uint32_t *last_mvm = ax_xcalloc(ns, sizeof(uint32_t));
 	uint32_t per_group_mat = m->row_tiles * m->col_tiles;
+	/* address of the next tile in the weight section: a channel slice's
+	 * columns start c0 columns of inf->map.rows weights in */
+	uint64_t woff = (uint64_t)c0 * inf->map.rows;
 	for (uint32_t g0 = 0; g0 < m->tiles; g0 += gsize) {
 		uint32_t g1 = g0 + gsize < m->tiles ? g0 + gsize : m->tiles;
 		struct idlist loads = { 0 };
@@ -469,9 +593,13 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 		for (uint32_t t = g0; t < g1; t++) {
 			uint32_t tr, tc;
 			uint64_t wb;
-			tile_bytes(s, li, t, &tr, &tc, &wb);
-			id_push(&loads, load_tile(s, li, core, copy, wb + (t == 0 ? bias_bytes : 0), wb,
-						  tc * inf->icr, &spans[t - g0]));
+			tile_bytes(s, li, m, t, &tr, &tc, &wb);
+			/* the DMA moves the tile as stored; replication happens
+			 * as it is written into the array */
+			uint64_t stored = (uint64_t)tr * tc + (t == 0 ? bias_bytes : 0);
+			id_push(&loads, load_tile(s, li, core, copy, stored, wb,
+						  tc * inf->icr, l->weight_offset + woff, &spans[t - g0]));
+			woff += stored;
 			s->tl->plans[li].weight_bytes += wb;
 			sum_rows += inf->icr > 1 ? inf->window_rows : tr;
 			sum_macs_px += (uint64_t)tr * tc;
@@ -516,7 +644,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 	for (uint32_t si = 0; si < ns; si++) {
 		uint32_t s0 = r0 + (uint32_t)((uint64_t)rows * si / ns);
 		uint32_t s1 = r0 + (uint32_t)((uint64_t)rows * (si + 1) / ns);
-		uint64_t elems = (uint64_t)(s1 - s0) * l->out.w * l->out.c;
+		uint64_t elems = (uint64_t)(s1 - s0) * l->out.w * chans;
 		struct idlist d = { 0 };
 		id_push(&d, last_mvm[si]);
 		id_append(&d, &cdeps);
@@ -525,7 +653,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 		dt.l1_write = elems;
 		uint32_t dpu = add_task(s, &dt, &d);
 		free(d.v);
-		id_push(done, store_output(s, core, li, copy, s0, s1, dpu));
+		id_push(done, store_output(s, core, li, copy, s0, s1, c0, c1, dpu));
 	}
 	free(last_mvm);
 	free(cdeps.v);
@@ -582,7 +710,7 @@ static void fetch_dw_weights(struct lstate *s, uint32_t li, uint32_t core, uint3
 		return;
 	uint64_t wb = ax_layer_weight_size(s->net, l);
 	uint64_t part = div_ceil(wb * rows, l->out.h);
-	id_push(deps, add_dma(s, core, li, copy, s->tl->weight_home, AX_MEM_L1, AX_KIND_WEIGHTS, part, NULL));
+	id_push(deps, weight_dma(s, core, li, copy, l->weight_offset, part, NULL));
 }
 
 static void lower_vector(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
@@ -604,7 +732,7 @@ static void lower_vector(struct lstate *s, uint32_t li, uint32_t core, uint32_t 
 		uint64_t useful = macs_upto(lm, s1, l->out.h) - macs_upto(lm, s0, l->out.h);
 		uint32_t id = vector_task(s, li, core, copy, s0, s1, useful, &d);
 		free(d.v);
-		id_push(done, store_output(s, core, li, copy, s0, s1, id));
+		id_push(done, store_output(s, core, li, copy, s0, s1, 0, l->out.c, id));
 	}
 	free(wdeps.v);
 }
@@ -682,16 +810,19 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 		uint32_t li = f + k;
 		const struct ax_layer *l = &net->layers[li];
 		if (s->li[li].imc) {
-			uint64_t bias = l->has_bias ? 4ull * l->cout : 0;
+			uint64_t bias = l->has_bias ? 4ull * l->cout : 0, woff = 0;
 			for (uint32_t t = 0; t < s->li[li].map.tiles; t++) {
 				uint32_t tr, tc;
 				uint64_t wb;
-				tile_bytes(s, li, t, &tr, &tc, &wb);
-				id_push(&loads[k], load_tile(s, li, core, copy, wb + (t == 0 ? bias : 0), wb,
-							     tc * s->li[li].icr, &spans[k][nspans[k]++]));
+				tile_bytes(s, li, &s->li[li].map, t, &tr, &tc, &wb);
+				uint64_t as_stored = (uint64_t)tr * tc + (t == 0 ? bias : 0);
+				id_push(&loads[k], load_tile(s, li, core, copy, as_stored, wb,
+							     tc * s->li[li].icr, l->weight_offset + woff,
+							     &spans[k][nspans[k]++]));
+				woff += as_stored;
 				s->tl->plans[li].weight_bytes += wb;
 			}
-			fetch_consts(s, li, core, copy, &consts[k]);
+			fetch_consts(s, li, core, copy, l->cout, &consts[k]);
 		} else {
 			fetch_dw_weights(s, li, core, copy, l->out.h, &loads[k]);
 		}
@@ -776,7 +907,7 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 			/* rows read outside the cone are stored once, halo excluded */
 			if (!s->tl->tensors[li].fused) {
 				uint32_t from = k == n - 1 ? lk : (stored[k] > lk ? stored[k] : lk);
-				uint32_t st = store_output(s, core, li, copy, from, hk, id);
+				uint32_t st = store_output(s, core, li, copy, from, hk, 0, l->out.c, id);
 				if (hk > stored[k])
 					stored[k] = hk;
 				id_push(&s->done[li], st);
@@ -808,6 +939,21 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 	free(kept);
 }
 
+/* docs/memory.md "Several cores": a layer alone on a copy of several cores
+ * is split by output channels when its weights outweigh its input (each
+ * core then writes only its slice of the weights and reads the whole input),
+ * else by output rows (each core writes all the weights, reads its rows). */
+static int split_channels(const struct lstate *s, uint32_t li)
+{
+	const struct ax_layer *l = &s->net->layers[li];
+	if (s->cpc < 2 || l->groups > 1 || l->cout < 32 * s->cpc)
+		return 0;
+	uint64_t in_bytes = 0;
+	for (uint32_t k = 0; k < l->n_in; k++)
+		in_bytes += ax_shape_bytes(s->net->layers[l->in[k]].out);
+	return ax_layer_weight_size(s->net, l) > in_bytes;
+}
+
 /* Rows [r0, r1) of a layer's output that core k of the copy computes. */
 static void split_rows(uint32_t h, uint32_t k, uint32_t n, uint32_t *r0, uint32_t *r1)
 {
@@ -831,7 +977,7 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 		for (uint32_t k = 0; k < s->cpc; k++) {
 			uint32_t r0, r1;
 			split_rows(ll->out.h, k, s->cpc, &r0, &r1);
-			if (r0 == r1)
+			if (r0 == r1 && !(s->li[f].imc && split_channels(s, f)))
 				continue;
 			uint32_t core = copy * s->cpc + k;
 			if (f != last) {
@@ -843,8 +989,15 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 				continue;
 			}
 			struct idlist part = { 0 };
-			if (s->li[f].imc)
-				lower_imc(s, f, core, copy, r0, r1, &part);
+			if (s->li[f].imc && split_channels(s, f)) {
+				/* channel split: every core takes all rows and a slice
+				 * of the output channels, in whole banks */
+				uint32_t per = (uint32_t)div_ceil(div_ceil(ll->cout, s->cpc), 32) * 32;
+				uint32_t c0 = k * per, c1 = c0 + per < ll->cout ? c0 + per : ll->cout;
+				if (c0 < c1)
+					lower_imc(s, f, core, copy, 0, ll->out.h, c0, c1, &part);
+			} else if (s->li[f].imc)
+				lower_imc(s, f, core, copy, r0, r1, 0, ll->cout, &part);
 			else
 				lower_vector(s, f, core, copy, r0, r1, &part);
 			id_append(&s->done[f], &part);
@@ -878,18 +1031,30 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	tl->tensors = ax_xcalloc(net->n_layers, sizeof(*tl->tensors));
 	tl->plans = ax_xcalloc(net->n_layers, sizeof(*tl->plans));
 
-	/* the ELF's home: DDR, or a reserve in L2 (docs/timing-model.md "ELF placement") */
+	/* docs/memory.md "Copies": each copy is its own instance of the
+	 * compiled network, owning resources_used of L2 (default: its share of
+	 * the cores), its own weights and its own tasklist reserve */
+	uint64_t res_milli = c->origin[AX_CC_RESOURCES_USED].file
+				     ? (uint64_t)c->v[AX_CC_RESOURCES_USED]
+				     : 1000ull * cpc / a->chip_cores;
+	if (res_milli * copies > 1000)
+		return ax_err_add(err, "resources_used %.3g for each of %u copies is more than the chip has; expected at most %.3g",
+				  (double)res_milli / 1000.0, copies, 1.0 / copies);
+	tl->resources_milli = (uint32_t)res_milli;
+	uint64_t l2_copy = (a->l2_size - a->l2_reserved) * res_milli / 1000;
+	/* the ELF's home: DDR, or a reserve in L2 (docs/memory.md "ELF placement") */
 	int in_ddr = c->v[AX_CC_ELF_IN_DDR] != 0;
 	tl->tasklist_home = in_ddr ? AX_MEM_DDR : AX_MEM_L2;
+	uint64_t reserve_copy = 0;
 	if (!in_ddr)
-		tl->tasklist_reserve = c->v[AX_CC_L2_RESERVED_TASKLIST]
-					       ? (uint64_t)c->v[AX_CC_L2_RESERVED_TASKLIST]
-					       : a->l2_tasklist_reserve * ncores;
-	uint64_t l2_free = a->l2_size - a->l2_reserved;
-	if (tl->tasklist_reserve >= l2_free)
-		return ax_err_add(err, "the tasklist reserve of %llu bytes leaves no L2 for data (l2.size - l2.reserved = %llu bytes)",
-				  (unsigned long long)tl->tasklist_reserve, (unsigned long long)l2_free);
-	l2_free -= tl->tasklist_reserve;
+		reserve_copy = c->v[AX_CC_L2_RESERVED_TASKLIST]
+				       ? (uint64_t)c->v[AX_CC_L2_RESERVED_TASKLIST]
+				       : a->l2_tasklist_reserve * cpc;
+	tl->tasklist_reserve = reserve_copy * copies;
+	if (reserve_copy >= l2_copy)
+		return ax_err_add(err, "the tasklist reserve of %llu bytes leaves no L2 for data (each copy has %llu bytes: (l2.size - l2.reserved) x resources_used)",
+				  (unsigned long long)reserve_copy, (unsigned long long)l2_copy);
+	uint64_t l2_free = l2_copy - reserve_copy;  /* one copy's L2 for weights and data */
 
 	struct lstate s = { .net = net, .a = a, .c = c, .tl = tl, .cpc = cpc };
 	for (uint32_t k = 0; k < ncores; k++) {
@@ -929,22 +1094,60 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	uint64_t l1_budget = l1_avail > stage ? l1_avail - stage : 0;
 	uint64_t weights = ax_net_layout_weights((struct ax_net *)net);
 	tl->weight_bytes = weights;
-	/* docs/timing-model.md "Placement": weights stay resident in L2 (loaded
-	 * once, before the first inference) when they fit and the activations
-	 * they push out of L2 would cost less DDR traffic (written and read
-	 * back) than streaming the weights to every copy each inference. */
-	uint64_t peak[AX_MEM_COUNT];
 	/* docs/tiling.md "Tile height": cones' row tiles are sized to an eighth
 	 * of L1's activation space; they live in the L1 that the cone's fused
 	 * tensors would otherwise take whole */
 	uint64_t cone_target = l1_budget / 8;
-	place(&s, last_use, l1_budget, l2_free / copies, cpc == 1, tl->tensors, peak);
-	uint64_t act_l2 = peak[AX_MEM_L2] * copies;
-	uint64_t pushed = weights + act_l2 > l2_free ? weights + act_l2 - l2_free : 0;
-	tl->weight_home = (weights <= l2_free && 2 * pushed < copies * weights) ? AX_MEM_L2 : AX_MEM_DDR;
-	uint64_t l2_data = l2_free - (tl->weight_home == AX_MEM_L2 ? weights : 0);
-	place(&s, last_use, l1_budget, l2_data / copies, cpc == 1, tl->tensors, tl->peak_bytes);
+	/* docs/memory.md "Weights": a copy keeps its weights resident in its L2
+	 * (loaded once, before the first inference) unless streaming them from
+	 * DDR every inference costs less DDR traffic than the activations they
+	 * would push out of L2 (each spilled byte written and read back) */
+	uint64_t peak[AX_MEM_COUNT], spilled_stream = 0, spilled_res = 0;
+	place(&s, last_use, l1_budget, l2_free, cpc == 1, tl->tensors, peak, &spilled_stream);
+	uint64_t cost_stream = weights + 2 * spilled_stream;
+	/* with page_memory the weight section is paged too: the pages that fit
+	 * beside the activations stay resident, only the rest streams */
+	uint64_t page = c->v[AX_CC_PAGE_MEMORY] ? a->l2_page_bytes : 0;
+	uint64_t part = 0;
+	if (page && peak[AX_MEM_L2] < l2_free) {
+		part = (l2_free - peak[AX_MEM_L2]) / page * page;
+		if (part > weights)
+			part = weights;
+	}
+	uint64_t cost_part = (weights - part) + 2 * spilled_stream;
+	int fit = weights <= l2_free;
+	if (fit)
+		place(&s, last_use, l1_budget, l2_free - weights, cpc == 1, tl->tensors, peak, &spilled_res);
+	uint64_t cost_res = fit ? 2 * spilled_res : UINT64_MAX;
+	if (cost_res <= cost_part && cost_res <= cost_stream)
+		tl->weight_l2_bytes = weights;
+	else if (cost_part < cost_stream)
+		tl->weight_l2_bytes = part;
+	else
+		tl->weight_l2_bytes = 0;
+	tl->weight_home = tl->weight_l2_bytes ? AX_MEM_L2 : AX_MEM_DDR;
+	uint64_t l2_data = l2_free - tl->weight_l2_bytes;
+	place(&s, last_use, l1_budget, l2_data, cpc == 1, tl->tensors, tl->peak_bytes,
+	      &tl->spilled_bytes);
 	free(last_use);
+	/* DDR addresses of the activations in DDR (inputs, outputs, spills),
+	 * one region per copy above the weight section */
+	tl->ddr_weight_stride = (weights + AX_DDR_ALIGN - 1) / AX_DDR_ALIGN * AX_DDR_ALIGN;
+	uint64_t act_base = tl->ddr_weight_stride * copies, next = act_base;
+	for (uint32_t i = 0; i < net->n_layers; i++) {
+		struct ax_placement *pl = &tl->tensors[i];
+		uint64_t ddr_part = pl->home == AX_MEM_DDR ? pl->bytes
+				  : pl->home == AX_MEM_L2 ? pl->bytes - pl->l2_bytes : 0;
+		if (!ddr_part)
+			continue;
+		pl->ddr_addr = next;
+		next += (ddr_part + 4095) / 4096 * 4096;
+	}
+	tl->ddr_copy_stride = (next - act_base + AX_DDR_ALIGN - 1) / AX_DDR_ALIGN * AX_DDR_ALIGN;
+	uint64_t acts_end = act_base + copies * tl->ddr_copy_stride;
+	tl->ddr_tasklist_base = acts_end;
+	tl->dma_sys_channels = c->v[AX_CC_DMA_DUAL_CHANNEL] ? (uint32_t)a->dma_sys_channels : 1;
+	tl->dma_core_channels = c->v[AX_CC_DMA_DUAL_CHANNEL] ? (uint32_t)a->dma_core_channels : 1;
 
 	for (uint32_t i = 0; i < net->n_layers; i++) {
 		struct ax_layer_plan *p = &tl->plans[i];
@@ -961,6 +1164,9 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		}
 	}
 
+	/* a tasklist region per core (16 MiB: 262144 descriptors); constants follow */
+	tl->ddr_tasklist_stride = AX_DDR_ALIGN * 16;
+	s.const_base = tl->ddr_tasklist_base + ncores * tl->ddr_tasklist_stride;
 	s.done = ax_xcalloc(net->n_layers, sizeof(*s.done));
 	for (uint32_t cp = 0; cp < copies; cp++)
 		lower_copy(&s, cp, cone_target);
@@ -991,12 +1197,18 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	tl->tasklist_bytes = most * a->ctrl_descriptor_bytes;
 	tl->tasklist_chunks = 1;
 	if (!in_ddr) {
-		uint64_t share = tl->tasklist_reserve / ncores;
+		uint64_t share = reserve_copy / cpc;
 		if (share < a->ctrl_descriptor_bytes * a->ctrl_fetch_batch)
 			return ax_err_add(err, "the L2 tasklist reserve gives each of %u cores %llu bytes; expected at least one fetch of %llu bytes (controller.fetch_batch x controller.descriptor_size)",
 					  ncores, (unsigned long long)share,
 					  (unsigned long long)(a->ctrl_descriptor_bytes * a->ctrl_fetch_batch));
 		tl->tasklist_chunks = (uint32_t)div_ceil(tl->tasklist_bytes, share);
+		if (tl->tasklist_chunks > 1 && !c->v[AX_CC_STREAM_TASKLIST])
+			return ax_err_add(err, "the tasklist of %llu bytes per core does not fit its %llu-byte share of the L2 reserve (l2_reserved_nbytes_tasklist) and stream_tasklist is false; expected a larger reserve, elf_in_ddr true, or stream_tasklist true",
+					  (unsigned long long)tl->tasklist_bytes, (unsigned long long)share);
 	}
+	if (tl->tasklist_bytes > tl->ddr_tasklist_stride)
+		return ax_err_add(err, "the tasklist of %llu bytes per core is larger than axsim's DDR region for it (%llu bytes)",
+				  (unsigned long long)tl->tasklist_bytes, (unsigned long long)tl->ddr_tasklist_stride);
 	return AX_OK;
 }

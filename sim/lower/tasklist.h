@@ -44,6 +44,7 @@ struct ax_task {
 	/* DMA */
 	enum ax_mem src, dst;
 	enum ax_kind data;
+	uint64_t src_addr, dst_addr;  /* byte addresses (DDR: its address map, docs/memory.md) */
 	uint64_t bytes;           /* DMA: bytes moved; IMC_LOAD: weight bytes written */
 	/* compute */
 	uint64_t cycles;          /* compute cycles at full rate (docs/timing-model.md) */
@@ -59,6 +60,8 @@ struct ax_placement {
 	enum ax_mem home;
 	uint64_t bytes;
 	uint32_t fused;   /* lives only as row tiles in L1 inside a fused cone */
+	uint64_t l2_bytes;  /* home L2: its first l2_bytes are in L2, the rest spilled to DDR (page_memory) */
+	uint64_t ddr_addr;  /* copy 0's address of the part in DDR */
 };
 
 /* Per-layer facts the report needs that the platform does not compute. */
@@ -85,15 +88,23 @@ struct ax_tasklist {
 	uint32_t copies, cores_per_copy;
 	enum ax_mem tasklist_home;       /* DDR (elf_in_ddr) or L2 */
 	uint64_t tasklist_bytes;         /* per core: descriptors x descriptor size */
-	uint64_t tasklist_reserve;       /* L2 bytes held for the tasklist (0 when in DDR) */
+	uint64_t tasklist_reserve;       /* L2 bytes held for the tasklists, all copies (0 when in DDR) */
 	uint32_t tasklist_chunks;        /* reloads of the reserve when the tasklist is larger */
-	enum ax_mem weight_home;         /* L2 (resident, preloaded once) or DDR (streamed) */
+	enum ax_mem weight_home;         /* L2 (resident, preloaded once, maybe in part) or DDR (streamed) */
+	uint64_t weight_l2_bytes;        /* the weight section's first bytes resident in L2; the rest streams */
 	uint64_t weight_bytes;           /* the network's weight section */
 
 	size_t n_layers;
 	struct ax_placement *tensors;    /* per layer output */
 	struct ax_layer_plan *plans;     /* per layer */
 	uint64_t peak_bytes[AX_MEM_COUNT]; /* peak occupancy of activations per memory (one copy) */
+	uint64_t spilled_bytes;          /* activation bytes placed in DDR for want of L2 (one copy) */
+	uint64_t ddr_copy_stride;        /* DDR activations of copy k live k x this above copy 0's */
+	uint64_t ddr_weight_stride;      /* each copy's weight section, from address 0 */
+	uint32_t resources_milli;        /* share of L2 each copy owns, in thousandths */
+	uint64_t ddr_tasklist_base;      /* per core: base + core x ddr_tasklist_stride */
+	uint64_t ddr_tasklist_stride;
+	uint32_t dma_sys_channels, dma_core_channels; /* in use (dma_dual_channel) */
 	uint64_t clock_hz;               /* effective core clock */
 	uint32_t mvm_limit_pct;          /* IMC throughput cap */
 };

@@ -58,3 +58,109 @@ uint64_t ax_pool_reserve(struct ax_port_pool *p, uint64_t now_ps, uint64_t bytes
 	p->busy_ps += dur;
 	return start + dur;
 }
+
+void ax_ddr_init(struct ax_ddr *d, const struct ax_ddr_params *p)
+{
+	if (p->channels < 1 || p->channels > AX_DDR_MAX_CHANNELS || p->banks < 1 ||
+	    p->banks > AX_DDR_MAX_BANKS || !p->row_bytes || !p->interleave || !p->burst_bytes ||
+	    p->row_bytes % p->interleave || !p->t_refi_ps)
+		AX_BUG("bad DDR parameters");
+	memset(d, 0, sizeof(*d));
+	d->p = *p;
+	for (uint32_t c = 0; c < p->channels; c++)
+		d->ch[c].next_refresh_ps = p->t_refi_ps;
+}
+
+/* Refreshes due before t: each blocks the channel for tRFC and closes rows. */
+static uint64_t ddr_refresh(struct ax_ddr *d, struct ax_ddr_channel *c, uint64_t t)
+{
+	while (t >= c->next_refresh_ps) {
+		uint64_t start = c->next_refresh_ps > c->bus_free_ps ? c->next_refresh_ps : c->bus_free_ps;
+		uint64_t end = start + d->p.t_rfc_ps;
+		if (end > c->bus_free_ps)
+			c->bus_free_ps = end;
+		for (uint32_t b = 0; b < d->p.banks; b++) {
+			c->bank[b].open = 0;
+			if (c->bank[b].ready_ps < end)
+				c->bank[b].ready_ps = end;
+		}
+		if (t < end)
+			t = end;
+		c->next_refresh_ps += d->p.t_refi_ps;
+		d->st.refreshes++;
+	}
+	return t;
+}
+
+/* One piece of a request within one row of one bank of channel ch. */
+static uint64_t ddr_piece(struct ax_ddr *d, uint32_t ch, uint32_t bank, uint64_t row,
+			  uint64_t bytes, uint64_t arrive, int write)
+{
+	struct ax_ddr_channel *c = &d->ch[ch];
+	struct ax_ddr_bank *b = &c->bank[bank];
+	int was_used = c->used;
+	c->used = 1;
+	arrive = ddr_refresh(d, c, arrive);
+	/* activation, issued on arrival, overlapping other banks' bursts */
+	uint64_t ready = arrive > b->ready_ps ? arrive : b->ready_ps;
+	if (b->open && b->row == row) {
+		d->st.hits++;
+	} else {
+		if (b->open) {
+			ready += d->p.t_rp_ps;
+			d->st.conflicts++;
+		} else {
+			d->st.misses++;
+		}
+		ready += d->p.t_rcd_ps;
+		b->open = 1;
+		b->row = row;
+	}
+	uint64_t start = ready > c->bus_free_ps ? ready : c->bus_free_ps;
+	if (was_used && c->last_write != write) {
+		uint64_t turn = write ? d->p.t_rtw_ps : d->p.t_wtr_ps;
+		if (start < c->bus_free_ps + turn)
+			start = c->bus_free_ps + turn;
+		d->st.turnarounds++;
+	}
+	uint64_t bursts = (bytes + d->p.burst_bytes - 1) / d->p.burst_bytes;
+	uint64_t dur = bursts * d->p.burst_ps;
+	c->bus_free_ps = start + dur;
+	c->last_write = write;
+	b->ready_ps = start + dur;
+	d->st.busy_ps += dur;
+	return start + dur;
+}
+
+uint64_t ax_ddr_access(struct ax_ddr *d, uint64_t now_ps, uint64_t addr, uint64_t bytes,
+		       int write, int first)
+{
+	if (!bytes)
+		return now_ps;
+	const struct ax_ddr_params *p = &d->p;
+	uint64_t arrive = now_ps + (first ? p->latency_ps : 0);
+	uint64_t end = arrive;
+	/* walk the request in interleave units; consecutive units of one
+	 * channel within one row are merged into one piece */
+	uint64_t a = addr, left = bytes;
+	uint64_t units_per_row = p->row_bytes / p->interleave;
+	while (left) {
+		uint64_t unit = a / p->interleave;
+		uint64_t off = a % p->interleave;
+		uint64_t n = p->interleave - off < left ? p->interleave - off : left;
+		uint32_t ch = (uint32_t)(unit % p->channels);
+		uint64_t cunit = unit / p->channels;           /* unit index within the channel */
+		uint64_t rowg = cunit / units_per_row;         /* row group over banks */
+		uint32_t bank = (uint32_t)(rowg % p->banks);
+		uint64_t row = rowg / p->banks;
+		uint64_t e = ddr_piece(d, ch, bank, row, n, arrive, write);
+		if (e > end)
+			end = e;
+		a += n;
+		left -= n;
+	}
+	/* reads see the column latency once, at the end of the pipeline */
+	if (first && !write)
+		end += p->t_cl_ps;
+	return end;
+}

@@ -38,4 +38,64 @@ uint64_t ax_xfer_ps(uint64_t bytes, uint64_t bytes_per_s);
  */
 uint64_t ax_pool_reserve(struct ax_port_pool *p, uint64_t now_ps, uint64_t bytes, int first);
 
+/*
+ * LPDDR4x (docs/memory.md "DDR"): channels of banks with one open row each.
+ * Addresses interleave over channels every `interleave` bytes; within a
+ * channel, rows of `row_bytes` are spread over the banks (row | bank |
+ * channel | column).  A piece of a request that finds its row open (hit)
+ * only moves bursts; a closed bank (miss) is activated first (tRCD); another
+ * row open (conflict) is precharged (tRP) and activated.  Activations are
+ * issued when the request arrives, so they overlap other banks' data
+ * transfers; the data bus of a channel is serial.  Every tREFI a refresh
+ * closes all rows and blocks the channel for tRFC.  A change of direction on
+ * the bus costs tWTR (write to read) or tRTW (read to write).
+ */
+#define AX_DDR_MAX_CHANNELS 64
+#define AX_DDR_MAX_BANKS 64
+
+struct ax_ddr_params {
+	uint32_t channels, banks;
+	uint64_t row_bytes;        /* page size of one bank of one channel */
+	uint64_t interleave;       /* bytes to a channel before the next */
+	uint64_t burst_bytes;      /* bytes of one burst on one channel */
+	uint64_t burst_ps;         /* time of one burst */
+	uint64_t t_rcd_ps, t_rp_ps, t_cl_ps, t_wtr_ps, t_rtw_ps, t_rfc_ps, t_refi_ps;
+	uint64_t latency_ps;       /* controller and PHY, paid once per transfer */
+};
+
+struct ax_ddr_bank {
+	int open;
+	uint64_t row;
+	uint64_t ready_ps;         /* when the bank can take its next command */
+};
+
+struct ax_ddr_channel {
+	struct ax_ddr_bank bank[AX_DDR_MAX_BANKS];
+	uint64_t bus_free_ps;
+	uint64_t next_refresh_ps;
+	int last_write;            /* direction of the last burst */
+	int used;
+};
+
+struct ax_ddr_stats {
+	uint64_t hits, misses, conflicts, refreshes, turnarounds;
+	uint64_t busy_ps;          /* data bus time, summed over channels */
+};
+
+struct ax_ddr {
+	struct ax_ddr_params p;
+	struct ax_ddr_channel ch[AX_DDR_MAX_CHANNELS];
+	struct ax_ddr_stats st;
+};
+
+void ax_ddr_init(struct ax_ddr *d, const struct ax_ddr_params *p);
+/*
+ * A transfer of bytes at address addr (read or write) arriving at now_ps;
+ * returns when its last burst ends (first: the controller latency and the
+ * read latency are paid).  Pieces of the transfer on different channels run
+ * in parallel.
+ */
+uint64_t ax_ddr_access(struct ax_ddr *d, uint64_t now_ps, uint64_t addr, uint64_t bytes,
+		       int write, int first);
+
 #endif

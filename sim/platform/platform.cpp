@@ -42,9 +42,11 @@ namespace {
 
 // ---- addresses: which memory and what kind of data a transaction carries ----
 // bits 48..55: memory (0 DDR, 1 L2, 2 + k: L1 of core k); bits 56..59: kind.
-constexpr uint64_t mem_addr(unsigned mem_id, unsigned kind)
+// bits 0..47: the byte address inside the memory (DDR's address map).
+constexpr uint64_t AX_ADDR_MASK = (uint64_t(1) << 48) - 1;
+constexpr uint64_t mem_addr(unsigned mem_id, unsigned kind, uint64_t offset = 0)
 {
-	return (uint64_t(kind) << 56) | (uint64_t(mem_id) << 48);
+	return (uint64_t(kind) << 56) | (uint64_t(mem_id) << 48) | (offset & AX_ADDR_MASK);
 }
 constexpr unsigned addr_kind(uint64_t a) { return unsigned((a >> 56) & 0xf); }
 constexpr unsigned addr_mem(uint64_t a) { return unsigned((a >> 48) & 0xff); }
@@ -64,6 +66,7 @@ struct Sim;
 struct Memory : sc_module {
 	tlm_utils::multi_passthrough_target_socket<Memory> socket; // many initiators
 	ax_port_pool pool;
+	ax_ddr *ddr = nullptr;      // DDR: the bank and row model instead of ports
 	ax_mem_stats *stats;
 	Memory(sc_module_name n, ax_mem_stats *s) : sc_module(n), socket("socket"), stats(s)
 	{
@@ -76,7 +79,10 @@ struct Memory : sc_module {
 		FirstExt *fe = nullptr;
 		tr.get_extension(fe);
 		uint64_t bytes = tr.get_data_length();
-		uint64_t end = ax_pool_reserve(&pool, start, bytes, fe && fe->first);
+		bool first = fe && fe->first;
+		uint64_t end = ddr ? ax_ddr_access(ddr, start, tr.get_address() & AX_ADDR_MASK, bytes,
+						   tr.is_write(), first)
+				   : ax_pool_reserve(&pool, start, bytes, first);
 		delay += sc_time::from_value(end - start);
 		unsigned k = addr_kind(tr.get_address());
 		if (k >= AX_KIND_COUNT)
@@ -85,7 +91,7 @@ struct Memory : sc_module {
 			stats->read[k] += bytes;
 		else
 			stats->write[k] += bytes;
-		stats->busy_ps = pool.busy_ps;
+		stats->busy_ps = ddr ? ddr->st.busy_ps : pool.busy_ps;
 		tr.set_response_status(tlm::TLM_OK_RESPONSE);
 	}
 	// Debug access in zero time: the model keeps sizes, not contents, so
@@ -104,6 +110,7 @@ struct Link : sc_module {
 	tlm_utils::multi_passthrough_target_socket<Link> socket;
 	tlm_utils::simple_initiator_socket<Link> to_l2, to_ddr;
 	ax_port_pool pool;
+	ax_port_pool *aggregate = nullptr; // the NoC's limit, shared by every link
 	explicit Link(sc_module_name n) : sc_module(n), socket("socket"), to_l2("to_l2"), to_ddr("to_ddr")
 	{
 		socket.register_b_transport(this, &Link::b_transport);
@@ -115,6 +122,9 @@ struct Link : sc_module {
 		FirstExt *fe = nullptr;
 		tr.get_extension(fe);
 		uint64_t link_end = ax_pool_reserve(&pool, start, tr.get_data_length(), fe && fe->first);
+		uint64_t agg_end = ax_pool_reserve(aggregate, start, tr.get_data_length(), 0);
+		if (agg_end > link_end)
+			link_end = agg_end;
 		sc_time d = delay;
 		(addr_mem(tr.get_address()) == AX_MEM_L2 ? to_l2 : to_ddr)->b_transport(tr, d);
 		uint64_t mem_end = start + (d - delay).value();
@@ -167,6 +177,8 @@ struct Sim {
 		res->macs += t.macs;
 		if (end > res->latency_ps)
 			res->latency_ps = end;
+		if (end > res->core_end_ps[t.core])
+			res->core_end_ps[t.core] = end;
 		any_done.notify();
 	}
 	bool ready(uint32_t id) const { return remaining[id] == 0; }
@@ -199,7 +211,7 @@ struct Queue {
 // Issues an access of bytes to a memory through socket, returning its delay.
 template <typename Sock>
 sc_time access(Sock &sock, tlm::tlm_command cmd, unsigned mem_id, unsigned kind,
-	       uint64_t bytes, bool first, unsigned char *buf)
+	       uint64_t bytes, bool first, unsigned char *buf, uint64_t offset = 0)
 {
 	sc_time d = SC_ZERO_TIME;
 	if (!bytes)
@@ -208,7 +220,7 @@ sc_time access(Sock &sock, tlm::tlm_command cmd, unsigned mem_id, unsigned kind,
 	FirstExt fe;
 	fe.first = first;
 	tr.set_command(cmd);
-	tr.set_address(mem_addr(mem_id, kind));
+	tr.set_address(mem_addr(mem_id, kind, offset));
 	tr.set_data_ptr(buf);
 	tr.set_data_length(unsigned(bytes));
 	tr.set_streaming_width(unsigned(bytes));
@@ -278,16 +290,17 @@ struct Dma : sc_module {
 		for (unsigned c = 0; c < channels; c++)
 			sc_spawn(sc_bind(&Dma::channel, this), sc_gen_unique_name("channel"));
 	}
-	sc_time move(tlm::tlm_command cmd, ax_mem m, unsigned kind, uint64_t bytes, bool first)
+	sc_time move(tlm::tlm_command cmd, ax_mem m, unsigned kind, uint64_t bytes, bool first,
+		     uint64_t addr)
 	{
 		if (engine == AX_E_DMA_CORE) {
 			if (m == AX_MEM_L1)
-				return access(near, cmd, l1_id, kind, bytes, first, nullptr);
-			return access(far, cmd, m, kind, bytes, first, nullptr);
+				return access(near, cmd, l1_id, kind, bytes, first, nullptr, addr);
+			return access(far, cmd, m, kind, bytes, first, nullptr, addr);
 		}
 		if (m == AX_MEM_L1)
 			AX_BUG("the system DMA cannot reach L1");
-		return access(m == AX_MEM_L2 ? near : far, cmd, m, kind, bytes, first, nullptr);
+		return access(m == AX_MEM_L2 ? near : far, cmd, m, kind, bytes, first, nullptr, addr);
 	}
 	void channel()
 	{
@@ -298,16 +311,32 @@ struct Dma : sc_module {
 			// docs/timing-model.md "DMA": setup, then chunks whose read and
 			// write overlap; a chunk takes the longer of the two.
 			wait(sc_time::from_value(s.a->dma_setup_cycles * s.cycle_ps));
-			uint64_t left = t.bytes;
-			bool first = true;
+			// docs/memory.md "DMA": up to dma.outstanding chunks in flight;
+			// chunk k is issued when chunk k - outstanding has completed
+			uint64_t left = t.bytes, off = 0, k = 0, last = now_ps();
+			uint64_t n_out = s.a->dma_outstanding;
+			std::vector<uint64_t> done_at(n_out, 0);
 			while (left) {
 				uint64_t c = left < s.a->dma_chunk ? left : s.a->dma_chunk;
-				sc_time dr = move(tlm::TLM_READ_COMMAND, t.src, t.data, c, first);
-				sc_time dw = move(tlm::TLM_WRITE_COMMAND, t.dst, t.data, c, first);
-				wait(dr > dw ? dr : dw);
-				s.activations++;
+				uint64_t gate = done_at[k % n_out];
+				if (gate > now_ps()) {
+					wait(sc_time::from_value(gate - now_ps()));
+					s.activations++;
+				}
+				bool first = k == 0;
+				sc_time dr = move(tlm::TLM_READ_COMMAND, t.src, t.data, c, first, t.src_addr + off);
+				sc_time dw = move(tlm::TLM_WRITE_COMMAND, t.dst, t.data, c, first, t.dst_addr + off);
+				uint64_t end = now_ps() + (dr > dw ? dr : dw).value();
+				done_at[k % n_out] = end;
+				if (end > last)
+					last = end;
 				left -= c;
-				first = false;
+				off += c;
+				k++;
+			}
+			if (last > now_ps()) {
+				wait(sc_time::from_value(last - now_ps()));
+				s.activations++;
 			}
 			s.finish(id, start, now_ps() - start, engine);
 		}
@@ -334,6 +363,7 @@ struct Controller : sc_module {
 		const ax_arch *a = s.a;
 		const ax_tasklist *tl = s.tl;
 		uint64_t batch = a->ctrl_fetch_batch, dbytes = a->ctrl_descriptor_bytes;
+		uint64_t base = tl->ddr_tasklist_base + core * tl->ddr_tasklist_stride;
 		uint64_t per_chunk = mine.size(); // descriptors per tasklist chunk
 		if (tl->tasklist_chunks > 1)
 			per_chunk = (tl->tasklist_reserve / tl->n_cores) / dbytes;
@@ -343,7 +373,8 @@ struct Controller : sc_module {
 				// docs/timing-model.md "ELF placement": the next chunk of a
 				// tasklist larger than its L2 reserve is copied in from DDR
 				uint64_t n = mine.size() - i < per_chunk ? mine.size() - i : per_chunk;
-				sc_time dr = access(to_ddr_sys, tlm::TLM_READ_COMMAND, AX_MEM_DDR, AX_KIND_TASKLIST, n * dbytes, true, nullptr);
+				sc_time dr = access(to_ddr_sys, tlm::TLM_READ_COMMAND, AX_MEM_DDR, AX_KIND_TASKLIST, n * dbytes, true,
+						    nullptr, base + i * dbytes);
 				sc_time dw = access(to_l2_sys, tlm::TLM_WRITE_COMMAND, AX_MEM_L2, AX_KIND_TASKLIST, n * dbytes, true, nullptr);
 				wait(dr > dw ? dr : dw);
 				s.activations++;
@@ -351,7 +382,7 @@ struct Controller : sc_module {
 			if (i % batch == 0) {
 				uint64_t n = mine.size() - i < batch ? mine.size() - i : batch;
 				wait(access(to_far, tlm::TLM_READ_COMMAND, tl->tasklist_home, AX_KIND_TASKLIST,
-					    n * dbytes, true, nullptr));
+					    n * dbytes, true, nullptr, base + i * dbytes));
 				s.activations++;
 			}
 			wait(sc_time::from_value(a->ctrl_dispatch_cycles * s.cycle_ps));
@@ -409,15 +440,33 @@ struct Platform {
 		uint64_t ddr_ch = a->ddr_channels;
 		ddr.reset(new Memory("ddr", &res->mem[AX_MEM_DDR]));
 		ax_pool_init(&ddr->pool, uint32_t(ddr_ch), 1, ax_arch_ddr_peak_bps(a) / ddr_ch, a->ddr_latency_ps);
+		ax_ddr_params dp{};
+		dp.channels = uint32_t(ddr_ch);
+		dp.banks = uint32_t(a->ddr_banks);
+		dp.row_bytes = a->ddr_row_bytes;
+		dp.interleave = a->ddr_interleave;
+		dp.burst_bytes = a->ddr_burst_length * (a->ddr_bus_bits / ddr_ch) / 8;
+		dp.burst_ps = (a->ddr_burst_length * 1000000000000ull + a->ddr_rate_tps - 1) / a->ddr_rate_tps;
+		dp.t_rcd_ps = a->ddr_t_rcd_ps;
+		dp.t_rp_ps = a->ddr_t_rp_ps;
+		dp.t_cl_ps = a->ddr_t_cl_ps;
+		dp.t_wtr_ps = a->ddr_t_wtr_ps;
+		dp.t_rtw_ps = a->ddr_t_rtw_ps;
+		dp.t_rfc_ps = a->ddr_t_rfc_ps;
+		dp.t_refi_ps = a->ddr_t_refi_ps;
+		dp.latency_ps = a->ddr_latency_ps;
+		ax_ddr_init(&ddr_model, &dp);
+		ddr->ddr = &ddr_model;
+		ax_pool_init(&noc_aggregate, 1, 0, a->noc_aggregate_bpc * hz, 0);
 		l2.reset(new Memory("l2", &res->mem[AX_MEM_L2]));
 		ax_pool_init(&l2->pool, uint32_t(a->l2_ports), 0, a->l2_port_bpc * hz, a->l2_latency_cycles * sim.cycle_ps);
 		res->mem[AX_MEM_DDR].ports = uint32_t(ddr_ch);
 		res->mem[AX_MEM_L2].ports = uint32_t(a->l2_ports);
 		res->mem[AX_MEM_L1].ports = uint32_t(a->l1_ports * tl->n_cores);
-		res->dma_core_channels = uint32_t(a->dma_core_channels);
-		res->dma_sys_channels = uint32_t(a->dma_sys_channels);
+		res->dma_core_channels = tl->dma_core_channels;
+		res->dma_sys_channels = tl->dma_sys_channels;
 
-		sysdma.reset(new Dma("sysdma", sim, AX_E_DMA_SYS, 0, unsigned(a->dma_sys_channels)));
+		sysdma.reset(new Dma("sysdma", sim, AX_E_DMA_SYS, 0, tl->dma_sys_channels));
 		sysdma->near.bind(l2->socket);
 		sysdma->far.bind(ddr->socket);
 
@@ -429,6 +478,7 @@ struct Platform {
 				     a->l1_latency_cycles * sim.cycle_ps);
 			links.emplace_back(new Link((c + "_noc").c_str()));
 			ax_pool_init(&links.back()->pool, 1, 0, a->noc_link_bpc * hz, a->noc_latency_cycles * sim.cycle_ps);
+			links.back()->aggregate = &noc_aggregate;
 			links.back()->to_l2.bind(l2->socket);
 			links.back()->to_ddr.bind(ddr->socket);
 			unsigned l1id = 2 + k;
@@ -440,7 +490,7 @@ struct Platform {
 				computes.back()->l1.bind(l1.back()->socket);
 				cu[u] = computes.back().get();
 			}
-			dmas.emplace_back(new Dma((c + "_dma").c_str(), sim, AX_E_DMA_CORE, l1id, unsigned(a->dma_core_channels)));
+			dmas.emplace_back(new Dma((c + "_dma").c_str(), sim, AX_E_DMA_CORE, l1id, tl->dma_core_channels));
 			Dma *dm = dmas.back().get();
 			dm->near.bind(l1.back()->socket);
 			dm->far.bind(links.back()->socket);
@@ -461,6 +511,8 @@ struct Platform {
 			ctrls[tl->tasks[i].core]->mine.push_back(uint32_t(i));
 	}
 	ax_mem_stats l1_stats{};
+	ax_ddr ddr_model{};
+	ax_port_pool noc_aggregate{};
 };
 
 } // namespace
@@ -473,8 +525,10 @@ extern "C" int ax_platform_run(const ax_tasklist *tl, const ax_arch *a, ax_resul
 		AX_BUG("ax_platform_run called twice in one process; SystemC cannot restart");
 	ran = true;
 	std::memset(res, 0, sizeof(*res));
-	if (tl->n_cores > AX_MAX_CORES)
-		AX_BUG("too many cores: %u", tl->n_cores);
+	if (tl->n_cores > AX_MAX_CORES || !tl->n_cores)
+		AX_BUG("bad core count: %u", tl->n_cores);
+	if (!tl->dma_sys_channels || !tl->dma_core_channels || !tl->clock_hz)
+		AX_BUG("tasklist without DMA channels or clock");
 	res->n_layers = tl->n_layers;
 	res->layers = static_cast<ax_layer_stats *>(ax_xcalloc(tl->n_layers ? tl->n_layers : 1, sizeof(ax_layer_stats)));
 	res->n_cores = tl->n_cores;
@@ -498,6 +552,12 @@ extern "C" int ax_platform_run(const ax_tasklist *tl, const ax_arch *a, ax_resul
 		res->mem[AX_MEM_L1].busy_ps = 0;
 		for (auto &m : p->l1)
 			res->mem[AX_MEM_L1].busy_ps += m->pool.busy_ps;
+		res->ddr_row_hits = p->ddr_model.st.hits;
+		res->ddr_row_misses = p->ddr_model.st.misses;
+		res->ddr_row_conflicts = p->ddr_model.st.conflicts;
+		res->ddr_refreshes = p->ddr_model.st.refreshes;
+		res->ddr_turnarounds = p->ddr_model.st.turnarounds;
+		res->noc_busy_ps = p->noc_aggregate.busy_ps;
 		res->sc_deltas = sc_delta_count();
 		res->activations = p->sim.activations;
 		// The platform is deliberately not deleted: SystemC modules must

@@ -54,6 +54,9 @@ struct ax_result {
 	struct ax_mem_stats mem[AX_MEM_COUNT];   /* L1 summed over cores */
 	uint64_t macs;                       /* all copies */
 	uint64_t tasks;
+	uint64_t core_end_ps[AX_MAX_CORES];  /* when each core's last task ended */
+	uint64_t ddr_row_hits, ddr_row_misses, ddr_row_conflicts, ddr_refreshes, ddr_turnarounds;
+	uint64_t noc_busy_ps;                /* the NoC's aggregate limit: time its bandwidth was in use */
 	uint64_t sc_deltas;                  /* SystemC delta cycles */
 	uint64_t activations;                /* process activations (waits returned) */
 	size_t n_layers;

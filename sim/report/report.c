@@ -250,6 +250,23 @@ static json_t *mem_json(const struct ax_report_input *in, enum ax_mem m)
 	}
 	json_object_set_new(o, "busy", jreal(mem_busy_share(in, m)));
 	json_object_set_new(o, "peak_activation_bytes", jint(in->tl->peak_bytes[m]));
+	if (m == AX_MEM_DDR) {
+		const struct ax_result *r = in->res;
+		json_object_set_new(o, "spilled_activation_bytes", jint(in->tl->spilled_bytes));
+		json_object_set_new(o, "row_hits", jint(r->ddr_row_hits));
+		json_object_set_new(o, "row_misses", jint(r->ddr_row_misses));
+		json_object_set_new(o, "row_conflicts", jint(r->ddr_row_conflicts));
+		json_object_set_new(o, "refreshes", jint(r->ddr_refreshes));
+		json_object_set_new(o, "turnarounds", jint(r->ddr_turnarounds));
+		uint64_t bytes = mem_total(s, 0) + mem_total(s, 1);
+		double bus = (double)s->busy_ps;
+		/* achieved bandwidth while the data bus was busy, over the peak */
+		json_object_set_new(o, "efficiency", jreal(bus > 0 ? (double)bytes / (bus * 1e-12) /
+						   ((double)ax_arch_ddr_peak_bps(&in->arch->arch) / s->ports) : 0));
+	}
+	if (m == AX_MEM_L2)
+		json_object_set_new(o, "noc_busy", jreal(in->res->latency_ps ?
+			(double)in->res->noc_busy_ps / (double)in->res->latency_ps : 0));
 	return o;
 }
 
@@ -281,6 +298,8 @@ json_t *ax_report_json(const struct ax_report_input *in)
 	json_object_set_new(plan, "tasklist_home", json_string(ax_mem_name(tl->tasklist_home)));
 	json_object_set_new(plan, "tasklist_chunks", jint(tl->tasklist_chunks));
 	json_object_set_new(plan, "weight_home", json_string(ax_mem_name(tl->weight_home)));
+	json_object_set_new(plan, "weight_l2_bytes", jint(tl->weight_l2_bytes));
+	json_object_set_new(plan, "resources_used", jreal(tl->resources_milli / 1000.0));
 	json_object_set_new(root, "plan", plan);
 
 	json_t *tot = json_object();
@@ -297,6 +316,25 @@ json_t *ax_report_json(const struct ax_report_input *in)
 	for (int e = 0; e < AX_E_COUNT; e++)
 		json_object_set_new(units, ax_engine_name((enum ax_engine)e), jreal(engine_busy_share(in, (enum ax_engine)e)));
 	json_object_set_new(root, "busy", units);
+
+	json_t *cores = json_array();
+	for (uint32_t k = 0; k < r->n_cores; k++) {
+		json_t *c = json_object();
+		json_object_set_new(c, "core", jint(k));
+		json_object_set_new(c, "copy", jint(k / tl->cores_per_copy));
+		json_object_set_new(c, "end_cycle", jint(ps_to_cycles(r, r->core_end_ps[k])));
+		json_t *b = json_object();
+		for (int e = 0; e < AX_E_COUNT; e++) {
+			if (e == AX_E_DMA_SYS)
+				continue;
+			double cap = e == AX_E_DMA_CORE ? r->dma_core_channels : 1;
+			json_object_set_new(b, ax_engine_name((enum ax_engine)e),
+					    jreal(r->latency_ps ? (double)r->busy_ps[k][e] / (cap * (double)r->latency_ps) : 0));
+		}
+		json_object_set_new(c, "busy", b);
+		json_array_append_new(cores, c);
+	}
+	json_object_set_new(root, "cores", cores);
 
 	json_t *mem = json_object();
 	for (int m = 0; m < AX_MEM_COUNT; m++)
@@ -488,10 +526,15 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	fprintf(out, "  IMC        %.1f%% utilisation (%.3f GMAC useful of %.3f GMAC peak)\n",
 		100.0 * imc_utilization(in), (double)r->macs / 1e9,
 		peak_macs(in) * r->n_cores * (double)latency_cycles(in) / 1e9);
-	fprintf(out, "  weights    %s in %s%s; %s written into the IMC per inference\n",
-		(human_bytes(tl->weight_bytes, b1, sizeof(b1)), b1), ax_mem_name(tl->weight_home),
-		tl->weight_home == AX_MEM_L2 ? " (resident)" : " (streamed)",
-		(human_bytes(r->mem[AX_MEM_L1].read[AX_KIND_WEIGHTS] / tl->copies, b2, sizeof(b2)), b2));
+	human_bytes(tl->weight_bytes, b1, sizeof(b1));
+	human_bytes(r->mem[AX_MEM_L1].read[AX_KIND_WEIGHTS] / tl->copies, b2, sizeof(b2));
+	if (tl->weight_l2_bytes == tl->weight_bytes)
+		fprintf(out, "  weights    %s resident in L2; %s written into the IMC per inference\n", b1, b2);
+	else if (tl->weight_l2_bytes == 0)
+		fprintf(out, "  weights    %s streamed from DDR; %s written into the IMC per inference\n", b1, b2);
+	else
+		fprintf(out, "  weights    %s, %.0f%% resident in L2, the rest streamed from DDR; %s written into the IMC per inference\n",
+			b1, 100.0 * (double)tl->weight_l2_bytes / (double)tl->weight_bytes, b2);
 	fprintf(out, "  tasklist   %llu descriptors/core, %s in %s%s\n",
 		(unsigned long long)(tl->tasklist_bytes / in->arch->arch.ctrl_descriptor_bytes),
 		(human_bytes(tl->tasklist_bytes, b1, sizeof(b1)), b1), ax_mem_name(tl->tasklist_home),
@@ -511,6 +554,19 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 			fprintf(out, " %11s", b1);
 		}
 		fprintf(out, "  %4.0f%%\n", 100.0 * mem_busy_share(in, (enum ax_mem)m));
+	}
+	if (tl->spilled_bytes || r->ddr_row_hits + r->ddr_row_misses + r->ddr_row_conflicts) {
+		human_bytes(tl->spilled_bytes, b1, sizeof(b1));
+		uint64_t acc = r->ddr_row_hits + r->ddr_row_misses + r->ddr_row_conflicts;
+		fprintf(out, "  ddr rows   %.0f%% hits, %.0f%% conflicts, %llu refreshes; %s of activations spilled per copy (page_memory %s)\n",
+			acc ? 100.0 * (double)r->ddr_row_hits / (double)acc : 0.0,
+			acc ? 100.0 * (double)r->ddr_row_conflicts / (double)acc : 0.0,
+			(unsigned long long)r->ddr_refreshes, b1, in->cfg->v[AX_CC_PAGE_MEMORY] ? "on" : "off");
+	}
+	if (r->n_cores > 1) {
+		fprintf(out, "  cores      ");
+		for (uint32_t k = 0; k < r->n_cores; k++)
+			fprintf(out, "%u: %.1f us%s", k, (double)r->core_end_ps[k] / 1e6, k + 1 < r->n_cores ? ", " : "\n");
 	}
 	size_t n;
 	size_t *idx = slowest(in, &n);
