@@ -22,7 +22,7 @@ void ax_cli_print_errors(const struct ax_err *e, const char *prefix)
 
 static const char *const all_opts[] = {
 	"--arch", "--set", "--config", "--model", "--board", "--json", "--csv",
-	"--quiet", "--reference", "--help", "-o", NULL
+	"--quiet", "--reference", "--help", "-o", "--inferences", NULL
 };
 
 static int takes_value(const char *o)
@@ -91,6 +91,7 @@ int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
 		else if (!strcmp(name, "--json")) o->json = val;
 		else if (!strcmp(name, "--csv")) o->csv = val;
 		else if (!strcmp(name, "-o")) o->out = val;
+		else if (!strcmp(name, "--inferences")) o->inferences = val;
 		else if (!strcmp(name, "--quiet")) o->quiet = 1;
 		else if (!strcmp(name, "--reference")) o->reference = 1;
 		else if (!strcmp(name, "--help")) o->help = 1;
@@ -165,12 +166,14 @@ static int help_or_usage(const struct ax_opts *o, const char *text)
 int ax_cmd_run(int argc, char **argv)
 {
 	struct ax_opts o;
-	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet", 1, &o))
+	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet --inferences", 1, &o))
 		return 2;
 	if (help_or_usage(&o, "usage: axsim run NET [--config MODEL.yaml] [--model NAME] [--board pcie|m2]\n"
 			      "                 [--arch FILE] [--set KEY=VALUE]... [--json FILE] [--csv FILE] [--quiet]\n"
-			      "Simulates one inference on each copy of the network and prints latency, throughput,\n"
-			      "IMC utilisation, unit and memory activity and the slowest layers.  NET is an ELF\n"
+			      "                 [--inferences N]\n"
+			      "Simulates N back-to-back inferences (default 2) on each copy of the network and\n"
+			      "prints the first one's latency, the steady-state throughput, IMC utilisation, unit\n"
+			      "and memory activity and the slowest layers.  NET is an ELF\n"
 			      "written by axsim compile, or a network description.  Without --config the SDK's\n"
 			      "default compilation configuration is used.\n"))
 		return 0;
@@ -209,6 +212,16 @@ int ax_cmd_run(int argc, char **argv)
 	ax_net_release(&net);
 	if (ax_cli_load_net(o.positional[0], &net))
 		goto out;
+	tl.inferences = AX_DEFAULT_INFERENCES;
+	if (o.inferences) {
+		char *end;
+		long v = strtol(o.inferences, &end, 10);
+		if (!o.inferences[0] || *end || v < 1 || v > 64) {
+			fprintf(stderr, "axsim run: --inferences '%s' is not valid; expected an integer from 1 to 64\n", o.inferences);
+			goto out;
+		}
+		tl.inferences = (uint32_t)v;
+	}
 	if (ax_lower(&net, &arch.arch, &cfg, &tl, &err))
 		goto print;
 	if (ax_platform_run(&tl, &arch.arch, &res, &err)) {

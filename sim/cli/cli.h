@@ -10,6 +10,9 @@
 
 #define AXSIM_VERSION "0.1.0"
 #define AX_MAX_SETS 256
+/* Back-to-back inferences per copy of axsim run: two give the steady-state
+ * throughput (docs/timing-model.md "Back-to-back inferences"). */
+#define AX_DEFAULT_INFERENCES 2
 
 /* Options every command may take; which ones a command accepts is its table. */
 struct ax_opts {
@@ -19,6 +22,7 @@ struct ax_opts {
 	const char *sets[AX_MAX_SETS];
 	int n_sets;
 	int quiet, reference, help;
+	const char *inferences;
 };
 
 /*

@@ -29,6 +29,7 @@ static void usage(FILE *out)
 	      "  --json FILE        write the report as JSON (docs/report-format.md)\n"
 	      "  --csv FILE         write the per-layer table as CSV\n"
 	      "  --quiet            do not print the text report\n"
+	      "  --inferences N     back-to-back inferences per copy (default 2: steady-state throughput)\n"
 	      "arch options:\n"
 	      "  --reference        print docs/config-reference.md (generated from the key tables)\n"
 	      "\n"

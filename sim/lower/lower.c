@@ -50,6 +50,8 @@ struct layer_info {
 	uint32_t icr, window_rows;      /* replication factor, rows of the grown window */
 	int imc, dwpu;
 	uint32_t group;                 /* fused group index */
+	int32_t epi;                    /* element-wise layer applied by this layer's DPU, or -1 */
+	int32_t epi_of;                 /* for that element-wise layer: its producer, or -1 */
 };
 
 struct lstate {
@@ -62,6 +64,10 @@ struct lstate {
 	uint32_t n_groups;
 	uint32_t *gfirst, *glast;       /* layer range of each group */
 	struct idlist *done;            /* per layer: tasks that complete its output (current copy) */
+	struct idlist *prev;            /* per copy and layer: the same, previous inference */
+	const uint32_t *last_use;       /* per layer: its output's last reader */
+	uint32_t infer;                 /* inference being lowered */
+	struct idlist gate;             /* added to every task: the previous inference's readers */
 	struct core_state cs[MAX_CORES];
 	enum ax_mem const_home;
 	uint64_t const_base;            /* DDR address of the per-channel constants */
@@ -102,6 +108,38 @@ static int fusable(const struct lstate *s, uint32_t i)
 	if (l->out.h < 2)
 		return 0;
 	return 1;
+}
+
+/* docs/imc.md "DPU epilogue": an element-wise add or mul whose later input
+ * is an IMC layer alone on its group, read by nothing else, is applied by
+ * that layer's DPU as the results stream out (the other input is fetched
+ * beside them), so the IMC layer's output is never stored. */
+static void find_epilogues(struct lstate *s)
+{
+	const struct ax_net *net = s->net;
+	uint32_t n = (uint32_t)net->n_layers;
+	uint32_t *readers = ax_xcalloc(n ? n : 1, sizeof(uint32_t));
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t k = 0; k < net->layers[i].n_in; k++)
+			readers[net->layers[i].in[k]]++;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct ax_layer *l = &net->layers[i];
+		if ((l->op != AX_OP_ADD && l->op != AX_OP_MUL) || l->n_in != 2)
+			continue;
+		uint32_t p = l->in[0] > l->in[1] ? l->in[0] : l->in[1];
+		uint32_t q = l->in[0] > l->in[1] ? l->in[1] : l->in[0];
+		const struct ax_layer *pl = &net->layers[p];
+		if (p == q || !s->li[p].imc || readers[p] != 1 || pl->is_output ||
+		    s->li[p].epi_of >= 0 || s->li[p].epi >= 0)
+			continue;
+		if (ax_shape_bytes(net->layers[q].out) != ax_shape_bytes(l->out) ||
+		    s->gfirst[s->li[p].group] != s->glast[s->li[p].group] ||
+		    s->gfirst[s->li[i].group] != s->glast[s->li[i].group])
+			continue;
+		s->li[p].epi = (int32_t)i;
+		s->li[i].epi_of = (int32_t)p;
+	}
+	free(readers);
 }
 
 static void form_groups(struct lstate *s, uint32_t depth)
@@ -149,6 +187,8 @@ static int internal_tensor(const struct lstate *s, uint32_t i, const uint32_t *l
 {
 	const struct ax_layer *l = &s->net->layers[i];
 	uint32_t g = s->li[i].group;
+	if (s->li[i].epi >= 0)
+		return 1;  /* consumed on the fly by its DPU epilogue */
 	if (l->is_output || s->gfirst[g] == s->glast[g] || i == s->glast[g])
 		return 0;
 	return last_use[i] <= s->glast[g];
@@ -281,7 +321,16 @@ static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_
 
 static uint32_t add_task(struct lstate *s, struct ax_task *t, const struct idlist *deps)
 {
-	return ax_tasklist_add(s->tl, t, deps ? deps->v : NULL, deps ? (uint32_t)deps->n : 0);
+	t->infer = s->infer;
+	if (!s->gate.n)
+		return ax_tasklist_add(s->tl, t, deps ? deps->v : NULL, deps ? (uint32_t)deps->n : 0);
+	struct idlist all = { 0 };
+	if (deps)
+		id_append(&all, deps);
+	id_append(&all, &s->gate);
+	uint32_t id = ax_tasklist_add(s->tl, t, all.v, (uint32_t)all.n);
+	free(all.v);
+	return id;
 }
 
 static uint32_t add_dma_at(struct lstate *s, uint32_t core, uint32_t layer, uint32_t copy,
@@ -651,9 +700,27 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 		struct ax_task dt = compute_task(AX_T_DPU, core, li, copy);
 		dt.cycles = ax_dpu_cycles(a, elems);
 		dt.l1_write = elems;
+		uint32_t out_layer = li;
+		if (inf->epi >= 0) {
+			/* the epilogue's other input, the same rows and channels */
+			uint32_t e = (uint32_t)inf->epi;
+			const struct ax_layer *el = &s->net->layers[e];
+			uint32_t q = el->in[0] == li ? el->in[1] : el->in[0];
+			if (s->tl->tensors[q].home == AX_MEM_L1) {
+				id_append(&d, &s->done[q]);
+			} else {
+				uint64_t row = (uint64_t)el->out.w * el->out.c;
+				uint64_t from = s0 * row + (uint64_t)c0 * (s1 - s0) * el->out.w;
+				tensor_dma(s, core, e, copy, q, from, from + elems, 1, &s->done[q], &d);
+			}
+			dt.layer = e;
+			dt.cycles = ax_dpu_cycles(a, 2 * elems); /* requantise, then add */
+			dt.l1_read = elems;
+			out_layer = e;
+		}
 		uint32_t dpu = add_task(s, &dt, &d);
 		free(d.v);
-		id_push(done, store_output(s, core, li, copy, s0, s1, c0, c1, dpu));
+		id_push(done, store_output(s, core, out_layer, copy, s0, s1, c0, c1, dpu));
 	}
 	free(last_mvm);
 	free(cdeps.v);
@@ -940,18 +1007,34 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 }
 
 /* docs/memory.md "Several cores": a layer alone on a copy of several cores
- * is split by output channels when its weights outweigh its input (each
- * core then writes only its slice of the weights and reads the whole input),
- * else by output rows (each core writes all the weights, reads its rows). */
+ * is split by output channels (each core writes only its slice of the
+ * weights and reads the whole input) or by output rows (each core writes all
+ * the weights and reads its rows), whichever the estimate makes faster. */
 static int split_channels(const struct lstate *s, uint32_t li)
 {
+	const struct ax_arch *a = s->a;
 	const struct ax_layer *l = &s->net->layers[li];
-	if (s->cpc < 2 || l->groups > 1 || l->cout < 32 * s->cpc)
+	const struct layer_info *inf = &s->li[li];
+	uint32_t n = s->cpc;
+	if (n < 2 || l->groups > 1 || l->cout < 32 * n)
 		return 0;
+	/* estimated cycles of each split: the longer of the passes and the
+	 * weight writes, plus the input each core reads over its link */
 	uint64_t in_bytes = 0;
 	for (uint32_t k = 0; k < l->n_in; k++)
 		in_bytes += ax_shape_bytes(s->net->layers[l->in[k]].out);
-	return ax_layer_weight_size(s->net, l) > in_bytes;
+	uint64_t w = (uint64_t)inf->map.rows * inf->map.cols * inf->map.groups;
+	uint64_t per_row = div_ceil(l->out.w, inf->icr);
+	uint64_t rows_c = div_ceil(l->out.h, n);
+	uint64_t row_pass = rows_c * per_row * inf->map.tiles * a->imc_cycles_per_pass;
+	uint64_t row_cost = (row_pass > w / a->imc_weight_write_bpc ? row_pass : w / a->imc_weight_write_bpc) +
+			    in_bytes / n / a->noc_link_bpc;
+	uint64_t cols = div_ceil(div_ceil(l->cout, n), 32) * 32;
+	uint64_t ch_tiles = inf->map.row_tiles * div_ceil(cols, a->imc_cols);
+	uint64_t ch_pass = (uint64_t)l->out.h * l->out.w * ch_tiles * a->imc_cycles_per_pass;
+	uint64_t ch_w = w / n / a->imc_weight_write_bpc;
+	uint64_t ch_cost = (ch_pass > ch_w ? ch_pass : ch_w) + in_bytes / a->noc_link_bpc;
+	return ch_cost < row_cost;
 }
 
 /* Rows [r0, r1) of a layer's output that core k of the copy computes. */
@@ -971,6 +1054,19 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 		const struct ax_layer *ll = &net->layers[last];
 		if (f == last && ll->op == AX_OP_INPUT)
 			continue;
+		if (f == last && s->li[f].epi_of >= 0)
+			continue;  /* done by its producer's DPU (lower_imc) */
+		/* docs/timing-model.md "Back-to-back inferences": a group
+		 * overwrites its buffers only after the previous inference's last
+		 * readers of them are done */
+		s->gate.n = 0;
+		if (s->infer > 0) {
+			for (uint32_t i = f; i <= last; i++)
+				id_append(&s->gate, &s->prev[(size_t)copy * net->n_layers + s->last_use[i]]);
+			if (s->li[f].epi >= 0)
+				id_append(&s->gate, &s->prev[(size_t)copy * net->n_layers +
+							     s->last_use[s->li[f].epi]]);
+		}
 		/* a copy over several cores splits the cone's (or layer's) output
 		 * rows; each part waits for its inputs on every core (the barrier
 		 * of docs/timing-model.md "Several cores") */
@@ -1001,8 +1097,16 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 			else
 				lower_vector(s, f, core, copy, r0, r1, &part);
 			id_append(&s->done[f], &part);
+			if (s->li[f].epi >= 0)
+				id_append(&s->done[s->li[f].epi], &part);
 			free(part.v);
 		}
+	}
+	s->gate.n = 0;
+	for (size_t i = 0; i < net->n_layers; i++) {
+		struct idlist *p = &s->prev[(size_t)copy * net->n_layers + i];
+		p->n = 0;
+		id_append(p, &s->done[i]);
 	}
 }
 
@@ -1071,12 +1175,14 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		inf->dwpu = ax_layer_is_depthwise(net, l) || l->op == AX_OP_MAXPOOL ||
 			    l->op == AX_OP_AVGPOOL || l->op == AX_OP_GLOBALPOOL || l->op == AX_OP_RESIZE;
 		inf->icr = 1;
+		inf->epi = inf->epi_of = -1;
 		if (inf->imc) {
 			ax_imc_map_layer(net, l, a, &inf->map);
 			inf->icr = ax_icr_factor(net, l, a, (int)c->v[AX_CC_IN_CORE_REPLICATION], &inf->window_rows);
 		}
 	}
 	form_groups(&s, (uint32_t)c->v[AX_CC_TILING_DEPTH]);
+	find_epilogues(&s);
 
 	/* liveness: the last layer that reads each tensor */
 	uint32_t *last_use = ax_xcalloc(net->n_layers, sizeof(uint32_t));
@@ -1129,7 +1235,6 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	uint64_t l2_data = l2_free - tl->weight_l2_bytes;
 	place(&s, last_use, l1_budget, l2_data, cpc == 1, tl->tensors, tl->peak_bytes,
 	      &tl->spilled_bytes);
-	free(last_use);
 	/* DDR addresses of the activations in DDR (inputs, outputs, spills),
 	 * one region per copy above the weight section */
 	tl->ddr_weight_stride = (weights + AX_DDR_ALIGN - 1) / AX_DDR_ALIGN * AX_DDR_ALIGN;
@@ -1168,11 +1273,21 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	tl->ddr_tasklist_stride = AX_DDR_ALIGN * 16;
 	s.const_base = tl->ddr_tasklist_base + ncores * tl->ddr_tasklist_stride;
 	s.done = ax_xcalloc(net->n_layers, sizeof(*s.done));
-	for (uint32_t cp = 0; cp < copies; cp++)
-		lower_copy(&s, cp, cone_target);
+	s.prev = ax_xcalloc((size_t)copies * net->n_layers, sizeof(*s.prev));
+	s.last_use = last_use;
+	uint32_t n_inf = tl->inferences ? tl->inferences : 1;
+	tl->inferences = n_inf;
+	for (s.infer = 0; s.infer < n_inf; s.infer++)
+		for (uint32_t cp = 0; cp < copies; cp++)
+			lower_copy(&s, cp, cone_target);
 	for (size_t i = 0; i < net->n_layers; i++)
 		free(s.done[i].v);
+	for (size_t i = 0; i < (size_t)copies * net->n_layers; i++)
+		free(s.prev[i].v);
+	free(s.prev);
+	free(s.gate.v);
 	free(s.done);
+	free(last_use);
 	for (uint32_t k = 0; k < ncores; k++) {
 		free(s.cs[k].slot_used);
 		free(s.cs[k].slot_last);
@@ -1180,10 +1295,10 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	free(s.li);
 	free(s.gfirst);
 	free(s.glast);
-	/* plans accumulated over copies: keep one copy's figures */
+	/* plans accumulated over copies and inferences: keep one's figures */
 	for (size_t i = 0; i < net->n_layers; i++) {
-		tl->plans[i].passes /= copies;
-		tl->plans[i].weight_bytes /= copies;
+		tl->plans[i].passes /= (uint64_t)copies * n_inf;
+		tl->plans[i].weight_bytes /= (uint64_t)copies * n_inf;
 	}
 
 	/* the tasklist: one descriptor per task, per core */
@@ -1194,7 +1309,7 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	for (uint32_t k = 0; k < ncores; k++)
 		if (per_core[k] > most)
 			most = per_core[k];
-	tl->tasklist_bytes = most * a->ctrl_descriptor_bytes;
+	tl->tasklist_bytes = most / n_inf * a->ctrl_descriptor_bytes;
 	tl->tasklist_chunks = 1;
 	if (!in_ddr) {
 		uint64_t share = reserve_copy / cpc;

@@ -41,6 +41,7 @@ struct ax_task {
 	uint32_t core;            /* core whose controller issues it */
 	uint32_t layer;           /* layer index in the network */
 	uint32_t copy;            /* which copy of the network (Batch-1 copies) */
+	uint32_t infer;           /* which of the back-to-back inferences */
 	/* DMA */
 	enum ax_mem src, dst;
 	enum ax_kind data;
@@ -84,10 +85,11 @@ struct ax_tasklist {
 	uint32_t *deps;
 	size_t n_deps, cap_deps;
 
+	uint32_t inferences;             /* back-to-back inferences per copy; set before ax_lower (0: 1) */
 	uint32_t n_cores;                /* cores in use (copies x cores per copy) */
 	uint32_t copies, cores_per_copy;
 	enum ax_mem tasklist_home;       /* DDR (elf_in_ddr) or L2 */
-	uint64_t tasklist_bytes;         /* per core: descriptors x descriptor size */
+	uint64_t tasklist_bytes;         /* per core and inference: descriptors x descriptor size */
 	uint64_t tasklist_reserve;       /* L2 bytes held for the tasklists, all copies (0 when in DDR) */
 	uint32_t tasklist_chunks;        /* reloads of the reserve when the tasklist is larger */
 	enum ax_mem weight_home;         /* L2 (resident, preloaded once, maybe in part) or DDR (streamed) */

@@ -60,6 +60,13 @@ struct FirstExt : tlm::tlm_extension<FirstExt> {
 
 uint64_t now_ps() { return sc_time_stamp().value(); } // resolution is 1 ps
 
+// Offset of a descriptor in its core's DDR tasklist region: later
+// inferences fetch the same descriptors again.
+uint64_t tl_offset(const ax_tasklist *tl, uint64_t off)
+{
+	return tl->ddr_tasklist_stride ? off % tl->ddr_tasklist_stride : off;
+}
+
 struct Sim;
 
 // ---- memories ----
@@ -159,13 +166,14 @@ struct Sim {
 			remaining[dependents[i]]--;
 		uint64_t end = now_ps();
 		res->busy_ps[t.core][e] += busy;
-		// a layer's span covers every copy; its work figures are copy 0's
+		// a layer's span covers every copy's first inference; its work
+		// figures are copy 0's
 		ax_layer_stats &ls = res->layers[t.layer];
-		if (ls.end_ps == 0 || start < ls.start_ps)
+		if (t.infer == 0 && (ls.end_ps == 0 || start < ls.start_ps))
 			ls.start_ps = start;
-		if (end > ls.end_ps)
+		if (t.infer == 0 && end > ls.end_ps)
 			ls.end_ps = end;
-		if (t.copy == 0) {
+		if (t.copy == 0 && t.infer == 0) {
 			ls.busy_ps[e] += busy;
 			ls.macs += t.macs;
 			ls.passes += t.passes;
@@ -175,9 +183,13 @@ struct Sim {
 			}
 		}
 		res->macs += t.macs;
-		if (end > res->latency_ps)
+		if (t.infer == 0 && end > res->latency_ps)
 			res->latency_ps = end;
-		if (end > res->core_end_ps[t.core])
+		if (end > res->infer_end_ps[t.infer])
+			res->infer_end_ps[t.infer] = end;
+		if (end > res->run_end_ps)
+			res->run_end_ps = end;
+		if (t.infer == 0 && end > res->core_end_ps[t.core])
 			res->core_end_ps[t.core] = end;
 		any_done.notify();
 	}
@@ -374,7 +386,7 @@ struct Controller : sc_module {
 				// tasklist larger than its L2 reserve is copied in from DDR
 				uint64_t n = mine.size() - i < per_chunk ? mine.size() - i : per_chunk;
 				sc_time dr = access(to_ddr_sys, tlm::TLM_READ_COMMAND, AX_MEM_DDR, AX_KIND_TASKLIST, n * dbytes, true,
-						    nullptr, base + i * dbytes);
+						    nullptr, base + tl_offset(tl, i * dbytes));
 				sc_time dw = access(to_l2_sys, tlm::TLM_WRITE_COMMAND, AX_MEM_L2, AX_KIND_TASKLIST, n * dbytes, true, nullptr);
 				wait(dr > dw ? dr : dw);
 				s.activations++;
@@ -382,7 +394,7 @@ struct Controller : sc_module {
 			if (i % batch == 0) {
 				uint64_t n = mine.size() - i < batch ? mine.size() - i : batch;
 				wait(access(to_far, tlm::TLM_READ_COMMAND, tl->tasklist_home, AX_KIND_TASKLIST,
-					    n * dbytes, true, nullptr, base + i * dbytes));
+					    n * dbytes, true, nullptr, base + tl_offset(tl, i * dbytes)));
 				s.activations++;
 			}
 			wait(sc_time::from_value(a->ctrl_dispatch_cycles * s.cycle_ps));
@@ -533,6 +545,8 @@ extern "C" int ax_platform_run(const ax_tasklist *tl, const ax_arch *a, ax_resul
 	res->layers = static_cast<ax_layer_stats *>(ax_xcalloc(tl->n_layers ? tl->n_layers : 1, sizeof(ax_layer_stats)));
 	res->n_cores = tl->n_cores;
 	res->tasks = tl->n_tasks;
+	res->inferences = tl->inferences ? tl->inferences : 1;
+	res->infer_end_ps = static_cast<uint64_t *>(ax_xcalloc(res->inferences, sizeof(uint64_t)));
 	try {
 		sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
 		sc_report_handler::set_actions(SC_WARNING, SC_DO_NOTHING);

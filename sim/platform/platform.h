@@ -37,7 +37,7 @@ struct ax_mem_stats {
 };
 
 struct ax_layer_stats {
-	uint64_t start_ps, end_ps;           /* first task start, last task end (any copy) */
+	uint64_t start_ps, end_ps;           /* first task start, last task end (any copy, first inference) */
 	uint64_t busy_ps[AX_E_COUNT];        /* summed over the copy's cores */
 	uint64_t macs;                       /* useful MACs simulated (copy 0) */
 	uint64_t passes;
@@ -46,7 +46,10 @@ struct ax_layer_stats {
 };
 
 struct ax_result {
-	uint64_t latency_ps;                 /* all copies done */
+	uint64_t latency_ps;                 /* every copy's first inference done */
+	uint64_t run_end_ps;                 /* every task done */
+	uint32_t inferences;                 /* back-to-back inferences per copy */
+	uint64_t *infer_end_ps;              /* heap: when inference k finished on every copy */
 	uint64_t cycle_ps;
 	uint32_t n_cores;
 	uint64_t busy_ps[AX_MAX_CORES][AX_E_COUNT];
@@ -54,7 +57,7 @@ struct ax_result {
 	struct ax_mem_stats mem[AX_MEM_COUNT];   /* L1 summed over cores */
 	uint64_t macs;                       /* all copies */
 	uint64_t tasks;
-	uint64_t core_end_ps[AX_MAX_CORES];  /* when each core's last task ended */
+	uint64_t core_end_ps[AX_MAX_CORES];  /* when each core's last task of the first inference ended */
 	uint64_t ddr_row_hits, ddr_row_misses, ddr_row_conflicts, ddr_refreshes, ddr_turnarounds;
 	uint64_t noc_busy_ps;                /* the NoC's aggregate limit: time its bandwidth was in use */
 	uint64_t sc_deltas;                  /* SystemC delta cycles */

@@ -5,7 +5,9 @@
 void ax_result_release(struct ax_result *res)
 {
 	free(res->layers);
+	free(res->infer_end_ps);
 	res->layers = NULL;
+	res->infer_end_ps = NULL;
 }
 
 const char *ax_engine_name(enum ax_engine e)

@@ -24,20 +24,28 @@ static double peak_macs(const struct ax_report_input *in)
 	return (double)ax_arch_peak_macs_per_cycle(&in->arch->arch);
 }
 
-/* Useful MACs over what the cores in use could do in the simulated time. */
-static double imc_utilization(const struct ax_report_input *in)
-{
-	uint64_t cyc = latency_cycles(in);
-	if (!cyc)
-		return 0;
-	return (double)in->res->macs / (peak_macs(in) * in->res->n_cores * (double)cyc);
-}
-
+/* docs/report-format.md "Derived figures": the chip's throughput.  With
+ * back-to-back inferences it is the steady state, copies x (N - 1)
+ * inferences between the first and the last inference's end; with one, the
+ * copies over the latency. */
 static double fps(const struct ax_report_input *in)
 {
-	if (!in->res->latency_ps)
+	const struct ax_result *r = in->res;
+	if (r->inferences >= 2) {
+		uint64_t span = r->infer_end_ps[r->inferences - 1] - r->infer_end_ps[0];
+		if (span)
+			return in->tl->copies * (double)(r->inferences - 1) * 1e12 / (double)span;
+	}
+	if (!r->latency_ps)
 		return 0;
-	return in->tl->copies * 1e12 / (double)in->res->latency_ps;
+	return in->tl->copies * 1e12 / (double)r->latency_ps;
+}
+
+/* Useful MACs per second over what the cores in use could do. */
+static double imc_utilization(const struct ax_report_input *in)
+{
+	double peak_per_s = peak_macs(in) * in->res->n_cores * (double)in->tl->clock_hz;
+	return (double)ax_net_macs(in->net) * fps(in) / peak_per_s;
 }
 
 /* Channels or instances that share an engine's busy time. */
@@ -57,17 +65,17 @@ static double engine_busy_share(const struct ax_report_input *in, enum ax_engine
 	uint64_t sum = 0;
 	for (uint32_t k = 0; k < r->n_cores; k++)
 		sum += r->busy_ps[k][e];
-	if (!r->latency_ps)
+	if (!r->run_end_ps)
 		return 0;
-	return (double)sum / (engine_capacity(in, e) * (double)r->latency_ps);
+	return (double)sum / (engine_capacity(in, e) * (double)r->run_end_ps);
 }
 
 static double mem_busy_share(const struct ax_report_input *in, enum ax_mem m)
 {
 	const struct ax_mem_stats *s = &in->res->mem[m];
-	if (!in->res->latency_ps || !s->ports)
+	if (!in->res->run_end_ps || !s->ports)
 		return 0;
-	return (double)s->busy_ps / ((double)s->ports * (double)in->res->latency_ps);
+	return (double)s->busy_ps / ((double)s->ports * (double)in->res->run_end_ps);
 }
 
 static uint64_t mem_total(const struct ax_mem_stats *s, int write)
@@ -76,6 +84,13 @@ static uint64_t mem_total(const struct ax_mem_stats *s, int write)
 	for (int k = 0; k < AX_KIND_COUNT; k++)
 		t += write ? s->write[k] : s->read[k];
 	return t;
+}
+
+/* Byte counts are reported per inference (of every copy): the run's total
+ * over the back-to-back inferences, which all move the same bytes. */
+static uint64_t per_inf(const struct ax_report_input *in, uint64_t v)
+{
+	return v / in->res->inferences;
 }
 
 /* Cycles charged to layer i before cones are shared out: from the later of
@@ -240,12 +255,12 @@ static json_t *mem_json(const struct ax_report_input *in, enum ax_mem m)
 {
 	const struct ax_mem_stats *s = &in->res->mem[m];
 	json_t *o = json_object();
-	json_object_set_new(o, "read_bytes", jint(mem_total(s, 0)));
-	json_object_set_new(o, "write_bytes", jint(mem_total(s, 1)));
+	json_object_set_new(o, "read_bytes", jint(per_inf(in, mem_total(s, 0))));
+	json_object_set_new(o, "write_bytes", jint(per_inf(in, mem_total(s, 1))));
 	for (int k = 0; k < AX_KIND_COUNT; k++) {
 		json_t *kk = json_object();
-		json_object_set_new(kk, "read_bytes", jint(s->read[k]));
-		json_object_set_new(kk, "write_bytes", jint(s->write[k]));
+		json_object_set_new(kk, "read_bytes", jint(per_inf(in, s->read[k])));
+		json_object_set_new(kk, "write_bytes", jint(per_inf(in, s->write[k])));
 		json_object_set_new(o, ax_kind_name((enum ax_kind)k), kk);
 	}
 	json_object_set_new(o, "busy", jreal(mem_busy_share(in, m)));
@@ -291,6 +306,7 @@ json_t *ax_report_json(const struct ax_report_input *in)
 	json_t *plan = json_object();
 	json_object_set_new(plan, "cores", jint(tl->n_cores));
 	json_object_set_new(plan, "copies", jint(tl->copies));
+	json_object_set_new(plan, "inferences_per_copy", jint(r->inferences));
 	json_object_set_new(plan, "cores_per_copy", jint(tl->cores_per_copy));
 	json_object_set_new(plan, "clock_hz", jint(tl->clock_hz));
 	json_object_set_new(plan, "tasks", jint(tl->n_tasks));
@@ -308,7 +324,7 @@ json_t *ax_report_json(const struct ax_report_input *in)
 	json_object_set_new(tot, "latency_us", jreal((double)r->latency_ps / 1e6));
 	json_object_set_new(tot, "inferences", jint(tl->copies));
 	json_object_set_new(tot, "fps", jreal(fps(in)));
-	json_object_set_new(tot, "macs", jint(r->macs));
+	json_object_set_new(tot, "macs", jint(per_inf(in, r->macs)));
 	json_object_set_new(tot, "imc_utilization", jreal(imc_utilization(in)));
 	json_object_set_new(root, "totals", tot);
 
@@ -329,7 +345,7 @@ json_t *ax_report_json(const struct ax_report_input *in)
 				continue;
 			double cap = e == AX_E_DMA_CORE ? r->dma_core_channels : 1;
 			json_object_set_new(b, ax_engine_name((enum ax_engine)e),
-					    jreal(r->latency_ps ? (double)r->busy_ps[k][e] / (cap * (double)r->latency_ps) : 0));
+					    jreal(r->run_end_ps ? (double)r->busy_ps[k][e] / (cap * (double)r->run_end_ps) : 0));
 		}
 		json_object_set_new(c, "busy", b);
 		json_array_append_new(cores, c);
@@ -522,12 +538,16 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	fprintf(out, "\n");
 	fprintf(out, "  latency    %llu cycles = %.1f us per inference\n",
 		(unsigned long long)latency_cycles(in), (double)r->latency_ps / 1e6);
-	fprintf(out, "  throughput %.1f inferences/s (chip, %u at once)\n", fps(in), tl->copies);
-	fprintf(out, "  IMC        %.1f%% utilisation (%.3f GMAC useful of %.3f GMAC peak)\n",
-		100.0 * imc_utilization(in), (double)r->macs / 1e9,
-		peak_macs(in) * r->n_cores * (double)latency_cycles(in) / 1e9);
+	if (r->inferences >= 2)
+		fprintf(out, "  throughput %.1f inferences/s (chip, %u at once, steady state over %u back-to-back)\n",
+			fps(in), tl->copies, r->inferences);
+	else
+		fprintf(out, "  throughput %.1f inferences/s (chip, %u at once)\n", fps(in), tl->copies);
+	fprintf(out, "  IMC        %.1f%% utilisation (%.1f TMAC/s useful of %.1f TMAC/s peak)\n",
+		100.0 * imc_utilization(in), (double)ax_net_macs(in->net) * fps(in) / 1e12,
+		peak_macs(in) * r->n_cores * (double)tl->clock_hz / 1e12);
 	human_bytes(tl->weight_bytes, b1, sizeof(b1));
-	human_bytes(r->mem[AX_MEM_L1].read[AX_KIND_WEIGHTS] / tl->copies, b2, sizeof(b2));
+	human_bytes(per_inf(in, r->mem[AX_MEM_L1].read[AX_KIND_WEIGHTS]) / tl->copies, b2, sizeof(b2));
 	if (tl->weight_l2_bytes == tl->weight_bytes)
 		fprintf(out, "  weights    %s resident in L2; %s written into the IMC per inference\n", b1, b2);
 	else if (tl->weight_l2_bytes == 0)
@@ -543,14 +563,14 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	for (int e = 0; e < AX_E_COUNT; e++)
 		fprintf(out, "%s %.0f%%%s", ax_engine_name((enum ax_engine)e),
 			100.0 * engine_busy_share(in, (enum ax_engine)e), e + 1 < AX_E_COUNT ? ", " : "\n");
-	fprintf(out, "\n  memory     %10s %10s   weights  activations  tasklist  constants   busy\n", "read", "written");
+	fprintf(out, "\n  memory     %10s %10s   weights  activations  tasklist  constants   busy   (per inference of every copy)\n", "read", "written");
 	for (int m = 0; m < AX_MEM_COUNT; m++) {
 		const struct ax_mem_stats *s = &r->mem[m];
-		human_bytes(mem_total(s, 0), b1, sizeof(b1));
-		human_bytes(mem_total(s, 1), b2, sizeof(b2));
+		human_bytes(per_inf(in, mem_total(s, 0)), b1, sizeof(b1));
+		human_bytes(per_inf(in, mem_total(s, 1)), b2, sizeof(b2));
 		fprintf(out, "  %-10s %10s %10s", ax_mem_name((enum ax_mem)m), b1, b2);
 		for (int k = 0; k < AX_KIND_COUNT; k++) {
-			human_bytes(s->read[k] + s->write[k], b1, sizeof(b1));
+			human_bytes(per_inf(in, s->read[k] + s->write[k]), b1, sizeof(b1));
 			fprintf(out, " %11s", b1);
 		}
 		fprintf(out, "  %4.0f%%\n", 100.0 * mem_busy_share(in, (enum ax_mem)m));
