@@ -25,6 +25,43 @@ static void id_append(struct idlist *l, const struct idlist *src)
 		id_push(l, src->v[i]);
 }
 
+/* Tasks that complete rows [r0, r1) of a layer's output: a consumer waits
+ * only for the pieces whose rows it reads (docs/timing-model.md
+ * "Dependencies"). */
+struct spanlist {
+	struct idlist ids;
+	uint32_t *r0, *r1;
+	size_t cap;
+};
+
+static void span_push(struct spanlist *l, uint32_t id, uint32_t r0, uint32_t r1)
+{
+	size_t c = l->cap;
+	AX_GROW(l->r0, c, l->ids.n + 1);
+	c = l->cap;
+	AX_GROW(l->r1, c, l->ids.n + 1);
+	l->cap = c;
+	l->r0[l->ids.n] = r0;
+	l->r1[l->ids.n] = r1;
+	id_push(&l->ids, id);
+}
+
+/* The tasks of l that produce any of rows [i0, i1). */
+static void span_deps(const struct spanlist *l, uint32_t i0, uint32_t i1, struct idlist *out)
+{
+	for (size_t k = 0; k < l->ids.n; k++)
+		if (l->r0[k] < i1 && i0 < l->r1[k])
+			id_push(out, l->ids.v[k]);
+}
+
+static void span_free(struct spanlist *l)
+{
+	free(l->ids.v);
+	free(l->r0);
+	free(l->r1);
+	memset(l, 0, sizeof(*l));
+}
+
 /* Per-core state carried from layer to layer: which task last used each
  * slot of the IMC weight store (a slot is one bank of one weight set:
  * imc.rows x imc.cols/imc.banks weights) and each L1 weight-staging buffer
@@ -63,7 +100,7 @@ struct lstate {
 	struct layer_info *li;
 	uint32_t n_groups;
 	uint32_t *gfirst, *glast;       /* layer range of each group */
-	struct idlist *done;            /* per layer: tasks that complete its output (current copy) */
+	struct spanlist *done;          /* per layer: tasks that complete its output rows (current copy) */
 	struct idlist *prev;            /* per copy and layer: the same, previous inference */
 	const uint32_t *last_use;       /* per layer: its output's last reader */
 	uint32_t infer;                 /* inference being lowered */
@@ -437,13 +474,15 @@ static void fetch_inputs(struct lstate *s, uint32_t core, uint32_t li, uint32_t 
 		if (s->li[p].group == s->li[li].group && p != li)
 			continue;
 		const struct ax_layer *pl = &s->net->layers[p];
-		struct idlist *pd = &s->done[p];
-		if (s->tl->tensors[p].home == AX_MEM_L1) {
-			id_append(deps, pd);
-			continue;
-		}
 		uint32_t i0, i1;
 		input_rows(l, &pl->out, r0, r1, &i0, &i1);
+		struct idlist pd = { 0 };
+		span_deps(&s->done[p], i0, i1 > i0 ? i1 : i0 + 1, &pd);
+		if (s->tl->tensors[p].home == AX_MEM_L1) {
+			id_append(deps, &pd);
+			free(pd.v);
+			continue;
+		}
 		if (kept) {
 			if (kept[k] > i0)
 				i0 = kept[k] < i1 ? kept[k] : i1;
@@ -451,11 +490,11 @@ static void fetch_inputs(struct lstate *s, uint32_t core, uint32_t li, uint32_t 
 				kept[k] = i1;
 		}
 		uint64_t row = (uint64_t)pl->out.w * pl->out.c;
-		if (i1 <= i0) {
-			id_append(deps, pd);
-			continue;
-		}
-		tensor_dma(s, core, li, copy, p, i0 * row, i1 * row, 1, pd, deps);
+		if (i1 <= i0)
+			id_append(deps, &pd);
+		else
+			tensor_dma(s, core, li, copy, p, i0 * row, i1 * row, 1, &pd, deps);
+		free(pd.v);
 	}
 }
 
@@ -603,7 +642,7 @@ static void tile_bytes(const struct lstate *s, uint32_t li, const struct ax_imc_
  * core: a copy over several cores splits weight-heavy layers by channels and
  * the others by rows (docs/memory.md "Several cores"). */
 static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
-		      uint32_t r0, uint32_t r1, uint32_t c0, uint32_t c1, struct idlist *done)
+		      uint32_t r0, uint32_t r1, uint32_t c0, uint32_t c1, struct spanlist *done)
 {
 	const struct ax_arch *a = s->a;
 	const struct ax_layer *l = &s->net->layers[li];
@@ -706,13 +745,16 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 			uint32_t e = (uint32_t)inf->epi;
 			const struct ax_layer *el = &s->net->layers[e];
 			uint32_t q = el->in[0] == li ? el->in[1] : el->in[0];
+			struct idlist qd = { 0 };
+			span_deps(&s->done[q], s0, s1, &qd);
 			if (s->tl->tensors[q].home == AX_MEM_L1) {
-				id_append(&d, &s->done[q]);
+				id_append(&d, &qd);
 			} else {
 				uint64_t row = (uint64_t)el->out.w * el->out.c;
 				uint64_t from = s0 * row + (uint64_t)c0 * (s1 - s0) * el->out.w;
-				tensor_dma(s, core, e, copy, q, from, from + elems, 1, &s->done[q], &d);
+				tensor_dma(s, core, e, copy, q, from, from + elems, 1, &qd, &d);
 			}
+			free(qd.v);
 			dt.layer = e;
 			dt.cycles = ax_dpu_cycles(a, 2 * elems); /* requantise, then add */
 			dt.l1_read = elems;
@@ -720,7 +762,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 		}
 		uint32_t dpu = add_task(s, &dt, &d);
 		free(d.v);
-		id_push(done, store_output(s, core, out_layer, copy, s0, s1, c0, c1, dpu));
+		span_push(done, store_output(s, core, out_layer, copy, s0, s1, c0, c1, dpu), s0, s1);
 	}
 	free(last_mvm);
 	free(cdeps.v);
@@ -781,7 +823,7 @@ static void fetch_dw_weights(struct lstate *s, uint32_t li, uint32_t core, uint3
 }
 
 static void lower_vector(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
-			 uint32_t r0, uint32_t r1, struct idlist *done)
+			 uint32_t r0, uint32_t r1, struct spanlist *done)
 {
 	const struct ax_layer *l = &s->net->layers[li];
 	uint32_t rows = r1 - r0;
@@ -799,7 +841,7 @@ static void lower_vector(struct lstate *s, uint32_t li, uint32_t core, uint32_t 
 		uint64_t useful = macs_upto(lm, s1, l->out.h) - macs_upto(lm, s0, l->out.h);
 		uint32_t id = vector_task(s, li, core, copy, s0, s1, useful, &d);
 		free(d.v);
-		id_push(done, store_output(s, core, li, copy, s0, s1, 0, l->out.c, id));
+		span_push(done, store_output(s, core, li, copy, s0, s1, 0, l->out.c, id), s0, s1);
 	}
 	free(wdeps.v);
 }
@@ -977,7 +1019,7 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 				uint32_t st = store_output(s, core, li, copy, from, hk, 0, l->out.c, id);
 				if (hk > stored[k])
 					stored[k] = hk;
-				id_push(&s->done[li], st);
+				span_push(&s->done[li], st, from < hk ? from : lk, hk);
 				id = st;
 			}
 			tile_last[(size_t)ti * n + k] = id;
@@ -989,7 +1031,7 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 		for (uint32_t q = 0; q < nspans[k]; q++)
 			release_slots(s, core, &spans[k][q], last_mvm[k]);
 		if (s->tl->tensors[f + k].fused)
-			id_push(&s->done[f + k], last_task[k]);
+			span_push(&s->done[f + k], last_task[k], 0, net->layers[f + k].out.h);
 		free(loads[k].v);
 		free(consts[k].v);
 	}
@@ -1048,7 +1090,7 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 {
 	const struct ax_net *net = s->net;
 	for (size_t i = 0; i < net->n_layers; i++)
-		s->done[i].n = 0;
+		s->done[i].ids.n = 0;
 	for (uint32_t g = 0; g < s->n_groups; g++) {
 		uint32_t f = s->gfirst[g], last = s->glast[g];
 		const struct ax_layer *ll = &net->layers[last];
@@ -1084,7 +1126,7 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 				lower_cone(s, g, core, copy, r0, r1, nt);
 				continue;
 			}
-			struct idlist part = { 0 };
+			struct spanlist part = { 0 };
 			if (s->li[f].imc && split_channels(s, f)) {
 				/* channel split: every core takes all rows and a slice
 				 * of the output channels, in whole banks */
@@ -1096,17 +1138,19 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 				lower_imc(s, f, core, copy, r0, r1, 0, ll->cout, &part);
 			else
 				lower_vector(s, f, core, copy, r0, r1, &part);
-			id_append(&s->done[f], &part);
-			if (s->li[f].epi >= 0)
-				id_append(&s->done[s->li[f].epi], &part);
-			free(part.v);
+			for (size_t q = 0; q < part.ids.n; q++) {
+				span_push(&s->done[f], part.ids.v[q], part.r0[q], part.r1[q]);
+				if (s->li[f].epi >= 0)
+					span_push(&s->done[s->li[f].epi], part.ids.v[q], part.r0[q], part.r1[q]);
+			}
+			span_free(&part);
 		}
 	}
 	s->gate.n = 0;
 	for (size_t i = 0; i < net->n_layers; i++) {
 		struct idlist *p = &s->prev[(size_t)copy * net->n_layers + i];
 		p->n = 0;
-		id_append(p, &s->done[i]);
+		id_append(p, &s->done[i].ids);
 	}
 }
 
@@ -1281,7 +1325,7 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		for (uint32_t cp = 0; cp < copies; cp++)
 			lower_copy(&s, cp, cone_target);
 	for (size_t i = 0; i < net->n_layers; i++)
-		free(s.done[i].v);
+		span_free(&s.done[i]);
 	for (size_t i = 0; i < (size_t)copies * net->n_layers; i++)
 		free(s.prev[i].v);
 	free(s.prev);

@@ -291,16 +291,27 @@ struct Dma : sc_module {
 	// core DMA: near = its L1, far = its NoC link (L2, DDR);
 	// system DMA: near = L2, far = DDR
 	tlm_utils::simple_initiator_socket<Dma> near, far;
-	Queue queue;
+	// docs/memory.md "DMA": with two or more channels, the first half
+	// serves weights and constants, the rest activations, each class in
+	// order; with one channel, one queue serves everything in order
+	Queue queue[2];
 	Sim &s;
 	ax_engine engine;
 	unsigned l1_id;
-	std::vector<unsigned char> buf;
+	unsigned classes;
 	Dma(sc_module_name n, Sim &sim, ax_engine e, unsigned l1_mem, unsigned channels)
-		: sc_module(n), near("near"), far("far"), s(sim), engine(e), l1_id(l1_mem)
+		: sc_module(n), near("near"), far("far"), s(sim), engine(e), l1_id(l1_mem),
+		  classes(channels >= 2 ? 2 : 1)
 	{
-		for (unsigned c = 0; c < channels; c++)
-			sc_spawn(sc_bind(&Dma::channel, this), sc_gen_unique_name("channel"));
+		for (unsigned c = 0; c < channels; c++) {
+			unsigned cls = classes == 2 && c >= channels / 2 ? 1 : 0;
+			sc_spawn(sc_bind(&Dma::channel, this, cls), sc_gen_unique_name("channel"));
+		}
+	}
+	Queue &queue_for(const ax_task &t)
+	{
+		bool act = t.data == AX_KIND_ACT || t.data == AX_KIND_TASKLIST;
+		return queue[classes == 2 && act ? 1 : 0];
 	}
 	sc_time move(tlm::tlm_command cmd, ax_mem m, unsigned kind, uint64_t bytes, bool first,
 		     uint64_t addr)
@@ -314,10 +325,10 @@ struct Dma : sc_module {
 			AX_BUG("the system DMA cannot reach L1");
 		return access(m == AX_MEM_L2 ? near : far, cmd, m, kind, bytes, first, nullptr, addr);
 	}
-	void channel()
+	void channel(unsigned cls)
 	{
 		for (;;) {
-			uint32_t id = queue.take(s);
+			uint32_t id = queue[cls].take(s);
 			const ax_task &t = s.tl->tasks[id];
 			uint64_t start = now_ps();
 			// docs/timing-model.md "DMA": setup, then chunks whose read and
@@ -363,7 +374,7 @@ struct Controller : sc_module {
 	uint32_t core;
 	std::vector<uint32_t> mine;
 	Queue *units[AX_T_KIND_COUNT];
-	Queue *dma_core, *dma_sys;
+	Dma *dma_core, *dma_sys;
 	Controller(sc_module_name n, Sim &sim, uint32_t k)
 		: sc_module(n), to_far("to_far"), to_l2_sys("to_l2_sys"), to_ddr_sys("to_ddr_sys"), s(sim), core(k)
 	{
@@ -403,7 +414,10 @@ struct Controller : sc_module {
 			uint32_t id = mine[i];
 			const ax_task &t = tl->tasks[id];
 			if (t.kind == AX_T_DMA)
-				(t.unit == AX_U_DMA_SYS ? dma_sys : dma_core)->push(id);
+			{
+				Dma *d = t.unit == AX_U_DMA_SYS ? dma_sys : dma_core;
+				d->queue_for(t).push(id);
+			}
 			else
 				units[t.kind]->push(id);
 		}
@@ -516,8 +530,8 @@ struct Platform {
 			ct->units[AX_T_IMC_LOAD] = &cu[1]->queue;
 			ct->units[AX_T_DPU] = &cu[2]->queue;
 			ct->units[AX_T_DWPU] = &cu[3]->queue;
-			ct->dma_core = &dm->queue;
-			ct->dma_sys = &sysdma->queue;
+			ct->dma_core = dm;
+			ct->dma_sys = sysdma.get();
 		}
 		for (size_t i = 0; i < n; i++)
 			ctrls[tl->tasks[i].core]->mine.push_back(uint32_t(i));
