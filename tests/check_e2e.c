@@ -434,6 +434,87 @@ START_TEST(test_dma_channels)
 }
 END_TEST
 
+/* docs/calibration.md: every bundled network, with its model zoo
+ * configuration on the default hardware, lies inside the window that
+ * shared/calibration.md derives from the published figures. */
+START_TEST(test_calibration_windows)
+{
+	static const double lo[] = { 1946, 3670, 865 }, hi[] = { 3200, 0, 0 };
+	char *elf = ax_compiled(ax_src(nets[_i].net));
+	json_t *j = run_json(elf, nets[_i].model, "--quiet", "cal");
+	double fps = num(j, "totals.fps");
+	ck_assert_msg(fps >= lo[_i], "%s: %.0f fps below the window's %.0f", nets[_i].net, fps, lo[_i]);
+	if (hi[_i] > 0)
+		ck_assert_msg(fps <= hi[_i], "%s: %.0f fps above the window's %.0f", nets[_i].net, fps, hi[_i]);
+	/* ResNet-50 spends about 8-12% of the IMC peak (shared/calibration.md) */
+	if (_i == 0) {
+		double u = num(j, "totals.imc_utilization");
+		ck_assert_msg(u > 0.06 && u < 0.14, "ResNet-50 at %.3f of IMC peak", u);
+	}
+	json_decref(j);
+	free(elf);
+}
+END_TEST
+
+/* A hardware parameter from the report's "arch" object (flat dotted keys). */
+static double arch_num(json_t *j, const char *key)
+{
+	json_t *v = json_object_get(json_object_get(j, "arch"), key);
+	ck_assert_msg(json_is_number(v), "JSON has no arch key %s", key);
+	return json_number_value(v);
+}
+
+/* Invariants of any run: the latency is never below the roofline bound
+ * (MACs at the peak rate of the cores in use, and each memory's bytes at its
+ * peak bandwidth), utilisation never exceeds 1, and every DMA byte read from
+ * one memory is written to another (per layer). */
+START_TEST(test_invariants)
+{
+	static const char *const extra[] = { "--inferences 1", "--inferences 1 --set ddr.data_rate=400MT/s",
+					     "--inferences 1 --set chip.clock=200MHz" };
+	for (size_t e = 0; e < 3; e++) {
+		char *elf = ax_compiled(ax_src(nets[_i].net));
+		char tag[32];
+		snprintf(tag, sizeof(tag), "inv%zu", e);
+		char args[128];
+		snprintf(args, sizeof(args), "--quiet %s", extra[e]);
+		json_t *j = run_json(elf, nets[_i].model, args, tag);
+		double cyc = num(j, "totals.latency_cycles"), hz = num(j, "plan.clock_hz");
+		double secs = num(j, "totals.latency_us") * 1e-6;
+		double cores = num(j, "plan.cores");
+		double peak = arch_num(j, "imc.rows") * arch_num(j, "imc.cols") / arch_num(j, "imc.cycles_per_pass");
+		ck_assert_double_ge(cyc, num(j, "totals.macs") / (peak * cores));
+		double ddr_bps = arch_num(j, "ddr.bus_width") / 8 * arch_num(j, "ddr.data_rate");
+		ck_assert_double_ge(secs * ddr_bps * 1.0001, mem_bytes(j, "ddr"));
+		double l2_bps = arch_num(j, "l2.ports") * arch_num(j, "l2.port_bw") * hz;
+		ck_assert_double_ge(secs * l2_bps * 1.0001, mem_bytes(j, "l2"));
+		double l1_bps = cores * arch_num(j, "l1.ports") * arch_num(j, "l1.port_bw") * hz;
+		ck_assert_double_ge(secs * l1_bps * 1.0001, mem_bytes(j, "l1"));
+		double u = num(j, "totals.imc_utilization");
+		ck_assert(u > 0 && u <= 1);
+		size_t i;
+		json_t *l;
+		json_array_foreach(json_object_get(j, "layers"), i, l) {
+			json_t *d = json_object_get(l, "dma");
+			double rd = 0, wr = 0;
+			static const char *const m[] = { "ddr", "l2", "l1" };
+			for (int k = 0; k < 3; k++) {
+				char key[32];
+				snprintf(key, sizeof(key), "%s_read_bytes", m[k]);
+				rd += json_number_value(json_object_get(d, key));
+				snprintf(key, sizeof(key), "%s_write_bytes", m[k]);
+				wr += json_number_value(json_object_get(d, key));
+			}
+			ck_assert_double_eq(rd, wr);
+			double lu = json_number_value(json_object_get(l, "utilization"));
+			ck_assert(lu >= 0 && lu <= 1);
+		}
+		json_decref(j);
+		free(elf);
+	}
+}
+END_TEST
+
 /* Bad input: exit status 2 and one clear message, never a crash. */
 START_TEST(test_bad_input)
 {
@@ -501,6 +582,8 @@ static Suite *suite(void)
 	tcase_add_test(t, test_elf_placement);
 	tcase_add_test(t, test_tasklist_streaming);
 	tcase_add_test(t, test_dma_channels);
+	tcase_add_loop_test(t, test_calibration_windows, 0, NNETS);
+	tcase_add_loop_test(t, test_invariants, 0, NNETS);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -405,6 +405,7 @@ json_t *ax_report_json(const struct ax_report_input *in)
 
 	json_t *sim = json_object();
 	json_object_set_new(sim, "tasks", jint(r->tasks));
+	json_object_set_new(sim, "simulated_cycles", jint(ps_to_cycles(r, r->run_end_ps)));
 	json_object_set_new(sim, "sc_delta_cycles", jint(r->sc_deltas));
 	json_object_set_new(sim, "activations", jint(r->activations));
 	json_object_set_new(root, "simulation", sim);
