@@ -27,4 +27,8 @@ char *ax_read_file(const char *path, size_t *len);
 /* Compiles models/<rel>.yaml (or any network description path) to an ELF in the scratch dir once; returns its path. */
 char *ax_compiled(const char *net_yaml);
 
+struct Suite;
+/* Runs a Check suite (fork mode) and returns the process exit status. */
+int ax_check_run(struct Suite *s);
+
 #endif

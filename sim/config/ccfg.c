@@ -351,6 +351,18 @@ static void check_fields(struct pstate *p)
 	}
 }
 
+/* The names under models:, comma separated (truncated to fit buf). */
+static void model_names(const struct ax_ynode *models, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < models->n; i++) {
+		if (strlen(buf) + strlen(models->keys[i]->str) + 3 >= len)
+			break;
+		strcat(buf, i ? ", " : "");
+		strcat(buf, models->keys[i]->str);
+	}
+}
+
 int ax_ccfg_load(struct ax_ccfg *c, const char *path, const char *model,
 		 const char *board, struct ax_err *err, struct ax_err *warn)
 {
@@ -398,25 +410,15 @@ int ax_ccfg_load(struct ax_ccfg *c, const char *path, const char *model,
 		entry = ax_ynode_get(models, model);
 		name = model;
 		if (!entry) {
-			char list[2048] = "";
-			for (size_t i = 0; i < models->n; i++) {
-				if (strlen(list) + strlen(models->keys[i]->str) + 3 >= sizeof(list))
-					break;
-				strcat(list, i ? ", " : "");
-				strcat(list, models->keys[i]->str);
-			}
+			char list[2048];
+			model_names(models, list, sizeof(list));
 			ax_err_add(&local, "%s:%d:%d: --model '%s': no such model; expected one of %s",
 				   doc.file, models->line, models->col, model, list);
 			goto done;
 		}
 	} else if (models->n > 1) {
-		char list[2048] = "";
-		for (size_t i = 0; i < models->n; i++) {
-			if (strlen(list) + strlen(models->keys[i]->str) + 3 >= sizeof(list))
-				break;
-			strcat(list, i ? ", " : "");
-			strcat(list, models->keys[i]->str);
-		}
+		char list[2048];
+		model_names(models, list, sizeof(list));
 		ax_err_add(&local, "%s:%d:%d: models: has %zu models; choose one with --model: %s",
 			   doc.file, models->line, models->col, models->n, list);
 		goto done;
