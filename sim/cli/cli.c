@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "net/elf.h"
 #include "platform/platform.h"
 #include "report/report.h"
+#include "report/trace.h"
 
 void ax_cli_print_errors(const struct ax_err *e, const char *prefix)
 {
@@ -22,12 +24,14 @@ void ax_cli_print_errors(const struct ax_err *e, const char *prefix)
 
 static const char *const all_opts[] = {
 	"--arch", "--set", "--config", "--model", "--board", "--json", "--csv",
-	"--quiet", "--reference", "--help", "-o", "--inferences", NULL
+	"--quiet", "--reference", "--help", "-o", "--inferences", "--trace", "--vcd",
+	"--tolerance", "--metric", "--force", NULL
 };
 
 static int takes_value(const char *o)
 {
-	return strcmp(o, "--quiet") && strcmp(o, "--reference") && strcmp(o, "--help");
+	return strcmp(o, "--quiet") && strcmp(o, "--reference") && strcmp(o, "--help") &&
+	       strcmp(o, "--force");
 }
 
 static int allowed_in(const char *allowed, const char *name)
@@ -90,11 +94,23 @@ int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
 		else if (!strcmp(name, "--board")) o->board = val;
 		else if (!strcmp(name, "--json")) o->json = val;
 		else if (!strcmp(name, "--csv")) o->csv = val;
+		else if (!strcmp(name, "--trace")) o->trace = val;
+		else if (!strcmp(name, "--vcd")) o->vcd = val;
 		else if (!strcmp(name, "-o")) o->out = val;
 		else if (!strcmp(name, "--inferences")) o->inferences = val;
 		else if (!strcmp(name, "--quiet")) o->quiet = 1;
 		else if (!strcmp(name, "--reference")) o->reference = 1;
 		else if (!strcmp(name, "--help")) o->help = 1;
+		else if (!strcmp(name, "--force")) o->force = 1;
+		else if (!strcmp(name, "--tolerance") || !strcmp(name, "--metric")) {
+			int tol = !strcmp(name, "--tolerance");
+			int *n = tol ? &o->n_tolerances : &o->n_metrics;
+			if (*n >= AX_MAX_SETS) {
+				fprintf(stderr, "axsim %s: more than %d %s options\n", cmd, AX_MAX_SETS, name);
+				return 2;
+			}
+			(tol ? o->tolerances : o->metrics)[(*n)++] = val;
+		}
 		else if (!strcmp(name, "--set")) {
 			if (o->n_sets >= AX_MAX_SETS) {
 				fprintf(stderr, "axsim %s: more than %d --set options\n", cmd, AX_MAX_SETS);
@@ -106,18 +122,35 @@ int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
 	return 0;
 }
 
+/* --arch, then --set, then the hardware parameters among extra overrides
+ * (KEY=VALUE, compilation keys skipped); messages appended to err. */
+static int arch_load(const struct ax_opts *o, const char *const *extra, int n_extra,
+		     struct ax_arch_desc *d, struct ax_err *err)
+{
+	int n0 = err->count;
+	int rc = ax_arch_load(d, o->arch, err);
+	if (!rc) {
+		for (int i = 0; i < o->n_sets; i++)
+			ax_arch_set(d, o->sets[i], err);
+		for (int i = 0; i < n_extra; i++) {
+			const char *eq = strchr(extra[i], '=');
+			char key[128];
+			snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - extra[i]) : 0, extra[i]);
+			if (ax_arch_key_find(key))
+				ax_arch_set(d, extra[i], err);
+		}
+		if (err->count == n0)
+			ax_arch_validate(d, err);
+		rc = err->count > n0 ? AX_EINPUT : AX_OK;
+	}
+	return rc;
+}
+
 int ax_cli_load_arch(const struct ax_opts *o, struct ax_arch_desc *d)
 {
 	struct ax_err err;
 	ax_err_init(&err);
-	int rc = ax_arch_load(d, o->arch, &err);
-	if (!rc) {
-		for (int i = 0; i < o->n_sets; i++)
-			ax_arch_set(d, o->sets[i], &err);
-		if (!err.count)
-			ax_arch_validate(d, &err);
-		rc = err.count ? AX_EINPUT : AX_OK;
-	}
+	int rc = arch_load(o, NULL, 0, d, &err);
 	ax_cli_print_errors(&err, "axsim: ");
 	ax_err_release(&err);
 	return rc;
@@ -136,17 +169,19 @@ static int is_elf(const char *path)
 	return n == 4 && m[0] == 0x7f && m[1] == 'E' && m[2] == 'L' && m[3] == 'F';
 }
 
+static int net_load(const char *path, struct ax_net *net, struct ax_err *err)
+{
+	if (is_elf(path))
+		return ax_elf_read(net, path, err);
+	ax_net_init(net);
+	return ax_net_load_yaml(net, path, err);
+}
+
 int ax_cli_load_net(const char *path, struct ax_net *net)
 {
 	struct ax_err err;
 	ax_err_init(&err);
-	int rc;
-	if (is_elf(path)) {
-		rc = ax_elf_read(net, path, &err);
-	} else {
-		ax_net_init(net);
-		rc = ax_net_load_yaml(net, path, &err);
-	}
+	int rc = net_load(path, net, &err);
 	ax_cli_print_errors(&err, "axsim: ");
 	ax_err_release(&err);
 	return rc;
@@ -166,21 +201,54 @@ static int help_or_usage(const struct ax_opts *o, const char *text)
 int ax_cmd_run(int argc, char **argv)
 {
 	struct ax_opts o;
-	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet --inferences", 1, &o))
+	struct ax_sweep_job job;
+	if (ax_sweep_job_opts(&argc, argv, &job))
+		return 2;
+	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet --inferences --trace --vcd", 1, &o))
 		return 2;
 	if (help_or_usage(&o, "usage: axsim run NET [--config MODEL.yaml] [--model NAME] [--board pcie|m2]\n"
 			      "                 [--arch FILE] [--set KEY=VALUE]... [--json FILE] [--csv FILE] [--quiet]\n"
-			      "                 [--inferences N]\n"
+			      "                 [--inferences N] [--trace FILE.json] [--vcd FILE.vcd]\n"
 			      "Simulates N back-to-back inferences (default 2) on each copy of the network and\n"
 			      "prints the first one's latency, the steady-state throughput, IMC utilisation, unit\n"
 			      "and memory activity and the slowest layers.  NET is an ELF\n"
 			      "written by axsim compile, or a network description.  Without --config the SDK's\n"
-			      "default compilation configuration is used.\n"))
+			      "default compilation configuration is used.  --trace writes the timeline of every\n"
+			      "task for ui.perfetto.dev, --vcd the units' busy signals and the bytes in progress\n"
+			      "per memory for GTKWave (docs/traces.md).\n"))
 		return 0;
 	if (o.n_positional != 1) {
 		fprintf(stderr, "axsim run: expected one network (ELF or description); see axsim run --help\n");
 		return 2;
 	}
+	if (job.n_cc || job.n_axes)
+		return ax_sweep_job_run(&o, &job);
+	return ax_cli_run_pipeline(&o, NULL);
+}
+
+/* A usage problem of the pipeline: printed as axsim run words it, or
+ * collected for a sweep point. */
+static void run_usage_error(const struct ax_run_extra *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void run_usage_error(const struct ax_run_extra *x, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (x && x->msgs) {
+		ax_err_addv(x->msgs, fmt, ap);
+	} else {
+		fputs("axsim run: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
+
+int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
+{
+	const char *const *extra = x ? x->overrides : NULL;
+	int n_extra = x ? x->n_overrides : 0;
+	int collect = x && x->msgs;
 	int status = 2;
 	struct ax_arch_desc arch = { 0 };
 	struct ax_ccfg cfg;
@@ -195,52 +263,74 @@ int ax_cmd_run(int argc, char **argv)
 	ax_tasklist_init(&tl);
 	memset(&res, 0, sizeof(res));
 
-	if (ax_cli_load_arch(&o, &arch))
-		goto out;
-	if (o.config) {
+	if (arch_load(o, extra, n_extra, &arch, &err))
+		goto print;
+	if (o->config) {
 		ax_ccfg_release(&cfg);
-		int rc = ax_ccfg_load(&cfg, o.config, o.model, o.board, &err, &warn);
-		ax_cli_print_errors(&warn, "axsim: warning: ");
+		int rc = ax_ccfg_load(&cfg, o->config, o->model, o->board, &err, &warn);
+		if (!collect)
+			ax_cli_print_errors(&warn, "axsim: warning: ");
 		if (rc)
 			goto print;
-	} else if (o.model || o.board) {
-		fprintf(stderr, "axsim run: --model and --board need --config MODEL.yaml\n");
+	} else if (o->model || o->board) {
+		run_usage_error(x, "--model and --board need --config MODEL.yaml");
 		goto out;
 	}
+	for (int i = 0; i < n_extra; i++) {
+		const char *eq = strchr(extra[i], '=');
+		char *key = ax_xstrndup(extra[i], eq ? (size_t)(eq - extra[i]) : 0);
+		if (!eq || eq == extra[i])
+			ax_err_add(&err, "%s: '%s': expected KEY=VALUE", x->origin, extra[i]);
+		else if (!ax_arch_key_find(key))
+			ax_ccfg_set(&cfg, key, eq + 1, x->origin, &err);
+		free(key);
+	}
+	if (n_extra && !err.count)
+		ax_ccfg_check(&cfg, &err);
+	if (err.count)
+		goto print;
 	if (ax_ccfg_check_arch(&cfg, &arch.arch, &err))
 		goto print;
 	ax_net_release(&net);
-	if (ax_cli_load_net(o.positional[0], &net))
-		goto out;
+	if (net_load(o->positional[0], &net, &err))
+		goto print;
 	tl.inferences = AX_DEFAULT_INFERENCES;
-	if (o.inferences) {
+	if (o->inferences) {
 		char *end;
-		long v = strtol(o.inferences, &end, 10);
-		if (!o.inferences[0] || *end || v < 1 || v > 64) {
-			fprintf(stderr, "axsim run: --inferences '%s' is not valid; expected an integer from 1 to 64\n", o.inferences);
+		long v = strtol(o->inferences, &end, 10);
+		if (!o->inferences[0] || *end || v < 1 || v > 64) {
+			run_usage_error(x, "--inferences '%s' is not valid; expected an integer from 1 to 64", o->inferences);
 			goto out;
 		}
 		tl.inferences = (uint32_t)v;
 	}
 	if (ax_lower(&net, &arch.arch, &cfg, &tl, &err))
 		goto print;
-	if (ax_platform_run(&tl, &arch.arch, &res, &err)) {
+	struct ax_platform_opts popts = { .record_tasks = o->trace != NULL, .vcd_path = o->vcd };
+	if (ax_platform_run_opts(&tl, &arch.arch, &popts, &res, &err)) {
 		status = 1;
 		goto print;
 	}
 	struct ax_report_input in = {
 		.net = &net, .arch = &arch, .cfg = &cfg, .tl = &tl, .res = &res,
-		.network_path = o.positional[0], .config_path = o.config,
+		.network_path = o->positional[0], .config_path = o->config,
 	};
-	if (!o.quiet)
+	if (!o->quiet)
 		ax_report_text(&in, stdout);
 	status = 0;
-	if (o.json && ax_report_write_json(&in, o.json, &err))
+	if (x && x->report)
+		*x->report = ax_report_json(&in);
+	else if (o->json && ax_report_write_json(&in, o->json, &err))
 		status = 1;
-	if (o.csv && ax_report_write_csv(&in, o.csv, &err))
+	if (o->csv && ax_report_write_csv(&in, o->csv, &err))
+		status = 1;
+	if (o->trace && ax_trace_write(&in, o->trace, &err))
 		status = 1;
 print:
-	ax_cli_print_errors(&err, "axsim: ");
+	if (collect)
+		ax_err_append(x->msgs, &err);
+	else
+		ax_cli_print_errors(&err, "axsim: ");
 out:
 	ax_result_release(&res);
 	ax_tasklist_release(&tl);

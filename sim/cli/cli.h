@@ -2,6 +2,8 @@
 #ifndef AX_CLI_H
 #define AX_CLI_H
 
+#include <jansson.h>
+
 #include "common/err.h"
 #include "common/ydoc.h"
 #include "config/arch.h"
@@ -19,10 +21,15 @@ struct ax_opts {
 	const char *positional[4];
 	int n_positional;
 	const char *arch, *config, *model, *board, *json, *csv, *out;
+	const char *trace, *vcd;      /* run: timeline outputs (docs/traces.md) */
 	const char *sets[AX_MAX_SETS];
 	int n_sets;
 	int quiet, reference, help;
 	const char *inferences;
+	/* compare (sim/cli/compare.c): --tolerance [METRIC=]PCT and --metric PATH, in the order given */
+	const char *tolerances[AX_MAX_SETS], *metrics[AX_MAX_SETS];
+	int n_tolerances, n_metrics;
+	int force;
 };
 
 /*
@@ -40,10 +47,52 @@ int ax_cli_load_net(const char *path, struct ax_net *net);
 /* Prints every message of e to stderr, prefixed. */
 void ax_cli_print_errors(const struct ax_err *e, const char *prefix);
 
+/*
+ * What a sweep point changes in the pipeline of axsim run (sim/cli/sweep.c);
+ * NULL for a plain run.
+ */
+struct ax_run_extra {
+	const char *const *overrides; /* KEY=VALUE: a compilation key (ax_ccfg_set) or a
+					 hardware parameter, applied after --config and --set */
+	int n_overrides;
+	const char *origin;           /* names the overrides in messages, e.g. "sweep" */
+	struct ax_err *msgs;          /* non-NULL: errors appended here, not printed; warnings dropped */
+	json_t **report;              /* non-NULL: receives the JSON report (the caller
+					 json_decref's it) instead of writing --json */
+};
+
+/*
+ * The pipeline of axsim run on parsed options (positional[0] is NET):
+ * hardware description, compilation configuration, network, lowering,
+ * platform, report.  Prints what axsim run prints, except what x redirects.
+ * Returns the exit status: 0, 1 (the simulation or an output failed) or 2
+ * (bad input).  Runs SystemC: call it at most once per process.
+ */
+int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x);
+
+/* Sweep jobs (sim/cli/sweep.c, docs/sweeps.md): axsim run takes two hidden
+ * options, --set-cc KEY=VALUE (a compilation key) and --axis KEY=VALUE (a
+ * compilation key or hardware parameter that is an axis of a sweep; the
+ * --json output becomes the sweep's point file). */
+struct ax_sweep_job {
+	const char *cc[AX_MAX_SETS];
+	int n_cc;
+	const char *axes[AX_MAX_SETS];
+	int n_axes;
+};
+/* Takes the hidden options out of argv (argc shrinks); prints and returns 2
+ * on misuse, 0 otherwise. */
+int ax_sweep_job_opts(int *argc, char **argv, struct ax_sweep_job *job);
+/* Runs one job of axsim run with hidden options; returns the exit status. */
+int ax_sweep_job_run(const struct ax_opts *o, const struct ax_sweep_job *job);
+
 int ax_cmd_run(int argc, char **argv);
+int ax_cmd_sweep(int argc, char **argv);
+int ax_cmd_merge(int argc, char **argv);
 int ax_cmd_compile(int argc, char **argv);
 int ax_cmd_inspect(int argc, char **argv);
 int ax_cmd_config(int argc, char **argv);
 int ax_cmd_arch(int argc, char **argv);
+int ax_cmd_compare(int argc, char **argv);
 
 #endif

@@ -19,6 +19,9 @@ static void usage(FILE *out)
 	      "  inspect NET                   list the layers of a network (ELF or description)\n"
 	      "  config MODEL.yaml             print the effective compilation configuration\n"
 	      "  arch                          print the effective hardware description\n"
+	      "  sweep NET --config MODEL.yaml simulate every combination of settings (docs/sweeps.md)\n"
+	      "  merge RESULTS...              combine a sweep's point files run elsewhere into its table\n"
+	      "  compare BASE.json NEW.json    compare two runs; exit 1 when a metric regressed (docs/regression.md)\n"
 	      "\n"
 	      "common options:\n"
 	      "  --arch FILE        hardware description (default: built-in configs/metis.yaml)\n"
@@ -30,6 +33,8 @@ static void usage(FILE *out)
 	      "  --csv FILE         write the per-layer table as CSV\n"
 	      "  --quiet            do not print the text report\n"
 	      "  --inferences N     back-to-back inferences per copy (default 2: steady-state throughput)\n"
+	      "  --trace FILE       write the timeline as trace-event JSON for ui.perfetto.dev (docs/traces.md)\n"
+	      "  --vcd FILE         write unit busy signals and memory traffic as VCD for GTKWave\n"
 	      "arch options:\n"
 	      "  --reference        print docs/config-reference.md (generated from the key tables)\n"
 	      "\n"
@@ -61,8 +66,11 @@ int main(int argc, char **argv)
 		{ "inspect", ax_cmd_inspect },
 		{ "config", ax_cmd_config },
 		{ "arch", ax_cmd_arch },
+		{ "sweep", ax_cmd_sweep },
+		{ "merge", ax_cmd_merge },
+		{ "compare", ax_cmd_compare },
 	};
-	const char *names[8];
+	const char *names[sizeof(cmds) / sizeof(cmds[0])];
 	size_t n = sizeof(cmds) / sizeof(cmds[0]);
 	for (size_t i = 0; i < n; i++) {
 		names[i] = cmds[i].name;
@@ -70,7 +78,10 @@ int main(int argc, char **argv)
 			return cmds[i].fn(argc - 1, argv + 1);
 	}
 	const char *s = ax_suggest(cmd, names, n);
-	fprintf(stderr, "axsim: unknown command '%s'%s%s%s; expected one of run, compile, inspect, config, arch\n",
-		cmd, s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+	fprintf(stderr, "axsim: unknown command '%s'%s%s%s; expected one of", cmd,
+		s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s %s", i ? "," : "", names[i]);
+	fputc('\n', stderr);
 	return 2;
 }

@@ -1,5 +1,7 @@
 #include "ccfg.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,7 +262,7 @@ static void read_leaves(struct pstate *p, const struct ax_ynode *map, const char
 			sub |= !strcmp(subsections[j], kn->str);
 		if (sub)
 			continue;
-		char path[256];
+		char path[640];
 		snprintf(path, sizeof(path), "%s%s", prefix, kn->str);
 		int found = 0;
 		for (int id = 0; id < AX_CC_COUNT && !found; id++) {
@@ -331,24 +333,44 @@ static void read_extra(struct pstate *p, const struct ax_ynode *ek, const char *
 		read_compilation_config(p, cc, prefix);
 }
 
-static void check_fields(struct pstate *p)
+/* "file:line:col: " of a key's origin; "origin: " for one set by
+ * ax_ccfg_set (line 0); for a default value the file being read (fallback)
+ * or, outside a load, "(SDK default) ". */
+static void origin_prefix(const struct ax_ccfg_origin *o, const char *fallback, char *buf, size_t n)
 {
-	struct ax_ccfg *c = p->c;
+	if (o->file && o->line > 0)
+		snprintf(buf, n, "%s:%d:%d: ", o->file, o->line, o->col);
+	else if (o->file)
+		snprintf(buf, n, "%s: ", o->file);
+	else if (fallback)
+		snprintf(buf, n, "%s:%d:%d: ", fallback, o->line, o->col);
+	else
+		snprintf(buf, n, "(SDK default) ");
+}
+
+/* Rules between keys; fallback names the file being read, or NULL. */
+static void check_rules(const struct ax_ccfg *c, const char *fallback, struct ax_err *err)
+{
+	char w[600];
 	if (c->v[AX_CC_ELF_IN_DDR] && c->v[AX_CC_L2_RESERVED_TASKLIST]) {
-		const struct ax_ccfg_origin *o = &c->origin[AX_CC_L2_RESERVED_TASKLIST];
-		ax_err_add(p->err, "%s:%d:%d: l2_reserved_nbytes_tasklist: '%lld' contradicts elf_in_ddr true; expected 0 when the ELF is in DDR",
-			   o->file ? o->file : p->doc->file, o->line, o->col,
-			   c->v[AX_CC_L2_RESERVED_TASKLIST]);
+		origin_prefix(&c->origin[AX_CC_L2_RESERVED_TASKLIST], fallback, w, sizeof(w));
+		ax_err_add(err, "%sl2_reserved_nbytes_tasklist: '%lld' contradicts elf_in_ddr true; expected 0 when the ELF is in DDR",
+			   w, c->v[AX_CC_L2_RESERVED_TASKLIST]);
 	}
 	if (c->v[AX_CC_AIPU_CORES_USED] > c->v[AX_CC_AIPU_CORES] ||
 	    c->v[AX_CC_AIPU_CORES] % c->v[AX_CC_AIPU_CORES_USED]) {
 		const struct ax_ccfg_origin *o = &c->origin[AX_CC_AIPU_CORES_USED];
 		if (!o->file)
 			o = &c->origin[AX_CC_AIPU_CORES];
-		ax_err_add(p->err, "%s:%d:%d: aipu_cores_used: '%lld' does not divide aipu_cores %lld; expected a divisor of aipu_cores (copies = aipu_cores / aipu_cores_used)",
-			   o->file ? o->file : p->doc->file, o->line, o->col,
-			   c->v[AX_CC_AIPU_CORES_USED], c->v[AX_CC_AIPU_CORES]);
+		origin_prefix(o, fallback, w, sizeof(w));
+		ax_err_add(err, "%saipu_cores_used: '%lld' does not divide aipu_cores %lld; expected a divisor of aipu_cores (copies = aipu_cores / aipu_cores_used)",
+			   w, c->v[AX_CC_AIPU_CORES_USED], c->v[AX_CC_AIPU_CORES]);
 	}
+}
+
+static void check_fields(struct pstate *p)
+{
+	check_rules(p->c, p->doc->file, p->err);
 }
 
 /* The names under models:, comma separated (truncated to fit buf). */
@@ -360,6 +382,15 @@ static void model_names(const struct ax_ynode *models, char *buf, size_t len)
 			break;
 		strcat(buf, i ? ", " : "");
 		strcat(buf, models->keys[i]->str);
+	}
+}
+
+/* The SDK's resources_used follows the cores one network spans, unless given. */
+static void derive_resources(struct ax_ccfg *c)
+{
+	if (!c->origin[AX_CC_RESOURCES_USED].file) {
+		long long r = c->v[AX_CC_AIPU_CORES_USED] * 250;
+		c->v[AX_CC_RESOURCES_USED] = r > 1000 ? 1000 : r;
 	}
 }
 
@@ -464,11 +495,7 @@ int ax_ccfg_load(struct ax_ccfg *c, const char *path, const char *model,
 		c->board = ax_xstrdup(board);
 	}
 done:
-	if (!c->origin[AX_CC_RESOURCES_USED].file) {
-		/* The SDK's resources_used follows the cores one network spans. */
-		long long r = c->v[AX_CC_AIPU_CORES_USED] * 250;
-		c->v[AX_CC_RESOURCES_USED] = r > 1000 ? 1000 : r;
-	}
+	derive_resources(c);
 	if (!local.count)
 		check_fields(&p);
 	rc = local.count ? AX_EINPUT : AX_OK;
@@ -479,14 +506,112 @@ out:
 	return rc;
 }
 
-/* "file:line:col: " of a key, or "" with a note for a default value. */
+/* "file:line:col: " (or "origin: ") of a key, or a note for a default value. */
 static void where_of(const struct ax_ccfg *c, enum ax_ccfg_id id, char *buf, size_t n)
 {
-	const struct ax_ccfg_origin *o = &c->origin[id];
-	if (o->file)
-		snprintf(buf, n, "%s:%d:%d: ", o->file, o->line, o->col);
-	else
-		snprintf(buf, n, "(SDK default) ");
+	origin_prefix(&c->origin[id], NULL, buf, n);
+}
+
+int ax_ccfg_find(const char *key)
+{
+	for (int i = 0; i < AX_CC_COUNT; i++)
+		if (!strcmp(keys[i].info.name, key))
+			return i;
+	return -1;
+}
+
+/* Words a YAML boolean may be (as the model YAML reader takes them). */
+static int parse_bool_text(const char *s, long long *out)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "on", "On" };
+	static const char *const no[] = { "false", "False", "FALSE", "no", "No", "off", "Off" };
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcmp(s, yes[i])) { *out = 1; return 0; }
+		if (!strcmp(s, no[i])) { *out = 0; return 0; }
+	}
+	return -1;
+}
+
+/* Parses text for key k; messages as the file parser words them, with
+ * where in place of file:line:column. */
+static int parse_text(const struct key *k, const char *text, const char *where, long long *out,
+		      struct ax_err *err)
+{
+	const char *name = k->info.name;
+	switch (k->type) {
+	case KT_BOOL:
+		if (parse_bool_text(text, out))
+			return ax_err_add(err, "%s: %s: '%s' is not a boolean; expected true or false",
+					  where, name, text);
+		return AX_OK;
+	case KT_INT: {
+		char *end;
+		errno = 0;
+		long long v = strtoll(text, &end, 10);
+		if (!text[0] || *end || errno == ERANGE || v < k->lo || v > k->hi)
+			return ax_err_add(err, "%s: %s: '%s' is %s; expected an integer from %lld to %lld",
+					  where, name, text, (!text[0] || *end) ? "not an integer" : "out of range",
+					  k->lo, k->hi);
+		*out = v;
+		return AX_OK;
+	}
+	case KT_MILLI: {
+		char *end;
+		errno = 0;
+		double f = strtod(text, &end);
+		if (!text[0] || *end || errno == ERANGE || !isfinite(f) || f < 0.001 || f > 1.0)
+			return ax_err_add(err, "%s: %s: '%s' is %s; expected a number from %g to %g",
+					  where, name, text, (!text[0] || *end) ? "not a number" : "out of range",
+					  0.001, 1.0);
+		*out = (long long)(f * 1000.0 + 0.5);
+		return AX_OK;
+	}
+	case KT_ENUM: {
+		for (long long i = 0; k->enums[i]; i++)
+			if (!strcmp(text, k->enums[i])) {
+				*out = i;
+				return AX_OK;
+			}
+		const char *s = ax_suggest(text, k->enums, (size_t)(k->hi + 1));
+		return ax_err_add(err, "%s: %s: '%s' is not a known value%s%s%s; expected one of %s",
+				  where, name, text, s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "",
+				  k->info.range);
+	}
+	}
+	AX_BUG("key %s has no type", name);
+}
+
+int ax_ccfg_set(struct ax_ccfg *c, const char *key, const char *value, const char *origin,
+		struct ax_err *err)
+{
+	int id = ax_ccfg_find(key);
+	if (id < 0) {
+		const char *names[AX_CC_COUNT];
+		for (int i = 0; i < AX_CC_COUNT; i++)
+			names[i] = keys[i].info.name;
+		const char *s = ax_suggest(key, names, AX_CC_COUNT);
+		if (s)
+			return ax_err_add(err, "%s: %s: unknown compilation key; did you mean '%s'?", origin, key, s);
+		return ax_err_add(err, "%s: %s: unknown compilation key; expected a key of docs/config-reference.md",
+				  origin, key);
+	}
+	long long v = 0;
+	if (parse_text(&keys[id], value, origin, &v, err))
+		return AX_EINPUT;
+	c->v[id] = v;
+	free(c->origin[id].file);
+	c->origin[id].file = ax_xstrdup(origin);
+	c->origin[id].line = c->origin[id].col = 0;
+	if (id == AX_CC_AIPU_CORES_USED)
+		derive_resources(c);
+	return AX_OK;
+}
+
+int ax_ccfg_check(const struct ax_ccfg *c, struct ax_err *err)
+{
+	int n0 = err->count;
+	check_rules(c, NULL, err);
+	return err->count > n0 ? AX_EINPUT : AX_OK;
 }
 
 int ax_ccfg_check_arch(const struct ax_ccfg *c, const struct ax_arch *a, struct ax_err *err)

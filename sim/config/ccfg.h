@@ -85,6 +85,26 @@ void ax_ccfg_release(struct ax_ccfg *c);
  */
 int ax_ccfg_load(struct ax_ccfg *c, const char *path, const char *model,
 		 const char *board, struct ax_err *err, struct ax_err *warn);
+/*
+ * Sets one key by its canonical name (the `key` column of
+ * docs/config-reference.md: tiling_depth, page_memory, aipu_cores, ...) from
+ * text, with the type, range and enum checks of the file parser.  origin
+ * (e.g. "sweep") names the source in messages and is recorded as the key's
+ * origin (file = origin, line 0).  Setting aipu_cores_used also moves
+ * resources_used when that was not given.  Cross-field rules are not checked
+ * here, so that several keys can change together: call ax_ccfg_check after
+ * the last set.  Returns AX_OK, or AX_EINPUT with one message in err
+ * ("sweep: tiling_depth: '0' is out of range; expected an integer from 1 to
+ * 64"); c is unchanged then.
+ */
+int ax_ccfg_set(struct ax_ccfg *c, const char *key, const char *value, const char *origin,
+		struct ax_err *err);
+/* The id of a key by canonical name; -1 when there is none. */
+int ax_ccfg_find(const char *key);
+/* The cross-field rules of the file parser (elf_in_ddr against the L2
+ * tasklist reserve, aipu_cores_used divides aipu_cores), again: AX_OK or
+ * AX_EINPUT with one message per broken rule appended to err. */
+int ax_ccfg_check(const struct ax_ccfg *c, struct ax_err *err);
 /* Checks the configuration against a hardware description (cores, L2 reserve). */
 int ax_ccfg_check_arch(const struct ax_ccfg *c, const struct ax_arch *a, struct ax_err *err);
 

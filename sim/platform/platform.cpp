@@ -28,6 +28,7 @@ extern "C" {
 #include "platform.h"
 #include "memtiming.h"
 }
+#include "probe.h"
 
 using namespace sc_core;
 
@@ -156,8 +157,12 @@ struct Sim {
 	size_t n_done = 0;
 	sc_event any_done;
 	uint64_t activations = 0;
+	// recording, only when asked (struct ax_platform_opts); null otherwise
+	ax_task_record *rec = nullptr;
+	ax::Probes *probe = nullptr;
 
-	void finish(uint32_t id, uint64_t start, uint64_t busy, ax_engine e)
+	// lane: the DMA channel that ran the task (0 on the other units)
+	void finish(uint32_t id, uint64_t start, uint64_t busy, ax_engine e, uint32_t lane = 0)
 	{
 		const ax_task &t = tl->tasks[id];
 		done[id] = 1;
@@ -165,6 +170,11 @@ struct Sim {
 		for (uint32_t i = dep_start[id]; i < dep_start[id + 1]; i++)
 			remaining[dependents[i]]--;
 		uint64_t end = now_ps();
+		if (rec) {
+			rec[id].start_ps = start;
+			rec[id].end_ps = end;
+			rec[id].lane = lane;
+		}
 		res->busy_ps[t.core][e] += busy;
 		// a layer's span covers every copy's first inference; its work
 		// figures are copy 0's
@@ -255,6 +265,7 @@ struct Compute : sc_module {
 	ax_engine engine;
 	unsigned l1_id;
 	uint32_t mvm_limit_pct;
+	sc_signal<bool> *busy = nullptr;   // probe (--vcd)
 	Compute(sc_module_name n, Sim &sim, ax_engine e, unsigned l1_mem, uint32_t limit)
 		: sc_module(n), l1("l1"), s(sim), engine(e), l1_id(l1_mem), mvm_limit_pct(limit)
 	{
@@ -267,6 +278,8 @@ struct Compute : sc_module {
 			uint32_t id = queue.take(s);
 			const ax_task &t = s.tl->tasks[id];
 			uint64_t start = now_ps();
+			if (s.probe)
+				s.probe->begin(t, busy);
 			// docs/timing-model.md "Compute tasks": the work at full rate,
 			// IMC passes slowed by mvm_limitation, overlapped with the task's
 			// L1 traffic; the longer of the two is the task's time.
@@ -281,6 +294,8 @@ struct Compute : sc_module {
 			if (dw.value() > total) total = dw.value();
 			wait(sc_time::from_value(total));
 			s.activations++;
+			if (s.probe)
+				s.probe->end(t, busy);
 			s.finish(id, start, total, engine);
 		}
 	}
@@ -299,13 +314,14 @@ struct Dma : sc_module {
 	ax_engine engine;
 	unsigned l1_id;
 	unsigned classes;
+	std::vector<sc_signal<bool> *> busy;   // probes per channel (--vcd)
 	Dma(sc_module_name n, Sim &sim, ax_engine e, unsigned l1_mem, unsigned channels)
 		: sc_module(n), near("near"), far("far"), s(sim), engine(e), l1_id(l1_mem),
-		  classes(channels >= 2 ? 2 : 1)
+		  classes(channels >= 2 ? 2 : 1), busy(channels, nullptr)
 	{
 		for (unsigned c = 0; c < channels; c++) {
 			unsigned cls = classes == 2 && c >= channels / 2 ? 1 : 0;
-			sc_spawn(sc_bind(&Dma::channel, this, cls), sc_gen_unique_name("channel"));
+			sc_spawn(sc_bind(&Dma::channel, this, cls, c), sc_gen_unique_name("channel"));
 		}
 	}
 	Queue &queue_for(const ax_task &t)
@@ -325,12 +341,14 @@ struct Dma : sc_module {
 			AX_BUG("the system DMA cannot reach L1");
 		return access(m == AX_MEM_L2 ? near : far, cmd, m, kind, bytes, first, nullptr, addr);
 	}
-	void channel(unsigned cls)
+	void channel(unsigned cls, unsigned lane)
 	{
 		for (;;) {
 			uint32_t id = queue[cls].take(s);
 			const ax_task &t = s.tl->tasks[id];
 			uint64_t start = now_ps();
+			if (s.probe)
+				s.probe->begin(t, busy[lane]);
 			// docs/timing-model.md "DMA": setup, then chunks whose read and
 			// write overlap; a chunk takes the longer of the two.
 			wait(sc_time::from_value(s.a->dma_setup_cycles * s.cycle_ps));
@@ -361,7 +379,9 @@ struct Dma : sc_module {
 				wait(sc_time::from_value(last - now_ps()));
 				s.activations++;
 			}
-			s.finish(id, start, now_ps() - start, engine);
+			if (s.probe)
+				s.probe->end(t, busy[lane]);
+			s.finish(id, start, now_ps() - start, engine, lane);
 		}
 	}
 };
@@ -375,6 +395,7 @@ struct Controller : sc_module {
 	std::vector<uint32_t> mine;
 	Queue *units[AX_T_KIND_COUNT];
 	Dma *dma_core, *dma_sys;
+	sc_signal<bool> *busy = nullptr;   // probe (--vcd)
 	Controller(sc_module_name n, Sim &sim, uint32_t k)
 		: sc_module(n), to_far("to_far"), to_l2_sys("to_l2_sys"), to_ddr_sys("to_ddr_sys"), s(sim), core(k)
 	{
@@ -392,6 +413,8 @@ struct Controller : sc_module {
 			per_chunk = (tl->tasklist_reserve / tl->n_cores) / dbytes;
 		for (size_t i = 0; i < mine.size(); i++) {
 			uint64_t t0 = now_ps();
+			if (busy)
+				busy->write(true);
 			if (tl->tasklist_chunks > 1 && i % per_chunk == 0) {
 				// docs/timing-model.md "ELF placement": the next chunk of a
 				// tasklist larger than its L2 reserve is copied in from DDR
@@ -412,6 +435,12 @@ struct Controller : sc_module {
 			s.activations++;
 			s.res->busy_ps[core][AX_E_CTRL] += now_ps() - t0;
 			uint32_t id = mine[i];
+			if (busy)
+				busy->write(false);
+			if (s.rec) {
+				s.rec[id].issue_start_ps = t0;
+				s.rec[id].issue_end_ps = now_ps();
+			}
 			const ax_task &t = tl->tasks[id];
 			if (t.kind == AX_T_DMA)
 			{
@@ -539,6 +568,24 @@ struct Platform {
 	ax_mem_stats l1_stats{};
 	ax_ddr ddr_model{};
 	ax_port_pool noc_aggregate{};
+
+	// Gives every unit its busy signal (docs/traces.md "VCD"), in the
+	// order they appear in the VCD.
+	void attach(ax::Probes *p)
+	{
+		sim.probe = p;
+		static const char *const names[] = { "imc", "imc_load", "dpu", "dwpu" };
+		for (size_t k = 0; k < ctrls.size(); k++) {
+			std::string c = "core" + std::to_string(k) + ".";
+			ctrls[k]->busy = p->busy(c + "controller");
+			for (int u = 0; u < 4; u++)
+				computes[4 * k + u]->busy = p->busy(c + names[u]);
+			for (size_t ch = 0; ch < dmas[k]->busy.size(); ch++)
+				dmas[k]->busy[ch] = p->busy(c + "dma" + std::to_string(ch));
+		}
+		for (size_t ch = 0; ch < sysdma->busy.size(); ch++)
+			sysdma->busy[ch] = p->busy("chip.sys_dma" + std::to_string(ch));
+	}
 };
 
 } // namespace
@@ -546,6 +593,13 @@ struct Platform {
 extern "C" int ax_platform_run(const ax_tasklist *tl, const ax_arch *a, ax_result *res,
 			       ax_err *err)
 {
+	return ax_platform_run_opts(tl, a, nullptr, res, err);
+}
+
+extern "C" int ax_platform_run_opts(const ax_tasklist *tl, const ax_arch *a,
+				    const ax_platform_opts *opts, ax_result *res, ax_err *err)
+{
+	ax::Probes *probes = nullptr;
 	static bool ran = false;
 	if (ran)
 		AX_BUG("ax_platform_run called twice in one process; SystemC cannot restart");
@@ -561,12 +615,22 @@ extern "C" int ax_platform_run(const ax_tasklist *tl, const ax_arch *a, ax_resul
 	res->tasks = tl->n_tasks;
 	res->inferences = tl->inferences ? tl->inferences : 1;
 	res->infer_end_ps = static_cast<uint64_t *>(ax_xcalloc(res->inferences, sizeof(uint64_t)));
+	if (opts && opts->record_tasks)
+		res->records = static_cast<ax_task_record *>(ax_xcalloc(tl->n_tasks ? tl->n_tasks : 1,
+									  sizeof(ax_task_record)));
 	try {
 		sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
 		sc_report_handler::set_actions(SC_WARNING, SC_DO_NOTHING);
 		sc_set_time_resolution(1, SC_PS);
 		Platform *p = new Platform(tl, a, res);
 		res->cycle_ps = p->sim.cycle_ps;
+		p->sim.rec = res->records;
+		if (opts && opts->vcd_path) {
+			probes = new ax::Probes(tl->n_cores);
+			p->attach(probes);
+			if (probes->open(opts->vcd_path, err))
+				return AX_EIO;
+		}
 		sc_start();
 		if (p->sim.n_done != tl->n_tasks) {
 			for (size_t i = 0; i < tl->n_tasks; i++)
@@ -588,6 +652,8 @@ extern "C" int ax_platform_run(const ax_tasklist *tl, const ax_arch *a, ax_resul
 		res->noc_busy_ps = p->noc_aggregate.busy_ps;
 		res->sc_deltas = sc_delta_count();
 		res->activations = p->sim.activations;
+		if (probes && probes->close(err))
+			return AX_EIO;
 		// The platform is deliberately not deleted: SystemC modules must
 		// outlive the kernel, which lives until the process ends.
 		return AX_OK;
@@ -598,6 +664,8 @@ extern "C" int ax_platform_run(const ax_tasklist *tl, const ax_arch *a, ax_resul
 	} catch (...) {
 		ax_err_add(err, "simulation error: unknown exception");
 	}
+	if (probes)
+		probes->abandon();
 	return AX_EINPUT;
 }
 

@@ -45,6 +45,13 @@ struct ax_layer_stats {
 	uint64_t dma_write[AX_MEM_COUNT];    /* and wrote */
 };
 
+/* When and where one task ran; recorded only when asked (struct ax_platform_opts). */
+struct ax_task_record {
+	uint64_t start_ps, end_ps;           /* on its unit */
+	uint64_t issue_start_ps, issue_end_ps; /* its controller's descriptor fetch and dispatch */
+	uint32_t lane;                       /* the DMA channel that ran it (0 on the other units) */
+};
+
 struct ax_result {
 	uint64_t latency_ps;                 /* every copy's first inference done */
 	uint64_t run_end_ps;                 /* every task done */
@@ -64,6 +71,14 @@ struct ax_result {
 	uint64_t activations;                /* process activations (waits returned) */
 	size_t n_layers;
 	struct ax_layer_stats *layers;       /* heap; freed by ax_result_release */
+	struct ax_task_record *records;      /* heap, one per task, or NULL when not recorded */
+};
+
+/* What to record besides the figures; zero it for none (the fast path). */
+struct ax_platform_opts {
+	int record_tasks;        /* fill ax_result.records, for sim/report/trace.c */
+	const char *vcd_path;    /* write a VCD of unit busy signals and memory traffic here
+				    (docs/traces.md "VCD"); NULL for none */
 };
 
 /*
@@ -74,6 +89,15 @@ struct ax_result {
  */
 int ax_platform_run(const struct ax_tasklist *tl, const struct ax_arch *a,
 		    struct ax_result *res, struct ax_err *err);
+/*
+ * ax_platform_run with recording: opts (may be NULL: nothing) asks for the
+ * per-task records and a VCD file.  The VCD is written to a temporary name
+ * and renamed to opts->vcd_path when the simulation ends; AX_EIO and a
+ * message when it cannot be created (nothing is simulated then).
+ */
+int ax_platform_run_opts(const struct ax_tasklist *tl, const struct ax_arch *a,
+			 const struct ax_platform_opts *opts, struct ax_result *res,
+			 struct ax_err *err);
 void ax_result_release(struct ax_result *res);
 const char *ax_engine_name(enum ax_engine e);
 

@@ -6,8 +6,10 @@ void ax_result_release(struct ax_result *res)
 {
 	free(res->layers);
 	free(res->infer_end_ps);
+	free(res->records);
 	res->layers = NULL;
 	res->infer_end_ps = NULL;
+	res->records = NULL;
 }
 
 const char *ax_engine_name(enum ax_engine e)

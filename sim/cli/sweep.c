@@ -1,0 +1,1928 @@
+/*
+ * sweep.c - axsim sweep and axsim merge (docs/sweeps.md).
+ *
+ * A sweep simulates every combination of a few settings (its axes: tiling
+ * depth, paging, replication, ELF placement, cores, any hardware parameter or
+ * compilation key).  SystemC cannot be restarted in one process, so each point
+ * runs in a child process of its own, which writes the point's file: the run
+ * JSON (docs/report-format.md) with a "sweep" object that names the axes, the
+ * point's values, the configured values and the status.  A job line from
+ * --emit-jobs (`axsim run ... --axis KEY=VALUE ... --json FILE`) writes the
+ * same file through the same function.  The outputs of a sweep (table, CSV,
+ * JSON) are built from the point files alone, in the same way axsim merge
+ * builds them, so an in-process sweep and a merge of its jobs run elsewhere
+ * give byte-identical outputs.
+ */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <dirent.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report/report.h"
+
+#define SWEEP_SCHEMA_VERSION 1
+#define SWEEP_MAX_AXES 32
+#define SWEEP_MAX_VALUES 10000     /* per axis */
+#define SWEEP_MAX_POINTS 100000
+#define SWEEP_MAX_JOBS 1024
+#define SWEEP_ORIGIN "sweep"
+
+/* ---- small helpers ---- */
+
+/* A growing string. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void sb_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_addf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		AX_BUG("vsnprintf failed");
+	AX_GROW(b->s, b->cap, b->len + (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* Appends s quoted for a POSIX shell (as is when it needs no quoting). */
+static void sb_add_shell(struct sbuf *b, const char *s)
+{
+	int plain = s[0] != '\0';
+	for (const char *p = s; *p && plain; p++)
+		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./=,:+-@%", *p) != NULL;
+	if (plain) {
+		sb_addf(b, "%s", s);
+		return;
+	}
+	sb_addf(b, "'");
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			sb_addf(b, "'\\''");
+		else
+			sb_addf(b, "%c", *p);
+	}
+	sb_addf(b, "'");
+}
+
+/* Creates dir and its missing parents. */
+static int make_dirs(const char *dir, struct ax_err *err)
+{
+	char *p = ax_xstrdup(dir);
+	int rc = AX_OK;
+	for (char *s = p + 1;; s++) {
+		char c = *s;
+		if (c != '/' && c != '\0')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) && errno != EEXIST) {
+			rc = ax_err_add(err, "%s: cannot create the directory: %s", p, strerror(errno));
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	struct stat st;
+	if (!rc && (stat(dir, &st) || !S_ISDIR(st.st_mode)))
+		rc = ax_err_add(err, "%s: not a directory", dir);
+	free(p);
+	return rc;
+}
+
+/* The absolute form of an existing path (job lines run anywhere). */
+static char *abs_path(const char *path)
+{
+	char buf[PATH_MAX];
+	if (realpath(path, buf))
+		return ax_xstrdup(buf);
+	return ax_xstrdup(path);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* ---- values of an axis ---- */
+
+/* A built-in hardware description to check hardware values against. */
+static struct ax_arch_desc scratch_arch;
+static int scratch_loaded;
+
+static struct ax_arch_desc *scratch(void)
+{
+	if (!scratch_loaded) {
+		struct ax_err e;
+		ax_err_init(&e);
+		if (ax_arch_load(&scratch_arch, NULL, &e))
+			AX_BUG("the built-in hardware description does not load: %s", ax_err_str(&e));
+		ax_err_release(&e);
+		scratch_loaded = 1;
+	}
+	return &scratch_arch;
+}
+
+static void scratch_release(void)
+{
+	if (scratch_loaded)
+		ax_arch_desc_release(&scratch_arch);
+	scratch_loaded = 0;
+}
+
+/* A compilation key's value as the run JSON's config object writes it. */
+static json_t *ccfg_value_json(const struct ax_ccfg *c, int id)
+{
+	const struct ax_ccfg_keyinfo *ki = ax_ccfg_keyinfo((enum ax_ccfg_id)id);
+	if (!strcmp(ki->type, "bool"))
+		return json_boolean(c->v[id]);
+	if (!strcmp(ki->type, "integer"))
+		return json_integer(c->v[id]);
+	if (!strcmp(ki->type, "fraction"))
+		return json_real((double)c->v[id] / 1000.0);
+	if (id == AX_CC_CLOCK_PROFILE)
+		return json_integer((json_int_t)ax_ccfg_clock_mhz(c));
+	char buf[64];
+	ax_ccfg_format(c, (enum ax_ccfg_id)id, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+/* Is key a compilation key or a hardware parameter; 0 when neither. */
+static int key_known(const char *key)
+{
+	return ax_ccfg_find(key) >= 0 || ax_arch_key_find(key) != NULL;
+}
+
+/*
+ * The typed value of key = text: for a compilation key as config.<key> of the
+ * run JSON, for a hardware parameter its base unit as arch.<key>.  NULL with
+ * a message naming origin when text is not a valid value.
+ */
+static json_t *typed_value(const char *key, const char *text, const char *origin, struct ax_err *err)
+{
+	int id = ax_ccfg_find(key);
+	if (id >= 0) {
+		struct ax_ccfg c;
+		ax_ccfg_init(&c);
+		json_t *j = NULL;
+		if (!ax_ccfg_set(&c, key, text, origin, err))
+			j = ccfg_value_json(&c, id);
+		ax_ccfg_release(&c);
+		return j;
+	}
+	const struct ax_arch_key *k = ax_arch_key_find(key);
+	if (!k) {
+		ax_err_add(err, "%s: %s: not a compilation key or hardware parameter", origin, key);
+		return NULL;
+	}
+	char *a = ax_xasprintf("%s=%s", key, text);
+	struct ax_arch_desc *d = scratch();
+	uint64_t before = ax_arch_get(&d->arch, k);
+	json_t *j = NULL;
+	if (!ax_arch_set(d, a, err))
+		j = json_integer((json_int_t)ax_arch_get(&d->arch, k));
+	*ax_arch_field(&d->arch, k) = before;
+	free(a);
+	return j;
+}
+
+/* The text of a typed value, as --axis takes it back ("true", "6", "16MiB"). */
+static void value_text(const char *key, const json_t *v, char *buf, size_t len)
+{
+	const struct ax_arch_key *k = ax_arch_key_find(key);
+	if (k && json_is_integer(v)) {
+		uint64_t x = (uint64_t)json_integer_value(v), back;
+		const char *why;
+		ax_unit_format(x, k->unit, buf, len);
+		if (ax_unit_parse(buf, k->unit, &back, &why) || back != x)
+			snprintf(buf, len, "%llu", (unsigned long long)x);
+		return;
+	}
+	switch (json_typeof(v)) {
+	case JSON_TRUE: snprintf(buf, len, "true"); break;
+	case JSON_FALSE: snprintf(buf, len, "false"); break;
+	case JSON_INTEGER: snprintf(buf, len, "%lld", (long long)json_integer_value(v)); break;
+	case JSON_REAL: snprintf(buf, len, "%g", json_real_value(v)); break;
+	case JSON_STRING: snprintf(buf, len, "%s", json_string_value(v)); break;
+	default: snprintf(buf, len, "?"); break;
+	}
+}
+
+/* Order of values on an axis: numbers ascending, false before true, strings
+ * by strcmp; values of different types by type. */
+static int value_cmp(const json_t *a, const json_t *b)
+{
+	if (json_is_integer(a) && json_is_integer(b)) {
+		json_int_t x = json_integer_value(a), y = json_integer_value(b);
+		return (x > y) - (x < y);
+	}
+	if (json_is_number(a) && json_is_number(b)) {
+		double x = json_number_value(a), y = json_number_value(b);
+		return (x > y) - (x < y);
+	}
+	if (json_is_boolean(a) && json_is_boolean(b))
+		return json_is_true(a) - json_is_true(b);
+	if (json_is_string(a) && json_is_string(b))
+		return strcmp(json_string_value(a), json_string_value(b));
+	return (int)json_typeof(a) - (int)json_typeof(b);
+}
+
+/* The file of a point: key=value pairs joined by commas, characters other
+ * than letters, digits and ._+- replaced by '_'. */
+static char *point_name(const json_t *names, const json_t *values)
+{
+	struct sbuf b = { 0 };
+	size_t i;
+	json_t *n;
+	json_array_foreach(names, i, n) {
+		const char *key = json_string_value(n);
+		char v[128];
+		value_text(key, json_object_get(values, key), v, sizeof(v));
+		for (char *p = v; *p; p++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-", *p))
+				*p = '_';
+		sb_addf(&b, "%s%s=%s", i ? "," : "", key, v);
+	}
+	sb_addf(&b, ".json");
+	return b.s;
+}
+
+/* ---- one point ---- */
+
+/* The values the axes have without the sweep's overrides: the model YAML
+ * with the fixed --set-cc, the hardware with --arch and the fixed --set; null
+ * when those do not load. */
+static json_t *configured_values(const struct ax_opts *o, const char *const *cc, int n_cc,
+				 const json_t *names)
+{
+	struct ax_err e, w;
+	ax_err_init(&e);
+	ax_err_init(&w);
+	struct ax_arch_desc d;
+	struct ax_ccfg c;
+	ax_ccfg_init(&c);
+	int rc = ax_arch_load(&d, o->arch, &e);
+	for (int i = 0; !rc && i < o->n_sets; i++)
+		rc = ax_arch_set(&d, o->sets[i], &e);
+	if (!rc && o->config) {
+		ax_ccfg_release(&c);
+		rc = ax_ccfg_load(&c, o->config, o->model, o->board, &e, &w);
+	}
+	for (int i = 0; !rc && i < n_cc; i++) {
+		const char *eq = strchr(cc[i], '=');
+		char *key = ax_xstrndup(cc[i], eq ? (size_t)(eq - cc[i]) : 0);
+		rc = eq ? ax_ccfg_set(&c, key, eq + 1, SWEEP_ORIGIN, &e) : AX_EINPUT;
+		free(key);
+	}
+	json_t *out = json_null();
+	if (!rc) {
+		out = json_object();
+		size_t i;
+		json_t *n;
+		json_array_foreach(names, i, n) {
+			const char *key = json_string_value(n);
+			int id = ax_ccfg_find(key);
+			const struct ax_arch_key *k = ax_arch_key_find(key);
+			json_object_set_new(out, key, id >= 0 ? ccfg_value_json(&c, id) :
+					    k ? json_integer((json_int_t)ax_arch_get(&d.arch, k)) : json_null());
+		}
+	}
+	ax_arch_desc_release(&d);
+	ax_ccfg_release(&c);
+	ax_err_release(&e);
+	ax_err_release(&w);
+	return out;
+}
+
+/* Splits "key=value" of a job's --axis; NULL key when malformed. */
+static char *split_assignment(const char *a, const char **value)
+{
+	const char *eq = strchr(a, '=');
+	if (!eq || eq == a)
+		return NULL;
+	*value = eq + 1;
+	return ax_xstrndup(a, (size_t)(eq - a));
+}
+
+static int write_json_atomic(json_t *j, const char *path, struct ax_err *err)
+{
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
+	if (!s)
+		AX_BUG("jansson could not serialise a sweep document");
+	char *t = ax_xasprintf("%s\n", s);
+	free(s);
+	int rc = ax_write_atomic(path, t, strlen(t), err);
+	free(t);
+	return rc;
+}
+
+static const char *status_name(int exit_status)
+{
+	return exit_status == 0 ? "ok" : exit_status == 2 ? "error" : "failed";
+}
+
+/*
+ * Runs one point: the pipeline of axsim run with the fixed --set-cc and the
+ * axes as overrides, then writes the point file to o->json (the run JSON with
+ * its "sweep" object, or only the "sweep" object when the point failed).
+ * print: also print the point's messages (a job line) or not (a child of an
+ * in-process sweep, whose table shows them).  Returns the exit status.
+ */
+static int point_run(const struct ax_opts *o, const struct ax_sweep_job *job, int print)
+{
+	struct ax_err msgs;
+	ax_err_init(&msgs);
+	json_t *names = json_array(), *values = json_object();
+	int status = 0;
+	for (int i = 0; i < job->n_axes; i++) {
+		const char *val;
+		char *key = split_assignment(job->axes[i], &val);
+		json_t *v = key ? typed_value(key, val, SWEEP_ORIGIN, &msgs) : NULL;
+		if (!key)
+			ax_err_add(&msgs, "--axis '%s': expected KEY=VALUE", job->axes[i]);
+		else if (json_object_get(values, key))
+			ax_err_add(&msgs, "--axis '%s': %s is an axis twice", job->axes[i], key);
+		if (key && v && !json_object_get(values, key)) {
+			json_array_append_new(names, json_string(key));
+			json_object_set_new(values, key, v);
+		} else {
+			json_decref(v);
+			status = 2;
+		}
+		free(key);
+	}
+	json_t *report = NULL;
+	if (!status) {
+		const char **ov = ax_xcalloc((size_t)(job->n_cc + job->n_axes) + 1, sizeof(*ov));
+		for (int i = 0; i < job->n_cc; i++)
+			ov[i] = job->cc[i];
+		for (int i = 0; i < job->n_axes; i++)
+			ov[job->n_cc + i] = job->axes[i];
+		struct ax_opts po = *o;
+		po.quiet = 1;
+		po.json = NULL;
+		struct ax_run_extra x = {
+			.overrides = ov, .n_overrides = job->n_cc + job->n_axes,
+			.origin = SWEEP_ORIGIN, .msgs = &msgs, .report = &report,
+		};
+		status = ax_cli_run_pipeline(&po, &x);
+		free(ov);
+	}
+	json_t *sw = json_object();
+	json_object_set_new(sw, "schema_version", json_integer(SWEEP_SCHEMA_VERSION));
+	json_object_set_new(sw, "axes", names);
+	json_object_set_new(sw, "values", values);
+	json_object_set_new(sw, "configured", configured_values(o, job->cc, job->n_cc, names));
+	json_object_set_new(sw, "status", json_string(status_name(status)));
+	json_t *etext = json_null();
+	if (msgs.count) {
+		const char *m = ax_err_str(&msgs);
+		size_t len = strlen(m);
+		while (len && m[len - 1] == '\n')
+			len--;
+		etext = json_stringn(m, len);
+	}
+	json_object_set_new(sw, "error", etext);
+	json_t *doc = report && !status ? report : json_object();
+	if (doc != report)
+		json_decref(report);
+	json_object_set_new(doc, "sweep", sw);
+	struct ax_err werr;
+	ax_err_init(&werr);
+	if (write_json_atomic(doc, o->json, &werr))
+		status = status ? status : 1;
+	json_decref(doc);
+	if (print) {
+		ax_cli_print_errors(&msgs, "axsim: ");
+		ax_cli_print_errors(&werr, "axsim: ");
+	}
+	ax_err_release(&werr);
+	ax_err_release(&msgs);
+	scratch_release();
+	return status;
+}
+
+/* ---- hidden options of axsim run ---- */
+
+int ax_sweep_job_opts(int *argc, char **argv, struct ax_sweep_job *job)
+{
+	memset(job, 0, sizeof(*job));
+	int w = 1;
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+		const char *names[] = { "--set-cc", "--axis" };
+		int which = -1;
+		const char *val = NULL;
+		for (int k = 0; k < 2; k++) {
+			size_t n = strlen(names[k]);
+			if (!strncmp(a, names[k], n) && (a[n] == '\0' || a[n] == '=')) {
+				which = k;
+				val = a[n] == '=' ? a + n + 1 : NULL;
+			}
+		}
+		if (which < 0) {
+			argv[w++] = argv[i];
+			continue;
+		}
+		if (!val) {
+			if (i + 1 >= *argc) {
+				fprintf(stderr, "axsim run: option '%s' needs a value\n", names[which]);
+				return 2;
+			}
+			val = argv[++i];
+		}
+		int *n = which ? &job->n_axes : &job->n_cc;
+		const char **list = which ? job->axes : job->cc;
+		if (*n >= AX_MAX_SETS) {
+			fprintf(stderr, "axsim run: more than %d %s options\n", AX_MAX_SETS, names[which]);
+			return 2;
+		}
+		list[(*n)++] = val;
+	}
+	*argc = w;
+	argv[w] = NULL;
+	return 0;
+}
+
+int ax_sweep_job_run(const struct ax_opts *o, const struct ax_sweep_job *job)
+{
+	if (!job->n_axes) {
+		struct ax_run_extra x = { .overrides = job->cc, .n_overrides = job->n_cc, .origin = "--set-cc" };
+		return ax_cli_run_pipeline(o, &x);
+	}
+	if (!o->json) {
+		fprintf(stderr, "axsim run: --axis needs --json FILE (the sweep point's file)\n");
+		return 2;
+	}
+	return point_run(o, job, 1);
+}
+
+/* ---- results: read point files, order, mark, print ---- */
+
+struct result {
+	char *path;                /* the file read */
+	json_t *doc;               /* the whole point file */
+	json_t *values;            /* borrowed from doc */
+	const char *status, *error;
+	double latency_us, fps, util;
+	json_int_t cycles, ddr_bytes, l2_bytes;
+	int ok, best, conf, pareto;
+};
+
+struct results {
+	struct result *r;
+	size_t n, cap;
+	json_t *names;             /* the axes (borrowed from the first point) */
+	json_t *configured;        /* borrowed from the first point */
+};
+
+static void results_release(struct results *rs)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		free(rs->r[i].path);
+		json_decref(rs->r[i].doc);
+	}
+	free(rs->r);
+	memset(rs, 0, sizeof(*rs));
+}
+
+/* A number at a dotted path of doc; -1 with a message when absent. */
+static int num_at(const char *file, json_t *doc, const char *path, double *out, json_int_t *iout,
+		  struct ax_err *err)
+{
+	char buf[128];
+	snprintf(buf, sizeof(buf), "%s", path);
+	json_t *cur = doc;
+	for (char *save = NULL, *tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save))
+		cur = json_object_get(cur, tok);
+	if (!json_is_number(cur))
+		return ax_err_add(err, "%s: %s is missing or not a number; expected a run JSON (docs/report-format.md)",
+				  file, path);
+	if (out)
+		*out = json_number_value(cur);
+	if (iout)
+		*iout = json_is_integer(cur) ? json_integer_value(cur) : (json_int_t)json_number_value(cur);
+	return AX_OK;
+}
+
+/* Reads one point file; appends a message and returns non-zero when it is not one. */
+static int point_load(const char *path, struct result *r, struct ax_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je);
+	if (!doc)
+		return ax_err_add(err, "%s:%d:%d: not valid JSON: %s", path, je.line, je.column, je.text);
+	json_t *sw = json_object_get(doc, "sweep");
+	int n0 = err->count;
+	if (!json_is_object(sw)) {
+		ax_err_add(err, "%s: not a sweep point (no \"sweep\" object); expected a file written by axsim sweep or by a job of --emit-jobs",
+			   path);
+		goto bad;
+	}
+	json_t *ver = json_object_get(sw, "schema_version");
+	if (!json_is_integer(ver) || json_integer_value(ver) != SWEEP_SCHEMA_VERSION) {
+		ax_err_add(err, "%s: sweep.schema_version is not %d; expected a point file of this axsim", path,
+			   SWEEP_SCHEMA_VERSION);
+		goto bad;
+	}
+	json_t *names = json_object_get(sw, "axes"), *values = json_object_get(sw, "values");
+	json_t *st = json_object_get(sw, "status"), *er = json_object_get(sw, "error");
+	int good = json_is_array(names) && json_array_size(names) > 0 && json_is_object(values) &&
+		   json_object_size(values) == json_array_size(names) && json_is_string(st) &&
+		   (json_is_string(er) || json_is_null(er)) && json_object_get(sw, "configured");
+	size_t i;
+	json_t *n;
+	json_array_foreach(names, i, n) {
+		json_t *v = json_is_string(n) ? json_object_get(values, json_string_value(n)) : NULL;
+		good &= v && (json_is_number(v) || json_is_boolean(v) || json_is_string(v)) &&
+			key_known(json_string_value(n));
+	}
+	if (!good) {
+		ax_err_add(err, "%s: the \"sweep\" object lacks axes, values, configured, status or error, or names an unknown key",
+			   path);
+		goto bad;
+	}
+	r->path = ax_xstrdup(path);
+	r->doc = doc;
+	r->values = values;
+	r->status = json_string_value(st);
+	r->error = json_string_value(er);
+	r->ok = !strcmp(r->status, "ok");
+	if (r->ok) {
+		num_at(path, doc, "totals.latency_us", &r->latency_us, NULL, err);
+		num_at(path, doc, "totals.latency_cycles", NULL, &r->cycles, err);
+		num_at(path, doc, "totals.fps", &r->fps, NULL, err);
+		num_at(path, doc, "totals.imc_utilization", &r->util, NULL, err);
+		json_int_t rd = 0, wr = 0;
+		num_at(path, doc, "memory.ddr.read_bytes", NULL, &rd, err);
+		num_at(path, doc, "memory.ddr.write_bytes", NULL, &wr, err);
+		r->ddr_bytes = rd + wr;
+		num_at(path, doc, "memory.l2.read_bytes", NULL, &rd, err);
+		num_at(path, doc, "memory.l2.write_bytes", NULL, &wr, err);
+		r->l2_bytes = rd + wr;
+		if (err->count > n0) {
+			free(r->path);
+			r->path = NULL;
+			goto bad;
+		}
+	}
+	return AX_OK;
+bad:
+	json_decref(doc);
+	memset(r, 0, sizeof(*r));
+	return AX_EINPUT;
+}
+
+static struct results *sort_ctx;
+
+static int grid_cmp(const void *pa, const void *pb)
+{
+	const struct result *a = pa, *b = pb;
+	size_t i;
+	json_t *n;
+	json_array_foreach(sort_ctx->names, i, n) {
+		const char *k = json_string_value(n);
+		int c = value_cmp(json_object_get(a->values, k), json_object_get(b->values, k));
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+/* Keys of config and arch that may differ between points of one sweep. */
+static int varies(const struct results *rs, const char *section, const char *key)
+{
+	size_t i;
+	json_t *n;
+	json_array_foreach(rs->names, i, n) {
+		const char *a = json_string_value(n);
+		if (!strcmp(a, key))
+			return 1;
+		if (!strcmp(section, "config") && !strcmp(key, "resources_used") && !strcmp(a, "aipu_cores_used"))
+			return 1;
+	}
+	return 0;
+}
+
+/* Points of one sweep share their axes, configured values, network and every
+ * setting that is not an axis. */
+static int check_same_sweep(const struct results *rs, const struct result *a, const struct result *b,
+			    struct ax_err *err)
+{
+	json_t *sa = json_object_get(a->doc, "sweep"), *sb = json_object_get(b->doc, "sweep");
+	if (!json_equal(json_object_get(sa, "axes"), json_object_get(sb, "axes")))
+		return ax_err_add(err, "%s: its axes differ from those of %s; expected the points of one sweep",
+				  b->path, a->path);
+	if (!json_equal(json_object_get(sa, "configured"), json_object_get(sb, "configured")))
+		return ax_err_add(err, "%s: its configured values differ from those of %s; expected the points of one sweep",
+				  b->path, a->path);
+	if (!a->ok || !b->ok)
+		return AX_OK;
+	json_t *na = json_object_get(json_object_get(a->doc, "network"), "name");
+	json_t *nb = json_object_get(json_object_get(b->doc, "network"), "name");
+	if (!json_equal(na, nb))
+		return ax_err_add(err, "%s: network '%s' differs from '%s' of %s; expected the points of one sweep",
+				  b->path, json_string_value(nb) ? json_string_value(nb) : "?",
+				  json_string_value(na) ? json_string_value(na) : "?", a->path);
+	static const char *const sections[] = { "config", "arch" };
+	for (int s = 0; s < 2; s++) {
+		json_t *oa = json_object_get(a->doc, sections[s]), *ob = json_object_get(b->doc, sections[s]);
+		const char *key;
+		json_t *va;
+		json_object_foreach(oa, key, va) {
+			if (varies(rs, sections[s], key))
+				continue;
+			if (!json_equal(va, json_object_get(ob, key)))
+				return ax_err_add(err, "%s: %s.%s differs from %s's and is not an axis; expected the points of one sweep",
+						  b->path, sections[s], key, a->path);
+		}
+	}
+	return AX_OK;
+}
+
+static int value_ptr_cmp(const void *a, const void *b)
+{
+	return value_cmp(*(json_t *const *)a, *(json_t *const *)b);
+}
+
+/* The distinct values the points have on axis key, in value_cmp order (new reference). */
+static json_t *axis_values(const struct results *rs, const char *key)
+{
+	json_t **v = ax_xcalloc(rs->n + 1, sizeof(*v));
+	for (size_t p = 0; p < rs->n; p++)
+		v[p] = json_object_get(rs->r[p].values, key);
+	qsort(v, rs->n, sizeof(*v), value_ptr_cmp);
+	json_t *out = json_array();
+	for (size_t p = 0; p < rs->n; p++)
+		if (!p || value_cmp(v[p - 1], v[p]))
+			json_array_append(out, v[p]);
+	free(v);
+	return out;
+}
+
+static int front_cmp(const void *pa, const void *pb)
+{
+	const struct result *a = *(struct result *const *)pa, *b = *(struct result *const *)pb;
+	if (a->latency_us != b->latency_us)
+		return a->latency_us < b->latency_us ? -1 : 1;
+	return (a->ddr_bytes > b->ddr_bytes) - (a->ddr_bytes < b->ddr_bytes);
+}
+
+/* Marks the points no other point beats on both latency and DDR bytes: by
+ * latency, a point is on the front when it has the least DDR traffic of its
+ * latency and less than every faster point. */
+static void mark_pareto(struct results *rs)
+{
+	struct result **ok = ax_xcalloc(rs->n + 1, sizeof(*ok));
+	size_t n = 0;
+	for (size_t p = 0; p < rs->n; p++)
+		if (rs->r[p].ok)
+			ok[n++] = &rs->r[p];
+	qsort(ok, n, sizeof(*ok), front_cmp);
+	json_int_t before = 0;
+	int any = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && ok[j]->latency_us == ok[i]->latency_us)
+			j++;
+		json_int_t least = ok[i]->ddr_bytes;
+		for (size_t k = i; k < j; k++)
+			ok[k]->pareto = ok[k]->ddr_bytes == least && (!any || least < before);
+		if (!any || least < before)
+			before = least;
+		any = 1;
+		i = j;
+	}
+	free(ok);
+}
+
+/* Orders the points as the grid (axis by axis, values in value_cmp order),
+ * checks they belong together, and marks best, configured and Pareto points.
+ * Returns the number of grid points without a file (0 for a whole sweep). */
+static int results_finish(struct results *rs, size_t *missing, struct ax_err *err)
+{
+	if (!rs->n)
+		return ax_err_add(err, "no sweep points to combine");
+	json_t *sw0 = json_object_get(rs->r[0].doc, "sweep");
+	rs->names = json_object_get(sw0, "axes");
+	rs->configured = json_object_get(sw0, "configured");
+	int n0 = err->count;
+	const struct result *first_ok = NULL;
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->r[i].ok && !first_ok)
+			first_ok = &rs->r[i];
+	for (size_t i = 1; i < rs->n && err->count == n0; i++)
+		check_same_sweep(rs, &rs->r[0], &rs->r[i], err);
+	for (size_t i = 0; first_ok && i < rs->n && err->count == n0; i++)
+		if (rs->r[i].ok && &rs->r[i] != first_ok)
+			check_same_sweep(rs, first_ok, &rs->r[i], err);
+	if (err->count > n0)
+		return AX_EINPUT;
+	sort_ctx = rs;
+	qsort(rs->r, rs->n, sizeof(rs->r[0]), grid_cmp);
+	for (size_t i = 1; i < rs->n; i++)
+		if (!grid_cmp(&rs->r[i - 1], &rs->r[i]))
+			return ax_err_add(err, "%s and %s are the same point; expected each point once",
+					  rs->r[i - 1].path, rs->r[i].path);
+	/* grid size from the values seen on each axis */
+	double grid = 1;
+	size_t i;
+	json_t *n;
+	json_array_foreach(rs->names, i, n) {
+		json_t *vals = axis_values(rs, json_string_value(n));
+		grid *= (double)json_array_size(vals);
+		json_decref(vals);
+	}
+	*missing = (size_t)(grid - (double)rs->n);
+	/* marks */
+	struct result *best = NULL;
+	for (size_t p = 0; p < rs->n; p++) {
+		struct result *r = &rs->r[p];
+		if (r->ok && (!best || r->latency_us < best->latency_us))
+			best = r;
+		r->conf = json_equal(r->values, rs->configured);
+	}
+	mark_pareto(rs);
+	if (best)
+		best->best = 1;
+	return AX_OK;
+}
+
+/* The sweep JSON (docs/sweeps.md "JSON"). */
+static json_t *results_json(const struct results *rs)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "schema_version", json_integer(SWEEP_SCHEMA_VERSION));
+	const struct result *ok = NULL;
+	size_t n_ok = 0;
+	for (size_t p = 0; p < rs->n; p++)
+		if (rs->r[p].ok) {
+			ok = ok ? ok : &rs->r[p];
+			n_ok++;
+		}
+	json_t *net = ok ? json_object_get(json_object_get(ok->doc, "network"), "name") : NULL;
+	json_t *cfg = ok ? json_object_get(ok->doc, "config") : NULL;
+	json_object_set_new(root, "network", net ? json_incref(net) : json_null());
+	json_t *model = json_object_get(cfg, "model"), *board = json_object_get(cfg, "board");
+	json_object_set_new(root, "model", model ? json_incref(model) : json_null());
+	json_object_set_new(root, "board", board ? json_incref(board) : json_null());
+	json_t *axes = json_array();
+	size_t i;
+	json_t *n;
+	json_array_foreach(rs->names, i, n) {
+		const char *key = json_string_value(n);
+		json_t *a = json_object(), *vals = axis_values(rs, key);
+		json_object_set_new(a, "name", json_string(key));
+		json_object_set_new(a, "kind", json_string(ax_ccfg_find(key) >= 0 ? "compilation" : "hardware"));
+		json_object_set_new(a, "values", vals);
+		json_array_append_new(axes, a);
+	}
+	json_object_set_new(root, "axes", axes);
+	json_object_set_new(root, "configured", json_incref(rs->configured));
+	json_object_set_new(root, "points_total", json_integer((json_int_t)rs->n));
+	json_object_set_new(root, "points_ok", json_integer((json_int_t)n_ok));
+	json_object_set_new(root, "points_failed", json_integer((json_int_t)(rs->n - n_ok)));
+	json_t *best = json_null(), *conf = json_null();
+	for (size_t p = 0; p < rs->n; p++) {
+		if (rs->r[p].best)
+			best = json_integer((json_int_t)p);
+		if (rs->r[p].conf)
+			conf = json_integer((json_int_t)p);
+	}
+	json_object_set_new(root, "best", best);
+	json_object_set_new(root, "configured_point", conf);
+	json_t *pts = json_array();
+	for (size_t p = 0; p < rs->n; p++) {
+		const struct result *r = &rs->r[p];
+		json_t *o = json_object();
+		char *file = point_name(rs->names, r->values);
+		json_object_set_new(o, "values", json_incref(r->values));
+		json_object_set_new(o, "file", json_string(file));
+		free(file);
+		json_object_set_new(o, "status", json_string(r->status));
+		json_object_set_new(o, "error", r->error ? json_string(r->error) : json_null());
+		json_object_set_new(o, "latency_us", r->ok ? json_real(r->latency_us) : json_null());
+		json_object_set_new(o, "latency_cycles", r->ok ? json_integer(r->cycles) : json_null());
+		json_object_set_new(o, "fps", r->ok ? json_real(r->fps) : json_null());
+		json_object_set_new(o, "imc_utilization", r->ok ? json_real(r->util) : json_null());
+		json_object_set_new(o, "ddr_bytes", r->ok ? json_integer(r->ddr_bytes) : json_null());
+		json_object_set_new(o, "l2_bytes", r->ok ? json_integer(r->l2_bytes) : json_null());
+		json_object_set_new(o, "best", json_boolean(r->best));
+		json_object_set_new(o, "configured", json_boolean(r->conf));
+		json_object_set_new(o, "pareto", json_boolean(r->pareto));
+		json_array_append_new(pts, o);
+	}
+	json_object_set_new(root, "points", pts);
+	return root;
+}
+
+/* One CSV field, quoted as RFC 4180 says when needed. */
+static void csv_field(struct sbuf *b, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		sb_addf(b, "%s", s);
+		return;
+	}
+	sb_addf(b, "\"");
+	for (; *s; s++)
+		sb_addf(b, *s == '"' ? "\"\"" : "%c", *s);
+	sb_addf(b, "\"");
+}
+
+static int results_csv(const struct results *rs, const char *path, struct ax_err *err)
+{
+	struct sbuf b = { 0 };
+	size_t i;
+	json_t *n;
+	json_array_foreach(rs->names, i, n) {
+		csv_field(&b, json_string_value(n));
+		sb_addf(&b, ",");
+	}
+	sb_addf(&b, "status,latency_us,latency_cycles,fps,imc_utilization,ddr_bytes,l2_bytes,best,configured,pareto,file,error\n");
+	for (size_t p = 0; p < rs->n; p++) {
+		const struct result *r = &rs->r[p];
+		json_array_foreach(rs->names, i, n) {
+			json_t *v = json_object_get(r->values, json_string_value(n));
+			char t[128];
+			if (json_is_integer(v))
+				snprintf(t, sizeof(t), "%lld", (long long)json_integer_value(v));
+			else
+				value_text(json_string_value(n), v, t, sizeof(t));
+			csv_field(&b, t);
+			sb_addf(&b, ",");
+		}
+		sb_addf(&b, "%s,", r->status);
+		if (r->ok)
+			sb_addf(&b, "%.9g,%lld,%.9g,%.9g,%lld,%lld,", r->latency_us, (long long)r->cycles, r->fps,
+				r->util, (long long)r->ddr_bytes, (long long)r->l2_bytes);
+		else
+			sb_addf(&b, ",,,,,,");
+		sb_addf(&b, "%s,%s,%s,", r->best ? "true" : "false", r->conf ? "true" : "false",
+			r->pareto ? "true" : "false");
+		char *file = point_name(rs->names, r->values);
+		csv_field(&b, file);
+		free(file);
+		sb_addf(&b, ",");
+		csv_field(&b, r->error ? r->error : "");
+		sb_addf(&b, "\n");
+	}
+	int rc = ax_write_atomic(path, b.s, b.len, err);
+	free(b.s);
+	return rc;
+}
+
+static void human_bytes(json_int_t v, char *buf, size_t n)
+{
+	double b = (double)v;
+	if (b < 1e3)
+		snprintf(buf, n, "%lld B", (long long)v);
+	else if (b < 1e6)
+		snprintf(buf, n, "%.1f kB", b / 1e3);
+	else if (b < 1e9)
+		snprintf(buf, n, "%.1f MB", b / 1e6);
+	else
+		snprintf(buf, n, "%.2f GB", b / 1e9);
+}
+
+static struct results *table_ctx;
+
+/* The table's order: results by latency (ties in grid order), then failed points. */
+static int latency_cmp(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	const struct result *x = &table_ctx->r[a], *y = &table_ctx->r[b];
+	if (x->ok != y->ok)
+		return y->ok - x->ok;
+	if (x->ok && x->latency_us != y->latency_us)
+		return x->latency_us < y->latency_us ? -1 : 1;
+	return (a > b) - (a < b);
+}
+
+static void results_table(struct results *rs, FILE *out)
+{
+	size_t na = json_array_size(rs->names);
+	size_t *w = ax_xcalloc(na + 1, sizeof(*w));
+	size_t n_ok = 0;
+	for (size_t p = 0; p < rs->n; p++)
+		n_ok += rs->r[p].ok;
+	for (size_t a = 0; a < na; a++) {
+		const char *key = json_string_value(json_array_get(rs->names, a));
+		w[a] = strlen(key);
+		for (size_t p = 0; p < rs->n; p++) {
+			char t[128];
+			value_text(key, json_object_get(rs->r[p].values, key), t, sizeof(t));
+			if (strlen(t) > w[a])
+				w[a] = strlen(t);
+		}
+	}
+	const struct result *any = NULL;
+	for (size_t p = 0; p < rs->n && !any; p++)
+		if (rs->r[p].ok)
+			any = &rs->r[p];
+	json_t *net = any ? json_object_get(json_object_get(any->doc, "network"), "name") : NULL;
+	fprintf(out, "%s: %zu point%s (", json_string_value(net) ? json_string_value(net) : "?", rs->n,
+		rs->n == 1 ? "" : "s");
+	for (size_t a = 0; a < na; a++) {
+		const char *key = json_string_value(json_array_get(rs->names, a));
+		json_t *vals = axis_values(rs, key);
+		size_t distinct = json_array_size(vals);
+		json_decref(vals);
+		fprintf(out, "%s%s %zu", a ? " x " : "", key, distinct);
+	}
+	fprintf(out, "), %zu ok, %zu failed\n\n", n_ok, rs->n - n_ok);
+	fprintf(out, "%-4s", "mark");
+	for (size_t a = 0; a < na; a++)
+		fprintf(out, "  %-*s", (int)w[a], json_string_value(json_array_get(rs->names, a)));
+	fprintf(out, "  %12s %10s %8s %10s %10s\n", "latency (us)", "fps", "IMC util", "DDR", "L2");
+	size_t *order = ax_xcalloc(rs->n + 1, sizeof(*order));
+	for (size_t p = 0; p < rs->n; p++)
+		order[p] = p;
+	table_ctx = rs;
+	qsort(order, rs->n, sizeof(*order), latency_cmp);
+	for (size_t k = 0; k < rs->n; k++) {
+		const struct result *r = &rs->r[order[k]];
+		fprintf(out, "%c%c%c ", r->best ? 'B' : ' ', r->conf ? 'C' : ' ', r->pareto ? 'P' : ' ');
+		for (size_t a = 0; a < na; a++) {
+			const char *key = json_string_value(json_array_get(rs->names, a));
+			char t[128];
+			value_text(key, json_object_get(r->values, key), t, sizeof(t));
+			fprintf(out, "  %-*s", (int)w[a], t);
+		}
+		if (r->ok) {
+			char ddr[32], l2[32];
+			human_bytes(r->ddr_bytes, ddr, sizeof(ddr));
+			human_bytes(r->l2_bytes, l2, sizeof(l2));
+			fprintf(out, "  %12.2f %10.1f %7.1f%% %10s %10s\n", r->latency_us, r->fps, 100.0 * r->util, ddr, l2);
+		} else {
+			const char *e = r->error ? r->error : "";
+			const char *nl = strchr(e, '\n');
+			fprintf(out, "  %s: %.*s%s\n", r->status, nl ? (int)(nl - e) : (int)strlen(e), e,
+				nl ? " (and more)" : "");
+		}
+	}
+	fprintf(out, "\nB best (lowest latency)  C configured (the model YAML's own values)  "
+		     "P Pareto front of latency against DDR traffic\n");
+	int conf_in = 0;
+	for (size_t p = 0; p < rs->n; p++)
+		conf_in |= rs->r[p].conf;
+	if (!conf_in && json_is_object(rs->configured)) {
+		fprintf(out, "the configured point (");
+		const char *key;
+		json_t *v;
+		int first = 1;
+		json_object_foreach(rs->configured, key, v) {
+			char t[128];
+			value_text(key, v, t, sizeof(t));
+			fprintf(out, "%s%s %s", first ? "" : ", ", key, t);
+			first = 0;
+		}
+		fprintf(out, ") is not in the sweep\n");
+	}
+	free(order);
+	free(w);
+}
+
+/* Prints the table and writes --csv and --json; returns the exit status. */
+static int results_output(struct results *rs, const char *what, const char *csv, const char *json)
+{
+	struct ax_err err;
+	ax_err_init(&err);
+	size_t missing = 0;
+	if (results_finish(rs, &missing, &err)) {
+		ax_cli_print_errors(&err, "axsim: ");
+		ax_err_release(&err);
+		return 2;
+	}
+	if (missing)
+		fprintf(stderr, "axsim %s: warning: %zu points of the grid have no file; the table has the %zu found\n",
+			what, missing, rs->n);
+	results_table(rs, stdout);
+	fflush(stdout);
+	int status = 0;
+	if (csv && results_csv(rs, csv, &err))
+		status = 1;
+	if (json) {
+		json_t *j = results_json(rs);
+		if (write_json_atomic(j, json, &err))
+			status = 1;
+		json_decref(j);
+	}
+	ax_cli_print_errors(&err, "axsim: ");
+	ax_err_release(&err);
+	return status;
+}
+
+static void results_add(struct results *rs, const struct result *r)
+{
+	AX_GROW(rs->r, rs->cap, rs->n + 1);
+	rs->r[rs->n++] = *r;
+}
+
+/* ---- axsim sweep ---- */
+
+struct axis {
+	const char *key;          /* canonical compilation key or hardware path */
+	const char *opt;          /* the option that gave it */
+	const char *list;         /* as given */
+	json_t *values;           /* typed, sorted, distinct */
+};
+
+struct sweep {
+	struct ax_opts o;         /* NET and the options a point passes to axsim run */
+	struct ax_sweep_job fixed;/* fixed --set-cc (no axes) */
+	struct axis axes[SWEEP_MAX_AXES];
+	int n_axes;
+	const char *out, *emit, *csv, *json, *jobs;
+	int resume;
+	size_t n_points;
+	json_t *names;            /* axis keys */
+	json_t *configured;
+};
+
+static const char *const sweep_opts[] = {
+	"--config", "--model", "--board", "--arch", "--set", "--tiling-depth", "--page-memory",
+	"--replication", "--elf-in-ddr", "--cores", "--jobs", "--out", "--resume", "--emit-jobs",
+	"--csv", "--json", "--inferences", "--help", NULL
+};
+
+/* The dedicated axes, in the order they vary (first slowest). */
+static const struct {
+	const char *opt, *key;
+} dedicated[] = {
+	{ "--tiling-depth", "tiling_depth" },
+	{ "--page-memory", "page_memory" },
+	{ "--replication", "in_core_replication" },
+	{ "--elf-in-ddr", "elf_in_ddr" },
+	{ "--cores", "aipu_cores" },
+};
+#define N_DEDICATED (sizeof(dedicated) / sizeof(dedicated[0]))
+
+static const char sweep_usage[] =
+	"usage: axsim sweep NET [--config MODEL.yaml] [--model NAME] [--board pcie|m2] [--arch FILE]\n"
+	"                   [--tiling-depth LIST] [--page-memory LIST] [--replication LIST]\n"
+	"                   [--elf-in-ddr LIST] [--cores LIST] [--set KEY=VALUE[,VALUE...]]...\n"
+	"                   [--jobs N] [--out DIR] [--resume] [--csv FILE] [--json FILE]\n"
+	"                   [--emit-jobs FILE] [--inferences N]\n"
+	"Simulates every combination of the axes' values, each point in a process of its own,\n"
+	"--jobs at once (default: the number of processors), and prints a table sorted by\n"
+	"latency with the best (B), configured (C) and Pareto-optimal (P) points marked.\n"
+	"LIST is comma-separated values or ranges (1-8).  --set KEY=V1,V2 makes any hardware\n"
+	"parameter or compilation key an axis; --set KEY=V fixes it.  Without axes: tiling\n"
+	"depth 1-8 x page_memory true,false x in_core_replication true,false.  Each point's\n"
+	"JSON goes to --out (default sweep-NETWORK/); --resume keeps the points done there.\n"
+	"--emit-jobs writes one axsim run line per point instead of running them; combine\n"
+	"their results with axsim merge DIR (docs/sweeps.md).\n";
+
+static int sweep_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sweep_fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("axsim sweep: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return 2;
+}
+
+/* Expands LIST (values and ranges LOW-HIGH) into typed, sorted, distinct values. */
+static int axis_parse(struct axis *ax)
+{
+	ax->values = json_array();
+	char *copy = ax_xstrdup(ax->list);
+	char *origin = ax_xasprintf("%s '%s'", ax->opt, ax->list);
+	int rc = 0;
+	struct ax_err err;
+	ax_err_init(&err);
+	char *p = copy;
+	for (;;) {
+		char *comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		if (!*p) {
+			rc = sweep_fail("%s '%s': an empty value; expected comma-separated values or ranges like 1-8",
+					ax->opt, ax->list);
+			break;
+		}
+		unsigned long long lo, hi;
+		int used = 0;
+		if (sscanf(p, "%llu-%llu%n", &lo, &hi, &used) == 2 && (size_t)used == strlen(p) &&
+		    strspn(p, "0123456789-") == strlen(p)) {
+			if (lo > hi) {
+				rc = sweep_fail("%s '%s': the range '%s' runs backwards; expected LOW-HIGH", ax->opt,
+						ax->list, p);
+				break;
+			}
+			if (hi - lo >= SWEEP_MAX_VALUES) {
+				rc = sweep_fail("%s '%s': the range '%s' has more than %d values", ax->opt, ax->list,
+						p, SWEEP_MAX_VALUES);
+				break;
+			}
+		} else {
+			lo = hi = 0;
+			used = -1;
+		}
+		for (unsigned long long v = lo; v <= hi && !rc; v++) {
+			char num[32];
+			if (used >= 0)
+				snprintf(num, sizeof(num), "%llu", v);
+			json_t *t = typed_value(ax->key, used >= 0 ? num : p, origin, &err);
+			if (!t) {
+				rc = 2;
+				break;
+			}
+			size_t i;
+			json_t *w;
+			json_array_foreach(ax->values, i, w) {
+				if (!value_cmp(w, t)) {
+					char a[128];
+					value_text(ax->key, t, a, sizeof(a));
+					rc = sweep_fail("%s '%s': the value '%s' is given twice; expected each value once",
+							ax->opt, ax->list, a);
+					break;
+				}
+			}
+			if (!rc && json_array_size(ax->values) >= SWEEP_MAX_VALUES)
+				rc = sweep_fail("%s '%s': more than %d values", ax->opt, ax->list, SWEEP_MAX_VALUES);
+			if (rc)
+				json_decref(t);
+			else
+				json_array_append_new(ax->values, t);
+		}
+		if (rc || !comma)
+			break;
+		p = comma + 1;
+	}
+	if (err.count)
+		ax_cli_print_errors(&err, "axsim sweep: ");
+	ax_err_release(&err);
+	free(copy);
+	free(origin);
+	if (rc)
+		return 2;
+	/* sort (insertion sort keeps it simple; axes are short) */
+	size_t m = json_array_size(ax->values);
+	for (size_t x = 1; x < m; x++)
+		for (size_t y = x; y > 0 && value_cmp(json_array_get(ax->values, y - 1), json_array_get(ax->values, y)) > 0; y--) {
+			json_t *t = json_incref(json_array_get(ax->values, y));
+			json_array_set(ax->values, y, json_array_get(ax->values, y - 1));
+			json_array_set_new(ax->values, y - 1, t);
+		}
+	return 0;
+}
+
+static int axis_add(struct sweep *s, const char *opt, const char *key, const char *list)
+{
+	for (int i = 0; i < s->n_axes; i++)
+		if (!strcmp(s->axes[i].key, key))
+			return sweep_fail("%s: %s is already an axis (%s); expected each axis once", opt, key,
+					  s->axes[i].opt);
+	if (s->n_axes >= SWEEP_MAX_AXES)
+		return sweep_fail("more than %d axes", SWEEP_MAX_AXES);
+	struct axis *ax = &s->axes[s->n_axes++];
+	ax->key = key;
+	ax->opt = opt;
+	ax->list = list;
+	return axis_parse(ax);
+}
+
+static void sweep_release(struct sweep *s)
+{
+	for (int i = 0; i < s->n_axes; i++)
+		json_decref(s->axes[i].values);
+	json_decref(s->names);
+	json_decref(s->configured);
+	scratch_release();
+}
+
+/* A --set of axsim sweep: an axis when VALUE has a comma or a range, fixed otherwise. */
+static int sweep_set(struct sweep *s, const char *a, const char **dedicated_lists)
+{
+	const char *eq = strchr(a, '=');
+	if (!eq || eq == a)
+		return sweep_fail("--set '%s': expected KEY=VALUE or KEY=VALUE,VALUE,...", a);
+	char key[128];
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - a), a);
+	const char *val = eq + 1;
+	int hw = ax_arch_key_find(key) != NULL, cc = ax_ccfg_find(key);
+	if (!hw && cc < 0) {
+		size_t n;
+		const struct ax_arch_key *keys = ax_arch_keys(&n);
+		const char **names = ax_xcalloc(n + AX_CC_COUNT + 1, sizeof(*names));
+		for (size_t i = 0; i < n; i++)
+			names[i] = keys[i].path;
+		for (int i = 0; i < AX_CC_COUNT; i++)
+			names[n + (size_t)i] = ax_ccfg_keyinfo((enum ax_ccfg_id)i)->name;
+		const char *sug = ax_suggest(key, names, n + AX_CC_COUNT);
+		int rc = sweep_fail("--set '%s': '%s' is not a hardware parameter or compilation key%s%s%s", a, key,
+				    sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
+		free(names);
+		return rc;
+	}
+	for (size_t d = 0; d < N_DEDICATED; d++)
+		if (!strcmp(dedicated[d].key, key) && dedicated_lists[d])
+			return sweep_fail("--set '%s': %s is already an axis (%s); expected each axis once", a, key,
+					  dedicated[d].opt);
+	const char *canon = hw ? ax_arch_key_find(key)->path : ax_ccfg_keyinfo((enum ax_ccfg_id)cc)->name;
+	int is_range = strspn(val, "0123456789-") == strlen(val) && strchr(val, '-');
+	if (strchr(val, ',') || is_range)
+		return axis_add(s, "--set", canon, val);
+	/* fixed: checked now, passed to every point */
+	for (int i = 0; i < s->n_axes; i++)
+		if (!strcmp(s->axes[i].key, canon))
+			return sweep_fail("--set '%s': %s is already an axis; expected each key once", a, canon);
+	struct ax_err err;
+	ax_err_init(&err);
+	json_t *t = typed_value(canon, val, "--set", &err);
+	ax_cli_print_errors(&err, "axsim sweep: ");
+	ax_err_release(&err);
+	if (!t)
+		return 2;
+	json_decref(t);
+	const char **list = hw ? s->o.sets : s->fixed.cc;
+	int *n = hw ? &s->o.n_sets : &s->fixed.n_cc;
+	for (int i = 0; i < *n; i++) {
+		size_t kl = strlen(key);
+		if (!strncmp(list[i], key, kl) && list[i][kl] == '=')
+			return sweep_fail("--set '%s': %s is set twice; expected each key once", a, key);
+	}
+	if (*n >= AX_MAX_SETS)
+		return sweep_fail("more than %d --set options", AX_MAX_SETS);
+	list[(*n)++] = a;
+	return 0;
+}
+
+static int sweep_parse(int argc, char **argv, struct sweep *s)
+{
+	memset(s, 0, sizeof(*s));
+	const char *dlist[N_DEDICATED] = { 0 };
+	const char *sets[AX_MAX_SETS];
+	int n_sets = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-' || !strcmp(a, "-")) {
+			if (s->o.n_positional >= 1)
+				return sweep_fail("unexpected argument '%s'; see axsim sweep --help", a);
+			s->o.positional[s->o.n_positional++] = a;
+			continue;
+		}
+		char name[64];
+		const char *eq = strchr(a, '=');
+		snprintf(name, sizeof(name), "%.*s", (int)(eq ? (size_t)(eq - a) : strlen(a)), a);
+		if (!strcmp(name, "-h"))
+			snprintf(name, sizeof(name), "--help");
+		int known = 0;
+		for (size_t k = 0; sweep_opts[k] && !known; k++)
+			known = !strcmp(sweep_opts[k], name);
+		if (!known) {
+			const char *sug = ax_suggest(name, sweep_opts, sizeof(sweep_opts) / sizeof(sweep_opts[0]) - 1);
+			return sweep_fail("unknown option '%s'%s%s%s; see axsim sweep --help", name,
+					  sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
+		}
+		if (!strcmp(name, "--help") || !strcmp(name, "--resume")) {
+			if (eq)
+				return sweep_fail("option '%s' takes no value", name);
+			if (!strcmp(name, "--help"))
+				s->o.help = 1;
+			else
+				s->resume = 1;
+			continue;
+		}
+		const char *val = eq ? eq + 1 : NULL;
+		if (!val) {
+			if (i + 1 >= argc)
+				return sweep_fail("option '%s' needs a value", name);
+			val = argv[++i];
+		}
+		const char **slot = NULL;
+		if (!strcmp(name, "--config")) slot = &s->o.config;
+		else if (!strcmp(name, "--model")) slot = &s->o.model;
+		else if (!strcmp(name, "--board")) slot = &s->o.board;
+		else if (!strcmp(name, "--arch")) slot = &s->o.arch;
+		else if (!strcmp(name, "--jobs")) slot = &s->jobs;
+		else if (!strcmp(name, "--out")) slot = &s->out;
+		else if (!strcmp(name, "--emit-jobs")) slot = &s->emit;
+		else if (!strcmp(name, "--csv")) slot = &s->csv;
+		else if (!strcmp(name, "--json")) slot = &s->json;
+		else if (!strcmp(name, "--inferences")) slot = &s->o.inferences;
+		if (slot) {
+			if (*slot)
+				return sweep_fail("option '%s' is given twice", name);
+			*slot = val;
+			continue;
+		}
+		if (!strcmp(name, "--set")) {
+			if (n_sets >= AX_MAX_SETS)
+				return sweep_fail("more than %d --set options", AX_MAX_SETS);
+			sets[n_sets++] = val;
+			continue;
+		}
+		for (size_t d = 0; d < N_DEDICATED; d++) {
+			if (strcmp(name, dedicated[d].opt))
+				continue;
+			if (dlist[d])
+				return sweep_fail("option '%s' is given twice", name);
+			dlist[d] = val;
+		}
+	}
+	if (s->o.help)
+		return 0;
+	if (s->o.n_positional != 1)
+		return sweep_fail("expected one network (ELF or description); see axsim sweep --help");
+	if ((s->o.model || s->o.board) && !s->o.config)
+		return sweep_fail("--model and --board need --config MODEL.yaml");
+	for (size_t d = 0; d < N_DEDICATED; d++)
+		if (dlist[d] && axis_add(s, dedicated[d].opt, dedicated[d].key, dlist[d]))
+			return 2;
+	for (int i = 0; i < n_sets; i++)
+		if (sweep_set(s, sets[i], dlist))
+			return 2;
+	if (!s->n_axes) {
+		if (axis_add(s, "(default)", "tiling_depth", "1-8") ||
+		    axis_add(s, "(default)", "page_memory", "true,false") ||
+		    axis_add(s, "(default)", "in_core_replication", "true,false"))
+			AX_BUG("the default axes do not parse");
+	}
+	double points = 1;
+	for (int i = 0; i < s->n_axes; i++)
+		points *= (double)json_array_size(s->axes[i].values);
+	if (points > SWEEP_MAX_POINTS)
+		return sweep_fail("%.0f points; expected at most %d (fewer values per axis)", points, SWEEP_MAX_POINTS);
+	s->n_points = (size_t)points;
+	return 0;
+}
+
+/* Axis values of point idx (last axis fastest), as an object and as --axis texts. */
+static json_t *point_values(const struct sweep *s, size_t idx, char texts[][160])
+{
+	json_t *v = json_object();
+	size_t rest = idx;
+	size_t *pos = ax_xcalloc((size_t)s->n_axes + 1, sizeof(*pos));
+	for (int a = s->n_axes - 1; a >= 0; a--) {
+		size_t m = json_array_size(s->axes[a].values);
+		pos[a] = rest % m;
+		rest /= m;
+	}
+	for (int a = 0; a < s->n_axes; a++) {
+		json_t *val = json_array_get(s->axes[a].values, pos[a]);
+		json_object_set(v, s->axes[a].key, val);
+		char t[128];
+		value_text(s->axes[a].key, val, t, sizeof(t));
+		snprintf(texts[a], 160, "%s=%s", s->axes[a].key, t);
+	}
+	free(pos);
+	return v;
+}
+
+/* A point's file is done when it parses as this point with status ok. */
+static int point_done(const struct sweep *s, const char *path, const json_t *values)
+{
+	struct ax_err e;
+	ax_err_init(&e);
+	struct result r;
+	int done = 0;
+	if (!access(path, R_OK) && !point_load(path, &r, &e)) {
+		json_t *sw = json_object_get(r.doc, "sweep");
+		done = r.ok && json_equal(json_object_get(sw, "axes"), s->names) &&
+		       json_equal(r.values, values) && json_equal(json_object_get(sw, "configured"), s->configured);
+		free(r.path);
+		json_decref(r.doc);
+	}
+	ax_err_release(&e);
+	return done;
+}
+
+/* After a child ended: make sure its point has a file (a crash gets one). */
+static void point_reaped(const struct sweep *s, const char *path, const json_t *values, int wstatus,
+			 size_t *failed)
+{
+	struct ax_err e;
+	ax_err_init(&e);
+	struct result r;
+	if (!point_load(path, &r, &e)) {
+		*failed += !r.ok;
+		free(r.path);
+		json_decref(r.doc);
+		ax_err_release(&e);
+		return;
+	}
+	ax_err_release(&e);
+	char why[160];
+	if (WIFSIGNALED(wstatus))
+		snprintf(why, sizeof(why), "the point's process was killed by signal %d", WTERMSIG(wstatus));
+	else
+		snprintf(why, sizeof(why), "the point's process exited with status %d without writing its result",
+			 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+	json_t *doc = json_object(), *sw = json_object();
+	json_object_set_new(sw, "schema_version", json_integer(SWEEP_SCHEMA_VERSION));
+	json_object_set(sw, "axes", s->names);
+	json_object_set_new(sw, "values", json_deep_copy(values));
+	json_object_set(sw, "configured", s->configured);
+	json_object_set_new(sw, "status", json_string("crashed"));
+	json_object_set_new(sw, "error", json_string(why));
+	json_object_set_new(doc, "sweep", sw);
+	ax_err_init(&e);
+	write_json_atomic(doc, path, &e);
+	ax_cli_print_errors(&e, "axsim sweep: ");
+	ax_err_release(&e);
+	json_decref(doc);
+	(*failed)++;
+}
+
+/* The options of one point, for a child or a job line. */
+static void point_job(const struct sweep *s, char texts[][160], struct ax_sweep_job *job)
+{
+	*job = s->fixed;
+	job->n_axes = s->n_axes;
+	for (int a = 0; a < s->n_axes; a++)
+		job->axes[a] = texts[a];
+}
+
+static int emit_jobs(struct sweep *s, const char *out_abs)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		snprintf(self, sizeof(self), "axsim");
+	else
+		self[n] = '\0';
+	struct sbuf b = { 0 };
+	size_t written = 0, done = 0;
+	char(*texts)[160] = ax_xcalloc((size_t)s->n_axes + 1, sizeof(*texts));
+	for (size_t p = 0; p < s->n_points; p++) {
+		json_t *v = point_values(s, p, texts);
+		char *name = point_name(s->names, v);
+		char *path = ax_xasprintf("%s/%s", out_abs, name);
+		if (s->resume && point_done(s, path, v)) {
+			done++;
+		} else {
+			sb_add_shell(&b, self);
+			sb_addf(&b, " run ");
+			sb_add_shell(&b, s->o.positional[0]);
+			const struct {
+				const char *opt, *val;
+			} pass[] = { { "--config", s->o.config }, { "--model", s->o.model }, { "--board", s->o.board },
+				     { "--arch", s->o.arch }, { "--inferences", s->o.inferences } };
+			for (size_t k = 0; k < sizeof(pass) / sizeof(pass[0]); k++) {
+				if (!pass[k].val)
+					continue;
+				sb_addf(&b, " %s ", pass[k].opt);
+				sb_add_shell(&b, pass[k].val);
+			}
+			for (int i = 0; i < s->o.n_sets; i++) {
+				sb_addf(&b, " --set ");
+				sb_add_shell(&b, s->o.sets[i]);
+			}
+			for (int i = 0; i < s->fixed.n_cc; i++) {
+				sb_addf(&b, " --set-cc ");
+				sb_add_shell(&b, s->fixed.cc[i]);
+			}
+			for (int a = 0; a < s->n_axes; a++) {
+				sb_addf(&b, " --axis ");
+				sb_add_shell(&b, texts[a]);
+			}
+			sb_addf(&b, " --quiet --json ");
+			sb_add_shell(&b, path);
+			sb_addf(&b, "\n");
+			written++;
+		}
+		free(path);
+		free(name);
+		json_decref(v);
+	}
+	free(texts);
+	struct ax_err err;
+	ax_err_init(&err);
+	int rc = ax_write_atomic(s->emit, b.s ? b.s : "", b.len, &err);
+	free(b.s);
+	ax_cli_print_errors(&err, "axsim sweep: ");
+	ax_err_release(&err);
+	if (rc)
+		return 1;
+	fprintf(stderr, "axsim sweep: wrote %zu jobs to %s", written, s->emit);
+	if (done)
+		fprintf(stderr, " (%zu points already done)", done);
+	fprintf(stderr, "; each writes its point to %s/; then: axsim merge %s\n", out_abs, out_abs);
+	return 0;
+}
+
+struct running {
+	pid_t pid;
+	size_t idx;
+};
+
+static void progress(size_t done, size_t total, int running, size_t failed)
+{
+	fprintf(stderr, "\raxsim sweep: %zu/%zu points, %d running, %zu failed ", done, total, running, failed);
+}
+
+/* Runs every point not yet done, jobs at once; returns points run and resumed. */
+static void run_points(struct sweep *s, const char *out_abs, int jobs, size_t *ran, size_t *resumed)
+{
+	int tty = isatty(STDERR_FILENO);
+	struct running *slots = ax_xcalloc((size_t)jobs, sizeof(*slots));
+	char(*texts)[160] = ax_xcalloc((size_t)s->n_axes + 1, sizeof(*texts));
+	int running = 0;
+	size_t next = 0, finished = 0, failed = 0;
+	while (next < s->n_points || running) {
+		while (running < jobs && next < s->n_points) {
+			size_t idx = next++;
+			json_t *v = point_values(s, idx, texts);
+			char *name = point_name(s->names, v);
+			char *path = ax_xasprintf("%s/%s", out_abs, name);
+			free(name);
+			int done = s->resume && point_done(s, path, v);
+			json_decref(v);
+			if (done) {
+				(*resumed)++;
+				finished++;
+				free(path);
+				continue;
+			}
+			unlink(path);
+			fflush(stdout);
+			fflush(stderr);
+			pid_t pid = fork();
+			if (pid < 0) {
+				fprintf(stderr, "axsim sweep: cannot start a process: %s\n", strerror(errno));
+				free(path);
+				next--;
+				if (!running)
+					exit(1);
+				break;
+			}
+			if (pid == 0) {
+				/* the child: one point, one SystemC kernel */
+				int devnull = open("/dev/null", O_WRONLY);
+				if (devnull >= 0) {
+					dup2(devnull, STDOUT_FILENO);
+					close(devnull);
+				}
+				struct ax_opts po = s->o;
+				po.json = path;
+				struct ax_sweep_job job;
+				point_job(s, texts, &job);
+				int st = point_run(&po, &job, 0);
+				fflush(NULL);
+				_exit(st);
+			}
+			free(path);
+			for (int k = 0; k < jobs; k++)
+				if (!slots[k].pid) {
+					slots[k].pid = pid;
+					slots[k].idx = idx;
+					break;
+				}
+			running++;
+			(*ran)++;
+		}
+		if (tty)
+			progress(finished, s->n_points, running, failed);
+		if (!running)
+			continue;
+		int wst;
+		pid_t pid = waitpid(-1, &wst, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			AX_BUG("waitpid: %s", strerror(errno));
+		}
+		for (int k = 0; k < jobs; k++) {
+			if (slots[k].pid != pid)
+				continue;
+			json_t *v = point_values(s, slots[k].idx, texts);
+			char *name = point_name(s->names, v);
+			char *path = ax_xasprintf("%s/%s", out_abs, name);
+			point_reaped(s, path, v, wst, &failed);
+			free(path);
+			free(name);
+			json_decref(v);
+			slots[k].pid = 0;
+			running--;
+			finished++;
+		}
+		if (tty)
+			progress(finished, s->n_points, running, failed);
+	}
+	if (tty)
+		fprintf(stderr, "\r%*s\r", 72, "");
+	free(texts);
+	free(slots);
+}
+
+/* sweep-NAME from the network's name (or file name), safe as a path. */
+static char *default_out(const char *net_name, const char *path)
+{
+	const char *base = net_name && net_name[0] ? net_name : (strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	char *name = ax_xasprintf("sweep-%s", base);
+	if (!net_name || !net_name[0]) {
+		char *dot = strchr(name + 6, '.');
+		if (dot && dot != name + 6)
+			*dot = '\0';
+	}
+	for (char *p = name; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *p))
+			*p = '_';
+	return name;
+}
+
+int ax_cmd_sweep(int argc, char **argv)
+{
+	struct sweep s;
+	int rc = sweep_parse(argc, argv, &s);
+	if (rc || s.o.help) {
+		if (!rc)
+			fputs(sweep_usage, stdout);
+		sweep_release(&s);
+		return rc;
+	}
+	int jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (jobs < 1)
+		jobs = 1;
+	if (s.jobs) {
+		char *end;
+		long v = strtol(s.jobs, &end, 10);
+		if (!s.jobs[0] || *end || v < 1 || v > SWEEP_MAX_JOBS) {
+			sweep_release(&s);
+			return sweep_fail("--jobs '%s' is not valid; expected an integer from 1 to %d", s.jobs, SWEEP_MAX_JOBS);
+		}
+		jobs = (int)v;
+	}
+	if (s.o.inferences) {
+		char *end;
+		long v = strtol(s.o.inferences, &end, 10);
+		if (!s.o.inferences[0] || *end || v < 1 || v > 64) {
+			sweep_release(&s);
+			return sweep_fail("--inferences '%s' is not valid; expected an integer from 1 to 64", s.o.inferences);
+		}
+	}
+	/* everything a point reads is checked once here, so that bad input is
+	 * one message and exit status 2, not one failed point per combination */
+	struct ax_arch_desc arch;
+	struct ax_net net;
+	struct ax_ccfg cfg;
+	char *net_abs = NULL, *cfg_abs = NULL, *arch_abs = NULL, *out = NULL, *out_abs = NULL;
+	ax_ccfg_init(&cfg);
+	ax_net_init(&net);
+	rc = 2;
+	if (ax_cli_load_arch(&s.o, &arch))
+		goto out;
+	if (s.o.config) {
+		struct ax_err e, w;
+		ax_err_init(&e);
+		ax_err_init(&w);
+		ax_ccfg_release(&cfg);
+		int r = ax_ccfg_load(&cfg, s.o.config, s.o.model, s.o.board, &e, &w);
+		ax_cli_print_errors(&w, "axsim: warning: ");
+		ax_cli_print_errors(&e, "axsim: ");
+		ax_err_release(&e);
+		ax_err_release(&w);
+		if (r)
+			goto out;
+	}
+	ax_net_release(&net);
+	if (ax_cli_load_net(s.o.positional[0], &net))
+		goto out;
+	/* job lines and children see absolute paths, so both word messages alike */
+	net_abs = abs_path(s.o.positional[0]);
+	s.o.positional[0] = net_abs;
+	if (s.o.config)
+		s.o.config = cfg_abs = abs_path(s.o.config);
+	if (s.o.arch)
+		s.o.arch = arch_abs = abs_path(s.o.arch);
+	s.names = json_array();
+	for (int a = 0; a < s.n_axes; a++)
+		json_array_append_new(s.names, json_string(s.axes[a].key));
+	s.configured = configured_values(&s.o, s.fixed.cc, s.fixed.n_cc, s.names);
+	{
+		char(*t)[160] = ax_xcalloc((size_t)s.n_axes + 1, sizeof(*t));
+		json_t *v = point_values(&s, 0, t);
+		free(t);
+		char *name = point_name(s.names, v);
+		json_decref(v);
+		size_t len = strlen(name);
+		free(name);
+		if (len > 250) {
+			sweep_fail("the point files' names would be %zu characters long; expected fewer or shorter axes", len);
+			goto out;
+		}
+	}
+	out = s.out ? ax_xstrdup(s.out) : default_out(net.name, s.o.positional[0]);
+	{
+		struct ax_err e;
+		ax_err_init(&e);
+		int r = make_dirs(out, &e);
+		ax_cli_print_errors(&e, "axsim sweep: ");
+		ax_err_release(&e);
+		if (r)
+			goto out;
+	}
+	out_abs = abs_path(out);
+	if (s.emit) {
+		rc = emit_jobs(&s, out_abs);
+		goto out;
+	}
+	double t0 = now_s();
+	size_t ran = 0, resumed = 0;
+	run_points(&s, out_abs, jobs, &ran, &resumed);
+	double t1 = now_s();
+	/* the outputs come from the point files alone, as axsim merge makes them */
+	struct results rs = { 0 };
+	char(*texts)[160] = ax_xcalloc((size_t)s.n_axes + 1, sizeof(*texts));
+	struct ax_err e;
+	ax_err_init(&e);
+	for (size_t p = 0; p < s.n_points; p++) {
+		json_t *v = point_values(&s, p, texts);
+		char *name = point_name(s.names, v);
+		char *path = ax_xasprintf("%s/%s", out_abs, name);
+		struct result r;
+		if (!point_load(path, &r, &e))
+			results_add(&rs, &r);
+		free(path);
+		free(name);
+		json_decref(v);
+	}
+	free(texts);
+	if (e.count) {
+		ax_cli_print_errors(&e, "axsim sweep: ");
+		ax_err_release(&e);
+		results_release(&rs);
+		rc = 1;
+		goto out;
+	}
+	ax_err_release(&e);
+	rc = results_output(&rs, "sweep", s.csv, s.json);
+	size_t n_ok = 0;
+	for (size_t p = 0; p < rs.n; p++)
+		n_ok += rs.r[p].ok;
+	if (!rc && !n_ok)
+		rc = 1;
+	fprintf(stderr, "axsim sweep: %zu points (%zu run, %zu resumed, %zu failed) in %.2f s with %d job%s; points in %s/\n",
+		s.n_points, ran, resumed, rs.n - n_ok, t1 - t0, jobs, jobs == 1 ? "" : "s", out);
+	results_release(&rs);
+out:
+	ax_arch_desc_release(&arch);
+	ax_net_release(&net);
+	ax_ccfg_release(&cfg);
+	free(net_abs);
+	free(cfg_abs);
+	free(arch_abs);
+	free(out);
+	free(out_abs);
+	sweep_release(&s);
+	return rc;
+}
+
+/* ---- axsim merge ---- */
+
+static const char merge_usage[] =
+	"usage: axsim merge RESULTS... [--csv FILE] [--json FILE]\n"
+	"Combines the point files of a sweep (files, or directories whose *.json files are\n"
+	"read) into the table, CSV and JSON that axsim sweep prints and writes, e.g. after\n"
+	"running the lines of axsim sweep --emit-jobs with GNU parallel or a Slurm array\n"
+	"(docs/sweeps.md).\n";
+
+static int merge_add_file(struct results *rs, const char *path, int from_dir, struct ax_err *err)
+{
+	struct result r;
+	struct ax_err e;
+	ax_err_init(&e);
+	int rc = point_load(path, &r, &e);
+	if (!rc) {
+		results_add(rs, &r);
+	} else if (from_dir && access(path, R_OK) == 0) {
+		/* a directory may hold other JSON (a sweep's own --json): skipped, said once */
+		json_t *j = json_load_file(path, 0, NULL);
+		if (j && !json_object_get(j, "sweep"))
+			fprintf(stderr, "axsim merge: warning: %s: not a sweep point; skipped\n", path);
+		else
+			ax_err_append(err, &e);
+		json_decref(j);
+	} else {
+		ax_err_append(err, &e);
+	}
+	ax_err_release(&e);
+	return rc;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void merge_add_dir(struct results *rs, const char *dir, struct ax_err *err)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		ax_err_add(err, "%s: cannot read the directory: %s", dir, strerror(errno));
+		return;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l > 5 && !strcmp(de->d_name + l - 5, ".json") && de->d_name[0] != '.') {
+			AX_GROW(names, cap, n + 1);
+			names[n++] = ax_xasprintf("%s/%s", dir, de->d_name);
+		}
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		merge_add_file(rs, names[i], 1, err);
+		free(names[i]);
+	}
+	free(names);
+}
+
+int ax_cmd_merge(int argc, char **argv)
+{
+	const char *csv = NULL, *json = NULL;
+	const char **inputs = ax_xcalloc((size_t)argc + 1, sizeof(*inputs));
+	int n_in = 0, help = 0;
+	static const char *const opts[] = { "--csv", "--json", "--help", NULL };
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-' || !strcmp(a, "-")) {
+			inputs[n_in++] = a;
+			continue;
+		}
+		char name[64];
+		const char *eq = strchr(a, '=');
+		snprintf(name, sizeof(name), "%.*s", (int)(eq ? (size_t)(eq - a) : strlen(a)), a);
+		if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
+			help = 1;
+			continue;
+		}
+		if (strcmp(name, "--csv") && strcmp(name, "--json")) {
+			const char *sug = ax_suggest(name, opts, 3);
+			fprintf(stderr, "axsim merge: unknown option '%s'%s%s%s; expected one of: --csv --json\n", name,
+				sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
+			free(inputs);
+			return 2;
+		}
+		const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+		if (!val) {
+			fprintf(stderr, "axsim merge: option '%s' needs a value\n", name);
+			free(inputs);
+			return 2;
+		}
+		*(!strcmp(name, "--csv") ? &csv : &json) = val;
+	}
+	if (help) {
+		fputs(merge_usage, stdout);
+		free(inputs);
+		return 0;
+	}
+	if (!n_in) {
+		fprintf(stderr, "axsim merge: expected point files or directories; see axsim merge --help\n");
+		free(inputs);
+		return 2;
+	}
+	struct results rs = { 0 };
+	struct ax_err err;
+	ax_err_init(&err);
+	for (int i = 0; i < n_in; i++) {
+		struct stat st;
+		if (stat(inputs[i], &st))
+			ax_err_add(&err, "%s: cannot read: %s", inputs[i], strerror(errno));
+		else if (S_ISDIR(st.st_mode))
+			merge_add_dir(&rs, inputs[i], &err);
+		else
+			merge_add_file(&rs, inputs[i], 0, &err);
+	}
+	free(inputs);
+	int rc;
+	if (err.count) {
+		ax_cli_print_errors(&err, "axsim merge: ");
+		rc = 2;
+	} else {
+		rc = results_output(&rs, "merge", csv, json);
+	}
+	ax_err_release(&err);
+	results_release(&rs);
+	scratch_release();
+	return rc;
+}

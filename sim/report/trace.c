@@ -1,0 +1,339 @@
+/*
+ * trace.c - Chrome/Perfetto trace-event JSON of a run (trace.h,
+ * docs/traces.md).  Written by hand rather than through jansson: a large
+ * network has tens of thousands of events, and times must keep every
+ * picosecond, which a double printed by jansson would round.
+ */
+#include "trace.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Tracks of a process: tid = pid x AX_TRACK_STRIDE + one of these, so that
+ * tids are small, non-zero and unique in the whole trace. */
+enum {
+	AX_TRACK_CTRL = 1,
+	AX_TRACK_MVM,
+	AX_TRACK_LOAD,
+	AX_TRACK_DPU,
+	AX_TRACK_DWPU,
+	AX_TRACK_DMA0 = 10,   /* + channel; dma.*_channels is at most 64 */
+	AX_TRACK_STRIDE = 1000
+};
+
+struct tbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void put_raw(struct tbuf *b, const char *s, size_t n)
+{
+	AX_GROW(b->s, b->cap, b->len + n + 1);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void put(struct tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct tbuf *b, const char *fmt, ...)
+{
+	char small[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		AX_BUG("vsnprintf failed");
+	if ((size_t)n < sizeof(small)) {
+		put_raw(b, small, (size_t)n);
+		return;
+	}
+	AX_GROW(b->s, b->cap, b->len + (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* s as a JSON string, quoted and escaped. */
+static void put_str(struct tbuf *b, const char *s)
+{
+	put_raw(b, "\"", 1);
+	while (*s) {
+		size_t n = 0;
+		while (s[n] && s[n] != '"' && s[n] != '\\' && (unsigned char)s[n] >= 0x20)
+			n++;
+		put_raw(b, s, n);
+		s += n;
+		if (*s) {
+			unsigned char c = (unsigned char)*s++;
+			if (c == '"' || c == '\\')
+				put(b, "\\%c", c);
+			else
+				put(b, "\\u%04x", c);
+		}
+	}
+	put_raw(b, "\"", 1);
+}
+
+/* Picoseconds as microseconds, exactly: up to six decimals, no trailing zeros. */
+static void put_us(struct tbuf *b, uint64_t ps)
+{
+	uint64_t whole = ps / 1000000, frac = ps % 1000000;
+	if (!frac) {
+		put(b, "%llu", (unsigned long long)whole);
+		return;
+	}
+	int digits = 6;
+	while (frac % 10 == 0) {
+		frac /= 10;
+		digits--;
+	}
+	put(b, "%llu.%0*llu", (unsigned long long)whole, digits, (unsigned long long)frac);
+}
+
+static const char *kind_name(enum ax_task_kind k)
+{
+	static const char *const n[] = { "dma", "imc_load", "mvm", "dpu", "dwpu" };
+	return (unsigned)k < AX_T_KIND_COUNT ? n[k] : "?";
+}
+
+static uint32_t chip_pid(const struct ax_tasklist *tl)
+{
+	return tl->n_cores + 1;
+}
+
+/* The process and track a task ran on. */
+static void task_track(const struct ax_tasklist *tl, const struct ax_task *t,
+		       const struct ax_task_record *r, uint32_t *pid, uint32_t *tid)
+{
+	uint32_t local;
+	*pid = t->core + 1;
+	switch (t->kind) {
+	case AX_T_MVM: local = AX_TRACK_MVM; break;
+	case AX_T_IMC_LOAD: local = AX_TRACK_LOAD; break;
+	case AX_T_DPU: local = AX_TRACK_DPU; break;
+	case AX_T_DWPU: local = AX_TRACK_DWPU; break;
+	case AX_T_DMA:
+		local = AX_TRACK_DMA0 + r->lane;
+		if (t->unit == AX_U_DMA_SYS)
+			*pid = chip_pid(tl);
+		break;
+	default:
+		AX_BUG("task of kind %d", (int)t->kind);
+	}
+	*tid = *pid * AX_TRACK_STRIDE + local;
+}
+
+static void put_process(struct tbuf *b, uint32_t pid, const char *name, uint32_t sort)
+{
+	put(b, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%u,\"args\":{\"name\":", pid);
+	put_str(b, name);
+	put(b, "}},\n{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":%u,\"args\":{\"sort_index\":%u}},\n",
+	    pid, sort);
+}
+
+static void put_thread(struct tbuf *b, uint32_t pid, uint32_t local, const char *name)
+{
+	uint32_t tid = pid * AX_TRACK_STRIDE + local;
+	put(b, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,\"args\":{\"name\":", pid, tid);
+	put_str(b, name);
+	put(b, "}},\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,\"args\":{\"sort_index\":%u}},\n",
+	    pid, tid, local);
+}
+
+static void put_slice(struct tbuf *b, const char *name, const char *cat, uint64_t start_ps,
+		      uint64_t end_ps, uint32_t pid, uint32_t tid)
+{
+	put(b, "{\"name\":");
+	put_str(b, name);
+	put(b, ",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":", cat);
+	put_us(b, start_ps);
+	put(b, ",\"dur\":");
+	put_us(b, end_ps - start_ps);
+	put(b, ",\"pid\":%u,\"tid\":%u,\"args\":{", pid, tid);
+}
+
+static void put_task_args(struct tbuf *b, const struct ax_task *t, size_t id)
+{
+	put(b, "\"task\":%zu,\"kind\":\"%s\",\"copy\":%u,\"inference\":%u", id, kind_name(t->kind),
+	    t->copy, t->infer);
+	if (t->kind == AX_T_DMA) {
+		put(b, ",\"bytes\":%llu,\"src\":\"%s\",\"dst\":\"%s\",\"data\":\"%s\"",
+		    (unsigned long long)t->bytes, ax_mem_name(t->src), ax_mem_name(t->dst),
+		    ax_kind_name(t->data));
+		return;
+	}
+	put(b, ",\"cycles\":%llu", (unsigned long long)t->cycles);
+	if (t->kind == AX_T_IMC_LOAD)
+		put(b, ",\"bytes\":%llu", (unsigned long long)t->bytes);
+	if (t->passes)
+		put(b, ",\"passes\":%llu", (unsigned long long)t->passes);
+	if (t->macs)
+		put(b, ",\"macs\":%llu", (unsigned long long)t->macs);
+	put(b, ",\"l1_read_bytes\":%llu,\"l1_write_bytes\":%llu", (unsigned long long)t->l1_read,
+	    (unsigned long long)t->l1_write);
+}
+
+/* A change of a memory's bytes in progress. */
+struct delta {
+	uint32_t mem;        /* 0 DDR, 1 L2, 2 + k the L1 of core k */
+	uint64_t ps;
+	int64_t bytes;
+};
+
+static int delta_cmp(const void *pa, const void *pb)
+{
+	const struct delta *a = pa, *b = pb;
+	if (a->mem != b->mem)
+		return a->mem < b->mem ? -1 : 1;
+	if (a->ps != b->ps)
+		return a->ps < b->ps ? -1 : 1;
+	/* increases first, so that a running level never dips below zero */
+	return (a->bytes < b->bytes) - (a->bytes > b->bytes);
+}
+
+static uint32_t mem_index(enum ax_mem m, uint32_t core)
+{
+	return m == AX_MEM_L1 ? 2 + core : (uint32_t)m;
+}
+
+/* Counters of the bytes in progress per memory, the same quantity as the
+ * VCD's (docs/traces.md): a DMA task counts its bytes at its source and at
+ * its destination while it runs, a compute task its L1 reads and writes. */
+static void put_counters(struct tbuf *b, const struct ax_tasklist *tl, const struct ax_task_record *rec)
+{
+	struct delta *d = ax_xcalloc(4 * tl->n_tasks + 1, sizeof(*d));
+	size_t n = 0;
+	for (size_t i = 0; i < tl->n_tasks; i++) {
+		const struct ax_task *t = &tl->tasks[i];
+		uint32_t m[2];
+		uint64_t bytes;
+		int nm;
+		if (t->kind == AX_T_DMA) {
+			m[0] = mem_index(t->src, t->core);
+			m[1] = mem_index(t->dst, t->core);
+			nm = 2;
+			bytes = t->bytes;
+		} else {
+			m[0] = 2 + t->core;
+			nm = 1;
+			bytes = t->l1_read + t->l1_write;
+		}
+		if (!bytes)
+			continue;
+		for (int j = 0; j < nm; j++) {
+			d[n++] = (struct delta){ m[j], rec[i].start_ps, (int64_t)bytes };
+			d[n++] = (struct delta){ m[j], rec[i].end_ps, -(int64_t)bytes };
+		}
+	}
+	qsort(d, n, sizeof(*d), delta_cmp);
+	static const char *const shared[] = { "ddr", "l2" };
+	for (uint32_t mem = 0; mem < 2 + tl->n_cores; mem++) {
+		uint32_t pid = mem < 2 ? chip_pid(tl) : mem - 1;
+		const char *name = mem < 2 ? shared[mem] : "l1";
+		put(b, "{\"name\":\"%s\",\"ph\":\"C\",\"ts\":0,\"pid\":%u,\"args\":{\"bytes_in_progress\":0}},\n",
+		    name, pid);
+	}
+	int64_t level = 0;
+	int64_t shown = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || d[i].mem != d[i - 1].mem)
+			level = shown = 0;
+		level += d[i].bytes;
+		if (level < 0)
+			AX_BUG("memory %u: negative bytes in progress at %llu ps", d[i].mem,
+			       (unsigned long long)d[i].ps);
+		/* one point per time: after the last change at that time */
+		if ((i + 1 < n && d[i + 1].mem == d[i].mem && d[i + 1].ps == d[i].ps) || level == shown)
+			continue;
+		uint32_t pid = d[i].mem < 2 ? chip_pid(tl) : d[i].mem - 1;
+		const char *name = d[i].mem < 2 ? shared[d[i].mem] : "l1";
+		put(b, "{\"name\":\"%s\",\"ph\":\"C\",\"ts\":", name);
+		put_us(b, d[i].ps);
+		put(b, ",\"pid\":%u,\"args\":{\"bytes_in_progress\":%lld}},\n", pid, (long long)level);
+		shown = level;
+	}
+	free(d);
+}
+
+char *ax_trace_json(const struct ax_report_input *in, size_t *len)
+{
+	const struct ax_tasklist *tl = in->tl;
+	const struct ax_result *res = in->res;
+	const struct ax_task_record *rec = res->records;
+	if (!rec)
+		AX_BUG("trace of a run whose tasks were not recorded");
+	struct tbuf b = { 0 };
+	put(&b, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"network\":");
+	put_str(&b, in->net->name ? in->net->name : "");
+	put(&b, ",\"cores\":%u,\"cycle_ps\":%llu},\n\"traceEvents\":[\n", tl->n_cores,
+	    (unsigned long long)res->cycle_ps);
+
+	/* tracks, named and in a fixed order */
+	static const struct {
+		uint32_t local;
+		const char *name;
+	} units[] = {
+		{ AX_TRACK_CTRL, "controller" }, { AX_TRACK_MVM, "imc passes" },
+		{ AX_TRACK_LOAD, "imc weight writes" }, { AX_TRACK_DPU, "dpu" }, { AX_TRACK_DWPU, "dwpu" },
+	};
+	char name[64];
+	for (uint32_t k = 0; k < tl->n_cores; k++) {
+		snprintf(name, sizeof(name), "core %u", k);
+		put_process(&b, k + 1, name, k);
+		for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++)
+			put_thread(&b, k + 1, units[u].local, units[u].name);
+		for (uint32_t c = 0; c < tl->dma_core_channels; c++) {
+			snprintf(name, sizeof(name), "dma ch%u", c);
+			put_thread(&b, k + 1, AX_TRACK_DMA0 + c, name);
+		}
+	}
+	put_process(&b, chip_pid(tl), "chip", tl->n_cores);
+	for (uint32_t c = 0; c < tl->dma_sys_channels; c++) {
+		snprintf(name, sizeof(name), "sys dma ch%u", c);
+		put_thread(&b, chip_pid(tl), AX_TRACK_DMA0 + c, name);
+	}
+
+	/* a slice per task on its unit, and its dispatch on its controller */
+	for (size_t i = 0; i < tl->n_tasks; i++) {
+		const struct ax_task *t = &tl->tasks[i];
+		if (t->layer >= in->net->n_layers)
+			AX_BUG("task %zu of layer %u of %zu", i, t->layer, in->net->n_layers);
+		const char *lname = in->net->layers[t->layer].name;
+		uint32_t pid, tid;
+		task_track(tl, t, &rec[i], &pid, &tid);
+		put_slice(&b, lname, kind_name(t->kind), rec[i].start_ps, rec[i].end_ps, pid, tid);
+		put_task_args(&b, t, i);
+		put(&b, "}},\n");
+	}
+	for (size_t i = 0; i < tl->n_tasks; i++) {
+		const struct ax_task *t = &tl->tasks[i];
+		uint32_t pid = t->core + 1;
+		put_slice(&b, in->net->layers[t->layer].name, "dispatch", rec[i].issue_start_ps,
+			  rec[i].issue_end_ps, pid, pid * AX_TRACK_STRIDE + AX_TRACK_CTRL);
+		put(&b, "\"task\":%zu,\"kind\":\"%s\"}},\n", i, kind_name(t->kind));
+	}
+	put_counters(&b, tl, rec);
+
+	/* the last event has no comma after it */
+	if (b.len >= 2 && b.s[b.len - 2] == ',') {
+		b.len -= 2;
+		b.s[b.len] = '\0';
+		put(&b, "\n");
+	}
+	put(&b, "]}\n");
+	*len = b.len;
+	return b.s;
+}
+
+int ax_trace_write(const struct ax_report_input *in, const char *path, struct ax_err *err)
+{
+	size_t len;
+	char *s = ax_trace_json(in, &len);
+	int rc = ax_write_atomic(path, s, len, err);
+	free(s);
+	return rc;
+}

@@ -1,0 +1,614 @@
+/*
+ * check_schema.c - the JSON report against its documentation: the tables of
+ * docs/report-format.md are read at test time, and every documented field
+ * must be in the report of the real axsim binary with the documented type,
+ * and every field of the report must be documented.
+ *
+ * The notation of the field column is the one docs/report-format.md
+ * explains: `a.b` nests, `.c` replaces the previous field's last key,
+ * `<x,y>` expands to each alternative, `a.*` is every key of object a, and
+ * `a[]` is an array whose elements the table under a heading naming `a[]`
+ * describes.
+ */
+#include <check.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+enum {
+	T_INT = 1, T_REAL = 2, T_STR = 4, T_BOOL = 8, T_NULL = 16, T_OBJ = 32, T_ARR = 64,
+};
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} type_names[] = {
+	{ "integer", T_INT }, { "real", T_REAL }, { "string", T_STR }, { "boolean", T_BOOL },
+	{ "null", T_NULL }, { "object", T_OBJ }, { "array", T_ARR },
+};
+
+struct field {
+	char *path;         /* "layers[].dma.ddr_read_bytes", "config.*" */
+	unsigned types;
+	int line;           /* in the document */
+};
+
+struct doc {
+	struct field *f;
+	size_t n, cap;
+};
+
+/* Problems found, one per line. */
+struct msgs {
+	char buf[16384];
+	size_t len;
+	int count;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void msg(struct msgs *m, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (m->len < sizeof(m->buf) - 1) {
+		int n = vsnprintf(m->buf + m->len, sizeof(m->buf) - m->len - 1, fmt, ap);
+		if (n > 0)
+			m->len += (size_t)n < sizeof(m->buf) - m->len - 1 ? (size_t)n : sizeof(m->buf) - m->len - 1;
+		m->buf[m->len++] = '\n';
+		m->buf[m->len] = '\0';
+	}
+	va_end(ap);
+	m->count++;
+}
+
+static void doc_add(struct doc *d, const char *path, unsigned types, int line)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? 2 * d->cap : 64;
+		d->f = realloc(d->f, d->cap * sizeof(*d->f));
+		ck_assert_ptr_nonnull(d->f);
+	}
+	d->f[d->n++] = (struct field){ strdup(path), types, line };
+}
+
+static void doc_free(struct doc *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->f[i].path);
+	free(d->f);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Adds pat with every <x,y> replaced by each alternative in turn. */
+static void expand(struct doc *d, const char *pat, unsigned types, int line, struct msgs *m)
+{
+	const char *lt = strchr(pat, '<');
+	if (!lt) {
+		doc_add(d, pat, types, line);
+		return;
+	}
+	const char *gt = strchr(lt, '>');
+	if (!gt) {
+		msg(m, "report-format.md:%d: '<' without '>' in '%s'", line, pat);
+		return;
+	}
+	for (const char *a = lt + 1; a < gt;) {
+		const char *e = memchr(a, ',', (size_t)(gt - a));
+		if (!e)
+			e = gt;
+		char buf[512];
+		snprintf(buf, sizeof(buf), "%.*s%.*s%s", (int)(lt - pat), pat, (int)(e - a), a, gt + 1);
+		expand(d, buf, types, line, m);
+		a = e + 1;
+	}
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ')
+		s++;
+	size_t n = strlen(s);
+	while (n && s[n - 1] == ' ')
+		s[--n] = '\0';
+	return s;
+}
+
+/* "integer", "string, null", "real or null" */
+static unsigned types_parse(const char *cell, int line, struct msgs *m)
+{
+	unsigned t = 0;
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", cell);
+	for (char *p = buf; *p; p++)
+		if (*p == ',')
+			*p = ' ';
+	char *save = NULL;
+	for (char *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (!strcmp(w, "or"))
+			continue;
+		size_t k = 0;
+		while (k < sizeof(type_names) / sizeof(type_names[0]) && strcmp(type_names[k].name, w))
+			k++;
+		if (k == sizeof(type_names) / sizeof(type_names[0]))
+			msg(m, "report-format.md:%d: unknown type '%s'", line, w);
+		else
+			t |= type_names[k].bit;
+	}
+	if (!t)
+		msg(m, "report-format.md:%d: no type", line);
+	return t;
+}
+
+/* One data row: the backticked names of the first cell, with continuations. */
+static void row_parse(struct doc *d, const char *prefix, char *first, const char *type_cell, int line,
+		      struct msgs *m)
+{
+	unsigned types = types_parse(type_cell, line, m);
+	char prev[512] = "";
+	int any = 0;
+	for (char *p = strchr(first, '`'); p; p = strchr(p, '`')) {
+		char *e = strchr(p + 1, '`');
+		if (!e) {
+			msg(m, "report-format.md:%d: unmatched '`'", line);
+			return;
+		}
+		*e = '\0';
+		const char *name = p + 1;
+		char full[512];
+		if (name[0] == '.') {
+			char *dot = strrchr(prev, '.');
+			if (!dot) {
+				msg(m, "report-format.md:%d: '%s' continues no field with a '.'", line, name);
+				return;
+			}
+			snprintf(full, sizeof(full), "%.*s%s", (int)(dot - prev), prev, name);
+		} else {
+			snprintf(full, sizeof(full), "%s", name);
+		}
+		snprintf(prev, sizeof(prev), "%s", full);
+		char path[600];
+		snprintf(path, sizeof(path), "%s%s%s", prefix, prefix[0] ? "." : "", full);
+		expand(d, path, types, line, m);
+		any = 1;
+		p = e + 1;
+	}
+	if (!any)
+		msg(m, "report-format.md:%d: a row without a field in backticks", line);
+}
+
+/* The field tables of the section "## JSON" of text. */
+static void doc_parse(const char *text, struct doc *d, struct msgs *m)
+{
+	char *copy = strdup(text);
+	char prefix[128] = "";
+	int in_json = 0, type_col = -1, line = 0;
+	for (char *l = copy, *nl; l && *l; l = nl) {
+		nl = strchr(l, '\n');
+		if (nl)
+			*nl++ = '\0';
+		line++;
+		if (!strncmp(l, "## ", 3)) {
+			in_json = !strncmp(l, "## JSON", 7);
+			prefix[0] = '\0';
+			type_col = -1;
+			continue;
+		}
+		if (!in_json)
+			continue;
+		if (l[0] == '#') {
+			/* a heading naming `a[]` describes the elements of a */
+			prefix[0] = '\0';
+			type_col = -1;
+			for (char *p = strchr(l, '`'); p; p = strchr(p, '`')) {
+				char *e = strchr(p + 1, '`');
+				if (!e)
+					break;
+				if (e - p > 3 && !strncmp(e - 2, "[]", 2))
+					snprintf(prefix, sizeof(prefix), "%.*s", (int)(e - p - 1), p + 1);
+				p = e + 1;
+			}
+			continue;
+		}
+		if (l[0] != '|')
+			continue;
+		char *cells[16];
+		int nc = 0;
+		for (char *c = l + 1; *c && nc < 16;) {
+			char *bar = strchr(c, '|');
+			if (!bar)
+				break;
+			*bar = '\0';
+			cells[nc++] = trim(c);
+			c = bar + 1;
+		}
+		if (nc && !strcmp(cells[0], "field")) {
+			type_col = -1;
+			for (int i = 0; i < nc; i++)
+				if (!strcmp(cells[i], "type"))
+					type_col = i;
+			if (type_col < 0)
+				msg(m, "report-format.md:%d: a field table without a type column", line);
+			continue;
+		}
+		if (nc && !strncmp(cells[0], "---", 3))
+			continue;
+		if (type_col < 0 || type_col >= nc) {
+			msg(m, "report-format.md:%d: a table row outside a field table with a type column", line);
+			continue;
+		}
+		row_parse(d, prefix, cells[0], cells[type_col], line, m);
+	}
+	free(copy);
+}
+
+static const struct field *doc_find(const struct doc *d, const char *path)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (!strcmp(d->f[i].path, path))
+			return &d->f[i];
+	return NULL;
+}
+
+static unsigned type_of(const json_t *j)
+{
+	switch (json_typeof(j)) {
+	case JSON_INTEGER: return T_INT;
+	case JSON_REAL: return T_REAL;
+	case JSON_STRING: return T_STR;
+	case JSON_TRUE: case JSON_FALSE: return T_BOOL;
+	case JSON_NULL: return T_NULL;
+	case JSON_OBJECT: return T_OBJ;
+	case JSON_ARRAY: return T_ARR;
+	}
+	return 0;
+}
+
+static const char *type_name(unsigned bit)
+{
+	for (size_t k = 0; k < sizeof(type_names) / sizeof(type_names[0]); k++)
+		if (type_names[k].bit == bit)
+			return type_names[k].name;
+	return "?";
+}
+
+/* Checks the documented field whose rest of path is rest, below j (shown
+ * as at). */
+static void field_check(const json_t *j, const char *rest, const char *at, const struct field *f, struct msgs *m)
+{
+	if (!*rest) {
+		if (!(type_of(j) & f->types))
+			msg(m, "%s is %s; report-format.md:%d documents another type", at, type_name(type_of(j)), f->line);
+		return;
+	}
+	size_t n = strcspn(rest, ".");
+	const char *next = rest[n] ? rest + n + 1 : rest + n;
+	char key[256], here[1024];
+	snprintf(key, sizeof(key), "%.*s", (int)n, rest);
+	if (!strcmp(key, "*")) {
+		if (!json_is_object(j)) {
+			msg(m, "%s is not an object (report-format.md:%d)", at, f->line);
+			return;
+		}
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)j, k, v) {
+			snprintf(here, sizeof(here), "%s.%s", at, k);
+			field_check(v, next, here, f, m);
+		}
+		return;
+	}
+	int arr = n > 2 && !strcmp(key + n - 2, "[]");
+	if (arr)
+		key[n - 2] = '\0';
+	const json_t *v = json_object_get(j, key);
+	snprintf(here, sizeof(here), "%s%s%s", at, at[0] ? "." : "", key);
+	if (!v) {
+		msg(m, "the report has no %s (documented at report-format.md:%d as %s)", here, f->line, f->path);
+		return;
+	}
+	if (!arr) {
+		field_check(v, next, here, f, m);
+		return;
+	}
+	if (!json_is_array(v)) {
+		msg(m, "%s is not an array (report-format.md:%d)", here, f->line);
+		return;
+	}
+	if (!*next) {
+		field_check(v, next, here, f, m);
+		return;
+	}
+	size_t i;
+	json_t *e;
+	json_array_foreach(v, i, e) {
+		char el[1100];
+		snprintf(el, sizeof(el), "%s[%zu]", here, i);
+		field_check(e, next, el, f, m);
+	}
+}
+
+/* Whether the key at path (arrays written a[]) is documented: a field,
+ * an array field, a prefix of one, or a key of a documented a.*. */
+static int documented(const struct doc *d, const char *parent, const char *path)
+{
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s%s*", parent, parent[0] ? "." : "");
+	if (doc_find(d, buf))
+		return 1;
+	size_t n = strlen(path);
+	for (size_t i = 0; i < d->n; i++) {
+		const char *p = d->f[i].path;
+		if (strncmp(p, path, n))
+			continue;
+		if (!p[n] || p[n] == '.' || !strncmp(p + n, "[]", 2))
+			return 1;
+	}
+	return 0;
+}
+
+/* Every key of j (at the documented path path) must be documented. */
+static void undocumented_check(const struct doc *d, const json_t *j, const char *path, struct msgs *m)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)j, k, v) {
+		char sub[1024];
+		snprintf(sub, sizeof(sub), "%s%s%s", path, path[0] ? "." : "", k);
+		if (!documented(d, path, sub)) {
+			msg(m, "the report's %s is not documented in docs/report-format.md", sub);
+			continue;
+		}
+		char wild[1040];
+		snprintf(wild, sizeof(wild), "%s%s*", path, path[0] ? "." : "");
+		if (doc_find(d, wild))
+			continue;              /* below a.*, the type check covers it */
+		if (json_is_object(v)) {
+			undocumented_check(d, v, sub, m);
+		} else if (json_is_array(v)) {
+			char arr[1040];
+			snprintf(arr, sizeof(arr), "%s[]", sub);
+			size_t i;
+			json_t *e;
+			json_array_foreach(v, i, e)
+				if (json_is_object(e))
+					undocumented_check(d, e, arr, m);
+		}
+	}
+}
+
+static void schema_check(const struct doc *d, const json_t *report, struct msgs *m)
+{
+	for (size_t i = 0; i < d->n; i++)
+		field_check(report, d->f[i].path, "", &d->f[i], m);
+	undocumented_check(d, report, "", m);
+}
+
+static void real_doc(struct doc *d)
+{
+	char *text = ax_read_file(ax_src("docs/report-format.md"), NULL);
+	ck_assert_msg(text != NULL, "cannot read docs/report-format.md");
+	struct msgs m = { .len = 0 };
+	memset(d, 0, sizeof(*d));
+	doc_parse(text, d, &m);
+	ck_assert_msg(m.count == 0, "docs/report-format.md:\n%s", m.buf);
+	free(text);
+}
+
+/* The tables parse, with the notation expanded as the document says. */
+START_TEST(test_doc_parses)
+{
+	struct doc d;
+	real_doc(&d);
+	static const struct {
+		const char *path;
+		unsigned types;
+	} want[] = {
+		{ "schema_version", T_INT },
+		{ "network.name", T_STR },
+		{ "network.weight_bytes", T_INT },                    /* continuation */
+		{ "config.*", T_STR | T_INT | T_REAL | T_BOOL | T_NULL },
+		{ "config.board", T_STR | T_NULL },
+		{ "totals.latency_us", T_REAL },
+		{ "busy.controller", T_REAL },                        /* alternatives */
+		{ "memory.l2.write_bytes", T_INT },                   /* both */
+		{ "memory.l1.constants.write_bytes", T_INT },
+		{ "cores[]", T_ARR },
+		{ "cores[].busy.dma_core", T_REAL },                  /* element table */
+		{ "layers[].dma.l1_write_bytes", T_INT },
+		{ "layers[].output_fused", T_BOOL },
+		{ "simulation.activations", T_INT },
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct field *f = doc_find(&d, want[i].path);
+		ck_assert_msg(f != NULL, "docs/report-format.md does not document %s", want[i].path);
+		ck_assert_msg(f->types == want[i].types, "%s: types %#x, expected %#x", want[i].path, f->types,
+			      want[i].types);
+	}
+	ck_assert_ptr_null(doc_find(&d, "memory.<ddr,l2,l1>.busy"));
+	ck_assert_ptr_null(doc_find(&d, ".layers"));
+	ck_assert_ptr_null(doc_find(&d, "name"));                   /* layers' name is layers[].name */
+	ck_assert_ptr_null(doc_find(&d, "csv"));                    /* only the JSON section */
+	doc_free(&d);
+}
+END_TEST
+
+/* The checker finds a missing field, a wrong type, an undocumented key and
+ * a bad table, and nothing in a report that matches. */
+START_TEST(test_checker_catches)
+{
+	const char *text = "# t\n\n## JSON\n\n| field | type | meaning |\n|---|---|---|\n"
+			   "| `a.b`, `.c` | integer | x |\n| `m.<p,q>.n` | real or null | y |\n"
+			   "| `w.*` | string | z |\n| `l[]` | array | |\n\n### L (`l[]`)\n\n"
+			   "| field | type | meaning |\n|---|---|---|\n| `k` | boolean | |\n\n## CSV\n\n"
+			   "| field | type | meaning |\n|---|---|---|\n| `csv` | integer | |\n";
+	struct doc d = { 0 };
+	struct msgs m = { .len = 0 };
+	doc_parse(text, &d, &m);
+	ck_assert_msg(m.count == 0, "%s", m.buf);
+	ck_assert_uint_eq(d.n, 7);
+	static const struct {
+		const char *json, *needle;       /* needle NULL: no problem */
+	} cases[] = {
+		{ "{\"a\":{\"b\":1,\"c\":2},\"m\":{\"p\":{\"n\":0.5},\"q\":{\"n\":null}},\"w\":{\"x\":\"s\"},\"l\":[{\"k\":true}]}", NULL },
+		{ "{\"a\":{\"b\":1},\"m\":{\"p\":{\"n\":0.5},\"q\":{\"n\":null}},\"w\":{},\"l\":[]}", "no a.c" },
+		{ "{\"a\":{\"b\":1,\"c\":2.5},\"m\":{\"p\":{\"n\":0.5},\"q\":{\"n\":null}},\"w\":{},\"l\":[]}", "a.c is real" },
+		{ "{\"a\":{\"b\":1,\"c\":2},\"m\":{\"p\":{\"n\":0.5},\"q\":{\"n\":1}},\"w\":{},\"l\":[]}", "m.q.n is integer" },
+		{ "{\"a\":{\"b\":1,\"c\":2},\"m\":{\"p\":{\"n\":0.5},\"q\":{\"n\":null}},\"w\":{\"x\":1},\"l\":[]}", "w.x is integer" },
+		{ "{\"a\":{\"b\":1,\"c\":2,\"d\":3},\"m\":{\"p\":{\"n\":0.5},\"q\":{\"n\":null}},\"w\":{},\"l\":[]}", "a.d is not documented" },
+		{ "{\"a\":{\"b\":1,\"c\":2},\"m\":{\"p\":{\"n\":0.5},\"q\":{\"n\":null}},\"w\":{},\"l\":[{\"k\":1}]}", "l[0].k is integer" },
+		{ "{\"a\":{\"b\":1,\"c\":2},\"m\":{\"p\":{\"n\":0.5},\"q\":{\"n\":null}},\"w\":{},\"l\":[{\"k\":true,\"z\":0}]}", "l[].z is not documented" },
+		{ "{\"a\":{\"b\":1,\"c\":2},\"m\":{\"p\":{\"n\":0.5},\"q\":{\"n\":null}},\"w\":{},\"l\":[],\"top\":1}", "top is not documented" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_error_t je;
+		json_t *j = json_loads(cases[i].json, 0, &je);
+		ck_assert_msg(j != NULL, "case %zu: %s", i, je.text);
+		struct msgs r = { .len = 0 };
+		schema_check(&d, j, &r);
+		if (!cases[i].needle)
+			ck_assert_msg(r.count == 0, "case %zu: %s", i, r.buf);
+		else
+			ck_assert_msg(r.count == 1 && strstr(r.buf, cases[i].needle), "case %zu: expected '%s', got %d: %s", i,
+				      cases[i].needle, r.count, r.buf);
+		json_decref(j);
+	}
+	doc_free(&d);
+	/* malformed tables are reported */
+	static const char *const bad[] = {
+		"## JSON\n| field | type | meaning |\n|---|---|---|\n| `.a` | integer | |\n",
+		"## JSON\n| field | type | meaning |\n|---|---|---|\n| `a` | integr | |\n",
+		"## JSON\n| field | meaning |\n|---|---|\n| `a` | x |\n",
+		"## JSON\n| field | type | meaning |\n|---|---|---|\n| a | integer | |\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct doc e = { 0 };
+		struct msgs r = { .len = 0 };
+		doc_parse(bad[i], &e, &r);
+		ck_assert_msg(r.count > 0, "bad table %zu accepted", i);
+		doc_free(&e);
+	}
+}
+END_TEST
+
+/* The runs checked: the tiny network (with and without a board), and each
+ * bundled network with its model YAML (one and four copies, one and four
+ * cores per copy). */
+static const struct {
+	const char *net, *model, *extra;
+} runs[] = {
+	{ "models/tiny/tiny.net.yaml", "models/tiny/tiny.yaml", "" },
+	{ "models/tiny/tiny.net.yaml", "models/tiny/tiny.yaml", "--board m2 --inferences 1" },
+	{ "models/resnet50/resnet50.net.yaml", "models/resnet50/resnet50.yaml", "" },
+	{ "models/mobilenetv2/mobilenetv2.net.yaml", "models/mobilenetv2/mobilenetv2.yaml", "" },
+	{ "models/yolov5s/yolov5s.net.yaml", "models/yolov5s/yolov5s.yaml", "" },
+};
+
+static json_t *run_json(size_t i)
+{
+	char *elf = ax_compiled(ax_src(runs[i].net));
+	char name[64];
+	snprintf(name, sizeof(name), "schema%zu.json", i);
+	char *out = ax_tmp(name);
+	struct ax_run r = ax_run_axsim("run '%s' --config '%s' --quiet --json '%s' %s", elf, ax_src(runs[i].model),
+				       out, runs[i].extra);
+	ck_assert_msg(r.status == 0, "axsim run %s failed (%d): %s", runs[i].net, r.status, r.err);
+	json_error_t je;
+	json_t *j = json_load_file(out, 0, &je);
+	ck_assert_msg(j != NULL, "%s:%d:%d: %s", out, je.line, je.column, je.text);
+	ax_run_free(&r);
+	free(out);
+	free(elf);
+	return j;
+}
+
+/* Every documented field is in the report with its type; every field of the
+ * report is documented. */
+START_TEST(test_report_matches_doc)
+{
+	struct doc d;
+	real_doc(&d);
+	json_t *j = run_json((size_t)_i);
+	struct msgs m = { .len = 0 };
+	schema_check(&d, j, &m);
+	ck_assert_msg(m.count == 0, "%s %s: %d problems:\n%s", runs[_i].net, runs[_i].extra, m.count, m.buf);
+	json_decref(j);
+	doc_free(&d);
+}
+END_TEST
+
+/* The keys of one table of docs/config-reference.md (the section starting
+ * with heading). */
+static size_t ref_keys(const char *text, const char *heading, char keys[][64], size_t max)
+{
+	const char *s = strstr(text, heading);
+	ck_assert_msg(s != NULL, "docs/config-reference.md has no '%s'", heading);
+	const char *end = strstr(s + strlen(heading), "\n## ");
+	size_t n = 0;
+	for (const char *p = s; (p = strstr(p, "\n| `")) && (!end || p < end); p++) {
+		const char *k = p + 4, *e = strchr(k, '`');
+		ck_assert_uint_lt(n, max);
+		snprintf(keys[n++], 64, "%.*s", (int)(e - k), k);
+	}
+	return n;
+}
+
+static int has_key(char keys[][64], size_t n, const char *k)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(keys[i], k))
+			return 1;
+	return 0;
+}
+
+/* config.* and arch.* hold exactly the keys docs/config-reference.md lists
+ * (plus board and model in config). */
+START_TEST(test_config_arch_keys)
+{
+	char *text = ax_read_file(ax_src("docs/config-reference.md"), NULL);
+	ck_assert_ptr_nonnull(text);
+	static char hw[256][64], cc[256][64];
+	size_t nhw = ref_keys(text, "## Hardware description", hw, 256);
+	size_t ncc = ref_keys(text, "## Compilation configuration", cc, 254);
+	ck_assert_uint_gt(nhw, 10);
+	ck_assert_uint_gt(ncc, 5);
+	snprintf(cc[ncc++], 64, "board");
+	snprintf(cc[ncc++], 64, "model");
+	json_t *j = run_json(0);
+	static const char *const obj[2] = { "config", "arch" };
+	for (int t = 0; t < 2; t++) {
+		char (*keys)[64] = t ? hw : cc;
+		size_t n = t ? nhw : ncc;
+		json_t *o = json_object_get(j, obj[t]);
+		ck_assert_msg(json_is_object(o), "no %s object", obj[t]);
+		const char *k;
+		json_t *v;
+		json_object_foreach(o, k, v)
+			ck_assert_msg(has_key(keys, n, k), "%s.%s is not in docs/config-reference.md", obj[t], k);
+		for (size_t i = 0; i < n; i++)
+			ck_assert_msg(json_object_get(o, keys[i]), "the report's %s lacks '%s'", obj[t], keys[i]);
+	}
+	json_decref(j);
+	free(text);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("schema");
+	TCase *t = tcase_create("schema");
+	tcase_set_timeout(t, 300);
+	tcase_add_test(t, test_doc_parses);
+	tcase_add_test(t, test_checker_catches);
+	tcase_add_loop_test(t, test_report_matches_doc, 0, sizeof(runs) / sizeof(runs[0]));
+	tcase_add_test(t, test_config_arch_keys);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	return ax_check_run(suite());
+}
