@@ -60,6 +60,11 @@ char *ax_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Grow *arr (of *cap elements of size elem) so that it holds at least need. */
 void ax_grow(void **arr, size_t *cap, size_t need, size_t elem);
-#define AX_GROW(arr, cap, need) ax_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+/* The capacity test is inline: pushes that fit cost no call (scripts/bench). */
+#define AX_GROW(arr, cap, need)                                                  \
+	do {                                                                     \
+		if ((size_t)(need) > (cap))                                      \
+			ax_grow((void **)&(arr), &(cap), (need), sizeof(*(arr))); \
+	} while (0)
 
 #endif

@@ -155,7 +155,10 @@ struct Sim {
 	std::vector<uint32_t> dependents;
 	std::vector<uint8_t> done;
 	size_t n_done = 0;
-	sc_event any_done;
+	// docs/timing-model.md "Simulation kernel": the queue whose head waits
+	// for a task's last dependency, woken when it is met (not every queue
+	// on every completion)
+	std::vector<sc_event *> waiter;
 	uint64_t activations = 0;
 	// recording, only when asked (struct ax_platform_opts); null otherwise
 	ax_task_record *rec = nullptr;
@@ -167,8 +170,13 @@ struct Sim {
 		const ax_task &t = tl->tasks[id];
 		done[id] = 1;
 		n_done++;
-		for (uint32_t i = dep_start[id]; i < dep_start[id + 1]; i++)
-			remaining[dependents[i]]--;
+		for (uint32_t i = dep_start[id]; i < dep_start[id + 1]; i++) {
+			uint32_t d = dependents[i];
+			if (--remaining[d] == 0 && waiter[d]) {
+				waiter[d]->notify();
+				waiter[d] = nullptr;
+			}
+		}
 		uint64_t end = now_ps();
 		if (rec) {
 			rec[id].start_ps = start;
@@ -201,7 +209,6 @@ struct Sim {
 			res->run_end_ps = end;
 		if (t.infer == 0 && end > res->core_end_ps[t.core])
 			res->core_end_ps[t.core] = end;
-		any_done.notify();
 	}
 	bool ready(uint32_t id) const { return remaining[id] == 0; }
 };
@@ -209,7 +216,7 @@ struct Sim {
 // A unit's in-order queue of tasks handed over by a controller.
 struct Queue {
 	std::deque<uint32_t> q;
-	sc_event pushed;
+	sc_event pushed, head_ready;
 	void push(uint32_t id) { q.push_back(id); pushed.notify(); }
 	// Waits until the head exists and its dependencies are met; pops it.
 	uint32_t take(Sim &s)
@@ -221,7 +228,8 @@ struct Queue {
 			}
 			if (s.ready(q.front()))
 				break;
-			wait(s.any_done);
+			s.waiter[q.front()] = &head_ready;
+			wait(head_ready);
 			s.activations++;
 		}
 		uint32_t id = q.front();
@@ -474,6 +482,7 @@ struct Platform {
 		// dependency graph, reversed into CSR form
 		sim.remaining.assign(n, 0);
 		sim.done.assign(n, 0);
+		sim.waiter.assign(n, nullptr);
 		sim.dep_start.assign(n + 1, 0);
 		for (size_t i = 0; i < n; i++) {
 			const ax_task &t = tl->tasks[i];
