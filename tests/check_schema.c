@@ -34,12 +34,17 @@ struct field {
 	char *path;         /* "layers[].dma.ddr_read_bytes", "config.*" */
 	unsigned types;
 	int line;           /* in the document */
+	const char *file;   /* the document, e.g. "report-format.md" */
 };
 
 struct doc {
 	struct field *f;
 	size_t n, cap;
 };
+
+/* The document being parsed, for messages (docs/report-format.md or
+ * docs/sweeps.md). */
+static const char *doc_file = "report-format.md";
 
 /* Problems found, one per line. */
 struct msgs {
@@ -71,7 +76,7 @@ static void doc_add(struct doc *d, const char *path, unsigned types, int line)
 		d->f = realloc(d->f, d->cap * sizeof(*d->f));
 		ck_assert_ptr_nonnull(d->f);
 	}
-	d->f[d->n++] = (struct field){ strdup(path), types, line };
+	d->f[d->n++] = (struct field){ strdup(path), types, line, doc_file };
 }
 
 static void doc_free(struct doc *d)
@@ -92,7 +97,7 @@ static void expand(struct doc *d, const char *pat, unsigned types, int line, str
 	}
 	const char *gt = strchr(lt, '>');
 	if (!gt) {
-		msg(m, "report-format.md:%d: '<' without '>' in '%s'", line, pat);
+		msg(m, "%s:%d: '<' without '>' in '%s'", doc_file, line, pat);
 		return;
 	}
 	for (const char *a = lt + 1; a < gt;) {
@@ -133,12 +138,12 @@ static unsigned types_parse(const char *cell, int line, struct msgs *m)
 		while (k < sizeof(type_names) / sizeof(type_names[0]) && strcmp(type_names[k].name, w))
 			k++;
 		if (k == sizeof(type_names) / sizeof(type_names[0]))
-			msg(m, "report-format.md:%d: unknown type '%s'", line, w);
+			msg(m, "%s:%d: unknown type '%s'", doc_file, line, w);
 		else
 			t |= type_names[k].bit;
 	}
 	if (!t)
-		msg(m, "report-format.md:%d: no type", line);
+		msg(m, "%s:%d: no type", doc_file, line);
 	return t;
 }
 
@@ -152,7 +157,7 @@ static void row_parse(struct doc *d, const char *prefix, char *first, const char
 	for (char *p = strchr(first, '`'); p; p = strchr(p, '`')) {
 		char *e = strchr(p + 1, '`');
 		if (!e) {
-			msg(m, "report-format.md:%d: unmatched '`'", line);
+			msg(m, "%s:%d: unmatched '`'", doc_file, line);
 			return;
 		}
 		*e = '\0';
@@ -161,7 +166,7 @@ static void row_parse(struct doc *d, const char *prefix, char *first, const char
 		if (name[0] == '.') {
 			char *dot = strrchr(prev, '.');
 			if (!dot) {
-				msg(m, "report-format.md:%d: '%s' continues no field with a '.'", line, name);
+				msg(m, "%s:%d: '%s' continues no field with a '.'", doc_file, line, name);
 				return;
 			}
 			snprintf(full, sizeof(full), "%.*s%s", (int)(dot - prev), prev, name);
@@ -176,11 +181,12 @@ static void row_parse(struct doc *d, const char *prefix, char *first, const char
 		p = e + 1;
 	}
 	if (!any)
-		msg(m, "report-format.md:%d: a row without a field in backticks", line);
+		msg(m, "%s:%d: a row without a field in backticks", doc_file, line);
 }
 
-/* The field tables of the section "## JSON" of text. */
-static void doc_parse(const char *text, struct doc *d, struct msgs *m)
+/* The field tables of the sections of text whose heading starts with
+ * section (e.g. "## JSON"). */
+static void doc_parse(const char *text, const char *section, struct doc *d, struct msgs *m)
 {
 	char *copy = strdup(text);
 	char prefix[128] = "";
@@ -191,7 +197,7 @@ static void doc_parse(const char *text, struct doc *d, struct msgs *m)
 			*nl++ = '\0';
 		line++;
 		if (!strncmp(l, "## ", 3)) {
-			in_json = !strncmp(l, "## JSON", 7);
+			in_json = !strncmp(l, section, strlen(section));
 			prefix[0] = '\0';
 			type_col = -1;
 			continue;
@@ -230,13 +236,13 @@ static void doc_parse(const char *text, struct doc *d, struct msgs *m)
 				if (!strcmp(cells[i], "type"))
 					type_col = i;
 			if (type_col < 0)
-				msg(m, "report-format.md:%d: a field table without a type column", line);
+				msg(m, "%s:%d: a field table without a type column", doc_file, line);
 			continue;
 		}
 		if (nc && !strncmp(cells[0], "---", 3))
 			continue;
 		if (type_col < 0 || type_col >= nc) {
-			msg(m, "report-format.md:%d: a table row outside a field table with a type column", line);
+			msg(m, "%s:%d: a table row outside a field table with a type column", doc_file, line);
 			continue;
 		}
 		row_parse(d, prefix, cells[0], cells[type_col], line, m);
@@ -280,7 +286,7 @@ static void field_check(const json_t *j, const char *rest, const char *at, const
 {
 	if (!*rest) {
 		if (!(type_of(j) & f->types))
-			msg(m, "%s is %s; report-format.md:%d documents another type", at, type_name(type_of(j)), f->line);
+			msg(m, "%s is %s; %s:%d documents another type", at, type_name(type_of(j)), f->file, f->line);
 		return;
 	}
 	size_t n = strcspn(rest, ".");
@@ -289,7 +295,7 @@ static void field_check(const json_t *j, const char *rest, const char *at, const
 	snprintf(key, sizeof(key), "%.*s", (int)n, rest);
 	if (!strcmp(key, "*")) {
 		if (!json_is_object(j)) {
-			msg(m, "%s is not an object (report-format.md:%d)", at, f->line);
+			msg(m, "%s is not an object (%s:%d)", at, f->file, f->line);
 			return;
 		}
 		const char *k;
@@ -306,7 +312,7 @@ static void field_check(const json_t *j, const char *rest, const char *at, const
 	const json_t *v = json_object_get(j, key);
 	snprintf(here, sizeof(here), "%s%s%s", at, at[0] ? "." : "", key);
 	if (!v) {
-		msg(m, "the report has no %s (documented at report-format.md:%d as %s)", here, f->line, f->path);
+		msg(m, "the report has no %s (documented at %s:%d as %s)", here, f->file, f->line, f->path);
 		return;
 	}
 	if (!arr) {
@@ -314,7 +320,7 @@ static void field_check(const json_t *j, const char *rest, const char *at, const
 		return;
 	}
 	if (!json_is_array(v)) {
-		msg(m, "%s is not an array (report-format.md:%d)", here, f->line);
+		msg(m, "%s is not an array (%s:%d)", here, f->file, f->line);
 		return;
 	}
 	if (!*next) {
@@ -358,7 +364,7 @@ static void undocumented_check(const struct doc *d, const json_t *j, const char 
 		char sub[1024];
 		snprintf(sub, sizeof(sub), "%s%s%s", path, path[0] ? "." : "", k);
 		if (!documented(d, path, sub)) {
-			msg(m, "the report's %s is not documented in docs/report-format.md", sub);
+			msg(m, "the report's %s is not documented (in %s)", sub, doc_file);
 			continue;
 		}
 		char wild[1040];
@@ -392,7 +398,7 @@ static void real_doc(struct doc *d)
 	ck_assert_msg(text != NULL, "cannot read docs/report-format.md");
 	struct msgs m = { .len = 0 };
 	memset(d, 0, sizeof(*d));
-	doc_parse(text, d, &m);
+	doc_parse(text, "## JSON", d, &m);
 	ck_assert_msg(m.count == 0, "docs/report-format.md:\n%s", m.buf);
 	free(text);
 }
@@ -446,7 +452,7 @@ START_TEST(test_checker_catches)
 			   "| field | type | meaning |\n|---|---|---|\n| `csv` | integer | |\n";
 	struct doc d = { 0 };
 	struct msgs m = { .len = 0 };
-	doc_parse(text, &d, &m);
+	doc_parse(text, "## JSON", &d, &m);
 	ck_assert_msg(m.count == 0, "%s", m.buf);
 	ck_assert_uint_eq(d.n, 7);
 	static const struct {
@@ -486,7 +492,7 @@ START_TEST(test_checker_catches)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct doc e = { 0 };
 		struct msgs r = { .len = 0 };
-		doc_parse(bad[i], &e, &r);
+		doc_parse(bad[i], "## JSON", &e, &r);
 		ck_assert_msg(r.count > 0, "bad table %zu accepted", i);
 		doc_free(&e);
 	}
@@ -595,6 +601,69 @@ START_TEST(test_config_arch_keys)
 }
 END_TEST
 
+/* docs/sweeps.md: the sweep JSON, and a point file (the run JSON plus
+ * `sweep`), of a real sweep of the tiny network over a compilation and a
+ * hardware axis. */
+START_TEST(test_sweep_matches_doc)
+{
+	char *text = ax_read_file(ax_src("docs/sweeps.md"), NULL);
+	ck_assert_msg(text != NULL, "cannot read docs/sweeps.md");
+	struct doc sw = { 0 }, pt;
+	struct msgs m = { .len = 0 };
+	doc_file = "sweeps.md";
+	doc_parse(text, "## Sweep JSON", &sw, &m);
+	ck_assert_msg(m.count == 0, "docs/sweeps.md:\n%s", m.buf);
+	ck_assert_ptr_nonnull(doc_find(&sw, "points[].values.*"));
+	ck_assert_ptr_nonnull(doc_find(&sw, "axes[].kind"));
+	real_doc(&pt);                                   /* the run JSON, then `sweep` */
+	doc_file = "sweeps.md";
+	doc_parse(text, "## Point files", &pt, &m);
+	ck_assert_msg(m.count == 0, "docs/sweeps.md:\n%s", m.buf);
+	ck_assert_ptr_nonnull(doc_find(&pt, "sweep.status"));
+
+	char *elf = ax_compiled(ax_src("models/tiny/tiny.net.yaml"));
+	char *out = ax_tmp("schema-sweep"), *js = ax_tmp("schema-sweep.json");
+	struct ax_run r = ax_run_axsim("sweep '%s' --config '%s' --tiling-depth 1,2 --set l2.size=16MiB,32MiB "
+				       "--jobs 2 --out '%s' --json '%s'", elf, ax_src("models/tiny/tiny.yaml"), out, js);
+	ck_assert_msg(r.status == 0, "axsim sweep failed (%d): %s", r.status, r.err);
+	json_error_t je;
+	json_t *j = json_load_file(js, 0, &je);
+	ck_assert_msg(j != NULL, "%s:%d:%d: %s", js, je.line, je.column, je.text);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "points")), 4);
+	struct msgs c = { .len = 0 };
+	schema_check(&sw, j, &c);
+	ck_assert_msg(c.count == 0, "sweep JSON: %d problems:\n%s", c.count, c.buf);
+
+	/* each point file */
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(j, "points"), i, p) {
+		char path[2048];
+		snprintf(path, sizeof(path), "%s/%s", out, json_string_value(json_object_get(p, "file")));
+		json_t *pj = json_load_file(path, 0, &je);
+		ck_assert_msg(pj != NULL, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		struct msgs pm = { .len = 0 };
+		schema_check(&pt, pj, &pm);
+		ck_assert_msg(pm.count == 0, "%s: %d problems:\n%s", path, pm.count, pm.buf);
+		json_decref(pj);
+	}
+	/* and the checker does see a field the document lacks */
+	json_object_set_new(json_array_get(json_object_get(j, "points"), 0), "surprise", json_integer(1));
+	struct msgs e = { .len = 0 };
+	schema_check(&sw, j, &e);
+	ck_assert_msg(e.count == 1 && strstr(e.buf, "surprise"), "%s", e.buf);
+	doc_file = "report-format.md";
+	json_decref(j);
+	ax_run_free(&r);
+	doc_free(&sw);
+	doc_free(&pt);
+	free(elf);
+	free(out);
+	free(js);
+	free(text);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("schema");
@@ -604,6 +673,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_checker_catches);
 	tcase_add_loop_test(t, test_report_matches_doc, 0, sizeof(runs) / sizeof(runs[0]));
 	tcase_add_test(t, test_config_arch_keys);
+	tcase_add_test(t, test_sweep_matches_doc);
 	suite_add_tcase(s, t);
 	return s;
 }
