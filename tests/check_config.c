@@ -1859,7 +1859,7 @@ START_TEST(cli_bad_options_and_commands)
 
 	r = ax_run_axsim("frobnicate");
 	ck_assert_int_eq(r.status, 2);
-	ck_assert_str_eq(r.err, "axsim: unknown command 'frobnicate'; expected one of run, compile, inspect, config, arch, sweep, merge, compare\n");
+	ck_assert_str_eq(r.err, "axsim: unknown command 'frobnicate'; expected one of run, compile, import, inspect, config, arch, sweep, merge, compare\n");
 	ax_run_free(&r);
 
 	r = ax_run_axsim("confg m.yaml");

@@ -90,6 +90,7 @@ int ax_cmd_run(int argc, char **argv);
 int ax_cmd_sweep(int argc, char **argv);
 int ax_cmd_merge(int argc, char **argv);
 int ax_cmd_compile(int argc, char **argv);
+int ax_cmd_import(int argc, char **argv);   /* sim/cli/import.c: ONNX models */
 int ax_cmd_inspect(int argc, char **argv);
 int ax_cmd_config(int argc, char **argv);
 int ax_cmd_arch(int argc, char **argv);

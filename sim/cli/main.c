@@ -16,6 +16,7 @@ static void usage(FILE *out)
 	      "commands:\n"
 	      "  run NET --config MODEL.yaml   simulate one inference per copy and report\n"
 	      "  compile NET.yaml -o NET.elf   check a network description and write its ELF\n"
+	      "  import MODEL.onnx -o NET.elf  map an ONNX model onto the chip and write its ELF\n"
 	      "  inspect NET                   list the layers of a network (ELF or description)\n"
 	      "  config MODEL.yaml             print the effective compilation configuration\n"
 	      "  arch                          print the effective hardware description\n"
@@ -63,6 +64,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "run", ax_cmd_run },
 		{ "compile", ax_cmd_compile },
+		{ "import", ax_cmd_import },
 		{ "inspect", ax_cmd_inspect },
 		{ "config", ax_cmd_config },
 		{ "arch", ax_cmd_arch },

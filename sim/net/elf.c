@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/file.h"
+
 /* .ax.meta fields (byte offsets) */
 enum {
 	M_MAGIC = 0, M_VERSION = 8, M_META_SIZE = 12, M_N_LAYERS = 16, M_N_INPUTS = 20,
@@ -719,6 +721,13 @@ int ax_elf_write(const struct ax_net *net, const char *path, struct ax_err *err)
 				(unsigned long long)wtotal);
 		goto out_bufs;
 	}
+	/* weight contents, when the network carries them, make the section PROGBITS */
+	if (net->weight_data && net->weight_data_bytes != wtotal) {
+		rc = ax_err_add(err, "%s: the network carries %llu bytes of weight data; expected the "
+				"%llu bytes its layers need", path,
+				(unsigned long long)net->weight_data_bytes, (unsigned long long)wtotal);
+		goto out_bufs;
+	}
 
 	static const char shnames[] = "\0" SEC_META "\0" SEC_GRAPH "\0" SEC_TENSORS "\0"
 		SEC_WEIGHTS "\0" SEC_STR "\0.symtab\0.strtab\0.shstrtab";
@@ -729,8 +738,9 @@ int ax_elf_write(const struct ax_net *net, const char *path, struct ax_err *err)
 			      n * AX_ELF_LAYER_SIZE, 8, ELF_T_BYTE, NULL, 0 },
 		[S_TENSORS] = { SEC_TENSORS, SHT_PROGBITS, 0, AX_ELF_TENSOR_SIZE, tensors,
 				n * AX_ELF_TENSOR_SIZE, 8, ELF_T_BYTE, NULL, 0 },
-		[S_WEIGHTS] = { SEC_WEIGHTS, SHT_NOBITS, SHF_ALLOC | SHF_WRITE, 0, NULL,
-				(size_t)wtotal, 64, ELF_T_BYTE, NULL, 0 },
+		[S_WEIGHTS] = { SEC_WEIGHTS, net->weight_data ? SHT_PROGBITS : SHT_NOBITS,
+				SHF_ALLOC | SHF_WRITE, 0, net->weight_data, (size_t)wtotal, 64,
+				ELF_T_BYTE, NULL, 0 },
 		[S_STR] = { SEC_STR, SHT_STRTAB, 0, 0, str.buf, str.len, 1, ELF_T_BYTE, NULL, 0 },
 		[S_SYMTAB] = { ".symtab", SHT_SYMTAB, 0, sizeof(Elf64_Sym), syms,
 			       (n + 1) * sizeof(*syms), 8, ELF_T_SYM, NULL, 0 },
@@ -796,58 +806,6 @@ out_bufs:
 
 /* ---- reading ---- */
 
-/* Reads the whole file into memory. */
-static int slurp(const char *path, unsigned char **out, size_t *len, struct ax_err *err)
-{
-	*out = NULL;
-	*len = 0;
-	int fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		ax_err_add(err, "%s: cannot open: %s", path, strerror(errno));
-		return AX_EIO;
-	}
-	struct stat st;
-	int rc = AX_OK;
-	unsigned char *buf = NULL;
-	size_t cap = 0, n = 0;
-	if (fstat(fd, &st)) {
-		rc = AX_EIO;
-		ax_err_add(err, "%s: cannot stat: %s", path, strerror(errno));
-		goto out_fd;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = AX_EIO;
-		ax_err_add(err, "%s: not a regular file", path);
-		goto out_fd;
-	}
-	for (;;) {
-		if (n >= AX_ELF_MAX_FILE_BYTES) {
-			rc = ax_err_add(err, "%s: the file is larger than %llu bytes; expected a compiled "
-					"network", path, (unsigned long long)AX_ELF_MAX_FILE_BYTES);
-			goto out_buf;
-		}
-		AX_GROW(buf, cap, n + 65536);
-		ssize_t got = read(fd, buf + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			rc = AX_EIO;
-			ax_err_add(err, "%s: cannot read: %s", path, strerror(errno));
-			goto out_buf;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	*out = buf;
-	*len = n;
-	goto out_fd;
-out_buf:
-	free(buf);
-out_fd:
-	close(fd);
-	return rc;
-}
 
 /* ELF header checks on the raw bytes (offsets as in the ELF64 header). */
 static int check_ehdr(struct reader *r, const unsigned char *b, size_t len)
@@ -1077,7 +1035,10 @@ static int read_image(struct reader *r, unsigned char *b, size_t len, struct ax_
 			continue;
 		}
 		const GElf_Shdr *sh = &sec[at[w]].sh;
-		if (sh->sh_type != want[w].type)
+		/* .ax.weights is PROGBITS when the network carries its weight contents */
+		int type_ok = sh->sh_type == want[w].type ||
+			      (w == W_WEIGHTS && sh->sh_type == SHT_PROGBITS);
+		if (!type_ok)
 			bad(r, "section '%s' has type %u; expected %u", want[w].name, sh->sh_type,
 			    want[w].type);
 		else if (sh->sh_entsize != want[w].entsize)
@@ -1106,6 +1067,13 @@ static int read_image(struct reader *r, unsigned char *b, size_t len, struct ax_
 	};
 	if (decode(r, &im, net))
 		goto out_elf;
+	/* decode checked the section size against the layers' weight blocks */
+	const GElf_Shdr *wsh = &sec[at[W_WEIGHTS]].sh;
+	if (wsh->sh_type == SHT_PROGBITS && wsh->sh_size) {
+		net->weight_data = ax_xcalloc(wsh->sh_size, 1);
+		memcpy(net->weight_data, b + wsh->sh_offset, wsh->sh_size);
+		net->weight_data_bytes = wsh->sh_size;
+	}
 	if (at[W_SYMTAB])
 		check_symtab(r, e, b, sec, shnum, at[W_SYMTAB], at[W_GRAPH], net);
 	if (!r->problems)
@@ -1122,7 +1090,7 @@ int ax_elf_read(struct ax_net *net, const char *path, struct ax_err *err)
 	unsigned char *buf;
 	size_t len;
 	ax_net_init(net);
-	int rc = slurp(path, &buf, &len, err);
+	int rc = ax_slurp(path, AX_ELF_MAX_FILE_BYTES, "a compiled network", &buf, &len, err);
 	if (rc)
 		return rc;
 	struct reader r = { .file = path, .err = err };

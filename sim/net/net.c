@@ -25,6 +25,7 @@ void ax_net_release(struct ax_net *net)
 	for (size_t i = 0; i < net->n_layers; i++)
 		free(net->layers[i].name);
 	free(net->layers);
+	free(net->weight_data);
 	free(net->name);
 	free(net->source);
 	ax_net_init(net);

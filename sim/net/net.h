@@ -85,6 +85,11 @@ struct ax_net {
 	char *source;                /* description file the layers came from (heap), or NULL */
 	size_t n_layers, cap_layers;
 	struct ax_layer *layers;
+	/* Contents of the weight memory in the layout of ax_net_layout_weights
+	 * (int8 weights, int32 little-endian biases), weight_data_bytes long
+	 * (heap), or NULL when only sizes are known (network descriptions). */
+	unsigned char *weight_data;
+	uint64_t weight_data_bytes;
 };
 
 /* Lifecycle: the caller owns struct ax_net; release frees what it holds. */

@@ -1,0 +1,143 @@
+/*
+ * import.c - axsim import: an ONNX model (docs/onnx-import.md) becomes a
+ * compiled network ELF with its int8 weights (docs/elf-format.md).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "net/elf.h"
+#include "net/onnx.h"
+
+#define MAX_SHAPES 16
+
+static const char help[] =
+	"usage: axsim import MODEL.onnx -o NET.elf [--input-shape [NAME=]DIMS]... [--no-host] [--quiet]\n"
+	"Maps an ONNX model onto the chip's units (docs/onnx-import.md): batch normalisation and\n"
+	"other per-channel affine operations fold into the convolutions, activations fuse, the\n"
+	"SiLU, hard-swish and layer-normalisation patterns are recognised, and the weights are\n"
+	"quantised to int8 into the ELF's weight section.  Prints a summary of what it did.\n"
+	"\n"
+	"  -o FILE                 the ELF to write\n"
+	"  --input-shape DIMS      fixes the input's dynamic dimensions, in the model's order\n"
+	"                          (N x C x H x W for images), e.g. --input-shape 1x3x640x640;\n"
+	"                          NAME=DIMS for one of several inputs; may be repeated\n"
+	"  --no-host               an unsupported operator is an error even at the end of the\n"
+	"                          graph (by default a trailing part without weights is left to\n"
+	"                          the host, with a warning)\n"
+	"  --quiet                 print nothing but warnings and errors\n";
+
+int ax_cmd_import(int argc, char **argv)
+{
+	struct ax_onnx_shape shapes[MAX_SHAPES];
+	struct ax_onnx_opts opts = { .shapes = shapes };
+	const char *model = NULL, *out = NULL;
+	int quiet = 0, status = 2;
+	struct ax_err err, warn;
+	ax_err_init(&err);
+	ax_err_init(&warn);
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = NULL;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(help, stdout);
+			status = 0;
+			goto out;
+		}
+		if (!strcmp(a, "--no-host")) {
+			opts.no_host = 1;
+			continue;
+		}
+		if (!strcmp(a, "--quiet")) {
+			quiet = 1;
+			continue;
+		}
+		if (!strcmp(a, "-o") || !strcmp(a, "--input-shape") || !strncmp(a, "--input-shape=", 14)) {
+			if (!strncmp(a, "--input-shape=", 14)) {
+				val = a + 14;
+			} else if (i + 1 < argc) {
+				val = argv[++i];
+			} else {
+				fprintf(stderr, "axsim import: option '%s' needs a value\n", a);
+				goto out;
+			}
+			if (!strcmp(a, "-o")) {
+				out = val;
+				continue;
+			}
+			if (opts.n_shapes >= MAX_SHAPES) {
+				fprintf(stderr, "axsim import: more than %d --input-shape options\n", MAX_SHAPES);
+				goto out;
+			}
+			if (ax_onnx_parse_shape(val, &shapes[opts.n_shapes], &err))
+				goto print;
+			opts.n_shapes++;
+			continue;
+		}
+		if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "axsim import: unknown option '%s'; expected one of: -o "
+				"--input-shape --no-host --quiet --help\n", a);
+			goto out;
+		}
+		if (model) {
+			fprintf(stderr, "axsim import: unexpected argument '%s'; see axsim import --help\n", a);
+			goto out;
+		}
+		model = a;
+	}
+	if (!model || !out) {
+		fprintf(stderr, "axsim import: expected MODEL.onnx -o NET.elf; see axsim import --help\n");
+		goto out;
+	}
+
+	struct ax_net net;
+	struct ax_onnx_info info;
+	int rc = ax_onnx_import(&net, model, &opts, &info, &err, &warn);
+	ax_cli_print_errors(&warn, "axsim: warning: ");
+	if (!rc) {
+		rc = ax_elf_write(&net, out, &err);
+		if (rc == AX_EIO)
+			status = 1;
+	}
+	if (!rc) {
+		status = 0;
+		if (!quiet) {
+			size_t n_in = 0, n_out = 0;
+			for (size_t i = 0; i < net.n_layers; i++) {
+				n_in += net.layers[i].op == AX_OP_INPUT;
+				n_out += net.layers[i].is_output != 0;
+			}
+			printf("imported %s: %zu ONNX nodes -> %zu layers (%zu inputs, %zu outputs)\n",
+			       model, info.nodes, net.n_layers, n_in, n_out);
+			printf("  parameters %llu (%.2f M), MACs %llu (%.3f G), weight section %llu bytes "
+			       "(int8 weights, int32 biases)\n",
+			       (unsigned long long)ax_net_params(&net), (double)ax_net_params(&net) / 1e6,
+			       (unsigned long long)ax_net_macs(&net), (double)ax_net_macs(&net) / 1e9,
+			       (unsigned long long)net.weight_data_bytes);
+			printf("  folded into convolutions: %zu affine nodes; fused activations: %zu; "
+			       "affine layers: %zu; patterns: %zu\n", info.folded, info.fused_acts,
+			       info.affine_layers, info.patterns);
+			if (info.dynamic_matmuls)
+				printf("  products of two activations: %zu (%llu run-time weight values, "
+				       "counted as parameters)\n", info.dynamic_matmuls,
+				       (unsigned long long)info.dynamic_values);
+			if (info.approximations)
+				printf("  nodes mapped to their nearest equivalent: %zu (docs/onnx-import.md)\n",
+				       info.approximations);
+			if (info.host_nodes)
+				printf("  on the host: %zu nodes (%s)\n", info.host_nodes, info.host_ops);
+			printf("wrote %s\n", out);
+		}
+	}
+	ax_net_release(&net);
+print:
+	ax_cli_print_errors(&err, "axsim: ");
+out:
+	for (size_t i = 0; i < opts.n_shapes; i++)
+		ax_onnx_shape_release(&shapes[i]);
+	ax_err_release(&err);
+	ax_err_release(&warn);
+	return status;
+}
