@@ -623,7 +623,7 @@ static const struct bad_case {
 	{ "negative-dims.onnx", "graph input 'x': dimension 2 is -5" },
 	{ "negative-init-dims.onnx", "initializer 'w': dimension 0 is -4" },
 	{ "huge-initializer.onnx", "initializer 'w': dimension 1 is 1048576" },
-	{ "overflow-initializer.onnx", "initializer 'w': dimension 1 is 2147483648" },
+	{ "overflow-initializer.onnx", "initializer 'w': dimension 0 is 2147483648" },
 	{ "wrong-init-size.onnx", "initializer 'w': raw_data holds 100 values; expected 576" },
 	{ "ragged-raw-data.onnx", "raw_data of 62 bytes is not a whole number of 4-byte float values" },
 	{ "external-data.onnx", "initializer 'w': its data is stored in an external file" },

@@ -19,7 +19,8 @@ enum {
 	OX_UINT32 = 12, OX_UINT64 = 13, OX_BFLOAT16 = 16,
 };
 
-#define OX_MAX_ELEMS ((size_t)1 << 31) /* elements of one constant tensor */
+#define OX_MAX_ELEMS ((size_t)1 << 28) /* elements of one constant tensor: decoded as
+						  64-bit values, at most 2 GiB */
 
 /* A constant tensor, decoded.  Floating-point types are kept as float in f,
  * integer and bool types as int64 in i; exactly one of the two is set
