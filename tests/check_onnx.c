@@ -633,6 +633,7 @@ static const struct bad_case {
 	{ "conv-huge-pads.onnx", "padding 1099511627776 is out of range" },
 	{ "cyclic.onnx", "the graph has a cycle through node" },
 	{ "missing-input.onnx", "node 'add' (Add): input 'nowhere' is not defined" },
+	{ "control-chars.onnx", "node 'add' (Add): input 'evil??[31m???n' is not defined" },
 	{ "two-producers.onnx", "value 'y' is the output of node 'a' and of node 'b'" },
 	{ "no-graph.onnx", "the model has no graph" },
 	{ "no-outputs.onnx", "the graph has no outputs" },

@@ -117,6 +117,67 @@ static int wire_check(const char *path, const uint8_t *buf, size_t len, struct a
 	return AX_OK;
 }
 
+/* Names come from the file: a control character or a byte that is not part
+ * of valid UTF-8 becomes '?', so every message stays one printable line. */
+static void fix_name(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	while (p && *p) {
+		int n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3
+			: (*p & 0xf8) == 0xf0 ? 4 : 0;
+		for (int k = 1; k < n; k++)
+			if ((p[k] & 0xc0) != 0x80)
+				n = 0;
+		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f)) || (n == 2 && *p < 0xc2)) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+}
+
+static void fix_value_info(Onnx__ValueInfoProto *v)
+{
+	fix_name(v->name);
+	if (!v->type || v->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE ||
+	    !v->type->tensor_type || !v->type->tensor_type->shape)
+		return;
+	Onnx__TensorShapeProto *sh = v->type->tensor_type->shape;
+	for (size_t i = 0; i < sh->n_dim; i++)
+		if (sh->dim[i]->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM)
+			fix_name(sh->dim[i]->dim_param);
+}
+
+static void fix_names(Onnx__ModelProto *m)
+{
+	for (size_t i = 0; i < m->n_opset_import; i++)
+		fix_name(m->opset_import[i]->domain);
+	Onnx__GraphProto *g = m->graph;
+	if (!g)
+		return;
+	fix_name(g->name);
+	for (size_t i = 0; i < g->n_node; i++) {
+		Onnx__NodeProto *n = g->node[i];
+		fix_name(n->name);
+		fix_name(n->op_type);
+		fix_name(n->domain);
+		for (size_t k = 0; k < n->n_input; k++)
+			fix_name(n->input[k]);
+		for (size_t k = 0; k < n->n_output; k++)
+			fix_name(n->output[k]);
+		for (size_t k = 0; k < n->n_attribute; k++)
+			fix_name(n->attribute[k]->name);
+	}
+	for (size_t i = 0; i < g->n_initializer; i++)
+		fix_name(g->initializer[i]->name);
+	for (size_t i = 0; i < g->n_input; i++)
+		fix_value_info(g->input[i]);
+	for (size_t i = 0; i < g->n_output; i++)
+		fix_value_info(g->output[i]);
+	for (size_t i = 0; i < g->n_value_info; i++)
+		fix_value_info(g->value_info[i]);
+}
+
 int ox_model_read(const char *path, Onnx__ModelProto **out, struct ax_err *err)
 {
 	uint8_t *buf;
@@ -136,6 +197,8 @@ int ox_model_read(const char *path, Onnx__ModelProto **out, struct ax_err *err)
 	if (!*out)
 		rc = ax_err_add(err, "%s: protobuf-c cannot decode it as an ONNX ModelProto; "
 				"expected an ONNX model", path);
+	else
+		fix_names(*out);
 out_buf:
 	free(buf);
 	return rc;

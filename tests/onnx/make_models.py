@@ -336,6 +336,11 @@ def bad_files(out, good):
     put("cyclic.onnx", tiny(nodes=[helper.make_node("Relu", ["x2"], ["y"], name="a"),
                                    helper.make_node("Add", ["y", "x"], ["x2"], name="b")]))
     put("missing-input.onnx", tiny(nodes=[helper.make_node("Add", ["x", "nowhere"], ["y"], name="add")]))
+    # a name with a newline, a terminal escape and bytes that are not UTF-8 (MARK is
+    # replaced in the serialized bytes): messages stay one printable line
+    put("control-chars.onnx", tiny(nodes=[helper.make_node("Add", ["x", "evil\n\x1b[31mMARK"], ["y"],
+                                                           name="add")]).SerializeToString()
+        .replace(b"MARK", b"\xee\xff\xc3n"))
     put("two-producers.onnx", tiny(nodes=[helper.make_node("Relu", ["x"], ["y"], name="a"),
                                           helper.make_node("Sigmoid", ["x"], ["y"], name="b")]))
     put("no-graph.onnx", varint(1 << 3) + varint(7))
