@@ -34,7 +34,7 @@ static void load_arch(struct ax_arch_desc *d, const char *const *sets)
 	static const char *const quiet[] = {
 		"controller.dispatch=0", "dma.setup=0", "unit.start_latency=0",
 		"ddr.latency=0", "l2.latency=0", "noc.latency=0", "l1.latency=0",
-		"ddr.t_rcd=0", "ddr.t_rp=0", "ddr.t_cl=0", "ddr.t_wtr=0", "ddr.t_rtw=0", "ddr.t_rfc=0", NULL
+		"ddr.t_rcd=0", "ddr.t_rrd=0", "ddr.t_faw=0", "ddr.t_rp=0", "ddr.t_cl=0", "ddr.t_wtr=0", "ddr.t_rtw=0", "ddr.t_rfc=0", NULL
 	};
 	for (size_t i = 0; quiet[i]; i++)
 		ck_assert_int_eq(ax_arch_set(d, quiet[i], &err), AX_OK);
@@ -158,7 +158,7 @@ START_TEST(test_ddr_model)
 		.channels = 4, .banks = 8, .row_bytes = 2048, .interleave = 256,
 		.burst_bytes = 32, .burst_ps = 3751, .t_rcd_ps = 18000, .t_rp_ps = 18000,
 		.t_cl_ps = 17000, .t_wtr_ps = 10000, .t_rtw_ps = 8000, .t_rfc_ps = 280000,
-		.t_refi_ps = 3904000, .latency_ps = 40000,
+		.t_refi_ps = 3904000, .latency_ps = 40000, .t_rrd_ps = 10000, .t_faw_ps = 40000,
 	};
 	static struct ax_ddr d;
 	ax_ddr_init(&d, &p);
@@ -193,6 +193,27 @@ START_TEST(test_ddr_model)
 	uint64_t f = ax_ddr_access(&w, 3904000, 64, 32, 1, 0);
 	ck_assert_uint_eq(f, 3904000 + 280000 + 18000 + 3751);
 	ck_assert_uint_eq(w.st.refreshes, 1);
+
+	/* five rows of banks 0-4 of channel 0 (8 KiB apart) requested at once:
+	 * activates tRRD = 10 ns apart, the fifth held until tFAW (50 ns here)
+	 * after the first; each burst then waits for its row (tRCD) */
+	static struct ax_ddr a;
+	struct ax_ddr_params q = p;
+	q.t_faw_ps = 50000;
+	ax_ddr_init(&a, &q);
+	static const uint64_t act[5] = { 0, 10000, 20000, 30000, 50000 };
+	for (int k = 0; k < 5; k++) {
+		uint64_t e = ax_ddr_access(&a, 0, 8192ull * (uint64_t)k, 32, 0, 0);
+		ck_assert_uint_eq(e, act[k] + 18000 + 3751);
+	}
+	ck_assert_uint_eq(a.st.misses, 5);
+	/* with tRRD and tFAW 0 all five activate at once and share the bus */
+	static struct ax_ddr z;
+	q.t_rrd_ps = q.t_faw_ps = 0;
+	ax_ddr_init(&z, &q);
+	for (int k = 0; k < 5; k++)
+		ck_assert_uint_eq(ax_ddr_access(&z, 0, 8192ull * (uint64_t)k, 32, 0, 0),
+				  18000 + 3751 * (uint64_t)(k + 1));
 }
 END_TEST
 

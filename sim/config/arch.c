@@ -60,6 +60,8 @@ static const struct ax_arch_key keys[] = {
 	{ "ddr.interleave", AX_U_BYTES, OFF(ddr_interleave), 32, 1 * MI, "consecutive bytes on one channel before the next channel" },
 	{ "ddr.burst_length", AX_U_COUNT, OFF(ddr_burst_length), 1, 256, "beats of one burst (bytes per burst = beats x channel width)" },
 	{ "ddr.t_rcd", AX_U_PS, OFF(ddr_t_rcd_ps), 0, 10000000, "activate to column command (row miss)" },
+	{ "ddr.t_rrd", AX_U_PS, OFF(ddr_t_rrd_ps), 0, 10000000, "activate to activate on different banks of one channel" },
+	{ "ddr.t_faw", AX_U_PS, OFF(ddr_t_faw_ps), 0, 100000000, "four-activate window: at most four activates of one channel in it" },
 	{ "ddr.t_rp", AX_U_PS, OFF(ddr_t_rp_ps), 0, 10000000, "precharge (row conflict, on top of tRCD)" },
 	{ "ddr.t_cl", AX_U_PS, OFF(ddr_t_cl_ps), 0, 10000000, "read latency from column command to data" },
 	{ "ddr.t_wtr", AX_U_PS, OFF(ddr_t_wtr_ps), 0, 10000000, "write to read turnaround on a channel" },

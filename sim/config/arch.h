@@ -47,6 +47,7 @@ struct ax_arch {
 	uint64_t ddr_channels, ddr_bus_bits, ddr_rate_tps, ddr_latency_ps;
 	uint64_t ddr_banks, ddr_row_bytes, ddr_interleave, ddr_burst_length;
 	uint64_t ddr_t_rcd_ps, ddr_t_rp_ps, ddr_t_cl_ps, ddr_t_wtr_ps, ddr_t_rtw_ps;
+	uint64_t ddr_t_rrd_ps, ddr_t_faw_ps;
 	uint64_t ddr_t_rfc_ps, ddr_t_refi_ps;
 	/* DMA */
 	uint64_t dma_sys_channels, dma_core_channels, dma_setup_cycles, dma_chunk;

@@ -112,7 +112,19 @@ static uint64_t ddr_piece(struct ax_ddr *d, uint32_t ch, uint32_t bank, uint64_t
 		} else {
 			d->st.misses++;
 		}
-		ready += d->p.t_rcd_ps;
+		/* docs/memory.md "DDR": activates of one channel are tRRD apart
+		 * and at most four fall in any tFAW */
+		uint64_t act = ready;
+		if (c->n_act) {
+			uint64_t last = c->act_ps[(c->n_act - 1) % 4];
+			if (act < last + d->p.t_rrd_ps)
+				act = last + d->p.t_rrd_ps;
+		}
+		if (c->n_act >= 4 && act < c->act_ps[c->n_act % 4] + d->p.t_faw_ps)
+			act = c->act_ps[c->n_act % 4] + d->p.t_faw_ps;
+		c->act_ps[c->n_act % 4] = act;
+		c->n_act++;
+		ready = act + d->p.t_rcd_ps;
 		b->open = 1;
 		b->row = row;
 	}

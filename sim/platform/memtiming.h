@@ -60,6 +60,8 @@ struct ax_ddr_params {
 	uint64_t burst_bytes;      /* bytes of one burst on one channel */
 	uint64_t burst_ps;         /* time of one burst */
 	uint64_t t_rcd_ps, t_rp_ps, t_cl_ps, t_wtr_ps, t_rtw_ps, t_rfc_ps, t_refi_ps;
+	uint64_t t_rrd_ps;         /* activate to activate, different banks of a channel */
+	uint64_t t_faw_ps;         /* window holding at most four activates of a channel */
 	uint64_t latency_ps;       /* controller and PHY, paid once per transfer */
 };
 
@@ -75,6 +77,8 @@ struct ax_ddr_channel {
 	uint64_t next_refresh_ps;
 	int last_write;            /* direction of the last burst */
 	int used;
+	uint64_t act_ps[4];        /* the last four activates, a ring by n_act */
+	uint64_t n_act;
 };
 
 struct ax_ddr_stats {

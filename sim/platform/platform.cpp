@@ -512,6 +512,8 @@ struct Platform {
 		dp.burst_bytes = a->ddr_burst_length * (a->ddr_bus_bits / ddr_ch) / 8;
 		dp.burst_ps = (a->ddr_burst_length * 1000000000000ull + a->ddr_rate_tps - 1) / a->ddr_rate_tps;
 		dp.t_rcd_ps = a->ddr_t_rcd_ps;
+		dp.t_rrd_ps = a->ddr_t_rrd_ps;
+		dp.t_faw_ps = a->ddr_t_faw_ps;
 		dp.t_rp_ps = a->ddr_t_rp_ps;
 		dp.t_cl_ps = a->ddr_t_cl_ps;
 		dp.t_wtr_ps = a->ddr_t_wtr_ps;
