@@ -195,6 +195,18 @@ static char *import_ok(const char *model, const char *tag, const char *extra, st
 	return elf;
 }
 
+/* axsim run ELF --config CFG --json OUT, loaded. */
+static json_t *run_json_cfg(const char *elf, const char *cfg, const char *out)
+{
+	struct ax_run r = ax_run_axsim("run '%s' --config '%s' --quiet --json '%s'", elf, cfg, out);
+	ck_assert_msg(r.status == 0, "run %s: exit %d: %s", elf, r.status, r.err);
+	ax_run_free(&r);
+	json_error_t je;
+	json_t *j = json_load_file(out, 0, &je);
+	ck_assert_msg(j != NULL, "%s: %s", out, je.text);
+	return j;
+}
+
 /* ---- networks against their hand descriptions ---- */
 
 START_TEST(test_resnet50_matches_hand)
@@ -216,6 +228,27 @@ START_TEST(test_resnet50_matches_hand)
 	ck_assert_str_eq(a, b);
 	free(a);
 	free(b);
+	/* so the two simulate alike with the zoo configuration, cycle for cycle */
+	char *ja = ax_tmp("resnet50-onnx.json"), *jb = ax_tmp("resnet50-hand.json");
+	const char *cfg = ax_src("models/resnet50/resnet50.yaml");
+	json_t *ra = run_json_cfg(imp, cfg, ja), *rb = run_json_cfg(hand, cfg, jb);
+	json_t *ta = json_object_get(ra, "totals"), *tb = json_object_get(rb, "totals");
+	ck_assert_int_gt(json_integer_value(json_object_get(ta, "latency_cycles")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(ta, "latency_cycles")),
+			 json_integer_value(json_object_get(tb, "latency_cycles")));
+	ck_assert(json_equal(json_object_get(ra, "memory"), json_object_get(rb, "memory")));
+	json_decref(ra);
+	json_decref(rb);
+	free(ja);
+	free(jb);
+	/* importing again writes the same bytes */
+	char *again = import_ok(gen("resnet50.onnx"), "resnet50-onnx-again", NULL, NULL);
+	size_t la, lb;
+	char *x = ax_read_file(imp, &la), *y = ax_read_file(again, &lb);
+	ck_assert_msg(x && y && la == lb && !memcmp(x, y, la), "two imports of resnet50.onnx differ");
+	free(x);
+	free(y);
+	free(again);
 	free(imp);
 	free(hand);
 }
