@@ -23,17 +23,6 @@
 
 /* ---- helpers ---- */
 
-static int count_str(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
-
-#define ck_has(hay, needle)                                                       \
-	ck_assert_msg(strstr((hay), (needle)) != NULL, "expected \"%s\" in:\n%s", \
-		      (needle), (hay))
 #define ck_hasnt(hay, needle)                                                     \
 	ck_assert_msg(strstr((hay), (needle)) == NULL, "did not expect \"%s\" in:\n%s", \
 		      (needle), (hay))
@@ -589,8 +578,8 @@ START_TEST(arch_file_missing_keys_listed)
 			 path, keys[i].path, ax_unit_help(keys[i].unit), keys[i].desc);
 		int given = !strcmp(keys[i].path, "chip.cores") || !strcmp(keys[i].path, "imc.rows") ||
 			    !strcmp(keys[i].path, "imc.cols");
-		ck_assert_msg(count_str(s, want) == (given ? 0 : 1), "'%s' reported %d times:\n%s",
-			      keys[i].path, count_str(s, want), s);
+		ck_assert_msg(ax_count_str(s, want) == (given ? 0 : 1), "'%s' reported %d times:\n%s",
+			      keys[i].path, ax_count_str(s, want), s);
 	}
 	/* what was given is kept, with its reason */
 	ck_assert_uint_eq(d.arch.imc_rows, 512);
@@ -1125,9 +1114,9 @@ START_TEST(ccfg_ignored_vendor_keys_warn_once)
 	ck_assert_int_eq(err.count, 0);
 	ck_assert_int_eq(warn.count, 3);
 	const char *w = ax_err_str(&warn);
-	ck_assert_int_eq(count_str(w, "quantizer_version"), 1);
-	ck_assert_int_eq(count_str(w, "use_sysdma"), 1);
-	ck_assert_int_eq(count_str(w, "double_buffer"), 1);
+	ck_assert_int_eq(ax_count_str(w, "quantizer_version"), 1);
+	ck_assert_int_eq(ax_count_str(w, "use_sysdma"), 1);
+	ck_assert_int_eq(ax_count_str(w, "double_buffer"), 1);
 	ck_msg_at(&warn, path, 7, 11, "extra_kwargs.compilation_config.quantization_config.quantizer_version: accepted but not modelled by axsim; ignored");
 	ck_msg_at(&warn, path, 9, 11, "extra_kwargs.compilation_config.backend_config.use_sysdma: accepted but not modelled by axsim; ignored");
 	ck_msg_at(&warn, path, 10, 11, "extra_kwargs.compilation_config.backend_config.double_buffer: accepted but not modelled by axsim; ignored");
@@ -1747,7 +1736,7 @@ START_TEST(cli_config_warnings_and_errors)
 	const char *ig = bad("ccfg-ignored-keys.yaml");
 	struct ax_run r = ax_run_axsim("config '%s'", ig);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_int_eq(count_str(r.err, "axsim: warning: "), 3);
+	ck_assert_int_eq(ax_count_str(r.err, "axsim: warning: "), 3);
 	ck_has(r.err, "use_sysdma: accepted but not modelled by axsim; ignored");
 	ax_run_free(&r);
 
@@ -1755,7 +1744,7 @@ START_TEST(cli_config_warnings_and_errors)
 	r = ax_run_axsim("config '%s'", path);
 	ck_assert_int_eq(r.status, 2);
 	ck_assert_str_eq(r.out, "");
-	ck_assert_int_eq(count_str(r.err, "axsim: "), 3);
+	ck_assert_int_eq(ax_count_str(r.err, "axsim: "), 3);
 	char want[4200];
 	snprintf(want, sizeof(want), "axsim: %s:9:11: extra_kwargs.compilation_config.backend_config.tilling_depth: unknown key; did you mean 'tiling_depth'?\n", path);
 	ck_has(r.err, want);
@@ -1779,20 +1768,11 @@ START_TEST(cli_config_warnings_and_errors)
 	ck_assert_str_eq(r.err, want);
 	ax_run_free(&r);
 
-	r = ax_run_axsim("config '%s' --board usb", ax_src("models/yolov5s/yolov5s.yaml"));
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "axsim: --board 'usb': unknown board; expected pcie or m2");
-	ax_run_free(&r);
+	ax_expect_fail("axsim: --board 'usb': unknown board; expected pcie or m2", "config '%s' --board usb", ax_src("models/yolov5s/yolov5s.yaml"));
 
-	r = ax_run_axsim("config '%s'", bad("ccfg-two-models.yaml"));
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "choose one with --model: first, second");
-	ax_run_free(&r);
+	ax_expect_fail("choose one with --model: first, second", "config '%s'", bad("ccfg-two-models.yaml"));
 
-	r = ax_run_axsim("config '%s'", bad("no-such-file.yaml"));
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "no-such-file.yaml: cannot open: No such file or directory");
-	ax_run_free(&r);
+	ax_expect_fail("no-such-file.yaml: cannot open: No such file or directory", "config '%s'", bad("no-such-file.yaml"));
 }
 END_TEST
 
@@ -1821,15 +1801,9 @@ START_TEST(cli_arch_set)
 	ck_assert_str_eq(r.err, "axsim: --set 'nope=1': unknown hardware parameter 'nope'; `axsim arch` lists them\n");
 	ax_run_free(&r);
 
-	r = ax_run_axsim("arch --set l2.sise=16MiB");
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "unknown hardware parameter 'l2.sise'; did you mean 'l2.size'?");
-	ax_run_free(&r);
+	ax_expect_fail("unknown hardware parameter 'l2.sise'; did you mean 'l2.size'?", "arch --set l2.sise=16MiB");
 
-	r = ax_run_axsim("arch --set l1.reserved=4MiB");
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "axsim: built-in metis.yaml: l1.reserved (4194304 bytes) must be smaller than l1.size (4194304 bytes)");
-	ax_run_free(&r);
+	ax_expect_fail("axsim: built-in metis.yaml: l1.reserved (4194304 bytes) must be smaller than l1.size (4194304 bytes)", "arch --set l1.reserved=4MiB");
 
 	r = ax_run_axsim("arch --arch '%s'", bad("arch-partial.yaml"));
 	ck_assert_int_eq(r.status, 2);
@@ -1846,46 +1820,25 @@ START_TEST(cli_bad_options_and_commands)
 	ck_has(r.err, "axsim run: unknown option '--cofig' (did you mean '--config'?); expected one of:");
 	ax_run_free(&r);
 
-	r = ax_run_axsim("run x.elf --borad m2");
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "unknown option '--borad' (did you mean '--board'?)");
-	ax_run_free(&r);
+	ax_expect_fail("unknown option '--borad' (did you mean '--board'?)", "run x.elf --borad m2");
 
 	/* an option that exists but not for this command is not suggested */
-	r = ax_run_axsim("config m.yaml --reference");
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "axsim config: unknown option '--reference'; expected one of: --model --board");
-	ax_run_free(&r);
+	ax_expect_fail("axsim config: unknown option '--reference'; expected one of: --model --board", "config m.yaml --reference");
 
 	r = ax_run_axsim("frobnicate");
 	ck_assert_int_eq(r.status, 2);
 	ck_assert_str_eq(r.err, "axsim: unknown command 'frobnicate'; expected one of run, compile, import, inspect, config, arch, sweep, merge, compare\n");
 	ax_run_free(&r);
 
-	r = ax_run_axsim("confg m.yaml");
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "axsim: unknown command 'confg' (did you mean 'config'?)");
-	ax_run_free(&r);
+	ax_expect_fail("axsim: unknown command 'confg' (did you mean 'config'?)", "confg m.yaml");
 
-	r = ax_run_axsim("config");
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "axsim config: expected one model YAML");
-	ax_run_free(&r);
+	ax_expect_fail("axsim config: expected one model YAML", "config");
 
-	r = ax_run_axsim("arch --set");
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "axsim arch: option '--set' needs a value");
-	ax_run_free(&r);
+	ax_expect_fail("axsim arch: option '--set' needs a value", "arch --set");
 
-	r = ax_run_axsim("run '%s' --board m2", ax_src("models/tiny/tiny.net.yaml"));
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "axsim run: --model and --board need --config MODEL.yaml");
-	ax_run_free(&r);
+	ax_expect_fail("axsim run: --model and --board need --config MODEL.yaml", "run '%s' --board m2", ax_src("models/tiny/tiny.net.yaml"));
 
-	r = ax_run_axsim("%s", "");
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "usage: axsim <command>");
-	ax_run_free(&r);
+	ax_expect_fail("usage: axsim <command>", "%s", "");
 }
 END_TEST
 

@@ -22,18 +22,6 @@
 #define TINY_NET "models/tiny/tiny.net.yaml"
 #define TINY_CFG "models/tiny/tiny.yaml"
 
-#define ck_has(hay, needle)                                                       \
-	ck_assert_msg(strstr((hay), (needle)) != NULL, "expected \"%s\" in:\n%s", \
-		      (needle), (hay))
-
-static int count_str(const char *hay, const char *needle)
-{
-	int n = 0;
-	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
-}
-
 /* "axsim sweep TINY --config TINY.yaml ARGS" */
 static struct ax_run sweep_tiny(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static struct ax_run sweep_tiny(const char *fmt, ...)
@@ -56,7 +44,7 @@ static json_t *load_json(const char *path)
 
 static int lines(const char *text)
 {
-	return count_str(text, "\n");
+	return ax_count_str(text, "\n");
 }
 
 /* ==== ax_ccfg_set / ax_ccfg_check ==== */
@@ -197,10 +185,10 @@ START_TEST(axis_lists_and_ranges)
 	const char *first = "--axis tiling_depth=1 --axis page_memory=true --axis aipu_cores=1 --axis l2.size=12MiB ";
 	ck_assert_msg(!strncmp(strstr(text, "--axis"), first, strlen(first)), "first job: %s", text);
 	ck_has(text, "--axis tiling_depth=5 --axis page_memory=true --axis aipu_cores=4 --axis l2.size=16MiB");
-	ck_assert_int_eq(count_str(text, "tiling_depth=4"), 0);
+	ck_assert_int_eq(ax_count_str(text, "tiling_depth=4"), 0);
 	/* fixed settings: a hardware --set stays a --set, a compilation key becomes --set-cc */
-	ck_assert_int_eq(count_str(text, "--set ddr.data_rate=3200MT/s"), 16);
-	ck_assert_int_eq(count_str(text, "--set-cc clock_profile=400"), 16);
+	ck_assert_int_eq(ax_count_str(text, "--set ddr.data_rate=3200MT/s"), 16);
+	ck_assert_int_eq(ax_count_str(text, "--set-cc clock_profile=400"), 16);
 	ck_has(text, "/tiling_depth=2,page_memory=true,aipu_cores=4,l2.size=16MiB.json");
 	free(text);
 	ax_run_free(&r);
@@ -265,10 +253,7 @@ START_TEST(axis_bad_values)
 	ck_assert_int_eq(r.status, 2);
 	ck_has(r.err, "expected one network");
 	ax_run_free(&r);
-	r = ax_run_axsim("sweep /nonexistent.elf --tiling-depth 1");
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "nonexistent.elf");
-	ax_run_free(&r);
+	ax_expect_fail("nonexistent.elf", "sweep /nonexistent.elf --tiling-depth 1");
 	r = ax_run_axsim("sweep --help");
 	ck_assert_int_eq(r.status, 0);
 	ck_has(r.out, "usage: axsim sweep NET");
@@ -291,7 +276,7 @@ START_TEST(default_axes)
 				char want[160];
 				snprintf(want, sizeof(want), "--axis tiling_depth=%d --axis page_memory=%s --axis in_core_replication=%s --quiet",
 					 d, pm ? "true" : "false", icr ? "true" : "false");
-				ck_assert_int_eq(count_str(text, want), 1);
+				ck_assert_int_eq(ax_count_str(text, want), 1);
 			}
 	free(text);
 	ax_run_free(&r);
@@ -568,43 +553,25 @@ START_TEST(merge_bad_input)
 	r = sweep_tiny("--page-memory true,false --out '%s'", b);
 	ck_assert_int_eq(r.status, 0);
 	ax_run_free(&r);
-	r = ax_run_axsim("merge '%s' '%s'", a, b);
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "its axes differ from those of");
-	ax_run_free(&r);
+	ax_expect_fail("its axes differ from those of", "merge '%s' '%s'", a, b);
 	/* the same point twice */
-	r = ax_run_axsim("merge '%s' '%s/tiling_depth=1.json'", a, a);
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "are the same point");
-	ax_run_free(&r);
+	ax_expect_fail("are the same point", "merge '%s' '%s/tiling_depth=1.json'", a, a);
 	/* a run JSON that is not a sweep point, and a file that is not JSON */
 	char *run = ax_tmp("plain.json"), *junk = ax_tmp("junk.json");
 	r = ax_run_axsim("run '%s' --config '%s' --quiet --json '%s'", ax_src(TINY_NET), ax_src(TINY_CFG), run);
 	ck_assert_int_eq(r.status, 0);
 	ax_run_free(&r);
-	r = ax_run_axsim("merge '%s'", run);
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "not a sweep point (no \"sweep\" object)");
-	ax_run_free(&r);
+	ax_expect_fail("not a sweep point (no \"sweep\" object)", "merge '%s'", run);
 	ax_write_file(junk, "{\"sweep\": 3");
-	r = ax_run_axsim("merge '%s'", junk);
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "not valid JSON");
-	ax_run_free(&r);
+	ax_expect_fail("not valid JSON", "merge '%s'", junk);
 	ax_write_file(junk, "{\"sweep\": {\"schema_version\": 1, \"axes\": [\"tiling_depth\"], \"values\": {}}}");
-	r = ax_run_axsim("merge '%s'", junk);
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "lacks axes, values");
-	ax_run_free(&r);
+	ax_expect_fail("lacks axes, values", "merge '%s'", junk);
 	/* a point with a different fixed setting is from another sweep */
 	char *c = ax_tmp("mc");
 	r = sweep_tiny("--tiling-depth 3 --set l2.size=8MiB --out '%s'", c);
 	ck_assert_int_eq(r.status, 0);
 	ax_run_free(&r);
-	r = ax_run_axsim("merge '%s' '%s/tiling_depth=3.json'", a, c);
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "arch.l2.size differs from");
-	ax_run_free(&r);
+	ax_expect_fail("arch.l2.size differs from", "merge '%s' '%s/tiling_depth=3.json'", a, c);
 	/* a missing point is said, the rest shown */
 	char *gone = ax_xasprintf("%s/tiling_depth=2.json", a);
 	ck_assert_int_eq(remove(gone), 0);
@@ -612,19 +579,10 @@ START_TEST(merge_bad_input)
 	ck_assert_int_eq(r.status, 0);
 	ck_has(r.out, "tiny: 1 point (tiling_depth 1), 1 ok, 0 failed");
 	ax_run_free(&r);
-	r = ax_run_axsim("merge");
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "expected point files or directories");
-	ax_run_free(&r);
-	r = ax_run_axsim("merge /nonexistent-dir");
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "/nonexistent-dir: cannot read");
-	ax_run_free(&r);
+	ax_expect_fail("expected point files or directories", "merge");
+	ax_expect_fail("/nonexistent-dir: cannot read", "merge /nonexistent-dir");
 	/* the hidden job options need a point file */
-	r = ax_run_axsim("run '%s' --axis tiling_depth=2", ax_src(TINY_NET));
-	ck_assert_int_eq(r.status, 2);
-	ck_has(r.err, "--axis needs --json FILE");
-	ax_run_free(&r);
+	ax_expect_fail("--axis needs --json FILE", "run '%s' --axis tiling_depth=2", ax_src(TINY_NET));
 	free(gone);
 	free(a);
 	free(b);

@@ -74,14 +74,45 @@ char *ax_tmp(const char *rel)
 	return p;
 }
 
+int ax_count_str(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static struct ax_run run_args(const char *args);
+
 struct ax_run ax_run_axsim(const char *fmt, ...)
 {
-	struct ax_run r = { 0 };
 	char args[8192];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
+	return run_args(args);
+}
+
+void ax_expect_fail(const char *needle, const char *fmt, ...)
+{
+	char args[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	struct ax_run r = run_args(args);
+	ck_assert_msg(r.status == 2, "axsim %s: exit status %d; expected 2 (stderr: %s)", args,
+		      r.status, r.err);
+	ck_assert_msg(!*r.out, "axsim %s: printed on stdout: %s", args, r.out);
+	ck_assert_msg(strstr(r.err, needle) != NULL, "axsim %s: expected \"%s\" in:\n%s", args,
+		      needle, r.err);
+	ax_run_free(&r);
+}
+
+static struct ax_run run_args(const char *args)
+{
+	struct ax_run r = { 0 };
 	const char *bin = getenv("AXSIM_BIN");
 	if (!bin) {
 		fprintf(stderr, "AXSIM_BIN is not set (run the suites through ctest)\n");

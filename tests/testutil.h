@@ -15,6 +15,17 @@ struct ax_run {
  * the caller frees with ax_run_free. */
 struct ax_run ax_run_axsim(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ax_run_free(struct ax_run *r);
+/* Runs axsim as ax_run_axsim does and asserts bad input: exit status 2,
+ * nothing on stdout, and needle in the message on stderr. */
+void ax_expect_fail(const char *needle, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* How many times needle occurs in hay (not overlapping). */
+int ax_count_str(const char *hay, const char *needle);
+
+/* Asserts that needle occurs in hay (needs <check.h> and <string.h>). */
+#define ck_has(hay, needle)                                                       \
+	ck_assert_msg(strstr((hay), (needle)) != NULL, "expected \"%s\" in:\n%s", \
+		      (needle), (hay))
 
 /* Path under the source tree (AXSIM_SRC) or a fresh scratch dir; static buffer per call slot. */
 const char *ax_src(const char *rel);
