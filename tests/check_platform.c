@@ -137,15 +137,11 @@ START_TEST(test_xfer_arithmetic)
 	ck_assert_uint_eq(ax_xfer_ps(0, 1000), 0);
 	ck_assert_uint_eq(ax_xfer_ps(1, 1000000000000ull), 1);
 	struct ax_port_pool p;
-	ax_pool_init(&p, 2, 0, 1000000000000ull, 5);  /* 1 byte per ps, 5 ps latency */
+	ax_pool_init(&p, 2, 1000000000000ull, 5);  /* 1 byte per ps, 5 ps latency */
 	ck_assert_uint_eq(ax_pool_reserve(&p, 0, 100, 1), 105);  /* port 0 */
 	ck_assert_uint_eq(ax_pool_reserve(&p, 0, 100, 0), 100);  /* port 1, in parallel */
 	ck_assert_uint_eq(ax_pool_reserve(&p, 0, 100, 0), 200);  /* queues behind port 1 */
 	ck_assert_uint_eq(p.busy_ps, 300);
-	struct ax_port_pool s;
-	ax_pool_init(&s, 4, 1, 1000000000000ull, 0);  /* spread over 4 */
-	ck_assert_uint_eq(ax_pool_reserve(&s, 10, 400, 0), 110);
-	ck_assert_uint_eq(ax_pool_reserve(&s, 10, 401, 0), 211); /* one channel takes the odd byte */
 }
 END_TEST
 

@@ -4,14 +4,13 @@
 
 #include "../common/err.h"
 
-void ax_pool_init(struct ax_port_pool *p, uint32_t ports, int spread,
-		  uint64_t bytes_per_s, uint64_t latency_ps)
+void ax_pool_init(struct ax_port_pool *p, uint32_t ports, uint64_t bytes_per_s,
+		  uint64_t latency_ps)
 {
 	if (ports < 1 || ports > AX_POOL_MAX_PORTS || !bytes_per_s)
 		AX_BUG("bad port pool: %u ports at %llu B/s", ports, (unsigned long long)bytes_per_s);
 	memset(p, 0, sizeof(*p));
 	p->n = ports;
-	p->spread = spread;
 	p->bytes_per_s = bytes_per_s;
 	p->latency_ps = latency_ps;
 }
@@ -32,22 +31,6 @@ uint64_t ax_pool_reserve(struct ax_port_pool *p, uint64_t now_ps, uint64_t bytes
 	if (!bytes)
 		return now_ps;
 	uint64_t ready = now_ps + (first ? p->latency_ps : 0);
-	if (p->spread) {
-		/* cut evenly over every port; the transfer ends with the last piece */
-		uint64_t end = ready;
-		for (uint32_t i = 0; i < p->n; i++) {
-			uint64_t part = bytes / p->n + (i < bytes % p->n);
-			if (!part)
-				continue;
-			uint64_t start = p->free_at_ps[i] > ready ? p->free_at_ps[i] : ready;
-			uint64_t dur = ax_xfer_ps(part, p->bytes_per_s);
-			p->free_at_ps[i] = start + dur;
-			p->busy_ps += dur;
-			if (start + dur > end)
-				end = start + dur;
-		}
-		return end;
-	}
 	uint32_t best = 0;
 	for (uint32_t i = 1; i < p->n; i++)
 		if (p->free_at_ps[i] < p->free_at_ps[best])
@@ -152,8 +135,8 @@ uint64_t ax_ddr_access(struct ax_ddr *d, uint64_t now_ps, uint64_t addr, uint64_
 	const struct ax_ddr_params *p = &d->p;
 	uint64_t arrive = now_ps + (first ? p->latency_ps : 0);
 	uint64_t end = arrive;
-	/* walk the request in interleave units; consecutive units of one
-	 * channel within one row are merged into one piece */
+	/* walk the request in interleave units, each a piece on its channel,
+	 * bank and row (row statistics count these pieces) */
 	uint64_t a = addr, left = bytes;
 	uint64_t units_per_row = p->row_bytes / p->interleave;
 	while (left) {

@@ -11,24 +11,22 @@
 #define AX_POOL_MAX_PORTS 64
 
 /*
- * A pool of identical ports, each moving bytes_per_s.  A transfer either takes
- * the port that frees first (spread == 0: L1, L2 ports, NoC links) or is cut
- * evenly over all ports at once (spread != 0: DDR channels, which interleave
- * addresses finely).  Ports are reserved in simulated time: a transfer starts
+ * A pool of identical ports, each moving bytes_per_s (L1 and L2 ports, NoC
+ * links, the NoC's aggregate).  A transfer takes the port that frees first.
+ * DDR has its own bank and row model (struct ax_ddr below).  Ports are reserved in simulated time: a transfer starts
  * when its port is free, so concurrent requesters queue behind each other and
  * the contention shows as longer completion times.
  */
 struct ax_port_pool {
 	uint32_t n;
-	int spread;
 	uint64_t bytes_per_s;          /* per port */
 	uint64_t latency_ps;           /* added once per transfer (first access) */
 	uint64_t free_at_ps[AX_POOL_MAX_PORTS];
 	uint64_t busy_ps;              /* summed over ports */
 };
 
-void ax_pool_init(struct ax_port_pool *p, uint32_t ports, int spread,
-		  uint64_t bytes_per_s, uint64_t latency_ps);
+void ax_pool_init(struct ax_port_pool *p, uint32_t ports, uint64_t bytes_per_s,
+		  uint64_t latency_ps);
 /* Time to move bytes at bytes_per_s, rounded up to whole picoseconds. */
 uint64_t ax_xfer_ps(uint64_t bytes, uint64_t bytes_per_s);
 /*

@@ -18,6 +18,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -351,6 +352,8 @@ struct Dma : sc_module {
 	}
 	void channel(unsigned cls, unsigned lane)
 	{
+		// completion times of the chunks in flight, reused task after task
+		std::vector<uint64_t> done_at(s.a->dma_outstanding);
 		for (;;) {
 			uint32_t id = queue[cls].take(s);
 			const ax_task &t = s.tl->tasks[id];
@@ -363,8 +366,8 @@ struct Dma : sc_module {
 			// docs/memory.md "DMA": up to dma.outstanding chunks in flight;
 			// chunk k is issued when chunk k - outstanding has completed
 			uint64_t left = t.bytes, off = 0, k = 0, last = now_ps();
-			uint64_t n_out = s.a->dma_outstanding;
-			std::vector<uint64_t> done_at(n_out, 0);
+			uint64_t n_out = done_at.size();
+			std::fill(done_at.begin(), done_at.end(), 0);
 			while (left) {
 				uint64_t c = left < s.a->dma_chunk ? left : s.a->dma_chunk;
 				uint64_t gate = done_at[k % n_out];
@@ -503,7 +506,6 @@ struct Platform {
 		// memories (docs/timing-model.md "Memories and contention")
 		uint64_t ddr_ch = a->ddr_channels;
 		ddr.reset(new Memory("ddr", &res->mem[AX_MEM_DDR]));
-		ax_pool_init(&ddr->pool, uint32_t(ddr_ch), 1, ax_arch_ddr_peak_bps(a) / ddr_ch, a->ddr_latency_ps);
 		ax_ddr_params dp{};
 		dp.channels = uint32_t(ddr_ch);
 		dp.banks = uint32_t(a->ddr_banks);
@@ -523,9 +525,9 @@ struct Platform {
 		dp.latency_ps = a->ddr_latency_ps;
 		ax_ddr_init(&ddr_model, &dp);
 		ddr->ddr = &ddr_model;
-		ax_pool_init(&noc_aggregate, 1, 0, a->noc_aggregate_bpc * hz, 0);
+		ax_pool_init(&noc_aggregate, 1, a->noc_aggregate_bpc * hz, 0);
 		l2.reset(new Memory("l2", &res->mem[AX_MEM_L2]));
-		ax_pool_init(&l2->pool, uint32_t(a->l2_ports), 0, a->l2_port_bpc * hz, a->l2_latency_cycles * sim.cycle_ps);
+		ax_pool_init(&l2->pool, uint32_t(a->l2_ports), a->l2_port_bpc * hz, a->l2_latency_cycles * sim.cycle_ps);
 		res->mem[AX_MEM_DDR].ports = uint32_t(ddr_ch);
 		res->mem[AX_MEM_L2].ports = uint32_t(a->l2_ports);
 		res->mem[AX_MEM_L1].ports = uint32_t(a->l1_ports * tl->n_cores);
@@ -540,10 +542,10 @@ struct Platform {
 			std::string c = "core" + std::to_string(k);
 			// every core's L1 adds to the same L1 statistics
 			l1.emplace_back(new Memory((c + "_l1").c_str(), &l1_stats));
-			ax_pool_init(&l1.back()->pool, uint32_t(a->l1_ports), 0, a->l1_port_bpc * hz,
+			ax_pool_init(&l1.back()->pool, uint32_t(a->l1_ports), a->l1_port_bpc * hz,
 				     a->l1_latency_cycles * sim.cycle_ps);
 			links.emplace_back(new Link((c + "_noc").c_str()));
-			ax_pool_init(&links.back()->pool, 1, 0, a->noc_link_bpc * hz, a->noc_latency_cycles * sim.cycle_ps);
+			ax_pool_init(&links.back()->pool, 1, a->noc_link_bpc * hz, a->noc_latency_cycles * sim.cycle_ps);
 			links.back()->aggregate = &noc_aggregate;
 			links.back()->to_l2.bind(l2->socket);
 			links.back()->to_ddr.bind(ddr->socket);
