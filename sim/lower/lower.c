@@ -105,6 +105,7 @@ struct lstate {
 	const uint32_t *last_use;       /* per layer: its output's last reader */
 	uint32_t infer;                 /* inference being lowered */
 	struct idlist gate;             /* added to every task: the previous inference's readers */
+	uint32_t group_first;           /* first task of the group being lowered */
 	struct core_state cs[MAX_CORES];
 	enum ax_mem const_home;
 	uint64_t const_base;            /* DDR address of the per-channel constants */
@@ -120,17 +121,28 @@ static uint64_t div_ceil(uint64_t a, uint64_t b)
 	return (a + b - 1) / b;
 }
 
+/* Output columns of one IMC bank (docs/imc.md "Weight slots"). */
+static uint32_t bank_cols(const struct ax_arch *a)
+{
+	return (uint32_t)(a->imc_cols / a->imc_banks);
+}
+
+/* Slots the tiles of map take in all, each replicated icr times. */
+static uint32_t map_slots(const struct ax_imc_map *m, const struct ax_arch *a, uint32_t icr)
+{
+	uint32_t n = 0;
+	for (uint32_t t = 0; t < m->tiles; t++) {
+		uint32_t r, c;
+		ax_imc_tile_dims(m, a, t, &r, &c);
+		n += (uint32_t)div_ceil((uint64_t)c * icr, bank_cols(a));
+	}
+	return n;
+}
+
 /* Slots a layer's tiles take in all. */
 static uint32_t layer_slots(const struct lstate *s, uint32_t li)
 {
-	const struct layer_info *inf = &s->li[li];
-	uint32_t bank_cols = (uint32_t)(s->a->imc_cols / s->a->imc_banks), n = 0;
-	for (uint32_t t = 0; t < inf->map.tiles; t++) {
-		uint32_t r, c;
-		ax_imc_tile_dims(&inf->map, s->a, t, &r, &c);
-		n += (uint32_t)div_ceil((uint64_t)c * inf->icr, bank_cols);
-	}
-	return n;
+	return map_slots(&s->li[li].map, s->a, s->li[li].icr);
 }
 
 /* ---- fused groups (docs/tiling.md "Forming cones") ---- */
@@ -359,7 +371,12 @@ static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_
 static uint32_t add_task(struct lstate *s, struct ax_task *t, const struct idlist *deps)
 {
 	t->infer = s->infer;
-	if (!s->gate.n)
+	/* a task that waits for an earlier task of its group waits for the
+	 * gate through it: only the group's first tasks carry the gate */
+	int in_group = 0;
+	for (size_t i = 0; deps && i < deps->n && !in_group; i++)
+		in_group = deps->v[i] >= s->group_first;
+	if (!s->gate.n || in_group)
 		return ax_tasklist_add(s->tl, t, deps ? deps->v : NULL, deps ? (uint32_t)deps->n : 0);
 	struct idlist all = { 0 };
 	if (deps)
@@ -592,8 +609,7 @@ static uint32_t load_tile(struct lstate *s, uint32_t li, uint32_t core, uint32_t
 	uint32_t wdma = weight_dma(s, core, li, copy, src_addr, dma_bytes, &d);
 	d.n = 0;
 	id_push(&d, wdma);
-	uint32_t bank_cols = (uint32_t)(s->a->imc_cols / s->a->imc_banks);
-	span->count = (uint32_t)div_ceil(cols, bank_cols);
+	span->count = (uint32_t)div_ceil(cols, bank_cols(s->a));
 	span->first = (uint32_t)(cs->next_slot % cs->n_slots);
 	cs->next_slot += span->count;
 	for (uint32_t q = 0; q < span->count; q++) {
@@ -654,12 +670,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 		local.tiles = local.groups * local.row_tiles * local.col_tiles;
 	}
 	const struct ax_imc_map *m = &local;
-	uint32_t bank_cols = (uint32_t)(a->imc_cols / a->imc_banks), slots = 0;
-	for (uint32_t t = 0; t < m->tiles; t++) {
-		uint32_t tr, tc;
-		ax_imc_tile_dims(m, a, t, &tr, &tc);
-		slots += (uint32_t)div_ceil((uint64_t)tc * inf->icr, bank_cols);
-	}
+	uint32_t slots = map_slots(m, a, inf->icr);
 	uint32_t rows = r1 - r0, chans = c1 - c0;
 	uint32_t ns = strips_for(rows, (uint64_t)rows * l->out.w * chans);
 	uint32_t gsize = ax_imc_group_size(m, a, slots);
@@ -1052,13 +1063,19 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
  * is split by output channels (each core writes only its slice of the
  * weights and reads the whole input) or by output rows (each core writes all
  * the weights and reads its rows), whichever the estimate makes faster. */
+/* Output channels each of the n cores of a channel split takes: whole banks. */
+static uint32_t slice_cols(const struct ax_arch *a, uint32_t cout, uint32_t n)
+{
+	return (uint32_t)(div_ceil(div_ceil(cout, n), bank_cols(a)) * bank_cols(a));
+}
+
 static int split_channels(const struct lstate *s, uint32_t li)
 {
 	const struct ax_arch *a = s->a;
 	const struct ax_layer *l = &s->net->layers[li];
 	const struct layer_info *inf = &s->li[li];
 	uint32_t n = s->cpc;
-	if (n < 2 || l->groups > 1 || l->cout < 32 * n)
+	if (n < 2 || l->groups > 1 || l->cout < bank_cols(a) * n)
 		return 0;
 	/* estimated cycles of each split: the longer of the passes and the
 	 * weight writes, plus the input each core reads over its link */
@@ -1071,7 +1088,7 @@ static int split_channels(const struct lstate *s, uint32_t li)
 	uint64_t row_pass = rows_c * per_row * inf->map.tiles * a->imc_cycles_per_pass;
 	uint64_t row_cost = (row_pass > w / a->imc_weight_write_bpc ? row_pass : w / a->imc_weight_write_bpc) +
 			    in_bytes / n / a->noc_link_bpc;
-	uint64_t cols = div_ceil(div_ceil(l->cout, n), 32) * 32;
+	uint64_t cols = slice_cols(a, l->cout, n);
 	uint64_t ch_tiles = inf->map.row_tiles * div_ceil(cols, a->imc_cols);
 	uint64_t ch_pass = (uint64_t)l->out.h * l->out.w * ch_tiles * a->imc_cycles_per_pass;
 	uint64_t ch_w = w / n / a->imc_weight_write_bpc;
@@ -1109,6 +1126,7 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 				id_append(&s->gate, &s->prev[(size_t)copy * net->n_layers +
 							     s->last_use[s->li[f].epi]]);
 		}
+		s->group_first = (uint32_t)s->tl->n_tasks;
 		/* a copy over several cores splits the cone's (or layer's) output
 		 * rows; each part waits for its inputs on every core (the barrier
 		 * of docs/timing-model.md "Several cores") */
@@ -1130,7 +1148,7 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 			if (s->li[f].imc && split_channels(s, f)) {
 				/* channel split: every core takes all rows and a slice
 				 * of the output channels, in whole banks */
-				uint32_t per = (uint32_t)div_ceil(div_ceil(ll->cout, s->cpc), 32) * 32;
+				uint32_t per = slice_cols(s->a, ll->cout, s->cpc);
 				uint32_t c0 = k * per, c1 = c0 + per < ll->cout ? c0 + per : ll->cout;
 				if (c0 < c1)
 					lower_imc(s, f, core, copy, 0, ll->out.h, c0, c1, &part);
