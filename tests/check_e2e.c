@@ -464,6 +464,17 @@ static double arch_num(json_t *j, const char *key)
 	return json_number_value(v);
 }
 
+/* Every value of a busy object is a share from 0 to 1. */
+static void busy_shares_le_1(json_t *busy, const char *where)
+{
+	ck_assert_msg(json_is_object(busy) && json_object_size(busy) > 0, "%s is not an object", where);
+	const char *k;
+	json_t *v;
+	json_object_foreach(busy, k, v)
+		ck_assert_msg(json_is_number(v) && json_number_value(v) >= 0 && json_number_value(v) <= 1,
+			      "%s.%s is %g", where, k, json_number_value(v));
+}
+
 /* Invariants of any run: the latency is never below the roofline bound
  * (MACs at the peak rate of the cores in use, and each memory's bytes at its
  * peak bandwidth), utilisation never exceeds 1, and every DMA byte read from
@@ -471,8 +482,8 @@ static double arch_num(json_t *j, const char *key)
 START_TEST(test_invariants)
 {
 	static const char *const extra[] = { "--inferences 1", "--inferences 1 --set ddr.data_rate=400MT/s",
-					     "--inferences 1 --set chip.clock=200MHz" };
-	for (size_t e = 0; e < 3; e++) {
+					     "--inferences 1 --set chip.clock=200MHz", "--inferences 4" };
+	for (size_t e = 0; e < sizeof(extra) / sizeof(extra[0]); e++) {
 		char *elf = ax_compiled(ax_src(nets[_i].net));
 		char tag[32];
 		snprintf(tag, sizeof(tag), "inv%zu", e);
@@ -492,6 +503,22 @@ START_TEST(test_invariants)
 		ck_assert_double_ge(secs * l1_bps * 1.0001, mem_bytes(j, "l1"));
 		double u = num(j, "totals.imc_utilization");
 		ck_assert(u > 0 && u <= 1);
+		/* every busy share is a fraction of the run, however many inferences */
+		busy_shares_le_1(json_object_get(j, "busy"), "busy");
+		json_t *mem = json_object_get(j, "memory");
+		static const char *const mems[] = { "ddr", "l2", "l1" };
+		for (int k = 0; k < 3; k++) {
+			json_t *b = json_object_get(json_object_get(mem, mems[k]), "busy");
+			ck_assert_msg(json_is_number(b), "memory.%s.busy missing", mems[k]);
+			ck_assert_msg(json_number_value(b) >= 0 && json_number_value(b) <= 1,
+				      "memory.%s.busy %g with %s", mems[k], json_number_value(b), extra[e]);
+		}
+		double nb = num(j, "memory.l2.noc_busy");
+		ck_assert_msg(nb >= 0 && nb <= 1, "memory.l2.noc_busy %g with %s", nb, extra[e]);
+		size_t c;
+		json_t *core;
+		json_array_foreach(json_object_get(j, "cores"), c, core)
+			busy_shares_le_1(json_object_get(core, "busy"), "cores[].busy");
 		size_t i;
 		json_t *l;
 		json_array_foreach(json_object_get(j, "layers"), i, l) {

@@ -280,8 +280,8 @@ static json_t *mem_json(const struct ax_report_input *in, enum ax_mem m)
 						   ((double)ax_arch_ddr_peak_bps(&in->arch->arch) / s->ports) : 0));
 	}
 	if (m == AX_MEM_L2)
-		json_object_set_new(o, "noc_busy", jreal(in->res->latency_ps ?
-			(double)in->res->noc_busy_ps / (double)in->res->latency_ps : 0));
+		json_object_set_new(o, "noc_busy", jreal(in->res->run_end_ps ?
+			(double)in->res->noc_busy_ps / (double)in->res->run_end_ps : 0));
 	return o;
 }
 
