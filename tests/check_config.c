@@ -948,6 +948,24 @@ START_TEST(ccfg_keyinfo_consistent)
 		ax_ccfg_format(&c, (enum ax_ccfg_id)id, buf, sizeof(buf));
 		ck_assert_msg(!strcmp(buf, k->def), "%s: default text '%s' but init gives '%s'",
 			      k->name, k->def, buf);
+		/* an integer range "LO to HI" is the one the parser enforces */
+		long long lo, hi;
+		if (!strcmp(k->type, "integer") && sscanf(k->range, "%lld to %lld", &lo, &hi) == 2) {
+			struct ax_ccfg t;
+			struct ax_err e;
+			ax_ccfg_init(&t);
+			ax_err_init(&e);
+			char v[32];
+			long long probe[4] = { lo, hi, lo - 1, hi + 1 };
+			for (int q = 0; q < 4; q++) {
+				snprintf(v, sizeof(v), "%lld", probe[q]);
+				int rc = ax_ccfg_set(&t, k->name, v, "test", &e);
+				ck_assert_msg((rc == AX_OK) == (q < 2), "%s: '%s' %s, but the range text says %s",
+					      k->name, v, rc == AX_OK ? "accepted" : "refused", k->range);
+			}
+			ax_err_release(&e);
+			ax_ccfg_release(&t);
+		}
 	}
 	ax_ccfg_release(&c);
 	const char *const *ig = ax_ccfg_ignored_keys();

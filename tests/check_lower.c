@@ -141,8 +141,19 @@ START_TEST(test_map_tiles)
 	ck_assert_uint_eq(m.rows, 28 * 28 * 64);
 	ck_assert_uint_eq(m.col_tiles, 2);
 	ck_assert_uint_eq(m.tiles, 98 * 2);
-	/* results leave at 64 per cycle: a 512-column pass drains in 8 cycles */
-	ck_assert_uint_eq(ax_mvm_cycles(&arch.arch, 1, 512) - 16, 8);
+	/* results leave at imc.results_per_cycle: at the default 64 a 512-column
+	 * pass drains in 8 cycles, as long as the bit-serial pass itself; at 32
+	 * the drain (16 cycles) is what bounds a full-width pass, and a
+	 * 64-column one is still bounded by imc.cycles_per_pass */
+	uint64_t start = arch.arch.unit_start_cycles;
+	ck_assert_uint_eq(ax_mvm_cycles(&arch.arch, 1, 512) - start, 8);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_arch_set(&arch, "imc.results_per_cycle=32", &err), AX_OK);
+	ck_assert_uint_eq(ax_mvm_cycles(&arch.arch, 1, 512) - start, 16);
+	ck_assert_uint_eq(ax_mvm_cycles(&arch.arch, 10, 512) - start, 160);
+	ck_assert_uint_eq(ax_mvm_cycles(&arch.arch, 1, 64) - start, 8);
+	ax_err_release(&err);
 	ax_net_release(&n);
 }
 END_TEST

@@ -53,7 +53,7 @@ static const struct key keys[AX_CC_COUNT] = {
 	[AX_CC_TILING_DEPTH] = { { "tiling_depth", "backend_config.tiling_depth", "tiling_depth", "integer", "1 to 64", "1",
 		"largest number of consecutive operators fused into one depth-first cone (1: layer by layer)" },
 		KT_INT, IN_BACKEND | IN_FLAT, 1, 64, 1, NULL },
-	[AX_CC_AIPU_CORES_USED] = { { "aipu_cores_used", NULL, "aipu_cores_used", "integer", "1 to 4", "1",
+	[AX_CC_AIPU_CORES_USED] = { { "aipu_cores_used", NULL, "aipu_cores_used", "integer", "1 to 64", "1",
 		"cores one compiled network runs on (1: Batch-1, a copy per core; 4: Batch-4, one network over 4 cores)" },
 		KT_INT, IN_FLAT | IN_BACKEND, 1, 64, 1, NULL },
 	[AX_CC_RESOURCES_USED] = { { "resources_used", NULL, "resources_used", "fraction", "above 0 to 1", "aipu_cores_used / 4",
