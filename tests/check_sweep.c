@@ -467,6 +467,27 @@ START_TEST(resume)
 			 ax_src(TINY_NET), cfg, out);
 	ck_has(r.err, "6 points (6 run, 0 resumed, 0 failed)");
 	ax_run_free(&r);
+	/* nor one of a sweep with the same axes and configured values but other
+	 * fixed inputs: another --inferences, a fixed --set */
+	r = sweep_tiny("--tiling-depth 1-3 --page-memory true,false --out '%s'", out);
+	ck_has(r.err, "6 points (6 run, 0 resumed, 0 failed)");
+	ax_run_free(&r);
+	r = sweep_tiny("--tiling-depth 1-3 --page-memory true,false --out '%s' --resume --inferences 1", out);
+	ck_has(r.err, "6 points (6 run, 0 resumed, 0 failed)");
+	ax_run_free(&r);
+	r = sweep_tiny("--tiling-depth 1-3 --page-memory true,false --out '%s' --resume --inferences 1 "
+		       "--set chip.clock=400MHz", out);
+	ck_has(r.err, "6 points (6 run, 0 resumed, 0 failed)");
+	ax_run_free(&r);
+	/* and merge refuses points of two sweeps that differ only in --inferences */
+	char *other = ax_tmp("resume-other");
+	r = sweep_tiny("--tiling-depth 1 --page-memory true,false --out '%s' --set chip.clock=400MHz", other);
+	ck_assert_int_eq(r.status, 0);
+	ax_run_free(&r);
+	ax_expect_fail("its inputs (network, --config, --arch, fixed --set, --inferences) differ",
+		       "merge '%s/tiling_depth=1,page_memory=true.json' '%s/tiling_depth=1,page_memory=false.json'",
+		       other, out);
+	free(other);
 	free(cfg);
 	free(keep);
 	free(broken);

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/file.h"
 #include "report/report.h"
 
 #define SWEEP_SCHEMA_VERSION 1
@@ -340,6 +341,58 @@ static const char *status_name(int exit_status)
 	return exit_status == 0 ? "ok" : exit_status == 2 ? "error" : "failed";
 }
 
+/* FNV-1a, 64 bits. */
+static void fnv1a(uint64_t *h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		*h = (*h ^ b[i]) * 1099511628211ull;
+}
+
+/* What every point of one sweep shares besides its axes: the contents of the
+ * network, --config and --arch files, --model, --board, --inferences, the
+ * fixed hardware --set and compilation --set-cc, as a hex FNV-1a digest
+ * (docs/sweeps.md "Point files"). --resume and merge take a point only when
+ * its digest is this sweep's. */
+static json_t *inputs_digest(const struct ax_opts *o, const char *const *cc, int n_cc)
+{
+	uint64_t h = 14695981039346656037ull;
+	const char *files[] = { o->positional[0], o->config, o->arch };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		fnv1a(&h, "\0file", 6);
+		if (!files[i])
+			continue;
+		unsigned char *buf;
+		size_t len;
+		struct ax_err e;
+		ax_err_init(&e);
+		if (!ax_slurp(files[i], (uint64_t)1 << 30, "an input of the sweep", &buf, &len, &e)) {
+			fnv1a(&h, buf, len);
+			free(buf);
+		} else {
+			fnv1a(&h, files[i], strlen(files[i]));   /* unreadable: its name */
+		}
+		ax_err_release(&e);
+	}
+	const char *opts[] = { o->model, o->board, o->inferences };
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		fnv1a(&h, "\0opt", 5);
+		if (opts[i])
+			fnv1a(&h, opts[i], strlen(opts[i]) + 1);
+	}
+	for (int i = 0; i < o->n_sets; i++) {
+		fnv1a(&h, "\0set", 5);
+		fnv1a(&h, o->sets[i], strlen(o->sets[i]) + 1);
+	}
+	for (int i = 0; i < n_cc; i++) {
+		fnv1a(&h, "\0cc", 4);
+		fnv1a(&h, cc[i], strlen(cc[i]) + 1);
+	}
+	char hex[17];
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
+	return json_string(hex);
+}
+
 /*
  * Runs one point: the pipeline of axsim run with the fixed --set-cc and the
  * axes as overrides, then writes the point file to o->json (the run JSON with
@@ -392,6 +445,7 @@ static int point_run(const struct ax_opts *o, const struct ax_sweep_job *job, in
 	json_object_set_new(sw, "axes", names);
 	json_object_set_new(sw, "values", values);
 	json_object_set_new(sw, "configured", configured_values(o, job->cc, job->n_cc, names));
+	json_object_set_new(sw, "inputs", inputs_digest(o, job->cc, job->n_cc));
 	json_object_set_new(sw, "status", json_string(status_name(status)));
 	json_t *etext = json_null();
 	if (msgs.count) {
@@ -624,6 +678,17 @@ static int varies(const struct results *rs, const char *section, const char *key
 	return 0;
 }
 
+/* The inputs digests of two points (inputs_digest) agree. */
+static int inputs_same(const struct result *a, const struct result *b, struct ax_err *err)
+{
+	json_t *ia = json_object_get(json_object_get(a->doc, "sweep"), "inputs");
+	json_t *ib = json_object_get(json_object_get(b->doc, "sweep"), "inputs");
+	if (json_equal(ia, ib) || (!ia && !ib))
+		return AX_OK;
+	return ax_err_add(err, "%s: its inputs (network, --config, --arch, fixed --set, --inferences) "
+			  "differ from those of %s; expected the points of one sweep", b->path, a->path);
+}
+
 /* Points of one sweep share their axes, configured values, network and every
  * setting that is not an axis. */
 static int check_same_sweep(const struct results *rs, const struct result *a, const struct result *b,
@@ -637,7 +702,7 @@ static int check_same_sweep(const struct results *rs, const struct result *a, co
 		return ax_err_add(err, "%s: its configured values differ from those of %s; expected the points of one sweep",
 				  b->path, a->path);
 	if (!a->ok || !b->ok)
-		return AX_OK;
+		return inputs_same(a, b, err);
 	json_t *na = json_object_get(json_object_get(a->doc, "network"), "name");
 	json_t *nb = json_object_get(json_object_get(b->doc, "network"), "name");
 	if (!json_equal(na, nb))
@@ -657,7 +722,7 @@ static int check_same_sweep(const struct results *rs, const struct result *a, co
 						  b->path, sections[s], key, a->path);
 		}
 	}
-	return AX_OK;
+	return inputs_same(a, b, err);
 }
 
 static int value_ptr_cmp(const void *a, const void *b)
@@ -1057,6 +1122,7 @@ struct sweep {
 	size_t n_points;
 	json_t *names;            /* axis keys */
 	json_t *configured;
+	json_t *inputs;           /* inputs_digest of this sweep */
 };
 
 static const char *const sweep_opts[] = {
@@ -1212,6 +1278,7 @@ static void sweep_release(struct sweep *s)
 		json_decref(s->axes[i].values);
 	json_decref(s->names);
 	json_decref(s->configured);
+	json_decref(s->inputs);
 	scratch_release();
 }
 
@@ -1404,7 +1471,8 @@ static int point_done(const struct sweep *s, const char *path, const json_t *val
 	if (!access(path, R_OK) && !point_load(path, &r, &e)) {
 		json_t *sw = json_object_get(r.doc, "sweep");
 		done = r.ok && json_equal(json_object_get(sw, "axes"), s->names) &&
-		       json_equal(r.values, values) && json_equal(json_object_get(sw, "configured"), s->configured);
+		       json_equal(r.values, values) && json_equal(json_object_get(sw, "configured"), s->configured) &&
+		       json_equal(json_object_get(sw, "inputs"), s->inputs);
 		free(r.path);
 		json_decref(r.doc);
 	}
@@ -1714,6 +1782,7 @@ int ax_cmd_sweep(int argc, char **argv)
 	for (int a = 0; a < s.n_axes; a++)
 		json_array_append_new(s.names, json_string(s.axes[a].key));
 	s.configured = configured_values(&s.o, s.fixed.cc, s.fixed.n_cc, s.names);
+	s.inputs = inputs_digest(&s.o, s.fixed.cc, s.fixed.n_cc);
 	{
 		char(*t)[160] = ax_xcalloc((size_t)s.n_axes + 1, sizeof(*t));
 		json_t *v = point_values(&s, 0, t);
