@@ -5,6 +5,9 @@
  * determinism), not against themselves.
  */
 #include <check.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -542,6 +545,41 @@ START_TEST(test_invariants)
 }
 END_TEST
 
+/* A network or configuration can come through a pipe: each file is read
+ * once, so deciding ELF or description does not consume it. */
+START_TEST(test_pipe_input)
+{
+	const char *srcs[2] = { ax_src("models/tiny/tiny.net.yaml"), NULL };
+	char *elf = ax_compiled(srcs[0]);
+	srcs[1] = elf;
+	for (int k = 0; k < 2; k++) {
+		char name[32];
+		snprintf(name, sizeof(name), "pipe%d", k);
+		char *fifo = ax_tmp(name);
+		ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+		pid_t w = fork();
+		ck_assert_int_ge(w, 0);
+		if (w == 0) {
+			size_t len;
+			char *data = ax_read_file(srcs[k], &len);
+			FILE *f = fopen(fifo, "wb");
+			if (!f || !data || fwrite(data, 1, len, f) != len)
+				_exit(1);
+			fclose(f);
+			_exit(0);
+		}
+		struct ax_run r = ax_run_axsim("inspect '%s'", fifo);
+		int st;
+		waitpid(w, &st, 0);
+		ck_assert_msg(r.status == 0, "inspect of a pipe carrying %s: exit %d: %s", srcs[k], r.status, r.err);
+		ck_assert_msg(strstr(r.out, "total: 19722 parameters"), "%s", r.out);
+		ax_run_free(&r);
+		free(fifo);
+	}
+	free(elf);
+}
+END_TEST
+
 /* Bad input: exit status 2 and one clear message, never a crash. */
 START_TEST(test_bad_input)
 {
@@ -564,6 +602,10 @@ START_TEST(test_bad_input)
 		{ "run", "expected one network" },
 		{ "compile /nonexistent.yaml -o x.elf", "nonexistent.yaml" },
 		{ "frobnicate", "unknown command 'frobnicate'" },
+		/* not files: a directory, an endless device (bounded, never a hang) */
+		{ "run ELF --config /tmp", "/tmp: is a directory; expected a YAML file" },
+		{ "run ELF --arch /dev/zero", "/dev/zero: the file is larger than 67108864 bytes; expected a YAML file" },
+		{ "inspect /tmp", "/tmp: is a directory; expected a compiled network or a network description" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char args[2048];
@@ -611,6 +653,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_dma_channels);
 	tcase_add_loop_test(t, test_calibration_windows, 0, NNETS);
 	tcase_add_loop_test(t, test_invariants, 0, NNETS);
+	tcase_add_test(t, test_pipe_input);
 	suite_add_tcase(s, t);
 	return s;
 }

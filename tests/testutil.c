@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char *slurp(FILE *f)
+static char *slurp(FILE *f, size_t *n)
 {
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
@@ -23,6 +23,7 @@ static char *slurp(FILE *f)
 		}
 	}
 	buf[len] = '\0';
+	*n = len;
 	return buf;
 }
 
@@ -31,10 +32,11 @@ char *ax_read_file(const char *path, size_t *len)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;
-	char *s = slurp(f);
+	size_t n;
+	char *s = slurp(f, &n);
 	fclose(f);
 	if (len)
-		*len = strlen(s);
+		*len = n;   /* the bytes read, NULs included */
 	return s;
 }
 

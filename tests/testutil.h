@@ -33,7 +33,8 @@ const char *ax_src(const char *rel);
 char *ax_tmp(const char *rel);
 /* Writes text to path (aborting on failure). */
 void ax_write_file(const char *path, const char *text);
-/* Reads a whole file into a heap string, or NULL. */
+/* Reads a whole file into a heap buffer with a NUL after it, or NULL; *len (when
+ * len is not NULL) is the number of bytes read, binary contents included. */
 char *ax_read_file(const char *path, size_t *len);
 /* Compiles models/<rel>.yaml (or any network description path) to an ELF in the scratch dir once; returns its path. */
 char *ax_compiled(const char *net_yaml);

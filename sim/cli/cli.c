@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "common/file.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,25 +158,23 @@ int ax_cli_load_arch(const struct ax_opts *o, struct ax_arch_desc *d)
 	return rc;
 }
 
-/* A file that starts with the ELF magic is a compiled network; anything else
- * is read as a network description. */
-static int is_elf(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return 0;
-	unsigned char m[4] = { 0 };
-	size_t n = fread(m, 1, 4, f);
-	fclose(f);
-	return n == 4 && m[0] == 0x7f && m[1] == 'E' && m[2] == 'L' && m[3] == 'F';
-}
-
+/* The file is read once (so a pipe works too): one that starts with the ELF
+ * magic is a compiled network, anything else a network description. */
 static int net_load(const char *path, struct ax_net *net, struct ax_err *err)
 {
-	if (is_elf(path))
-		return ax_elf_read(net, path, err);
+	unsigned char *buf;
+	size_t len;
 	ax_net_init(net);
-	return ax_net_load_yaml(net, path, err);
+	int rc = ax_slurp(path, AX_ELF_MAX_FILE_BYTES, "a compiled network or a network description",
+			  &buf, &len, err);
+	if (rc)
+		return rc;
+	if (len >= 4 && !memcmp(buf, "\177ELF", 4))
+		rc = ax_elf_read_buf(net, path, buf, len, err);
+	else
+		rc = ax_net_load_yaml_buf(net, path, buf, len, err);
+	free(buf);
+	return rc;
 }
 
 int ax_cli_load_net(const char *path, struct ax_net *net)

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "cli.h"
+
+#include "common/file.h"
 #include "report/report.h"
 
 /* A metric is a dotted path into the report, or paths joined by '+' whose
@@ -85,33 +87,6 @@ static const char *json_type_name(const json_t *j)
 	return "?";
 }
 
-static char *file_slurp(const char *path, size_t *len, struct ax_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		ax_err_add(err, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	size_t cap = 1 << 16, n = 0;
-	char *buf = ax_xcalloc(cap, 1);
-	size_t got;
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap)
-			AX_GROW(buf, cap, cap + 1);
-	}
-	int bad = ferror(f);
-	int e = errno;
-	fclose(f);
-	if (bad) {
-		ax_err_add(err, "%s: cannot read: %s", path, strerror(e));
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
-
 /* Loads and checks the frame of a report: a JSON object of schema_version 1
  * with a network name.  r->root is NULL when it failed (messages in err). */
 static int report_load(struct report *r, const char *path, struct ax_err *err)
@@ -119,11 +94,12 @@ static int report_load(struct report *r, const char *path, struct ax_err *err)
 	memset(r, 0, sizeof(*r));
 	r->path = path;
 	size_t len = 0;
-	char *text = file_slurp(path, &len, err);
-	if (!text)
-		return AX_EIO;
+	unsigned char *text;
+	int rc = ax_slurp(path, (uint64_t)1 << 30, "a report of axsim run --json", &text, &len, err);
+	if (rc)
+		return rc;
 	json_error_t je;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	json_t *root = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &je);
 	free(text);
 	if (!root)
 		return ax_err_add(err, "%s:%d:%d: not valid JSON: %s", path, je.line > 0 ? je.line : 1,

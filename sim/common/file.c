@@ -26,8 +26,8 @@ int ax_slurp(const char *path, uint64_t max, const char *what, unsigned char **o
 		rc = AX_EIO;
 		goto out_fd;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		ax_err_add(err, "%s: not a regular file", path);
+	if (S_ISDIR(st.st_mode)) {
+		ax_err_add(err, "%s: is a directory; expected %s", path, what);
 		rc = AX_EIO;
 		goto out_fd;
 	}

@@ -8,10 +8,11 @@
 #include "common/err.h"
 
 /*
- * Reads the regular file path into a fresh heap buffer (*out, *len bytes).
- * A file larger than max bytes is refused with "expected <what>".  Returns
- * AX_OK, AX_EIO (cannot open or read, not a regular file) or AX_EINPUT (too
- * large), with one message in err.
+ * Reads the file path into a fresh heap buffer (*out, *len bytes): a regular
+ * file, or a pipe or device read to its end.  More than max bytes is refused
+ * with "expected <what>", which also bounds an endless device such as
+ * /dev/zero.  Returns AX_OK, AX_EIO (cannot open or read, a directory) or
+ * AX_EINPUT (too large), with one message in err.
  */
 int ax_slurp(const char *path, uint64_t max, const char *what, unsigned char **out, size_t *len,
 	     struct ax_err *err);

@@ -1,5 +1,7 @@
 #include "ydoc.h"
 
+#include "file.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -227,30 +229,14 @@ int ax_ydoc_load_file(struct ax_ydoc *doc, const char *path, struct ax_err *err)
 {
 	doc->file = NULL;
 	doc->root = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	unsigned char *buf;
+	size_t len;
+	int rc = ax_slurp(path, AX_YAML_MAX_FILE_BYTES, "a YAML file", &buf, &len, err);
+	if (rc) {
 		doc->file = ax_xstrdup(path);
-		ax_err_add(err, "%s: cannot open: %s", path, strerror(errno));
-		return AX_EIO;
+		return rc;
 	}
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		AX_GROW(buf, cap, len + 65536);
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		doc->file = ax_xstrdup(path);
-		ax_err_add(err, "%s: read error", path);
-		return AX_EIO;
-	}
-	int rc = load(doc, path, (const unsigned char *)buf, len, err);
+	rc = load(doc, path, buf, len, err);
 	free(buf);
 	return rc;
 }

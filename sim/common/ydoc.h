@@ -32,8 +32,11 @@ struct ax_ydoc {
 /*
  * Parse a file or a buffer.  On failure returns AX_EINPUT/AX_EIO with one
  * message "file:line:col: ..." in err and leaves doc empty.  The caller
- * releases doc with ax_ydoc_release in every case.
+ * releases doc with ax_ydoc_release in every case.  A file is read through
+ * ax_slurp: at most AX_YAML_MAX_FILE_BYTES (configurations and network
+ * descriptions are kilobytes; the limit keeps /dev/zero from hanging).
  */
+#define AX_YAML_MAX_FILE_BYTES ((uint64_t)64 << 20)
 int ax_ydoc_load_file(struct ax_ydoc *doc, const char *path, struct ax_err *err);
 int ax_ydoc_load_buf(struct ax_ydoc *doc, const char *name, const char *buf,
 		     size_t len, struct ax_err *err);

@@ -1085,6 +1085,17 @@ out_elf:
 	return rc;
 }
 
+int ax_elf_read_buf(struct ax_net *net, const char *path, unsigned char *buf, size_t len,
+		    struct ax_err *err)
+{
+	ax_net_init(net);
+	struct reader r = { .file = path, .err = err };
+	int rc = read_image(&r, buf, len, net);
+	if (rc)
+		ax_net_release(net);
+	return rc;
+}
+
 int ax_elf_read(struct ax_net *net, const char *path, struct ax_err *err)
 {
 	unsigned char *buf;
@@ -1093,10 +1104,7 @@ int ax_elf_read(struct ax_net *net, const char *path, struct ax_err *err)
 	int rc = ax_slurp(path, AX_ELF_MAX_FILE_BYTES, "a compiled network", &buf, &len, err);
 	if (rc)
 		return rc;
-	struct reader r = { .file = path, .err = err };
-	rc = read_image(&r, buf, len, net);
-	if (rc)
-		ax_net_release(net);
+	rc = ax_elf_read_buf(net, path, buf, len, err);
 	free(buf);
 	return rc;
 }

@@ -38,5 +38,8 @@ int ax_elf_write(const struct ax_net *net, const char *path, struct ax_err *err)
  * ax_net_release is safe in every case.
  */
 int ax_elf_read(struct ax_net *net, const char *path, struct ax_err *err);
+/* The same for a file already read into buf (path names it in messages). */
+int ax_elf_read_buf(struct ax_net *net, const char *path, unsigned char *buf, size_t len,
+		    struct ax_err *err);
 
 #endif

@@ -158,5 +158,8 @@ int ax_layer_name_ok(const char *name);
  * every case.
  */
 int ax_net_load_yaml(struct ax_net *net, const char *path, struct ax_err *err);
+/* The same for a description already read into buf (path names it). */
+int ax_net_load_yaml_buf(struct ax_net *net, const char *path, const unsigned char *buf, size_t len,
+			 struct ax_err *err);
 
 #endif

@@ -910,7 +910,8 @@ static void read_doc(struct loader *ld, const char *path)
 	check_plain_keys(ld, root, "", top_keys, 4);
 }
 
-int ax_net_load_yaml(struct ax_net *net, const char *path, struct ax_err *err)
+static int load_net(struct ax_net *net, const char *path, const unsigned char *buf, size_t len,
+		    struct ax_err *err)
 {
 	struct loader ld;
 	memset(&ld, 0, sizeof(ld));
@@ -919,7 +920,8 @@ int ax_net_load_yaml(struct ax_net *net, const char *path, struct ax_err *err)
 	ld.file = path;
 	ax_net_init(net);
 
-	int rc = ax_ydoc_load_file(&ld.doc, path, err);
+	int rc = buf ? ax_ydoc_load_buf(&ld.doc, path, (const char *)buf, len, err)
+		     : ax_ydoc_load_file(&ld.doc, path, err);
 	if (rc)
 		goto out_doc;
 	net->source = ax_xstrdup(path);
@@ -942,4 +944,15 @@ out_doc:
 	free(ld.what);
 	ax_ydoc_release(&ld.doc);
 	return rc;
+}
+
+int ax_net_load_yaml(struct ax_net *net, const char *path, struct ax_err *err)
+{
+	return load_net(net, path, NULL, 0, err);
+}
+
+int ax_net_load_yaml_buf(struct ax_net *net, const char *path, const unsigned char *buf, size_t len,
+			 struct ax_err *err)
+{
+	return load_net(net, path, buf, len, err);
 }
