@@ -254,6 +254,24 @@ START_TEST(test_resnet50_matches_hand)
 }
 END_TEST
 
+/* A Conv whose weights are an activation keeps what produces them (here a
+ * Relu becomes an act layer) and reports them as run-time weights, like
+ * Gemm and MatMul do. */
+START_TEST(test_conv_runtime_weights)
+{
+	struct ax_run r;
+	char *elf = import_ok(gen("node/op_conv_runtime_weights.onnx"), "conv-rtw", NULL, &r);
+	ck_assert_msg(strstr(r.out, "2 ONNX nodes -> 4 layers"), "%s", r.out);
+	ck_assert_msg(strstr(r.out, "products of two activations: 1 (64 run-time weight values"), "%s", r.out);
+	ax_run_free(&r);
+	r = ax_run_axsim("inspect '%s'", elf);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_msg(strstr(r.out, "relu/act"), "%s", r.out);
+	ax_run_free(&r);
+	free(elf);
+}
+END_TEST
+
 START_TEST(test_patterns_match_hand)
 {
 	struct ax_run r;
@@ -370,6 +388,7 @@ static const struct node_case {
 	{ "test_resize_upsample_sizes_nearest_ceil_half_pixel", 1, CHIP, NULL },
 	{ "test_resize_upsample_scales_nearest", 1, HOST, "scales 2x3; expected the same integer factor" },
 	{ "op_upsample", 2, CHIP, NULL },
+	{ "op_layernorm_const_ints", 2, CHIP, NULL },
 	{ "test_cast_DOUBLE_to_FLOAT", 0, CHIP, NULL },
 	{ "test_reshape_extended_dims", 1, CHIP, NULL },
 	{ "test_reshape_reordered_last_dims", 1, HOST, "a selection of channels that needs a copy" },
@@ -782,6 +801,7 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 300);
 	tcase_add_test(t, test_resnet50_matches_hand);
 	tcase_add_test(t, test_patterns_match_hand);
+	tcase_add_test(t, test_conv_runtime_weights);
 	tcase_add_test(t, test_weights_quantised);
 	tcase_add_loop_test(t, test_bad_files, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(t, test_host_tail);

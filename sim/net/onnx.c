@@ -183,7 +183,6 @@ struct ldata {
 	float *w, *b;         /* [cout][kh][kw][cin/g] (dense: [cout][cin]), [cout] */
 	long alias;           /* layer whose channels this one's are (ConvTranspose), or -1 */
 	uint32_t alias_rep;   /* channel c of this layer is alias channels c*rep .. c*rep+rep-1 */
-	int dynamic;          /* weights written at run time */
 };
 
 struct slice_key {
@@ -1166,6 +1165,21 @@ static int read_val(struct ox *ox, const struct val *x, int absorb, struct rd *r
 	return AX_OK;
 }
 
+/* Weights (W of Conv, ConvTranspose, Gemm, MatMul) that are an activation:
+ * written into the array at run time, read like any input so that a pending
+ * activation or view is materialised, and counted as values in the summary
+ * (docs/onnx-import.md "Run-time weights"). */
+static int runtime_weights(struct ox *ox, const struct val *w, uint64_t values)
+{
+	struct rd r;
+	if (read_val(ox, w, 0, &r))
+		return AX_EINPUT;
+	ox->info.dynamic_matmuls++;
+	ox->info.dynamic_values += values;
+	ox->info.approximations++;
+	return AX_OK;
+}
+
 /* Checks that r is an N, C, H, W (or N, C, L) tensor laid out as the layer's
  * H x W x C; fills the sizes. */
 static int spatial(struct ox *ox, const struct val *x, const struct rd *r, uint32_t *h, uint32_t *w,
@@ -2082,51 +2096,76 @@ static int op_shape(struct ox *ox)
 	return AX_OK;
 }
 
-static int op_constant(struct ox *ox)
+/* The tensor of a Constant node p: 0, or CONST_BAD (a malformed node) or
+ * CONST_UNSUP (a form axsim does not read) with the reason in why. */
+enum { CONST_BAD = 1, CONST_UNSUP = 2 };
+static int constant_tensor(const Onnx__NodeProto *p, struct ox_tensor *t, char *why, size_t nwhy)
 {
-	const Onnx__NodeProto *p = ox->md->nodes[ox->cur].p;
-	struct val *out = out_val(ox, 0);
-	struct ox_tensor t;
-	char why[256];
-	memset(&t, 0, sizeof(t));
-	if (p->n_attribute != 1 || !p->attribute[0])
-		return bad(ox, "it has %zu attributes; expected exactly one value", p->n_attribute);
+	memset(t, 0, sizeof(*t));
+	if (p->n_attribute != 1 || !p->attribute[0]) {
+		snprintf(why, nwhy, "it has %zu attributes; expected exactly one value", p->n_attribute);
+		return CONST_BAD;
+	}
 	const Onnx__AttributeProto *a = p->attribute[0];
 	const char *name = ox_str(a->name);
-	int64_t one = 1;
+	int type = a->has_type ? (int)a->type : 0;
+	int isf = !strncmp(name, "value_float", 11);
 	if (!strcmp(name, "value")) {
-		if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR || !a->t)
-			return attr_type_bad(ox, a, "a tensor (TENSOR)");
-		if (ox_tensor_decode(a->t, &t, why, sizeof(why)))
-			return bad(ox, "attribute 'value': %s", why);
+		if (a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR || !a->t) {
+			snprintf(why, nwhy, "attribute 'value' has type %d; expected a tensor (TENSOR)", type);
+			return CONST_BAD;
+		}
+		char w[200];
+		if (ox_tensor_decode(a->t, t, w, sizeof(w))) {
+			snprintf(why, nwhy, "attribute 'value': %s", w);
+			return CONST_BAD;
+		}
 	} else if (!strcmp(name, "value_float") || !strcmp(name, "value_int")) {
-		int isf = name[6] == 'f';
 		if (a->type != (isf ? ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT :
-			  ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT))
-			return attr_type_bad(ox, a, isf ? "FLOAT" : "INT");
-		tensor_alloc(&t, isf ? OX_FLOAT : OX_INT64, 0, NULL);
-		tensor_setf(&t, 0, isf ? (double)a->f : 0.0);
+			  ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT)) {
+			snprintf(why, nwhy, "attribute '%s' has type %d; expected %s", name, type,
+				 isf ? "FLOAT" : "INT");
+			return CONST_BAD;
+		}
+		tensor_alloc(t, isf ? OX_FLOAT : OX_INT64, 0, NULL);
+		tensor_setf(t, 0, isf ? (double)a->f : 0.0);
 		if (!isf)
-			t.i[0] = a->i;
+			t->i[0] = a->i;
 	} else if (!strcmp(name, "value_floats") || !strcmp(name, "value_ints")) {
-		int isf = name[6] == 'f';
 		if (a->type != (isf ? ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS :
-			  ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS))
-			return attr_type_bad(ox, a, isf ? "FLOATS" : "INTS");
-		one = (int64_t)(isf ? a->n_floats : a->n_ints);
-		tensor_alloc(&t, isf ? OX_FLOAT : OX_INT64, 1, &one);
-		for (int64_t k = 0; k < one; k++) {
+			  ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)) {
+			snprintf(why, nwhy, "attribute '%s' has type %d; expected %s", name, type,
+				 isf ? "FLOATS" : "INTS");
+			return CONST_BAD;
+		}
+		int64_t n = (int64_t)(isf ? a->n_floats : a->n_ints);
+		tensor_alloc(t, isf ? OX_FLOAT : OX_INT64, 1, &n);
+		for (int64_t k = 0; k < n; k++) {
 			if (isf)
-				t.f[k] = a->floats[k];
+				t->f[k] = a->floats[k];
 			else
-				t.i[k] = a->ints[k];
+				t->i[k] = a->ints[k];
 		}
 	} else {
-		char n[64];
-		printable_copy(n, sizeof(n), name);
-		return unsup(ox, "a Constant given by '%s' is not supported; expected value, "
-			     "value_float(s) or value_int(s)", n);
+		char nm[64];
+		printable_copy(nm, sizeof(nm), name);
+		snprintf(why, nwhy, "a Constant given by '%s' is not supported; expected value, "
+			 "value_float(s) or value_int(s)", nm);
+		return CONST_UNSUP;
 	}
+	return 0;
+}
+
+static int op_constant(struct ox *ox)
+{
+	struct val *out = out_val(ox, 0);
+	struct ox_tensor t;
+	char why[512];
+	int rc = constant_tensor(ox->md->nodes[ox->cur].p, &t, why, sizeof(why));
+	if (rc == CONST_BAD)
+		return bad(ox, "%s", why);
+	if (rc == CONST_UNSUP)
+		return unsup(ox, "%s", why);
 	if (out)
 		const_set(out, &t);
 	else
@@ -2342,6 +2381,8 @@ static int op_conv(struct ox *ox)
 	if (bv && (int64_t)bv->t.n != M)
 		return bad(ox, "bias '%s' has %zu values; expected %lld", vname(bv), bv->t.n,
 			   (long long)M);
+	if (wv->kind != V_CONST && runtime_weights(ox, wv, (uint64_t)(M * kh * kw * wd[1])))
+		return AX_EINPUT;
 
 	long l = emit(ox, cur_label(ox), "", AX_OP_CONV);
 	if (l < 0)
@@ -2364,10 +2405,6 @@ static int op_conv(struct ox *ox)
 					for (int64_t xx = 0; xx < kw; xx++)
 						d->w[((co * kh + y) * kw + xx) * cg + ci] = (float)ox_tensor_f(
 							&wv->t, (size_t)(((co * cg + ci) * kh + y) * kw + xx));
-	} else {
-		d->dynamic = 1;
-		ox->info.dynamic_values += (uint64_t)(M * kh * kw * cg);
-		ox->info.approximations++;
 	}
 	if (bv) {
 		d->b = ax_xcalloc((size_t)M, sizeof(float));
@@ -2398,9 +2435,8 @@ static int op_convtranspose(struct ox *ox)
 	int n;
 	const struct ox_tensor *wt = wv->kind == V_CONST ? &wv->t : NULL;
 	int wr = val_dims(wv, wdims);
-	struct rd rw;
-	if (!wt && (no_pad(ox, wv) || read_val(ox, wv, 0, &rw)))
-		return AX_EINPUT; /* weights written at run time: read, like any input */
+	if (!wt && runtime_weights(ox, wv, (uint64_t)prod(wdims, wr)))
+		return AX_EINPUT;
 	if (wr != x->v.rank || (wr != 4 && wr != 3))
 		return unsup(ox, "weight '%s' has rank %d; expected 3 or 4, like the input", vname(wv), wr);
 	if (window_attrs(ox, wr, k, st, dl, pads, ap, sizeof(ap)) || attr_int(ox, "group", 1, &group))
@@ -2478,11 +2514,6 @@ static int op_convtranspose(struct ox *ox)
 	struct ldata *d = &ox->ld[l];
 	if (wt)
 		d->w = ax_xcalloc((size_t)(M * rep * kp * kq * cg), sizeof(float));
-	else {
-		d->dynamic = 1;
-		ox->info.dynamic_values += (uint64_t)(M * kh * kw * cg);
-		ox->info.approximations++;
-	}
 	for (int64_t co = 0; co < M; co++) {
 		int64_t grp = co / mg, col = co % mg;
 		for (int64_t ph = 0; ph < rep; ph++) {
@@ -2632,9 +2663,7 @@ static int linear(struct ox *ox, const struct val *x, int64_t K, int64_t N, floa
 	w = NULL;
 	d->b = bias;
 	bias = NULL;
-	if (!d->w) {
-		d->dynamic = 1;
-	} else if (r.aff) {
+	if (d->w && r.aff) {
 		uint32_t *map = NULL;
 		if (flattened) {
 			map = ax_xcalloc((size_t)cin, sizeof(uint32_t));
@@ -2712,15 +2741,10 @@ static int op_gemm(struct ox *ox)
 				w[n * K + k] = (float)(alpha * ox_tensor_f(&b->t,
 									  (size_t)(tb ? n * K + k : k * N + n)));
 	} else {
-		/* weights written at run time */
-		struct rd rb;
-		if (no_pad(ox, b) || read_val(ox, b, 0, &rb)) {
+		if (runtime_weights(ox, b, (uint64_t)(K * N))) {
 			free(bias);
 			return AX_EINPUT;
 		}
-		ox->info.dynamic_matmuls++;
-		ox->info.dynamic_values += (uint64_t)(K * N);
-		ox->info.approximations++;
 	}
 	return linear(ox, a, K, N, w, bias, 1, 0, out_val(ox, 0));
 }
@@ -2762,12 +2786,8 @@ static int op_matmul(struct ox *ox)
 			return unsup(ox, "batch dimensions of A and B differ; expected equal ones");
 		groups = prod(bd, mb);
 	}
-	struct rd rb;
-	if (no_pad(ox, b) || read_val(ox, b, 0, &rb))
+	if (runtime_weights(ox, b, (uint64_t)(groups * K * N)))
 		return AX_EINPUT;
-	ox->info.dynamic_matmuls++;
-	ox->info.dynamic_values += (uint64_t)(groups * K * N);
-	ox->info.approximations++;
 	return linear(ox, a, K, N, NULL, NULL, groups, 0, out_val(ox, 0));
 }
 
@@ -3642,16 +3662,7 @@ static int static_tensor(const struct model *md, const char *name, struct ox_ten
 	const struct xnode *n = producer(md, name);
 	if (!n || strcmp(n->op, "Constant"))
 		return -1;
-	const Onnx__AttributeProto *a = ox_attr(n->p, "value");
-	if (a && a->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR && a->t)
-		return ox_tensor_decode(a->t, t, why, sizeof(why));
-	a = ox_attr(n->p, "value_float");
-	if (a && a->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT) {
-		tensor_alloc(t, OX_FLOAT, 0, NULL);
-		t->f[0] = a->f;
-		return 0;
-	}
-	return -1;
+	return constant_tensor(n->p, t, why, sizeof(why)) ? -1 : 0;
 }
 
 static int static_scalar(const struct model *md, const char *name, double *v)

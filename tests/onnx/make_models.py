@@ -209,6 +209,26 @@ def op_models(out):
     nodes = [helper.make_node("Pad", ["x", "pads"], ["p"], name="pad"),
              helper.make_node("MaxPool", ["p"], ["y"], name="pool", kernel_shape=[3, 3])]
     save(model_of(nodes, [x], [y], [pads], "padpool"), os.path.join(out, "op_pad_maxpool.onnx"))
+    # layer normalisation written out, as opset 18 exporters do: the ReduceMean axes
+    # come from a Constant given by value_ints
+    t = helper.make_tensor_value_info("t", TensorProto.FLOAT, [1, 16, 32])
+    nodes = [helper.make_node("Constant", [], ["ax"], name="ax", value_ints=[-1]),
+             helper.make_node("Constant", [], ["eps"], name="eps", value_float=1e-5),
+             helper.make_node("Constant", [], ["two"], name="two", value_float=2.0),
+             helper.make_node("ReduceMean", ["t", "ax"], ["m"], name="m"),
+             helper.make_node("Sub", ["t", "m"], ["d"], name="d"),
+             helper.make_node("Pow", ["d", "two"], ["d2"], name="d2"),
+             helper.make_node("ReduceMean", ["d2", "ax"], ["v"], name="v"),
+             helper.make_node("Add", ["v", "eps"], ["ve"], name="ve"),
+             helper.make_node("Sqrt", ["ve"], ["s"], name="s"),
+             helper.make_node("Div", ["d", "s"], ["y"], name="div")]
+    save(model_of(nodes, [t], [y], [], "layernorm18", opset=18),
+         os.path.join(out, "op_layernorm_const_ints.onnx"))
+    # a Conv whose weights are an activation, through a Relu: the Relu must not be lost
+    wact = helper.make_tensor_value_info("wact", TensorProto.FLOAT, [8, 8, 1, 1])
+    nodes = [helper.make_node("Relu", ["wact"], ["wr"], name="relu"),
+             helper.make_node("Conv", ["x", "wr"], ["y"], name="conv")]
+    save(model_of(nodes, [x, wact], [y], [], "dynconv"), os.path.join(out, "op_conv_runtime_weights.onnx"))
 
 
 def freeze(name, out):
