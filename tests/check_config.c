@@ -6,7 +6,6 @@
  * (see its README); inputs whose exact line layout matters to one test are
  * written by that test. */
 #include <check.h>
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1958,34 +1957,7 @@ static Suite *config_suite(void)
 	return s;
 }
 
-/* Removes the scratch directory (flat: ax_tmp only makes files in it). */
-static void remove_scratch(void)
-{
-	char *dir = ax_tmp("");
-	DIR *d = opendir(dir);
-	if (d) {
-		struct dirent *e;
-		while ((e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			char *p = ax_tmp(e->d_name);
-			unlink(p);
-			free(p);
-		}
-		closedir(d);
-	}
-	rmdir(dir);
-	free(dir);
-}
-
 int main(void)
 {
-	/* create the scratch directory in the parent, so that every forked test shares it */
-	free(ax_tmp(""));
-	SRunner *sr = srunner_create(config_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	remove_scratch();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return ax_check_run(config_suite());
 }

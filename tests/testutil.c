@@ -1,6 +1,8 @@
+#define _XOPEN_SOURCE 700
 #include "testutil.h"
 
 #include <check.h>
+#include <ftw.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -162,11 +164,29 @@ char *ax_compiled(const char *net_yaml)
 	return elf;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
 int ax_check_run(Suite *s)
 {
+	/* the scratch directory is made here, in the parent, so that every
+	 * forked test shares it (and ax_compiled's ELFs), and removed at the end
+	 * (AXSIM_KEEP_TMP=1 keeps it for a look) */
+	char *dir = ax_tmp("");
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	if (!getenv("AXSIM_KEEP_TMP"))
+		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	else
+		fprintf(stderr, "scratch files kept in %s\n", dir);
+	free(dir);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -40,7 +40,8 @@ char *ax_read_file(const char *path, size_t *len);
 char *ax_compiled(const char *net_yaml);
 
 struct Suite;
-/* Runs a Check suite (fork mode) and returns the process exit status. */
+/* Runs a Check suite (fork mode) in a scratch directory it removes afterwards,
+ * and returns the process exit status. */
 int ax_check_run(struct Suite *s);
 
 #endif
