@@ -213,6 +213,28 @@ START_TEST(test_ddr_model)
 }
 END_TEST
 
+/* docs/memory.md "L2, NoC and L1": a core's first access to L2 pays the NoC
+ * hop and then L2's own latency, one after the other.  One small L2 -> L1
+ * transfer behind one descriptor fetch from L2: both accesses pay
+ * noc.latency + l2.latency = 10 + 10 cycles of 1250 ps. */
+START_TEST(test_link_and_memory_latencies_add)
+{
+	static const char *const lat[] = { "noc.latency=10cycles", "l2.latency=10cycles", NULL };
+	uint64_t t[2];
+	for (int k = 0; k < 2; k++) {
+		struct ax_arch_desc d;
+		load_arch(&d, k ? lat : NULL);
+		struct ax_tasklist tl;
+		tl_setup(&tl, 1, AX_MEM_L2);
+		add_dma(&tl, 0, AX_MEM_L2, AX_MEM_L1, 64, AX_KIND_ACT);
+		t[k] = simulate(&tl, &d.arch).latency_ps;
+		ax_tasklist_release(&tl);
+		ax_arch_desc_release(&d);
+	}
+	ck_assert_uint_eq(t[1] - t[0], 2 * (10 + 10) * 1250ull);
+}
+END_TEST
+
 /* One MVM of 3136 passes (a 1x1 conv 512->512 on 56x56): 8 cycles each. */
 START_TEST(test_mvm_timing)
 {
@@ -400,6 +422,7 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, test_xfer_arithmetic);
 	tcase_add_test(t, test_ddr_model);
+	tcase_add_test(t, test_link_and_memory_latencies_add);
 	tcase_add_test(t, test_mvm_timing);
 	tcase_add_test(t, test_dependencies);
 	tcase_add_test(t, test_dma_stream);

@@ -134,7 +134,11 @@ struct Link : sc_module {
 		uint64_t agg_end = ax_pool_reserve(aggregate, start, tr.get_data_length(), 0);
 		if (agg_end > link_end)
 			link_end = agg_end;
-		sc_time d = delay;
+		// docs/memory.md "L2, NoC and L1": the first access of a transfer
+		// reaches the memory after the link's hop (noc.latency), then pays
+		// the memory's own latency; the data streams through both
+		uint64_t hop = fe && fe->first ? pool.latency_ps : 0;
+		sc_time d = delay + sc_time::from_value(hop);
 		(addr_mem(tr.get_address()) == AX_MEM_L2 ? to_l2 : to_ddr)->b_transport(tr, d);
 		uint64_t mem_end = start + (d - delay).value();
 		delay += sc_time::from_value((link_end > mem_end ? link_end : mem_end) - start);
