@@ -92,6 +92,18 @@ static char *variant(const char *tag, const char *path, double f)
 	return p;
 }
 
+/* The base report with the integer at path set to value, as tag.json. */
+static char *variant_set(const char *tag, const char *path, json_int_t value)
+{
+	json_t *j = load(g_base);
+	json_t *v = at(j, path);
+	ck_assert_msg(json_is_integer(v), "no integer at %s", path);
+	json_integer_set(v, value);
+	char *p = save(j, tag);
+	json_decref(j);
+	return p;
+}
+
 static struct ax_run compare(const char *a, const char *b, const char *extra)
 {
 	return ax_run_axsim("compare '%s' '%s' %s", a, b, extra);
@@ -166,13 +178,21 @@ START_TEST(test_within_tolerance)
 	r = compare(g_base, v, "");
 	EXPECT(r, 1);
 	ax_run_free(&r);
-	/* a change of exactly the tolerance passes */
-	char *w = variant("lat110b", "totals.latency_cycles", 1.10);
-	r = compare(g_base, w, "--tolerance 10%");
+	/* a change of exactly the tolerance passes, one cycle more does not:
+	 * latencies of exactly 1000, 1100 and 1101 cycles */
+	char *b = variant_set("lat1000", "totals.latency_cycles", 1000);
+	char *w = variant_set("lat1100", "totals.latency_cycles", 1100);
+	char *x = variant_set("lat1101", "totals.latency_cycles", 1101);
+	r = compare(b, w, "--tolerance 10%");
 	EXPECT(r, 0);
 	ax_run_free(&r);
+	r = compare(b, x, "--tolerance 10%");
+	EXPECT(r, 1);
+	ax_run_free(&r);
 	free(v);
+	free(b);
 	free(w);
+	free(x);
 }
 END_TEST
 
