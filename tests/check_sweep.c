@@ -215,6 +215,10 @@ START_TEST(axis_bad_values)
 		const char *args, *msg;
 	} cases[] = {
 		{ "--tiling-depth 0-3", "--tiling-depth '0-3': tiling_depth: '0' is out of range; expected an integer from 1 to 64" },
+		/* a fixed setting that contradicts another, whatever the axes: once, up front */
+		{ "--tiling-depth 1,2 --set aipu_cores=8", "axsim: --set: aipu_cores: '8' is more than the chip's 4 cores" },
+		{ "--tiling-depth 1,2 --set l2_reserved_nbytes_tasklist=1024",
+		  "l2_reserved_nbytes_tasklist: '1024' contradicts elf_in_ddr true" },
 		{ "--tiling-depth 3-1", "the range '3-1' runs backwards; expected LOW-HIGH" },
 		{ "--tiling-depth 1,,2", "--tiling-depth '1,,2': an empty value; expected comma-separated values or ranges like 1-8" },
 		{ "--tiling-depth 1,", "an empty value" },

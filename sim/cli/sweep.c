@@ -1768,6 +1768,29 @@ int ax_cmd_sweep(int argc, char **argv)
 		if (r)
 			goto out;
 	}
+	{
+		/* the fixed compilation --sets, and the rules between keys when no
+		 * axis takes part in them: a contradiction every point would hit */
+		struct ax_err e;
+		ax_err_init(&e);
+		for (int i = 0; i < s.fixed.n_cc; i++) {
+			const char *val;
+			char *key = split_assignment(s.fixed.cc[i], &val);
+			if (key)
+				ax_ccfg_set(&cfg, key, val, "--set", &e);
+			free(key);
+		}
+		int ruled = 0;
+		for (int a = 0; a < s.n_axes; a++)
+			ruled |= ax_ccfg_rule_key(s.axes[a].key);
+		if (!e.count && !ruled && !ax_ccfg_check(&cfg, &e))
+			ax_ccfg_check_arch(&cfg, &arch.arch, &e);
+		ax_cli_print_errors(&e, "axsim: ");
+		int bad = e.count > 0;
+		ax_err_release(&e);
+		if (bad)
+			goto out;
+	}
 	ax_net_release(&net);
 	if (ax_cli_load_net(s.o.positional[0], &net))
 		goto out;

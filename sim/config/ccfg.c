@@ -614,6 +614,19 @@ int ax_ccfg_check(const struct ax_ccfg *c, struct ax_err *err)
 	return err->count > n0 ? AX_EINPUT : AX_OK;
 }
 
+int ax_ccfg_rule_key(const char *key)
+{
+	/* the keys check_rules and ax_ccfg_check_arch read */
+	static const char *const rule_keys[] = {
+		"elf_in_ddr", "l2_reserved_nbytes_tasklist", "aipu_cores_used", "aipu_cores",
+		"chip.cores", "l2.size", "l2.reserved",
+	};
+	for (size_t i = 0; i < sizeof(rule_keys) / sizeof(rule_keys[0]); i++)
+		if (!strcmp(key, rule_keys[i]))
+			return 1;
+	return 0;
+}
+
 int ax_ccfg_check_arch(const struct ax_ccfg *c, const struct ax_arch *a, struct ax_err *err)
 {
 	int n0 = err->count;

@@ -105,6 +105,10 @@ int ax_ccfg_find(const char *key);
  * tasklist reserve, aipu_cores_used divides aipu_cores), again: AX_OK or
  * AX_EINPUT with one message per broken rule appended to err. */
 int ax_ccfg_check(const struct ax_ccfg *c, struct ax_err *err);
+/* Whether a compilation key or hardware parameter takes part in a rule of
+ * ax_ccfg_check or ax_ccfg_check_arch (so a sweep over it cannot be checked
+ * before its points run). */
+int ax_ccfg_rule_key(const char *key);
 /* Checks the configuration against a hardware description (cores, L2 reserve). */
 int ax_ccfg_check_arch(const struct ax_ccfg *c, const struct ax_arch *a, struct ax_err *err);
 
