@@ -411,6 +411,9 @@ START_TEST(test_tasklist_streaming)
 	ck_assert_double_gt(num(chunks, "plan.tasklist_chunks"), 1);
 	ck_assert_double_gt(num(chunks, "memory.ddr.tasklist.read_bytes"), 0);
 	ck_assert_double_gt(num(chunks, "totals.latency_us"), num(whole, "totals.latency_us"));
+	/* the chunks are copied by the system DMA (DDR -> L2), which is idle otherwise */
+	ck_assert_double_eq(num(whole, "busy.dma_sys"), 0);
+	ck_assert_double_gt(num(chunks, "busy.dma_sys"), 0);
 	json_decref(whole);
 	json_decref(chunks);
 	char *cfg = config_file("st-off", "models:\n  m:\n    extra_kwargs:\n      aipu_cores: 1\n      compilation_config:\n"

@@ -354,6 +354,42 @@ struct Dma : sc_module {
 			AX_BUG("the system DMA cannot reach L1");
 		return access(m == AX_MEM_L2 ? near : far, cmd, m, kind, bytes, first, nullptr, addr);
 	}
+	// One transfer, in the calling thread (a channel, or a controller that
+	// reloads its tasklist).  docs/timing-model.md "DMA": setup, then chunks
+	// whose read and write overlap; a chunk takes the longer of the two.
+	// docs/memory.md "DMA": up to dma.outstanding chunks in flight (done_at
+	// holds their completion times); chunk k is issued when chunk
+	// k - outstanding has completed.
+	void copy(ax_mem src, ax_mem dst, unsigned kind, uint64_t bytes, uint64_t src_addr,
+		  uint64_t dst_addr, std::vector<uint64_t> &done_at)
+	{
+		wait(sc_time::from_value(s.a->dma_setup_cycles * s.cycle_ps));
+		uint64_t left = bytes, off = 0, k = 0, last = now_ps();
+		uint64_t n_out = done_at.size();
+		std::fill(done_at.begin(), done_at.end(), 0);
+		while (left) {
+			uint64_t c = left < s.a->dma_chunk ? left : s.a->dma_chunk;
+			uint64_t gate = done_at[k % n_out];
+			if (gate > now_ps()) {
+				wait(sc_time::from_value(gate - now_ps()));
+				s.activations++;
+			}
+			bool first = k == 0;
+			sc_time dr = move(tlm::TLM_READ_COMMAND, src, kind, c, first, src_addr + off);
+			sc_time dw = move(tlm::TLM_WRITE_COMMAND, dst, kind, c, first, dst_addr + off);
+			uint64_t end = now_ps() + (dr > dw ? dr : dw).value();
+			done_at[k % n_out] = end;
+			if (end > last)
+				last = end;
+			left -= c;
+			off += c;
+			k++;
+		}
+		if (last > now_ps()) {
+			wait(sc_time::from_value(last - now_ps()));
+			s.activations++;
+		}
+	}
 	void channel(unsigned cls, unsigned lane)
 	{
 		// completion times of the chunks in flight, reused task after task
@@ -364,36 +400,7 @@ struct Dma : sc_module {
 			uint64_t start = now_ps();
 			if (s.probe)
 				s.probe->begin(t, busy[lane]);
-			// docs/timing-model.md "DMA": setup, then chunks whose read and
-			// write overlap; a chunk takes the longer of the two.
-			wait(sc_time::from_value(s.a->dma_setup_cycles * s.cycle_ps));
-			// docs/memory.md "DMA": up to dma.outstanding chunks in flight;
-			// chunk k is issued when chunk k - outstanding has completed
-			uint64_t left = t.bytes, off = 0, k = 0, last = now_ps();
-			uint64_t n_out = done_at.size();
-			std::fill(done_at.begin(), done_at.end(), 0);
-			while (left) {
-				uint64_t c = left < s.a->dma_chunk ? left : s.a->dma_chunk;
-				uint64_t gate = done_at[k % n_out];
-				if (gate > now_ps()) {
-					wait(sc_time::from_value(gate - now_ps()));
-					s.activations++;
-				}
-				bool first = k == 0;
-				sc_time dr = move(tlm::TLM_READ_COMMAND, t.src, t.data, c, first, t.src_addr + off);
-				sc_time dw = move(tlm::TLM_WRITE_COMMAND, t.dst, t.data, c, first, t.dst_addr + off);
-				uint64_t end = now_ps() + (dr > dw ? dr : dw).value();
-				done_at[k % n_out] = end;
-				if (end > last)
-					last = end;
-				left -= c;
-				off += c;
-				k++;
-			}
-			if (last > now_ps()) {
-				wait(sc_time::from_value(last - now_ps()));
-				s.activations++;
-			}
+			copy(t.src, t.dst, t.data, t.bytes, t.src_addr, t.dst_addr, done_at);
 			if (s.probe)
 				s.probe->end(t, busy[lane]);
 			s.finish(id, start, now_ps() - start, engine, lane);
@@ -404,7 +411,6 @@ struct Dma : sc_module {
 // ---- controller: fetches descriptors from the tasklist's home, dispatches ----
 struct Controller : sc_module {
 	tlm_utils::simple_initiator_socket<Controller> to_far;  // via the core's link
-	tlm_utils::simple_initiator_socket<Controller> to_l2_sys, to_ddr_sys; // tasklist reloads
 	Sim &s;
 	uint32_t core;
 	std::vector<uint32_t> mine;
@@ -412,7 +418,7 @@ struct Controller : sc_module {
 	Dma *dma_core, *dma_sys;
 	sc_signal<bool> *busy = nullptr;   // probe (--vcd)
 	Controller(sc_module_name n, Sim &sim, uint32_t k)
-		: sc_module(n), to_far("to_far"), to_l2_sys("to_l2_sys"), to_ddr_sys("to_ddr_sys"), s(sim), core(k)
+		: sc_module(n), to_far("to_far"), s(sim), core(k)
 	{
 		SC_HAS_PROCESS(Controller);
 		SC_THREAD(run);
@@ -423,6 +429,7 @@ struct Controller : sc_module {
 		const ax_tasklist *tl = s.tl;
 		uint64_t batch = a->ctrl_fetch_batch, dbytes = a->ctrl_descriptor_bytes;
 		uint64_t base = tl->ddr_tasklist_base + core * tl->ddr_tasklist_stride;
+		std::vector<uint64_t> reload(a->dma_outstanding); // chunks in flight of a reload
 		uint64_t per_chunk = mine.size(); // descriptors per tasklist chunk
 		if (tl->tasklist_chunks > 1)
 			per_chunk = (tl->tasklist_reserve / tl->n_cores) / dbytes;
@@ -433,12 +440,12 @@ struct Controller : sc_module {
 			if (tl->tasklist_chunks > 1 && i % per_chunk == 0) {
 				// docs/timing-model.md "ELF placement": the next chunk of a
 				// tasklist larger than its L2 reserve is copied in from DDR
+				// by the system DMA, the controller waiting for it
 				uint64_t n = mine.size() - i < per_chunk ? mine.size() - i : per_chunk;
-				sc_time dr = access(to_ddr_sys, tlm::TLM_READ_COMMAND, AX_MEM_DDR, AX_KIND_TASKLIST, n * dbytes, true,
-						    nullptr, base + tl_offset(tl, i * dbytes));
-				sc_time dw = access(to_l2_sys, tlm::TLM_WRITE_COMMAND, AX_MEM_L2, AX_KIND_TASKLIST, n * dbytes, true, nullptr);
-				wait(dr > dw ? dr : dw);
-				s.activations++;
+				uint64_t r0 = now_ps();
+				dma_sys->copy(AX_MEM_DDR, AX_MEM_L2, AX_KIND_TASKLIST, n * dbytes,
+					      base + tl_offset(tl, i * dbytes), 0, reload);
+				s.res->busy_ps[core][AX_E_DMA_SYS] += now_ps() - r0;
 			}
 			if (i % batch == 0) {
 				uint64_t n = mine.size() - i < batch ? mine.size() - i : batch;
@@ -569,8 +576,6 @@ struct Platform {
 			ctrls.emplace_back(new Controller((c + "_ctrl").c_str(), sim, k));
 			Controller *ct = ctrls.back().get();
 			ct->to_far.bind(links.back()->socket);
-			ct->to_l2_sys.bind(l2->socket);
-			ct->to_ddr_sys.bind(ddr->socket);
 			ct->units[AX_T_DMA] = nullptr;
 			ct->units[AX_T_MVM] = &cu[0]->queue;
 			ct->units[AX_T_IMC_LOAD] = &cu[1]->queue;
