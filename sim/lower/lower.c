@@ -109,12 +109,15 @@ struct lstate {
 	struct core_state cs[MAX_CORES];
 	enum ax_mem const_home;
 	uint64_t const_base;            /* DDR address of the per-channel constants */
+	uint64_t const_stride;          /* their bytes per layer: the largest layer's, page-aligned */
 };
 
 /* DDR address map (docs/memory.md "Address map"): the weight section from 0,
- * then every copy's activations, then the tasklists, then constants. */
+ * then every copy's activations, then the constants, then one tasklist
+ * region per core.  These are the compiler's layout choices, not hardware:
+ * regions start on 1 MiB, tensors and constant blocks on 4 KiB. */
 #define AX_DDR_ALIGN (1ull << 20)
-#define AX_CONST_STRIDE (64ull * 1024)
+#define AX_DDR_PAGE 4096ull
 
 static uint64_t div_ceil(uint64_t a, uint64_t b)
 {
@@ -562,7 +565,7 @@ static void fetch_consts(struct lstate *s, uint32_t li, uint32_t core, uint32_t 
 	if (s->c->v[AX_CC_PTQ_SCHEME] != AX_PTQ_HYBRID_PER_TENSOR_PER_CHANNEL)
 		return;
 	uint64_t cb = (uint64_t)chans * s->a->dpu_const_bytes_per_channel;
-	id_push(deps, add_dma_at(s, core, li, copy, s->const_home, s->const_base + li * AX_CONST_STRIDE,
+	id_push(deps, add_dma_at(s, core, li, copy, s->const_home, s->const_base + li * s->const_stride,
 				 AX_MEM_L1, 0, AX_KIND_CONST, cb, NULL));
 }
 
@@ -1308,11 +1311,10 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		if (!ddr_part)
 			continue;
 		pl->ddr_addr = next;
-		next += (ddr_part + 4095) / 4096 * 4096;
+		next += (ddr_part + AX_DDR_PAGE - 1) / AX_DDR_PAGE * AX_DDR_PAGE;
 	}
 	tl->ddr_copy_stride = (next - act_base + AX_DDR_ALIGN - 1) / AX_DDR_ALIGN * AX_DDR_ALIGN;
 	uint64_t acts_end = act_base + copies * tl->ddr_copy_stride;
-	tl->ddr_tasklist_base = acts_end;
 	tl->dma_sys_channels = c->v[AX_CC_DMA_DUAL_CHANNEL] ? (uint32_t)a->dma_sys_channels : 1;
 	tl->dma_core_channels = c->v[AX_CC_DMA_DUAL_CHANNEL] ? (uint32_t)a->dma_core_channels : 1;
 
@@ -1331,9 +1333,16 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		}
 	}
 
-	/* a tasklist region per core (16 MiB: 262144 descriptors); constants follow */
-	tl->ddr_tasklist_stride = AX_DDR_ALIGN * 16;
-	s.const_base = tl->ddr_tasklist_base + ncores * tl->ddr_tasklist_stride;
+	/* the constants: one block per layer as large as the largest layer's
+	 * (cout x dpu.const_bytes_per_channel); the tasklists follow */
+	uint64_t max_cout = 1;
+	for (uint32_t i = 0; i < net->n_layers; i++)
+		if (net->layers[i].out.c > max_cout)
+			max_cout = net->layers[i].out.c;
+	s.const_stride = (max_cout * a->dpu_const_bytes_per_channel + AX_DDR_PAGE - 1) / AX_DDR_PAGE * AX_DDR_PAGE;
+	s.const_base = acts_end;
+	tl->ddr_tasklist_base = (acts_end + net->n_layers * s.const_stride + AX_DDR_ALIGN - 1) /
+				AX_DDR_ALIGN * AX_DDR_ALIGN;
 	s.done = ax_xcalloc(net->n_layers, sizeof(*s.done));
 	s.prev = ax_xcalloc((size_t)copies * net->n_layers, sizeof(*s.prev));
 	s.last_use = last_use;
@@ -1372,6 +1381,9 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		if (per_core[k] > most)
 			most = per_core[k];
 	tl->tasklist_bytes = most / n_inf * a->ctrl_descriptor_bytes;
+	/* each core's region holds one inference's descriptors; later inferences
+	 * fetch the same ones again */
+	tl->ddr_tasklist_stride = (tl->tasklist_bytes + AX_DDR_ALIGN - 1) / AX_DDR_ALIGN * AX_DDR_ALIGN;
 	tl->tasklist_chunks = 1;
 	if (!in_ddr) {
 		uint64_t share = reserve_copy / cpc;
@@ -1384,8 +1396,5 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 			return ax_err_add(err, "the tasklist of %llu bytes per core does not fit its %llu-byte share of the L2 reserve (l2_reserved_nbytes_tasklist) and stream_tasklist is false; expected a larger reserve, elf_in_ddr true, or stream_tasklist true",
 					  (unsigned long long)tl->tasklist_bytes, (unsigned long long)share);
 	}
-	if (tl->tasklist_bytes > tl->ddr_tasklist_stride)
-		return ax_err_add(err, "the tasklist of %llu bytes per core is larger than axsim's DDR region for it (%llu bytes)",
-				  (unsigned long long)tl->tasklist_bytes, (unsigned long long)tl->ddr_tasklist_stride);
 	return AX_OK;
 }

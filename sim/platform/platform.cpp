@@ -66,7 +66,7 @@ uint64_t now_ps() { return sc_time_stamp().value(); } // resolution is 1 ps
 // inferences fetch the same descriptors again.
 uint64_t tl_offset(const ax_tasklist *tl, uint64_t off)
 {
-	return tl->ddr_tasklist_stride ? off % tl->ddr_tasklist_stride : off;
+	return tl->tasklist_bytes ? off % tl->tasklist_bytes : off;
 }
 
 struct Sim;
