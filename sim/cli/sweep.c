@@ -324,18 +324,6 @@ static char *split_assignment(const char *a, const char **value)
 	return ax_xstrndup(a, (size_t)(eq - a));
 }
 
-static int write_json_atomic(json_t *j, const char *path, struct ax_err *err)
-{
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
-	if (!s)
-		AX_BUG("jansson could not serialise a sweep document");
-	char *t = ax_xasprintf("%s\n", s);
-	free(s);
-	int rc = ax_write_atomic(path, t, strlen(t), err);
-	free(t);
-	return rc;
-}
-
 static const char *status_name(int exit_status)
 {
 	return exit_status == 0 ? "ok" : exit_status == 2 ? "error" : "failed";
@@ -462,7 +450,7 @@ static int point_run(const struct ax_opts *o, const struct ax_sweep_job *job, in
 	json_object_set_new(doc, "sweep", sw);
 	struct ax_err werr;
 	ax_err_init(&werr);
-	if (write_json_atomic(doc, o->json, &werr))
+	if (ax_write_json(doc, o->json, &werr))
 		status = status ? status : 1;
 	json_decref(doc);
 	if (print) {
@@ -904,14 +892,9 @@ static json_t *results_json(const struct results *rs)
 /* One CSV field, quoted as RFC 4180 says when needed. */
 static void csv_field(struct sbuf *b, const char *s)
 {
-	if (!strpbrk(s, ",\"\n\r")) {
-		sb_addf(b, "%s", s);
-		return;
-	}
-	sb_addf(b, "\"");
-	for (; *s; s++)
-		sb_addf(b, *s == '"' ? "\"\"" : "%c", *s);
-	sb_addf(b, "\"");
+	char *q = ax_csv_quote(s);
+	sb_addf(b, "%s", q);
+	free(q);
 }
 
 static int results_csv(const struct results *rs, const char *path, struct ax_err *err)
@@ -954,19 +937,6 @@ static int results_csv(const struct results *rs, const char *path, struct ax_err
 	int rc = ax_write_atomic(path, b.s, b.len, err);
 	free(b.s);
 	return rc;
-}
-
-static void human_bytes(json_int_t v, char *buf, size_t n)
-{
-	double b = (double)v;
-	if (b < 1e3)
-		snprintf(buf, n, "%lld B", (long long)v);
-	else if (b < 1e6)
-		snprintf(buf, n, "%.1f kB", b / 1e3);
-	else if (b < 1e9)
-		snprintf(buf, n, "%.1f MB", b / 1e6);
-	else
-		snprintf(buf, n, "%.2f GB", b / 1e9);
 }
 
 static struct results *table_ctx;
@@ -1035,8 +1005,8 @@ static void results_table(struct results *rs, FILE *out)
 		}
 		if (r->ok) {
 			char ddr[32], l2[32];
-			human_bytes(r->ddr_bytes, ddr, sizeof(ddr));
-			human_bytes(r->l2_bytes, l2, sizeof(l2));
+			ax_human_bytes((uint64_t)r->ddr_bytes, ddr, sizeof(ddr));
+			ax_human_bytes((uint64_t)r->l2_bytes, l2, sizeof(l2));
 			fprintf(out, "  %12.2f %10.1f %7.1f%% %10s %10s\n", r->latency_us, r->fps, 100.0 * r->util, ddr, l2);
 		} else {
 			const char *e = r->error ? r->error : "";
@@ -1088,7 +1058,7 @@ static int results_output(struct results *rs, const char *what, const char *csv,
 		status = 1;
 	if (json) {
 		json_t *j = results_json(rs);
-		if (write_json_atomic(j, json, &err))
+		if (ax_write_json(j, json, &err))
 			status = 1;
 		json_decref(j);
 	}
@@ -1510,7 +1480,7 @@ static void point_reaped(const struct sweep *s, const char *path, const json_t *
 	json_object_set_new(sw, "error", json_string(why));
 	json_object_set_new(doc, "sweep", sw);
 	ax_err_init(&e);
-	write_json_atomic(doc, path, &e);
+	ax_write_json(doc, path, &e);
 	ax_cli_print_errors(&e, "axsim sweep: ");
 	ax_err_release(&e);
 	json_decref(doc);

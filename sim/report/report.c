@@ -433,13 +433,11 @@ int ax_write_atomic(const char *path, const char *text, size_t len, struct ax_er
 	return AX_OK;
 }
 
-int ax_report_write_json(const struct ax_report_input *in, const char *path, struct ax_err *err)
+int ax_write_json(const json_t *j, const char *path, struct ax_err *err)
 {
-	json_t *j = ax_report_json(in);
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
-	json_decref(j);
 	if (!s)
-		AX_BUG("jansson could not serialise the report");
+		AX_BUG("jansson could not serialise a JSON document for %s", path);
 	size_t len = strlen(s);
 	char *t = ax_xasprintf("%s\n", s);
 	free(s);
@@ -448,10 +446,19 @@ int ax_report_write_json(const struct ax_report_input *in, const char *path, str
 	return rc;
 }
 
-/* CSV: one row per layer; fields are quoted when they contain a comma or quote. */
+int ax_report_write_json(const struct ax_report_input *in, const char *path, struct ax_err *err)
+{
+	json_t *j = ax_report_json(in);
+	int rc = ax_write_json(j, path, err);
+	json_decref(j);
+	return rc;
+}
+
+/* CSV: one row per layer; fields are quoted as RFC 4180 says, when they
+ * contain a comma, quote or line break. */
 static void csv_field(char **buf, size_t *len, size_t *cap, const char *s)
 {
-	int q = strpbrk(s, ",\"\n") != NULL;
+	int q = strpbrk(s, ",\"\n\r") != NULL;
 	size_t need = *len + 2 * strlen(s) + 4;
 	AX_GROW(*buf, *cap, need);
 	char *p = *buf + *len;
@@ -465,6 +472,16 @@ static void csv_field(char **buf, size_t *len, size_t *cap, const char *s)
 	if (q)
 		*p++ = '"';
 	*len = (size_t)(p - *buf);
+}
+
+char *ax_csv_quote(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	csv_field(&buf, &len, &cap, s);
+	AX_GROW(buf, cap, len + 1);
+	buf[len] = '\0';
+	return buf;
 }
 
 static void csv_raw(char **buf, size_t *len, size_t *cap, const char *s)
@@ -507,7 +524,7 @@ int ax_report_write_csv(const struct ax_report_input *in, const char *path, stru
 
 /* ---- text ---- */
 
-static void human_bytes(uint64_t b, char *buf, size_t n)
+void ax_human_bytes(uint64_t b, char *buf, size_t n)
 {
 	if (b >= 1000000000ull)
 		snprintf(buf, n, "%.2f GB", (double)b / 1e9);
@@ -547,8 +564,8 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	fprintf(out, "  IMC        %.1f%% utilisation (%.1f TMAC/s useful of %.1f TMAC/s peak)\n",
 		100.0 * imc_utilization(in), (double)ax_net_macs(in->net) * fps(in) / 1e12,
 		peak_macs(in) * r->n_cores * (double)tl->clock_hz / 1e12);
-	human_bytes(tl->weight_bytes, b1, sizeof(b1));
-	human_bytes(per_inf(in, r->mem[AX_MEM_L1].read[AX_KIND_WEIGHTS]) / tl->copies, b2, sizeof(b2));
+	ax_human_bytes(tl->weight_bytes, b1, sizeof(b1));
+	ax_human_bytes(per_inf(in, r->mem[AX_MEM_L1].read[AX_KIND_WEIGHTS]) / tl->copies, b2, sizeof(b2));
 	if (tl->weight_l2_bytes == tl->weight_bytes)
 		fprintf(out, "  weights    %s resident in L2; %s written into the IMC per inference\n", b1, b2);
 	else if (tl->weight_l2_bytes == 0)
@@ -558,7 +575,7 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 			b1, 100.0 * (double)tl->weight_l2_bytes / (double)tl->weight_bytes, b2);
 	fprintf(out, "  tasklist   %llu descriptors/core, %s in %s%s\n",
 		(unsigned long long)(tl->tasklist_bytes / in->arch->arch.ctrl_descriptor_bytes),
-		(human_bytes(tl->tasklist_bytes, b1, sizeof(b1)), b1), ax_mem_name(tl->tasklist_home),
+		(ax_human_bytes(tl->tasklist_bytes, b1, sizeof(b1)), b1), ax_mem_name(tl->tasklist_home),
 		tl->tasklist_chunks > 1 ? " (streamed in chunks)" : "");
 	fprintf(out, "\n  busy       ");
 	for (int e = 0; e < AX_E_COUNT; e++)
@@ -567,17 +584,17 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	fprintf(out, "\n  memory     %10s %10s   weights  activations  tasklist  constants   busy   (per inference of every copy)\n", "read", "written");
 	for (int m = 0; m < AX_MEM_COUNT; m++) {
 		const struct ax_mem_stats *s = &r->mem[m];
-		human_bytes(per_inf(in, mem_total(s, 0)), b1, sizeof(b1));
-		human_bytes(per_inf(in, mem_total(s, 1)), b2, sizeof(b2));
+		ax_human_bytes(per_inf(in, mem_total(s, 0)), b1, sizeof(b1));
+		ax_human_bytes(per_inf(in, mem_total(s, 1)), b2, sizeof(b2));
 		fprintf(out, "  %-10s %10s %10s", ax_mem_name((enum ax_mem)m), b1, b2);
 		for (int k = 0; k < AX_KIND_COUNT; k++) {
-			human_bytes(per_inf(in, s->read[k] + s->write[k]), b1, sizeof(b1));
+			ax_human_bytes(per_inf(in, s->read[k] + s->write[k]), b1, sizeof(b1));
 			fprintf(out, " %11s", b1);
 		}
 		fprintf(out, "  %4.0f%%\n", 100.0 * mem_busy_share(in, (enum ax_mem)m));
 	}
 	if (tl->spilled_bytes || r->ddr_row_hits + r->ddr_row_misses + r->ddr_row_conflicts) {
-		human_bytes(tl->spilled_bytes, b1, sizeof(b1));
+		ax_human_bytes(tl->spilled_bytes, b1, sizeof(b1));
 		uint64_t acc = r->ddr_row_hits + r->ddr_row_misses + r->ddr_row_conflicts;
 		fprintf(out, "  ddr rows   %.0f%% hits, %.0f%% conflicts, %llu refreshes; %s of activations spilled per copy (page_memory %s)\n",
 			acc ? 100.0 * (double)r->ddr_row_hits / (double)acc : 0.0,

@@ -44,6 +44,12 @@ void ax_report_text(const struct ax_report_input *in, FILE *out);
 int ax_write_atomic(const char *path, const char *text, size_t len, struct ax_err *err);
 /* JSON and CSV files, written atomically. */
 int ax_report_write_json(const struct ax_report_input *in, const char *path, struct ax_err *err);
+/* j as indented JSON with a final newline, written atomically (ax_write_atomic). */
+int ax_write_json(const json_t *j, const char *path, struct ax_err *err);
+/* A byte count for people: "812 B", "4.2 kB", "13.90 MB", "1.05 GB". */
+void ax_human_bytes(uint64_t b, char *buf, size_t n);
+/* s as one CSV field (quoted when it holds a comma, quote or line break; heap). */
+char *ax_csv_quote(const char *s);
 int ax_report_write_csv(const struct ax_report_input *in, const char *path, struct ax_err *err);
 
 #endif
