@@ -27,13 +27,13 @@ void ax_cli_print_errors(const struct ax_err *e, const char *prefix)
 static const char *const all_opts[] = {
 	"--arch", "--set", "--config", "--model", "--board", "--json", "--csv",
 	"--quiet", "--reference", "--help", "-o", "--inferences", "--trace", "--vcd",
-	"--tolerance", "--metric", "--force", NULL
+	"--tolerance", "--metric", "--force", "--input-shape", "--no-host", NULL
 };
 
 static int takes_value(const char *o)
 {
 	return strcmp(o, "--quiet") && strcmp(o, "--reference") && strcmp(o, "--help") &&
-	       strcmp(o, "--force");
+	       strcmp(o, "--force") && strcmp(o, "--no-host");
 }
 
 static int allowed_in(const char *allowed, const char *name)
@@ -104,6 +104,7 @@ int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
 		else if (!strcmp(name, "--reference")) o->reference = 1;
 		else if (!strcmp(name, "--help")) o->help = 1;
 		else if (!strcmp(name, "--force")) o->force = 1;
+		else if (!strcmp(name, "--no-host")) o->no_host = 1;
 		else if (!strcmp(name, "--tolerance") || !strcmp(name, "--metric")) {
 			int tol = !strcmp(name, "--tolerance");
 			int *n = tol ? &o->n_tolerances : &o->n_metrics;
@@ -113,12 +114,14 @@ int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
 			}
 			(tol ? o->tolerances : o->metrics)[(*n)++] = val;
 		}
-		else if (!strcmp(name, "--set")) {
-			if (o->n_sets >= AX_MAX_SETS) {
-				fprintf(stderr, "axsim %s: more than %d --set options\n", cmd, AX_MAX_SETS);
+		else if (!strcmp(name, "--set") || !strcmp(name, "--input-shape")) {
+			int set = !strcmp(name, "--set");
+			int *n = set ? &o->n_sets : &o->n_input_shapes;
+			if (*n >= AX_MAX_SETS) {
+				fprintf(stderr, "axsim %s: more than %d %s options\n", cmd, AX_MAX_SETS, name);
 				return 2;
 			}
-			o->sets[o->n_sets++] = val;
+			(set ? o->sets : o->input_shapes)[(*n)++] = val;
 		}
 	}
 	return 0;

@@ -30,6 +30,9 @@ struct ax_opts {
 	const char *tolerances[AX_MAX_SETS], *metrics[AX_MAX_SETS];
 	int n_tolerances, n_metrics;
 	int force;
+	/* import (sim/cli/import.c) */
+	const char *input_shapes[AX_MAX_SETS];
+	int n_input_shapes, no_host;
 };
 
 /*

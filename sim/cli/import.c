@@ -10,8 +10,6 @@
 #include "net/elf.h"
 #include "net/onnx.h"
 
-#define MAX_SHAPES 16
-
 static const char help[] =
 	"usage: axsim import MODEL.onnx -o NET.elf [--input-shape [NAME=]DIMS]... [--no-host] [--quiet]\n"
 	"Maps an ONNX model onto the chip's units (docs/onnx-import.md): batch normalisation and\n"
@@ -30,62 +28,27 @@ static const char help[] =
 
 int ax_cmd_import(int argc, char **argv)
 {
-	struct ax_onnx_shape shapes[MAX_SHAPES];
+	struct ax_onnx_shape shapes[AX_MAX_SETS];
 	struct ax_onnx_opts opts = { .shapes = shapes };
-	const char *model = NULL, *out = NULL;
-	int quiet = 0, status = 2;
+	struct ax_opts o;
+	int status = 2;
 	struct ax_err err, warn;
 	ax_err_init(&err);
 	ax_err_init(&warn);
-
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *val = NULL;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(help, stdout);
-			status = 0;
-			goto out;
-		}
-		if (!strcmp(a, "--no-host")) {
-			opts.no_host = 1;
-			continue;
-		}
-		if (!strcmp(a, "--quiet")) {
-			quiet = 1;
-			continue;
-		}
-		if (!strcmp(a, "-o") || !strcmp(a, "--input-shape") || !strncmp(a, "--input-shape=", 14)) {
-			if (!strncmp(a, "--input-shape=", 14)) {
-				val = a + 14;
-			} else if (i + 1 < argc) {
-				val = argv[++i];
-			} else {
-				fprintf(stderr, "axsim import: option '%s' needs a value\n", a);
-				goto out;
-			}
-			if (!strcmp(a, "-o")) {
-				out = val;
-				continue;
-			}
-			if (opts.n_shapes >= MAX_SHAPES) {
-				fprintf(stderr, "axsim import: more than %d --input-shape options\n", MAX_SHAPES);
-				goto out;
-			}
-			if (ax_onnx_parse_shape(val, &shapes[opts.n_shapes], &err))
-				goto print;
-			opts.n_shapes++;
-			continue;
-		}
-		if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "axsim import: unknown option '%s'; expected one of: -o "
-				"--input-shape --no-host --quiet --help\n", a);
-			goto out;
-		}
-		if (model) {
-			fprintf(stderr, "axsim import: unexpected argument '%s'; see axsim import --help\n", a);
-			goto out;
-		}
-		model = a;
+	if (ax_opts_parse("import", argc, argv, "-o --input-shape --no-host --quiet", 1, &o))
+		goto out;
+	if (o.help) {
+		fputs(help, stdout);
+		status = 0;
+		goto out;
+	}
+	const char *model = o.positional[0], *out = o.out;
+	int quiet = o.quiet;
+	opts.no_host = o.no_host;
+	for (int i = 0; i < o.n_input_shapes; i++) {
+		if (ax_onnx_parse_shape(o.input_shapes[i], &shapes[opts.n_shapes], &err))
+			goto print;
+		opts.n_shapes++;
 	}
 	if (!model || !out) {
 		fprintf(stderr, "axsim import: expected MODEL.onnx -o NET.elf; see axsim import --help\n");
@@ -96,11 +59,8 @@ int ax_cmd_import(int argc, char **argv)
 	struct ax_onnx_info info;
 	int rc = ax_onnx_import(&net, model, &opts, &info, &err, &warn);
 	ax_cli_print_errors(&warn, "axsim: warning: ");
-	if (!rc) {
+	if (!rc)
 		rc = ax_elf_write(&net, out, &err);
-		if (rc == AX_EIO)
-			status = 1;
-	}
 	if (!rc) {
 		status = 0;
 		if (!quiet) {
