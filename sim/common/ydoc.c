@@ -279,17 +279,24 @@ int ax_ynode_str(const struct ax_ydoc *d, const struct ax_ynode *n,
 	return AX_OK;
 }
 
+int ax_parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "on", "On" };
+	static const char *const no[] = { "false", "False", "FALSE", "no", "No", "off", "Off" };
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcmp(s, yes[i])) { *out = 1; return 0; }
+		if (!strcmp(s, no[i])) { *out = 0; return 0; }
+	}
+	return -1;
+}
+
 int ax_ynode_bool(const struct ax_ydoc *d, const struct ax_ynode *n,
 		  const char *what, int *out, struct ax_err *err)
 {
 	if (ax_ynode_expect(d, n, AX_Y_SCALAR, what, err))
 		return AX_EINPUT;
-	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "on", "On" };
-	static const char *const no[] = { "false", "False", "FALSE", "no", "No", "off", "Off" };
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (!strcmp(n->str, yes[i])) { *out = 1; return AX_OK; }
-		if (!strcmp(n->str, no[i])) { *out = 0; return AX_OK; }
-	}
+	if (!ax_parse_bool(n->str, out))
+		return AX_OK;
 	return ax_err_add(err, "%s:%d:%d: %s: '%s' is not a boolean; expected true or false",
 			  d->file, n->line, n->col, what, n->str);
 }

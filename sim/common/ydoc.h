@@ -47,6 +47,10 @@ struct ax_ynode *ax_ynode_get(const struct ax_ynode *map, const char *key);
 /* The key node of a mapping pair whose value is val (for its position). */
 const char *ax_ykind_name(enum ax_ykind k);
 
+/* The words YAML 1.1 reads as booleans (true/yes/on, false/no/off and their
+ * capitalised forms): 0 with *out set, or -1. */
+int ax_parse_bool(const char *s, int *out);
+
 /* Typed scalar readers.  Each returns AX_OK or appends
  * "file:line:col: what: 'value' is ...; expected ..." to err. */
 int ax_ynode_bool(const struct ax_ydoc *d, const struct ax_ynode *n,

@@ -148,43 +148,18 @@ struct pstate {
 	int set_here[AX_CC_COUNT]; /* set in the section being read (detects double settings) */
 };
 
+static int parse_text(const struct key *k, const char *text, const char *where, const char *what,
+		      long long *out, struct ax_err *err);
+
+/* A value of the file: a scalar, parsed as ax_ccfg_set parses text. */
 static int parse_value(struct pstate *p, const struct key *k, const struct ax_ynode *n,
 		       const char *path, long long *out)
 {
-	const struct ax_ydoc *d = p->doc;
-	switch (k->type) {
-	case KT_BOOL: {
-		int b;
-		if (ax_ynode_bool(d, n, path, &b, p->err))
-			return AX_EINPUT;
-		*out = b;
-		return AX_OK;
-	}
-	case KT_INT:
-		return ax_ynode_i64(d, n, path, k->lo, k->hi, out, p->err);
-	case KT_MILLI: {
-		double f;
-		if (ax_ynode_f64(d, n, path, 0.001, 1.0, &f, p->err))
-			return AX_EINPUT;
-		*out = (long long)(f * 1000.0 + 0.5);
-		return AX_OK;
-	}
-	case KT_ENUM: {
-		if (ax_ynode_expect(d, n, AX_Y_SCALAR, path, p->err))
-			return AX_EINPUT;
-		for (long long i = 0; k->enums[i]; i++)
-			if (!strcmp(n->str, k->enums[i])) {
-				*out = i;
-				return AX_OK;
-			}
-		const char *s = ax_suggest(n->str, k->enums, (size_t)(k->hi + 1));
-		return ax_err_add(p->err, "%s:%d:%d: %s: '%s' is not a known value%s%s%s; expected one of %s",
-				  d->file, n->line, n->col, path, n->str,
-				  s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "",
-				  k->info.range);
-	}
-	}
-	return AX_EINPUT;
+	if (ax_ynode_expect(p->doc, n, AX_Y_SCALAR, path, p->err))
+		return AX_EINPUT;
+	char where[600];
+	snprintf(where, sizeof(where), "%s:%d:%d", p->doc->file, n->line, n->col);
+	return parse_text(k, n->str, where, path, out, p->err);
 }
 
 static void set_key(struct pstate *p, enum ax_ccfg_id id, const struct ax_ynode *keyn,
@@ -521,29 +496,21 @@ int ax_ccfg_find(const char *key)
 }
 
 /* Words a YAML boolean may be (as the model YAML reader takes them). */
-static int parse_bool_text(const char *s, long long *out)
+/* Parses text for key k, named what in messages ("where: what: 'text' is
+ * ...; expected ..."); where is file:line:column or the origin of a --set. */
+static int parse_text(const struct key *k, const char *text, const char *where, const char *what,
+		      long long *out, struct ax_err *err)
 {
-	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "on", "On" };
-	static const char *const no[] = { "false", "False", "FALSE", "no", "No", "off", "Off" };
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-		if (!strcmp(s, yes[i])) { *out = 1; return 0; }
-		if (!strcmp(s, no[i])) { *out = 0; return 0; }
-	}
-	return -1;
-}
-
-/* Parses text for key k; messages as the file parser words them, with
- * where in place of file:line:column. */
-static int parse_text(const struct key *k, const char *text, const char *where, long long *out,
-		      struct ax_err *err)
-{
-	const char *name = k->info.name;
+	const char *name = what;
 	switch (k->type) {
-	case KT_BOOL:
-		if (parse_bool_text(text, out))
+	case KT_BOOL: {
+		int b;
+		if (ax_parse_bool(text, &b))
 			return ax_err_add(err, "%s: %s: '%s' is not a boolean; expected true or false",
 					  where, name, text);
+		*out = b;
 		return AX_OK;
+	}
 	case KT_INT: {
 		char *end;
 		errno = 0;
@@ -559,10 +526,11 @@ static int parse_text(const struct key *k, const char *text, const char *where, 
 		char *end;
 		errno = 0;
 		double f = strtod(text, &end);
-		if (!text[0] || *end || errno == ERANGE || !isfinite(f) || f < 0.001 || f > 1.0)
+		double lo = (double)k->lo / 1000.0, hi = (double)k->hi / 1000.0;
+		if (!text[0] || *end || errno == ERANGE || !isfinite(f) || f < lo || f > hi)
 			return ax_err_add(err, "%s: %s: '%s' is %s; expected a number from %g to %g",
 					  where, name, text, (!text[0] || *end) ? "not a number" : "out of range",
-					  0.001, 1.0);
+					  lo, hi);
 		*out = (long long)(f * 1000.0 + 0.5);
 		return AX_OK;
 	}
@@ -596,7 +564,7 @@ int ax_ccfg_set(struct ax_ccfg *c, const char *key, const char *value, const cha
 				  origin, key);
 	}
 	long long v = 0;
-	if (parse_text(&keys[id], value, origin, &v, err))
+	if (parse_text(&keys[id], value, origin, keys[id].info.name, &v, err))
 		return AX_EINPUT;
 	c->v[id] = v;
 	free(c->origin[id].file);
