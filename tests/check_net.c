@@ -121,9 +121,13 @@ START_TEST(test_names)
 	ck_assert_int_eq(ax_act_parse("gelu"), -1);
 	ck_assert_str_eq(ax_op_name(AX_OP_COUNT), "?");
 	ck_assert_str_eq(ax_act_name((enum ax_act)99), "?");
-	ck_assert_str_eq(ax_op_suggest("convv"), "conv");
-	ck_assert_str_eq(ax_op_suggest("upsampel"), "upsample");
-	ck_assert_ptr_null(ax_op_suggest("transformer"));
+	ck_assert_str_eq(ax_op_suggest("convv", NULL), "conv");
+	ck_assert_str_eq(ax_op_suggest("upsampel", NULL), "upsample");
+	ck_assert_ptr_null(ax_op_suggest("transformer", NULL));
+	/* the closest candidate wins, the extra one included: 'slit' is one edit
+	 * from 'split', two from 'slice' */
+	ck_assert_str_eq(ax_op_suggest("slit", "split"), "split");
+	ck_assert_str_eq(ax_op_suggest("slcie", "split"), "slice");
 	ck_assert_str_eq(ax_act_suggest("rleu"), "relu");
 	ck_assert(ax_layer_name_ok("a-b_c.d/0:x"));
 	ck_assert(!ax_layer_name_ok(""));

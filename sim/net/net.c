@@ -119,10 +119,12 @@ int ax_act_parse(const char *s)
 	return -1;
 }
 
-const char *ax_op_suggest(const char *s)
+const char *ax_op_suggest(const char *s, const char *extra)
 {
-	const char *all[AX_OP_COUNT + N_ELEMS(op_aliases)];
+	const char *all[AX_OP_COUNT + N_ELEMS(op_aliases) + 1];
 	size_t n = 0;
+	if (extra)
+		all[n++] = extra;
 	for (int i = 0; i < AX_OP_COUNT; i++)
 		all[n++] = op_names[i];
 	for (size_t i = 0; i < N_ELEMS(op_aliases); i++)

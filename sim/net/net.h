@@ -143,8 +143,9 @@ const char *ax_act_name(enum ax_act act);
 /* Parse op / activation names (with aliases); -1 if unknown. */
 int ax_op_parse(const char *s);
 int ax_act_parse(const char *s);
-/* Closest op / activation name (aliases included) to a misspelt s, or NULL. */
-const char *ax_op_suggest(const char *s);
+/* Closest op / activation name (aliases included) to a misspelt s, or NULL;
+ * extra (or NULL) is one more candidate, like a description's "split". */
+const char *ax_op_suggest(const char *s, const char *extra);
 const char *ax_act_suggest(const char *s);
 /* Non-zero when name is a valid layer name: non-empty, letters, digits and
  * _ . / : - only. */

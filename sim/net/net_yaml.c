@@ -726,9 +726,7 @@ static void read_layer(struct loader *ld, const struct ax_ynode *n, size_t k, lo
 		} else if (op >= 0) {
 			e.op = op;
 		} else {
-			const char *sug = ax_op_suggest(s);
-			if (!sug && ax_edit_distance(s, "split") <= 2)
-				sug = "split";
+			const char *sug = ax_op_suggest(s, "split");
 			if (sug)
 				problem(ld, v, "layer '%s': op: '%s' is not an operator; did you mean '%s'?",
 					e.name, s, sug);
