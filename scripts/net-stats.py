@@ -5,7 +5,7 @@ Usage:  python3 scripts/net-stats.py [-v] [--check] [FILE.net.yaml ...]
 
 Without files it reads every models/*/*.net.yaml of the repository.  -v prints one line per
 layer (shape, params, MACs).  --check compares the bundled networks with the published sizes
-(/work/shared/calibration.md, copied below) and fails if a total is off by more than 2%.
+(the published figures of the chip maker's model zoo, copied below) and fails if a total is off by more than 2%.
 
 Standard library only.  The parser reads the subset of YAML that scripts/gen-models.py
 emits (and that hand-written files in the same style use): top-level `key: scalar`,
