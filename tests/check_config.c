@@ -696,6 +696,23 @@ START_TEST(arch_file_not_a_description)
 	ax_err_release(&err);
 	ax_arch_desc_release(&d);
 
+	/* a section written as a scalar: one message, its parameters not also
+	 * reported missing */
+	char *text = ax_read_file(ax_src("configs/metis.yaml"), NULL);
+	char *l2 = strstr(text, "\nl2:\n");
+	ck_assert_ptr_nonnull(l2);
+	char *scalar = ax_xasprintf("%.*s\nl2: 5\nunused_section:\n%s", (int)(l2 - text), text, l2 + 5);
+	ax_write_file(path, scalar);
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_arch_load(&d, path, &err), AX_EINPUT);
+	ck_has(ax_err_str(&err), ": l2: found a scalar; expected a mapping of the section's parameters (l2.*");
+	ck_hasnt(ax_err_str(&err), "'l2.size' is missing");
+	ck_hasnt(ax_err_str(&err), "unknown hardware parameter 'l2'");
+	ax_err_release(&err);
+	ax_arch_desc_release(&d);
+	free(scalar);
+	free(text);
+
 	ax_write_file(path, "");
 	ax_err_init(&err);
 	ck_assert_int_eq(ax_arch_load(&d, path, &err), AX_EINPUT);
@@ -707,7 +724,7 @@ START_TEST(arch_file_not_a_description)
 	ax_write_file(path, "chip: 4\n");
 	ax_err_init(&err);
 	ck_assert_int_eq(ax_arch_load(&d, path, &err), AX_EINPUT);
-	ck_msg_at(&err, path, 1, 1, "unknown hardware parameter 'chip'");
+	ck_msg_at(&err, path, 1, 7, "chip: found a scalar; expected a mapping of the section's parameters (chip.*");
 	ax_err_release(&err);
 	ax_arch_desc_release(&d);
 	free(path);

@@ -173,6 +173,17 @@ static void walk(struct ax_arch_desc *d, const struct ax_ydoc *doc,
 				walk(d, doc, val, path, seen, err);
 				continue;
 			}
+			if (section) {
+				/* one message for the section; its keys are not also missing */
+				ax_err_add(err, "%s:%d:%d: %s: found a %s; expected a mapping of the section's "
+					   "parameters (%s.*, `axsim arch` lists them)", doc->file, val->line,
+					   val->col, path, ax_ykind_name(val->kind), path);
+				for (size_t j = 0; j < NKEYS; j++)
+					if (!strncmp(keys[j].path, path, plen) && keys[j].path[plen] == '.' &&
+					    !seen[j])
+						seen[j] = key->line;
+				continue;
+			}
 			const char *s = ax_suggest(path, key_names(), NKEYS);
 			ax_err_add(err, "%s:%d:%d: unknown hardware parameter '%s'%s%s%s",
 				   doc->file, key->line, key->col, path,
