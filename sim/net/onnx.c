@@ -32,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/ydoc.h"
 
 #define R AX_ONNX_MAX_RANK
 #define MAX_NODES 1000000
@@ -45,8 +44,7 @@
 
 struct xnode {
 	const Onnx__NodeProto *p;
-	const char *op;       /* printable */
-	char *op_buf;         /* op's storage */
+	char *op;             /* printable (heap) */
 	char *label;          /* name, else first output, else #index; printable */
 	int absorbed;         /* inside a pattern that another node maps */
 	int ln;               /* the Div that ends a layer-normalisation pattern */
@@ -174,7 +172,6 @@ struct val {
 	int has_pad;          /* V_ACT: a pending spatial Pad, consumed by conv and pools */
 	int64_t pad[4];       /* top, left, bottom, right */
 	int uses;             /* uses by nodes (Shape and Size excluded) and graph outputs */
-	int is_output;
 	int producer;         /* node index, or -1 */
 };
 
@@ -219,14 +216,20 @@ struct ox {
 
 /* ---- messages ---- */
 
+/* Text from the file for a message (n >= 8): control characters become '?'
+ * (names are already clean, ox_model_read; attribute strings are not), and
+ * a text longer than n is cut with "..." on a UTF-8 character boundary. */
 static void printable_copy(char *dst, size_t n, const char *s)
 {
-	size_t i = 0;
-	for (; s && *s && i + 1 < n; s++)
-		dst[i++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
-	if (s && *s && n > 4)
-		memcpy(dst + (i > n - 4 ? n - 4 : i), "...", 4), i = n - 1;
-	dst[i < n ? i : n - 1] = '\0';
+	size_t len = s ? strlen(s) : 0, keep = len;
+	if (len >= n) {
+		keep = n - 4;
+		while (keep && ((unsigned char)s[keep] & 0xc0) == 0x80)
+			keep--;
+	}
+	for (size_t i = 0; i < keep; i++)
+		dst[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+	strcpy(dst + keep, len >= n ? "..." : "");
 }
 
 static const char *cur_label(const struct ox *ox)
@@ -3756,7 +3759,7 @@ static void model_release(struct model *md)
 {
 	for (size_t k = 0; k < md->n_nodes; k++) {
 		free(md->nodes[k].label);
-		free(md->nodes[k].op_buf);
+		free(md->nodes[k].op);
 	}
 	free(md->nodes);
 	free(md->order);
@@ -3834,7 +3837,7 @@ static int model_prepare(struct model *md, struct ax_err *err)
 			return model_err(md, err, "node %zu has no operator type", k);
 		n->p = p;
 		printable_copy(buf, sizeof(buf), p->op_type);
-		n->op = n->op_buf = ax_xstrdup(buf);
+		n->op = ax_xstrdup(buf);
 		if (p->name && *p->name)
 			printable_copy(buf, sizeof(buf), p->name);
 		else if (p->n_output && p->output[0] && *p->output[0])
@@ -4138,7 +4141,6 @@ static int setup(struct ox *ox)
 	for (size_t i = 0; i < g->n_output; i++) {
 		struct val *v = val_get(ox, g->output[i]->name);
 		v->uses++;
-		v->is_output = 1;
 	}
 	for (size_t i = 0; i < ox->o->n_shapes; i++) {
 		const char *nm = ox->o->shapes[i].name;
@@ -4173,13 +4175,12 @@ static int convert_node(struct ox *ox, size_t k)
 	const struct opdef *d = find_op(n);
 	if (!d)
 		return unsup_op(ox);
-	int any_act = 0, all_const = 1, any = 0;
+	int all_const = 1, any = 0;
 	for (size_t i = 0; i < n->p->n_input; i++) {
 		struct val *v = in_val(ox, i);
 		if (!v)
 			continue;
 		any = 1;
-		any_act |= v->kind == V_ACT;
 		all_const &= v->kind == V_CONST;
 		if (v->kind == V_UNDEF || v->kind == V_HOST)
 			return bad(ox, "input '%s' is not computed before it", vname(v));
@@ -4193,7 +4194,6 @@ static int convert_node(struct ox *ox, size_t k)
 		rc = d->fn(ox);
 	if (rc)
 		return rc;
-	(void)any_act;
 	/* every output something reads must have been made */
 	for (size_t o = 0; o < n->p->n_output; o++) {
 		struct val *v = out_val(ox, o);

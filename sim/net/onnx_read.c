@@ -8,21 +8,14 @@
  */
 #include "onnx_int.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/file.h"
 
 #define MAX_DEPTH 64 /* nested messages: a model without subgraphs needs about 8 */
-
-/* ---- the file ---- */
-
 
 /* ---- the wire format ---- */
 
