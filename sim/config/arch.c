@@ -27,6 +27,7 @@ static const struct ax_arch_key keys[] = {
 	{ "imc.row_block", AX_U_COUNT, OFF(imc_row_block), 1, 8192, "input gating granularity in rows" },
 	{ "imc.cycles_per_pass", AX_U_CYCLES, OFF(imc_cycles_per_pass), 1, 64, "cycles of one matrix-vector pass (bit-serial activations)" },
 	{ "imc.results_per_cycle", AX_U_COUNT, OFF(imc_results_per_cycle), 1, 8192, "results per cycle from the array to the vector unit" },
+	{ "imc.result_size", AX_U_BYTES, OFF(imc_result_bytes), 1, 16, "bytes of one accumulated result: partial sums kept in L1 between row tiles" },
 	{ "imc.weight_write_bw", AX_U_BPC, OFF(imc_weight_write_bpc), 1, 65536, "rate at which weights are written into a weight set" },
 	{ "imc.icr_max_factor", AX_U_COUNT, OFF(imc_icr_max_factor), 1, 64, "largest in-core replication factor (output pixels per pass)" },
 	{ "dpu.throughput", AX_U_COUNT, OFF(dpu_elems_per_cycle), 1, 65536, "DPU elements per cycle (requantisation, activation, element-wise ops)" },

@@ -25,6 +25,7 @@ struct ax_arch {
 	uint64_t imc_row_block;
 	uint64_t imc_cycles_per_pass;
 	uint64_t imc_results_per_cycle;
+	uint64_t imc_result_bytes;
 	uint64_t imc_weight_write_bpc;
 	uint64_t imc_icr_max_factor;
 	/* vector units, per core */

@@ -678,7 +678,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 	uint32_t ns = strips_for(rows, (uint64_t)rows * l->out.w * chans);
 	uint32_t gsize = ax_imc_group_size(m, a, slots);
 	uint64_t cols_out = div_ceil(l->out.w, inf->icr); /* passes per output row */
-	uint64_t bias_bytes = l->has_bias ? 4ull * chans : 0;
+	uint64_t bias_bytes = l->has_bias ? (uint64_t)AX_BIAS_BYTES * chans : 0;
 
 	struct idlist cdeps = { 0 };
 	fetch_consts(s, li, core, copy, chans, &cdeps);
@@ -706,16 +706,16 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 			sum_rows += inf->icr > 1 ? inf->window_rows : tr;
 			sum_macs_px += (uint64_t)tr * tc;
 			cyc_px += ax_mvm_cycles(a, 1, tc * inf->icr) - a->unit_start_cycles;
-			/* partial sums between groups go through L1 as int32 */
+			/* partial sums between groups go through L1 (imc.result_size each) */
 			/* tiles run row tile outer, column tile inner; a column's
 			 * partial sums leave the accumulators when its next row tile
 			 * is in a later group, and come back from L1 when its
 			 * previous row tile was in an earlier one */
 			uint32_t rt = (t % per_group_mat) / m->col_tiles;
 			if (rt + 1 < m->row_tiles && t + m->col_tiles >= g1)
-				part_w += (uint64_t)tc * 4;
+				part_w += (uint64_t)tc * a->imc_result_bytes;
 			if (rt > 0 && t < g0 + m->col_tiles)
-				part_r += (uint64_t)tc * 4;
+				part_r += (uint64_t)tc * a->imc_result_bytes;
 		}
 		uint32_t kept[AX_MAX_INPUTS] = { 0 }; /* input rows streamed once per group */
 		for (uint32_t si = 0; si < ns; si++) {
@@ -933,7 +933,7 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 		uint32_t li = f + k;
 		const struct ax_layer *l = &net->layers[li];
 		if (s->li[li].imc) {
-			uint64_t bias = l->has_bias ? 4ull * l->cout : 0, woff = 0;
+			uint64_t bias = l->has_bias ? (uint64_t)AX_BIAS_BYTES * l->cout : 0, woff = 0;
 			for (uint32_t t = 0; t < s->li[li].map.tiles; t++) {
 				uint32_t tr, tc;
 				uint64_t wb;

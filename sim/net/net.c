@@ -226,7 +226,7 @@ uint64_t ax_layer_weight_size(const struct ax_net *net, const struct ax_layer *l
 {
 	if (l->op != AX_OP_CONV && l->op != AX_OP_DENSE)
 		return 0;
-	return sat_add(weight_count(net, l), l->has_bias ? sat_mul(4, l->cout) : 0);
+	return sat_add(weight_count(net, l), l->has_bias ? sat_mul(AX_BIAS_BYTES, l->cout) : 0);
 }
 
 uint64_t ax_net_macs(const struct ax_net *net)

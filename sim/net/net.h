@@ -80,6 +80,9 @@ struct ax_layer {
 	int line, col;
 };
 
+/* Bytes of one bias in the weight section: int32 (docs/elf-format.md). */
+#define AX_BIAS_BYTES 4
+
 struct ax_net {
 	char *name;
 	char *source;                /* description file the layers came from (heap), or NULL */
