@@ -99,10 +99,9 @@ char *ax_xstrndup(const char *s, size_t n)
 	return p;
 }
 
-char *ax_xasprintf(const char *fmt, ...)
+char *ax_xvasprintf(const char *fmt, va_list ap)
 {
-	va_list ap, ap2;
-	va_start(ap, fmt);
+	va_list ap2;
 	va_copy(ap2, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
@@ -110,6 +109,14 @@ char *ax_xasprintf(const char *fmt, ...)
 		AX_BUG("bad format string '%s'", fmt);
 	char *p = ax_xcalloc((size_t)n + 1, 1);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *ax_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = ax_xvasprintf(fmt, ap);
 	va_end(ap);
 	return p;
 }

@@ -57,6 +57,7 @@ char *ax_xstrdup(const char *s);
 char *ax_xstrndup(const char *s, size_t n);
 /* printf into a fresh heap string. */
 char *ax_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *ax_xvasprintf(const char *fmt, va_list ap);
 
 /* Grow *arr (of *cap elements of size elem) so that it holds at least need. */
 void ax_grow(void **arr, size_t *cap, size_t need, size_t elem);

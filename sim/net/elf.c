@@ -177,16 +177,17 @@ static void bad(struct reader *r, const char *fmt, ...) __attribute__((format(pr
 
 static void bad(struct reader *r, const char *fmt, ...)
 {
-	char buf[768];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	r->problems++;
-	if (r->problems <= MAX_MESSAGES)
-		ax_err_add(r->err, "%s: %s", r->file, buf);
-	else if (r->problems == MAX_MESSAGES + 1)
+	if (r->problems <= MAX_MESSAGES) {
+		va_list ap;
+		va_start(ap, fmt);
+		char *msg = ax_xvasprintf(fmt, ap);
+		va_end(ap);
+		ax_err_add(r->err, "%s: %s", r->file, msg);
+		free(msg);
+	} else if (r->problems == MAX_MESSAGES + 1) {
 		ax_err_add(r->err, "%s: too many problems; stopping", r->file);
+	}
 }
 
 static int too_many(const struct reader *r)

@@ -281,12 +281,12 @@ static void problem(struct infer *c, const char *fmt, ...)
 
 static void problem(struct infer *c, const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	char *msg = ax_xvasprintf(fmt, ap);
 	va_end(ap);
-	ax_err_add(c->err, "%slayer '%s': %s", c->where, c->l->name, buf);
+	ax_err_add(c->err, "%slayer '%s': %s", c->where, c->l->name, msg);
+	free(msg);
 	c->problems++;
 }
 

@@ -88,17 +88,7 @@ static void problem(struct loader *ld, const struct ax_ynode *n, const char *fmt
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg;
-	{
-		va_list ap2;
-		va_copy(ap2, ap);
-		int len = vsnprintf(NULL, 0, fmt, ap2);
-		va_end(ap2);
-		if (len < 0)
-			AX_BUG("bad format '%s'", fmt);
-		msg = ax_xcalloc((size_t)len + 1, 1);
-		vsnprintf(msg, (size_t)len + 1, fmt, ap);
-	}
+	char *msg = ax_xvasprintf(fmt, ap);
 	va_end(ap);
 	ax_err_add(ld->err, "%s:%d:%d: %s", ld->file, n->line, n->col, msg);
 	free(msg);

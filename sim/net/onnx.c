@@ -251,12 +251,12 @@ static const char *cur_op(const struct ox *ox)
  * may go to the host (its index) or not (-1). */
 static int node_errv(struct ox *ox, int fail_node, const char *fmt, va_list ap)
 {
-	char buf[1024];
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	char *buf = ax_xvasprintf(fmt, ap);
 	if (ox->cur >= 0)
 		ax_err_add(ox->err, "%s: node '%s' (%s): %s", ox->path, cur_label(ox), cur_op(ox), buf);
 	else
 		ax_err_add(ox->err, "%s: %s", ox->path, buf);
+	free(buf);
 	ox->fail_node = fail_node;
 	return AX_EINPUT;
 }
