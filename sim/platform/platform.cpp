@@ -331,9 +331,13 @@ struct Dma : sc_module {
 	unsigned l1_id;
 	unsigned classes;
 	std::vector<sc_signal<bool> *> busy;   // probes per channel (--vcd)
+	// per channel: completion times of the chunks in flight, reused task
+	// after task (members, since a channel's thread never returns)
+	std::vector<std::vector<uint64_t>> in_flight;
 	Dma(sc_module_name n, Sim &sim, ax_engine e, unsigned l1_mem, unsigned channels)
 		: sc_module(n), near("near"), far("far"), s(sim), engine(e), l1_id(l1_mem),
-		  classes(channels >= 2 ? 2 : 1), busy(channels, nullptr)
+		  classes(channels >= 2 ? 2 : 1), busy(channels, nullptr),
+		  in_flight(channels, std::vector<uint64_t>(sim.a->dma_outstanding))
 	{
 		for (unsigned c = 0; c < channels; c++) {
 			unsigned cls = classes == 2 && c >= channels / 2 ? 1 : 0;
@@ -395,8 +399,7 @@ struct Dma : sc_module {
 	}
 	void channel(unsigned cls, unsigned lane)
 	{
-		// completion times of the chunks in flight, reused task after task
-		std::vector<uint64_t> done_at(s.a->dma_outstanding);
+		std::vector<uint64_t> &done_at = in_flight[lane];
 		for (;;) {
 			uint32_t id = queue[cls].take(s);
 			const ax_task &t = s.tl->tasks[id];
