@@ -81,10 +81,11 @@ START_TEST(test_run_invariants)
 	ck_assert_msg(util > 0 && util <= 1, "utilisation %g", util);
 	ck_assert_double_gt(num(j, "totals.latency_cycles"), 0);
 	ck_assert_double_gt(num(j, "totals.fps"), 0);
-	/* simulated MACs are the network's, once per copy */
-	double copies = num(j, "plan.copies");
+	/* simulated MACs are the network's, once per lane (input in flight) */
+	double copies = num(j, "plan.lanes");
 	ck_assert_double_eq(num(j, "totals.macs"), copies * num(j, "network.macs"));
-	/* every weight leaves its home at least once per copy */
+	/* every weight leaves its home at least once per lane: a batch
+	 * instance's cores share one copy but each writes it into its array */
 	const char *home = json_string_value(json_object_get(json_object_get(j, "plan"), "weight_home"));
 	ck_assert_ptr_nonnull(home);
 	char path[64];

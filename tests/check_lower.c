@@ -250,8 +250,12 @@ START_TEST(test_placement)
 }
 END_TEST
 
-/* Copies (Batch-1) replicate the work per core; one network over 4 cores
- * splits rows and keeps shared tensors in L2. */
+/* docs/timing-model.md "Multi-core modes".  Batch-1 copies replicate the
+ * work per core.  Batch-4 (the default mode of a 4-core compilation) runs the
+ * whole network on every core, each on its own input, with one copy of the
+ * weights and the four cores starting an inference together.  Cooperative
+ * splits the rows over the cores and keeps shared tensors in L2; pipeline
+ * puts consecutive layers on different cores. */
 START_TEST(test_cores)
 {
 	struct ax_net n;
@@ -268,24 +272,68 @@ START_TEST(test_cores)
 	ax_err_init(&err);
 	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
 	ck_assert_uint_eq(tl.copies, 4);
+	ck_assert_uint_eq(tl.lanes, 4);
 	for (int k = 1; k < 4; k++)
 		ck_assert_uint_eq(count(&tl, AX_T_MVM, k), count(&tl, AX_T_MVM, 0));
 	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_L1);
 	ax_tasklist_release(&tl);
 
+	/* Batch-4: one instance, four lanes, the same work on every core */
 	cfg_default(&c, 4, 4);
+	ax_tasklist_init(&tl);
+	tl.inferences = 2;
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(tl.copies, 1);
+	ck_assert_uint_eq(tl.lanes, 4);
+	ck_assert_uint_eq(tl.mode, AX_MC_BATCH);
+	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_L1);
+	uint64_t passes[4] = { 0 };
+	for (size_t i = 0; i < tl.n_tasks; i++)
+		passes[tl.tasks[i].core] += tl.tasks[i].passes;
+	for (int k = 0; k < 4; k++)
+		ck_assert_uint_eq(passes[k], 2 * 2 * 32 * 4); /* 2 inferences, 2 layers, 32 rows of 4 passes (r = 8) */
+	/* the weights are shared: every core reads layer a's from the same address */
+	uint64_t waddr = UINT64_MAX;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->kind != AX_T_DMA || t->data != AX_KIND_WEIGHTS || t->layer != 1)
+			continue;
+		if (waddr == UINT64_MAX)
+			waddr = t->src_addr;
+		ck_assert_uint_eq(t->src_addr, waddr);
+	}
+	ck_assert_uint_ne(waddr, UINT64_MAX);
+	/* the batch starts together: core 0's second inference waits for the
+	 * first inference of every other core */
+	int waits_other = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->infer != 1 || t->core != 0)
+			continue;
+		for (uint32_t d = 0; d < t->n_deps; d++) {
+			const struct ax_task *dt = &tl.tasks[ax_task_deps(&tl, t)[d]];
+			waits_other |= dt->core != 0 && dt->infer == 0;
+		}
+	}
+	ck_assert(waits_other);
+	ax_tasklist_release(&tl);
+
+	/* cooperative: the rows split over the cores, tensors in L2 */
+	cfg_default(&c, 4, 4);
+	c.v[AX_CC_MULTICORE_MODE] = AX_MC_COOPERATIVE;
 	ax_tasklist_init(&tl);
 	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
 	ck_assert_uint_eq(tl.copies, 1);
+	ck_assert_uint_eq(tl.lanes, 1);
 	ck_assert_uint_eq(tl.cores_per_copy, 4);
 	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_L2);
-	uint64_t passes[4] = { 0 };
+	memset(passes, 0, sizeof(passes));
 	for (size_t i = 0; i < tl.n_tasks; i++)
 		passes[tl.tasks[i].core] += tl.tasks[i].passes;
 	for (int k = 0; k < 4; k++)
 		ck_assert_uint_eq(passes[k], 2 * 8 * 4); /* 8 rows of 32 pixels, 8 per pass (r = 8), two layers */
 	/* layer b on core 0 waits for layer a on every core (rows overlap) */
-	int waits_other = 0;
+	waits_other = 0;
 	for (size_t i = 0; i < tl.n_tasks; i++) {
 		const struct ax_task *t = &tl.tasks[i];
 		if (t->layer != 2 || t->core != 0)
@@ -294,6 +342,23 @@ START_TEST(test_cores)
 			waits_other |= tl.tasks[ax_task_deps(&tl, t)[d]].core != 0;
 	}
 	ck_assert(waits_other);
+	ax_tasklist_release(&tl);
+
+	/* pipeline over 2 cores: layer a on the first, b on the second, two
+	 * instances */
+	cfg_default(&c, 4, 2);
+	c.v[AX_CC_MULTICORE_MODE] = AX_MC_PIPELINE;
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(tl.copies, 2);
+	ck_assert_uint_eq(tl.lanes, 2);
+	ck_assert_uint_eq(tl.stage[1], 0);
+	ck_assert_uint_eq(tl.stage[2], 1);
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->kind == AX_T_MVM)
+			ck_assert_uint_eq(t->core, t->copy * 2 + (t->layer == 2));
+	}
 	ax_tasklist_release(&tl);
 
 	cfg_default(&c, 4, 1);

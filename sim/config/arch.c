@@ -29,8 +29,10 @@ static const struct ax_arch_key keys[] = {
 	{ "imc.results_per_cycle", AX_U_COUNT, OFF(imc_results_per_cycle), 1, 8192, "results per cycle from the array to the vector unit" },
 	{ "imc.result_size", AX_U_BYTES, OFF(imc_result_bytes), 1, 16, "bytes of one accumulated result: partial sums kept in L1 between row tiles" },
 	{ "imc.weight_write_bw", AX_U_BPC, OFF(imc_weight_write_bpc), 1, 65536, "rate at which weights are written into a weight set" },
+	{ "imc.pword", AX_U_COUNT, OFF(imc_pword), 1, 64, "input channels of an IMC layer are padded to a multiple of this hardware word" },
 	{ "imc.icr_max_factor", AX_U_COUNT, OFF(imc_icr_max_factor), 1, 64, "largest in-core replication factor (output pixels per pass)" },
 	{ "dpu.throughput", AX_U_COUNT, OFF(dpu_elems_per_cycle), 1, 65536, "DPU elements per cycle (requantisation, activation, element-wise ops)" },
+	{ "dpu.lut_throughput", AX_U_COUNT, OFF(dpu_lut_elems_per_cycle), 1, 65536, "DPU elements per cycle through an activation lookup table (SiLU, sigmoid, hard-swish, leaky ReLU)" },
 	{ "dpu.const_bytes_per_channel", AX_U_BYTES, OFF(dpu_const_bytes_per_channel), 1, 1024, "bytes of per-channel requantisation constants (hybrid per-channel quantisation)" },
 	{ "dwpu.mac_throughput", AX_U_COUNT, OFF(dwpu_macs_per_cycle), 1, 65536, "DWPU MACs per cycle (depthwise convolution)" },
 	{ "dwpu.elem_throughput", AX_U_COUNT, OFF(dwpu_elems_per_cycle), 1, 65536, "DWPU elements per cycle (pooling, resize)" },
@@ -77,6 +79,8 @@ static const struct ax_arch_key keys[] = {
 	{ "controller.descriptor_size", AX_U_BYTES, OFF(ctrl_descriptor_bytes), 8, 4096, "size of one tasklist descriptor" },
 	{ "controller.dispatch", AX_U_CYCLES, OFF(ctrl_dispatch_cycles), 0, 1000000, "control core time to issue one descriptor" },
 	{ "controller.fetch_batch", AX_U_COUNT, OFF(ctrl_fetch_batch), 1, 4096, "descriptors fetched per read of the tasklist" },
+	{ "controller.op_setup", AX_U_CYCLES, OFF(ctrl_op_setup_cycles), 0, 100000000, "control core time to program one operator (unit configurations, tokens, tables)" },
+	{ "controller.config_sets", AX_U_COUNT, OFF(ctrl_config_sets), 1, 64, "operator configurations the units hold: the control core programs operator n + sets - 1 while operator n runs" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

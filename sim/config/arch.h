@@ -28,8 +28,10 @@ struct ax_arch {
 	uint64_t imc_result_bytes;
 	uint64_t imc_weight_write_bpc;
 	uint64_t imc_icr_max_factor;
+	uint64_t imc_pword;
 	/* vector units, per core */
 	uint64_t dpu_elems_per_cycle;
+	uint64_t dpu_lut_elems_per_cycle;
 	uint64_t dpu_const_bytes_per_channel;
 	uint64_t dwpu_macs_per_cycle;
 	uint64_t dwpu_elems_per_cycle;
@@ -55,6 +57,7 @@ struct ax_arch {
 	uint64_t dma_outstanding;
 	/* controller and tasklist */
 	uint64_t ctrl_descriptor_bytes, ctrl_dispatch_cycles, ctrl_fetch_batch;
+	uint64_t ctrl_op_setup_cycles, ctrl_config_sets;
 };
 
 /* One key of the hardware description. */

@@ -216,6 +216,40 @@ struct Sim {
 			res->core_end_ps[t.core] = end;
 	}
 	bool ready(uint32_t id) const { return remaining[id] == 0; }
+
+	// docs/timing-model.md "Where the time goes": per core, how many of its
+	// units are busy and whether its control core is programming an
+	// operator; the time with no unit busy goes to one of two stalls
+	uint32_t active[AX_MAX_CORES] = { 0 };
+	uint32_t setup_layer[AX_MAX_CORES];
+	bool setup_on[AX_MAX_CORES] = { false }, setup_copy0[AX_MAX_CORES] = { false };
+	uint64_t since[AX_MAX_CORES] = { 0 };
+	void account(uint32_t k)
+	{
+		uint64_t now = now_ps(), dt = now - since[k];
+		since[k] = now;
+		if (active[k] || !dt)
+			return;
+		if (setup_on[k]) {
+			res->stall_setup_ps[k] += dt;
+			if (setup_copy0[k])
+				res->layers[setup_layer[k]].setup_stall_ps += dt;
+		} else {
+			res->stall_wait_ps[k] += dt;
+		}
+	}
+	void unit(uint32_t k, bool on)
+	{
+		account(k);
+		active[k] += on ? 1 : (uint32_t)-1;
+	}
+	void setup(const ax_task &t, bool on)
+	{
+		account(t.core);
+		setup_on[t.core] = on;
+		setup_layer[t.core] = t.layer;
+		setup_copy0[t.core] = t.copy == 0 && t.infer == 0;
+	}
 };
 
 // A unit's in-order queue of tasks handed over by a controller.
@@ -294,6 +328,7 @@ struct Compute : sc_module {
 			uint32_t id = queue.take(s);
 			const ax_task &t = s.tl->tasks[id];
 			uint64_t start = now_ps();
+			s.unit(t.core, true);
 			if (s.probe)
 				s.probe->begin(t, busy);
 			// docs/timing-model.md "Compute tasks": the work at full rate,
@@ -312,6 +347,7 @@ struct Compute : sc_module {
 			s.activations++;
 			if (s.probe)
 				s.probe->end(t, busy);
+			s.unit(t.core, false);
 			s.finish(id, start, total, engine);
 		}
 	}
@@ -404,11 +440,16 @@ struct Dma : sc_module {
 			uint32_t id = queue[cls].take(s);
 			const ax_task &t = s.tl->tasks[id];
 			uint64_t start = now_ps();
+			bool mine = engine == AX_E_DMA_CORE;
+			if (mine)
+				s.unit(t.core, true);
 			if (s.probe)
 				s.probe->begin(t, busy[lane]);
 			copy(t.src, t.dst, t.data, t.bytes, t.src_addr, t.dst_addr, done_at);
 			if (s.probe)
 				s.probe->end(t, busy[lane]);
+			if (mine)
+				s.unit(t.core, false);
 			s.finish(id, start, now_ps() - start, engine, lane);
 		}
 	}
@@ -422,6 +463,7 @@ struct Controller : sc_module {
 	std::vector<uint32_t> mine;
 	Queue *units[AX_T_KIND_COUNT];
 	Dma *dma_core, *dma_sys;
+	sc_event cfg_free;                 // an operator set-up's dependencies are met
 	sc_signal<bool> *busy = nullptr;   // probe (--vcd)
 	Controller(sc_module_name n, Sim &sim, uint32_t k)
 		: sc_module(n), to_far("to_far"), s(sim), core(k)
@@ -470,7 +512,27 @@ struct Controller : sc_module {
 				s.rec[id].issue_end_ps = now_ps();
 			}
 			const ax_task &t = tl->tasks[id];
-			if (t.kind == AX_T_DMA)
+			if (t.kind == AX_T_CTRL) {
+				// docs/timing-model.md "Operator set-up": the control core
+				// itself programs the operator once its configuration set
+				// is free (the task's dependencies)
+				while (!s.ready(id)) {
+					s.waiter[id] = &cfg_free;
+					wait(cfg_free);
+					s.activations++;
+				}
+				uint64_t c0 = now_ps();
+				s.setup(t, true);
+				if (s.probe)
+					s.probe->begin(t, busy);
+				wait(sc_time::from_value(t.cycles * s.cycle_ps));
+				s.activations++;
+				if (s.probe)
+					s.probe->end(t, busy);
+				s.setup(t, false);
+				s.finish(id, c0, now_ps() - c0, AX_E_SETUP);
+			}
+			else if (t.kind == AX_T_DMA)
 			{
 				Dma *d = t.unit == AX_U_DMA_SYS ? dma_sys : dma_core;
 				d->queue_for(t).push(id);

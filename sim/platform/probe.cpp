@@ -74,13 +74,15 @@ void Probes::traffic(const ax_task &t, bool up)
 
 void Probes::begin(const ax_task &t, sc_signal<bool> *b)
 {
-	b->write(true);
+	if (b)
+		b->write(true);
 	traffic(t, true);
 }
 
 void Probes::end(const ax_task &t, sc_signal<bool> *b)
 {
-	b->write(false);
+	if (b)
+		b->write(false);
 	traffic(t, false);
 }
 
