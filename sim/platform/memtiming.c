@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../common/err.h"
+#include "../config/arch.h"
 
 void ax_pool_init(struct ax_port_pool *p, uint32_t ports, uint64_t bytes_per_s,
 		  uint64_t latency_ps)
@@ -40,6 +41,27 @@ uint64_t ax_pool_reserve(struct ax_port_pool *p, uint64_t now_ps, uint64_t bytes
 	p->free_at_ps[best] = start + dur;
 	p->busy_ps += dur;
 	return start + dur;
+}
+
+void ax_ddr_params_from_arch(struct ax_ddr_params *p, const struct ax_arch *a)
+{
+	memset(p, 0, sizeof(*p));
+	p->channels = (uint32_t)a->ddr_channels;
+	p->banks = (uint32_t)a->ddr_banks;
+	p->row_bytes = a->ddr_row_bytes;
+	p->interleave = a->ddr_interleave;
+	p->burst_bytes = a->ddr_burst_length * (a->ddr_bus_bits / a->ddr_channels) / 8;
+	p->burst_ps = (a->ddr_burst_length * 1000000000000ull + a->ddr_rate_tps - 1) / a->ddr_rate_tps;
+	p->t_rcd_ps = a->ddr_t_rcd_ps;
+	p->t_rrd_ps = a->ddr_t_rrd_ps;
+	p->t_faw_ps = a->ddr_t_faw_ps;
+	p->t_rp_ps = a->ddr_t_rp_ps;
+	p->t_cl_ps = a->ddr_t_cl_ps;
+	p->t_wtr_ps = a->ddr_t_wtr_ps;
+	p->t_rtw_ps = a->ddr_t_rtw_ps;
+	p->t_rfc_ps = a->ddr_t_rfc_ps;
+	p->t_refi_ps = a->ddr_t_refi_ps;
+	p->latency_ps = a->ddr_latency_ps;
 }
 
 void ax_ddr_init(struct ax_ddr *d, const struct ax_ddr_params *p)
@@ -124,6 +146,7 @@ static uint64_t ddr_piece(struct ax_ddr *d, uint32_t ch, uint32_t bank, uint64_t
 	c->last_write = write;
 	b->ready_ps = start + dur;
 	d->st.busy_ps += dur;
+	d->st.bursts += bursts;
 	return start + dur;
 }
 

@@ -81,6 +81,7 @@ struct ax_ddr_channel {
 
 struct ax_ddr_stats {
 	uint64_t hits, misses, conflicts, refreshes, turnarounds;
+	uint64_t bursts;           /* column commands (row-hit rate per burst) */
 	uint64_t busy_ps;          /* data bus time, summed over channels */
 };
 
@@ -90,6 +91,9 @@ struct ax_ddr {
 	struct ax_ddr_stats st;
 };
 
+struct ax_arch;
+/* Fills p from the DDR keys of a validated hardware description. */
+void ax_ddr_params_from_arch(struct ax_ddr_params *p, const struct ax_arch *a);
 void ax_ddr_init(struct ax_ddr *d, const struct ax_ddr_params *p);
 /*
  * A transfer of bytes at address addr (read or write) arriving at now_ps;
