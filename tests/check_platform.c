@@ -34,7 +34,8 @@ static void load_arch(struct ax_arch_desc *d, const char *const *sets)
 	static const char *const quiet[] = {
 		"controller.dispatch=0", "dma.setup=0", "unit.start_latency=0",
 		"ddr.latency=0", "l2.latency=0", "noc.latency=0", "l1.latency=0",
-		"ddr.t_rcd=0", "ddr.t_rrd=0", "ddr.t_faw=0", "ddr.t_rp=0", "ddr.t_cl=0", "ddr.t_wtr=0", "ddr.t_rtw=0", "ddr.t_rfc=0", NULL
+		"ddr.t_rcd=0", "ddr.t_rrd=0", "ddr.t_faw=0", "ddr.t_rp=0", "ddr.t_cl=0", "ddr.t_wtr=0", "ddr.t_rtw=0", "ddr.t_rfc=0",
+		"ddr.t_wl=0", "ddr.t_wr=0", "ddr.t_rtp=0", "ddr.t_ras=0", "ddr.t_rpab=0", NULL
 	};
 	for (size_t i = 0; quiet[i]; i++)
 		ck_assert_int_eq(ax_arch_set(d, quiet[i], &err), AX_OK);
