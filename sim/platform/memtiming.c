@@ -304,33 +304,37 @@ static uint64_t ddr_piece(struct ax_ddr *d, uint32_t ch, uint32_t bank, uint64_t
 		uint64_t back = frfcfs_turn(p, b, row, arrive);
 		if (back) {
 			/* served in that row's turn, right after its last burst;
-			 * the bus time goes into the earliest gap from there, and
-			 * the bank's later turns move back by it */
+			 * the bus time goes into the earliest gap from there */
 			struct ax_ddr_session *s = bank_turn(b, back);
 			uint64_t want = max64(arrive, s->col_end_ps);
 			uint64_t g = bus_find(p, c, want, dur, write, &at);
 			if (at > 0 && c->bus[at - 1].dir != write && c->bus[at - 1].dir != 2)
 				d->st.turnarounds++;
 			bus_insert(c, at, g, g + dur, write);
-			uint64_t slot = g + dur <= s->close_ps ? g : want;
-			s->col_end_ps = slot + dur;
 			s->pieces++;
-			if (g + dur > s->close_ps) {
-				for (uint64_t k = 0; k < back; k++) {
-					struct ax_ddr_session *l = bank_turn(b, k);
-					if (l->close_ps != UINT64_MAX)
-						l->close_ps += dur;
-				}
-				b->col_ok_ps += dur;
-				b->pre_ok_ps += dur;
-				b->act_ok_ps += dur;
-			}
-			uint64_t overtaken = 0;
-			for (uint64_t k = 0; k < back; k++)
-				overtaken += bank_turn(b, k)->pieces;
 			d->st.hits++;
 			d->st.reordered++;
-			return slot + dur + overtaken * dur;
+			if (g + dur <= s->close_ps) {
+				/* the gap lies within the turn: nothing moves */
+				s->col_end_ps = g + dur;
+				return g + dur;
+			}
+			/* the bank's later turns move back by its bursts; the
+			 * piece ends after its own and those of the pieces it
+			 * overtook, which cannot move any more: the latency it
+			 * adds to them is its own */
+			uint64_t overtaken = 0;
+			for (uint64_t k = 0; k < back; k++) {
+				struct ax_ddr_session *l = bank_turn(b, k);
+				overtaken += l->pieces;
+				if (l->close_ps != UINT64_MAX)
+					l->close_ps += dur;
+			}
+			b->col_ok_ps += dur;
+			b->pre_ok_ps += dur;
+			b->act_ok_ps += dur;
+			s->col_end_ps = want + dur;
+			return want + dur + overtaken * dur;
 		}
 	}
 
@@ -406,6 +410,27 @@ uint64_t ax_ddr_access(struct ax_ddr *d, uint64_t now_ps, uint64_t addr, uint64_
 	}
 	/* the first access sees the read latency (or write latency) once, at
 	 * the end of the pipeline */
+	if (first)
+		end += write ? p->t_wl_ps : p->t_cl_ps;
+	return end;
+}
+
+uint64_t ax_ddr_access_2d(struct ax_ddr *d, uint64_t now_ps, uint64_t base, uint64_t run_bytes,
+			  uint64_t stride_bytes, uint64_t off, uint64_t bytes, int write, int first)
+{
+	if (!run_bytes || run_bytes >= stride_bytes)
+		return ax_ddr_access(d, now_ps, base + off, bytes, write, first);
+	const struct ax_ddr_params *p = &d->p;
+	uint64_t end = now_ps, arrive = now_ps + (first ? p->latency_ps : 0);
+	while (bytes) {
+		uint64_t k = off / run_bytes, in = off % run_bytes;
+		uint64_t n = run_bytes - in < bytes ? run_bytes - in : bytes;
+		uint64_t e = ax_ddr_access(d, arrive, base + k * stride_bytes + in, n, write, 0);
+		if (e > end)
+			end = e;
+		off += n;
+		bytes -= n;
+	}
 	if (first)
 		end += write ? p->t_wl_ps : p->t_cl_ps;
 	return end;

@@ -145,5 +145,14 @@ void ax_ddr_init(struct ax_ddr *d, const struct ax_ddr_params *p);
  */
 uint64_t ax_ddr_access(struct ax_ddr *d, uint64_t now_ps, uint64_t addr, uint64_t bytes,
 		       int write, int first);
+/*
+ * Bytes [off, off + bytes) of a 2-D transfer: runs of run_bytes, one every
+ * stride_bytes from base (a channel slice of a tensor, docs/memory.md
+ * "DMA").  Each run reaches the model at its real address, as one request of
+ * ax_ddr_access; run_bytes 0 or not below stride_bytes is one contiguous
+ * block from base + off.  Returns when its last burst ends.
+ */
+uint64_t ax_ddr_access_2d(struct ax_ddr *d, uint64_t now_ps, uint64_t base, uint64_t run_bytes,
+			  uint64_t stride_bytes, uint64_t off, uint64_t bytes, int write, int first);
 
 #endif
