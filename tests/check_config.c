@@ -210,6 +210,8 @@ static const struct ucase unit_good[] = {
 	{ "false", AX_U_BOOL, 0 },
 	{ "on", AX_U_BOOL, 1 },
 	{ "no", AX_U_BOOL, 0 },
+	{ "fifo", AX_U_DDR_SCHED, 0 },
+	{ "frfcfs", AX_U_DDR_SCHED, 1 },
 };
 
 START_TEST(units_parse_every_suffix)
@@ -249,6 +251,7 @@ static const struct ubad unit_bad[] = {
 	{ "0.0005", AX_U_PERMILLE, "is not a whole number of base units" },
 	{ "maybe", AX_U_BOOL, "is not a boolean" },
 	{ "1", AX_U_BOOL, "is not a boolean" },
+	{ "fr-fcfs", AX_U_DDR_SCHED, "is not a scheduling policy" },
 };
 
 START_TEST(units_reject_bad_input)
@@ -295,6 +298,7 @@ static const struct ufmt unit_fmt[] = {
 	{ 855, AX_U_PERMILLE, "85.5%" },
 	{ 1, AX_U_BOOL, "true" },
 	{ 0, AX_U_BOOL, "false" },
+	{ 1, AX_U_DDR_SCHED, "frfcfs" },
 	{ 42, AX_U_COUNT, "42" },
 };
 
@@ -342,6 +346,14 @@ START_TEST(units_format_round_trips)
 		const char *why;
 		ax_unit_format(b, AX_U_BOOL, buf, sizeof(buf));
 		ck_assert_int_eq(ax_unit_parse(buf, AX_U_BOOL, &back, &why), 0);
+		ck_assert_uint_eq(back, b);
+	}
+	for (uint64_t b = 0; b <= 1; b++) {
+		char buf[16];
+		uint64_t back = 9;
+		const char *why;
+		ax_unit_format(b, AX_U_DDR_SCHED, buf, sizeof(buf));
+		ck_assert_int_eq(ax_unit_parse(buf, AX_U_DDR_SCHED, &back, &why), 0);
 		ck_assert_uint_eq(back, b);
 	}
 	ck_assert_int_eq(checked, 250);

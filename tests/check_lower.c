@@ -250,6 +250,48 @@ START_TEST(test_placement)
 }
 END_TEST
 
+/* docs/memory.md "DMA": a layer split by output channels over the cores of
+ * a cooperative copy stores each core's slice of an output in DDR as its real runs,
+ * (c1 - c0) bytes per pixel, cout bytes apart, from the slice's first byte. */
+START_TEST(test_channel_slice_runs)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 1, 4, 512);
+	conv(&n, "fc", 0, 1024, 1, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	cfg_default(&c, 4, 4);
+	c.v[AX_CC_MULTICORE_MODE] = AX_MC_COOPERATIVE;
+	struct ax_tasklist tl;
+	ax_tasklist_init(&tl);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_DDR);
+	uint64_t slices = 0, bytes = 0, base = tl.tensors[1].ddr_addr;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->kind != AX_T_DMA || t->dst != AX_MEM_DDR || t->layer != 1 || !t->bytes)
+			continue;
+		ck_assert_uint_gt(t->run_bytes, 0);
+		ck_assert_uint_lt(t->run_bytes, 1024);
+		ck_assert_uint_eq(t->run_stride, 1024);
+		ck_assert_uint_eq(t->bytes, 4 * t->run_bytes);
+		ck_assert_uint_eq((t->dst_addr - base) % t->run_bytes, 0);
+		slices++;
+		bytes += t->bytes;
+	}
+	ck_assert_uint_eq(slices, 4);
+	ck_assert_uint_eq(bytes, 4 * 1024);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
+
 /* docs/timing-model.md "Multi-core modes".  Batch-1 copies replicate the
  * work per core.  Batch-4 (the default mode of a 4-core compilation) runs the
  * whole network on every core, each on its own input, with one copy of the
@@ -620,6 +662,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_units);
 	tcase_add_test(t, test_placement);
 	tcase_add_test(t, test_cores);
+	tcase_add_test(t, test_channel_slice_runs);
 	tcase_add_test(t, test_elf_placement_and_ptq);
 	tcase_add_test(t, test_bundled_tasklists_wellformed);
 	tcase_add_test(t, test_icr);

@@ -34,7 +34,8 @@ static void load_arch(struct ax_arch_desc *d, const char *const *sets)
 	static const char *const quiet[] = {
 		"controller.dispatch=0", "dma.setup=0", "unit.start_latency=0",
 		"ddr.latency=0", "l2.latency=0", "noc.latency=0", "l1.latency=0",
-		"ddr.t_rcd=0", "ddr.t_rrd=0", "ddr.t_faw=0", "ddr.t_rp=0", "ddr.t_cl=0", "ddr.t_wtr=0", "ddr.t_rtw=0", "ddr.t_rfc=0", NULL
+		"ddr.t_rcd=0", "ddr.t_rrd=0", "ddr.t_faw=0", "ddr.t_rp=0", "ddr.t_cl=0", "ddr.t_wtr=0", "ddr.t_rtw=0", "ddr.t_rfc=0",
+		"ddr.t_wl=0", "ddr.t_wr=0", "ddr.t_rtp=0", "ddr.t_ras=0", "ddr.t_rpab=0", NULL
 	};
 	for (size_t i = 0; quiet[i]; i++)
 		ck_assert_int_eq(ax_arch_set(d, quiet[i], &err), AX_OK);
@@ -147,15 +148,20 @@ END_TEST
 
 /* docs/memory.md "DDR": the LPDDR4x bank model against hand-computed
  * timings with the default parameters: a 32-byte burst takes 3751 ps,
- * tRCD = tRP = 18 ns, tCL = 17 ns, controller latency 40 ns. */
+ * tRCD = tRP = 18 ns, tCL = 17 ns, WL = 8.44 ns, tWR = 18 ns, tRTP = 7.5 ns,
+ * tRAS = 42 ns, tRPab = 21 ns, controller latency 40 ns, FR-FCFS. */
+static const struct ax_ddr_params ddr_lpddr4x = {
+	.channels = 4, .banks = 8, .row_bytes = 2048, .interleave = 256,
+	.burst_bytes = 32, .burst_ps = 3751, .t_rcd_ps = 18000, .t_rp_ps = 18000,
+	.t_cl_ps = 17000, .t_wtr_ps = 10000, .t_rtw_ps = 8000, .t_rfc_ps = 280000,
+	.t_refi_ps = 3904000, .latency_ps = 40000, .t_rrd_ps = 10000, .t_faw_ps = 40000,
+	.t_wl_ps = 8440, .t_wr_ps = 18000, .t_rtp_ps = 7500, .t_ras_ps = 42000,
+	.t_rpab_ps = 21000, .sched = AX_DDR_FRFCFS, .sched_window = 8,
+};
+
 START_TEST(test_ddr_model)
 {
-	struct ax_ddr_params p = {
-		.channels = 4, .banks = 8, .row_bytes = 2048, .interleave = 256,
-		.burst_bytes = 32, .burst_ps = 3751, .t_rcd_ps = 18000, .t_rp_ps = 18000,
-		.t_cl_ps = 17000, .t_wtr_ps = 10000, .t_rtw_ps = 8000, .t_rfc_ps = 280000,
-		.t_refi_ps = 3904000, .latency_ps = 40000, .t_rrd_ps = 10000, .t_faw_ps = 40000,
-	};
+	struct ax_ddr_params p = ddr_lpddr4x;
 	static struct ax_ddr d;
 	ax_ddr_init(&d, &p);
 	/* a closed bank: latency + tRCD + 2 bursts + tCL */
@@ -166,7 +172,8 @@ START_TEST(test_ddr_model)
 	uint64_t t2 = ax_ddr_access(&d, t, 64, 64, 0, 1);
 	ck_assert_uint_eq(t2, t + 40000 + 2 * 3751 + 17000);
 	ck_assert_uint_eq(d.st.hits, 1);
-	/* bank 0, row 1 (address 64 KiB): a conflict, precharge and activate */
+	/* bank 0, row 1 (address 64 KiB): a conflict, precharge and activate
+	 * (tRAS and tRTP long past) */
 	uint64_t t3 = ax_ddr_access(&d, t2, 65536, 64, 0, 1);
 	ck_assert_uint_eq(t3, t2 + 40000 + 18000 + 18000 + 2 * 3751 + 17000);
 	ck_assert_uint_eq(d.st.conflicts, 1);
@@ -177,7 +184,8 @@ START_TEST(test_ddr_model)
 		now = ax_ddr_access(&d, now, (uint64_t)(i % 2 ? 65536 : 131072) + 64ull * 1024 * 8 * (uint64_t)i, 64, 0, 1);
 	double eff = 100.0 * 64 / ((double)(now - start) * 1e-12) / 34.128e9;
 	ck_assert_msg(eff < 0.03, "scattered efficiency %.4f", eff);
-	/* a write after reads turns the bus around (tRTW) */
+	/* a write after reads turns the bus around (tRTW); a write completes
+	 * WL after its burst */
 	static struct ax_ddr w;
 	ax_ddr_init(&w, &p);
 	uint64_t r0 = ax_ddr_access(&w, 0, 0, 32, 0, 0);      /* 18000 + 3751 */
@@ -185,10 +193,13 @@ START_TEST(test_ddr_model)
 	uint64_t w0 = ax_ddr_access(&w, 0, 32, 32, 1, 0);     /* hit, after tRTW */
 	ck_assert_uint_eq(w0, r0 + 8000 + 3751);
 	ck_assert_uint_eq(w.st.turnarounds, 1);
-	/* a refresh every tREFI blocks the channel for tRFC and closes rows */
-	uint64_t f = ax_ddr_access(&w, 3904000, 64, 32, 1, 0);
-	ck_assert_uint_eq(f, 3904000 + 280000 + 18000 + 3751);
-	ck_assert_uint_eq(w.st.refreshes, 1);
+	ck_assert_uint_eq(ax_ddr_access(&w, w0, 64, 32, 1, 1), w0 + 40000 + 3751 + 8440);
+	/* a refresh every tREFI: precharge-all (tRPab), then tRFC; rows close */
+	static struct ax_ddr f;
+	ax_ddr_init(&f, &p);
+	uint64_t e = ax_ddr_access(&f, 3904000, 64, 32, 1, 0);
+	ck_assert_uint_eq(e, 3904000 + 21000 + 280000 + 18000 + 3751);
+	ck_assert_uint_eq(f.st.refreshes, 1);
 
 	/* five rows of banks 0-4 of channel 0 (8 KiB apart) requested at once:
 	 * activates tRRD = 10 ns apart, the fifth held until tFAW (50 ns here)
@@ -199,7 +210,7 @@ START_TEST(test_ddr_model)
 	ax_ddr_init(&a, &q);
 	static const uint64_t act[5] = { 0, 10000, 20000, 30000, 50000 };
 	for (int k = 0; k < 5; k++) {
-		uint64_t e = ax_ddr_access(&a, 0, 8192ull * (uint64_t)k, 32, 0, 0);
+		e = ax_ddr_access(&a, 0, 8192ull * (uint64_t)k, 32, 0, 0);
 		ck_assert_uint_eq(e, act[k] + 18000 + 3751);
 	}
 	ck_assert_uint_eq(a.st.misses, 5);
@@ -210,6 +221,104 @@ START_TEST(test_ddr_model)
 	for (int k = 0; k < 5; k++)
 		ck_assert_uint_eq(ax_ddr_access(&z, 0, 8192ull * (uint64_t)k, 32, 0, 0),
 				  18000 + 3751 * (uint64_t)(k + 1));
+}
+END_TEST
+
+/* docs/memory.md "DDR": a precharge waits for tRAS after the activate,
+ * tRTP after a read and WL + tWR after a write. */
+START_TEST(test_ddr_precharge_limits)
+{
+	static struct ax_ddr d;
+	ax_ddr_init(&d, &ddr_lpddr4x);
+	/* read row 0 of bank 0 (activate at 0, burst 18000-21751), then row 1
+	 * of bank 0 at once: the precharge waits for tRAS (42 ns > 21751 -
+	 * 3751 + 7500), then tRP + tRCD */
+	ck_assert_uint_eq(ax_ddr_access(&d, 0, 0, 32, 0, 0), 21751);
+	ck_assert_uint_eq(ax_ddr_access(&d, 0, 65536, 32, 0, 0), 42000 + 18000 + 18000 + 3751);
+	/* the same after a write: WL + tWR after its data (48191 > 42000) */
+	static struct ax_ddr w;
+	ax_ddr_init(&w, &ddr_lpddr4x);
+	ck_assert_uint_eq(ax_ddr_access(&w, 0, 0, 32, 1, 0), 21751);
+	ck_assert_uint_eq(ax_ddr_access(&w, 0, 65536, 32, 0, 0),
+			  21751 + 8440 + 18000 + 18000 + 18000 + 3751);
+}
+END_TEST
+
+/* docs/memory.md "DDR": banks are served independently and bursts go into
+ * the earliest bus gap; with frfcfs a row hit is served in its row's turn. */
+START_TEST(test_ddr_bank_order)
+{
+	/* bank 0 waits for tRAS to switch rows (burst at 78000-81751); bank 1
+	 * of the same channel, called later, activates tRRD after bank 0's
+	 * first activate and fills the gap before: 10000 + 18000 + 3751 */
+	static struct ax_ddr d;
+	ax_ddr_init(&d, &ddr_lpddr4x);
+	ax_ddr_access(&d, 0, 0, 32, 0, 0);
+	ck_assert_uint_eq(ax_ddr_access(&d, 0, 65536, 32, 0, 0), 81751);
+	ck_assert_uint_eq(ax_ddr_access(&d, 0, 8192, 32, 0, 0), 10000 + 18000 + 3751);
+
+	/* row 0 of bank 0 again, queued behind row 1: frfcfs serves it in
+	 * row 0's turn, right after its first burst (before the precharge at
+	 * 42 ns); fifo after row 1's turn: precharge at max(tRAS after 60000,
+	 * 81751 - 3751 + tRTP) = 102000, then tRP + tRCD + a burst */
+	for (uint32_t sched = 0; sched < 2; sched++) {
+		struct ax_ddr_params p = ddr_lpddr4x;
+		p.sched = sched;
+		ax_ddr_init(&d, &p);
+		ax_ddr_access(&d, 0, 0, 32, 0, 0);
+		ax_ddr_access(&d, 0, 65536, 32, 0, 0);
+		uint64_t e = ax_ddr_access(&d, 0, 32, 32, 0, 0);
+		if (sched == AX_DDR_FRFCFS) {
+			ck_assert_uint_eq(e, 21751 + 3751);
+			ck_assert_uint_eq(d.st.reordered, 1);
+			ck_assert_uint_eq(d.st.hits, 1);
+		} else {
+			ck_assert_uint_eq(e, 102000 + 18000 + 18000 + 3751);
+			ck_assert_uint_eq(d.st.conflicts, 2);
+		}
+	}
+}
+END_TEST
+
+/* A 2-D transfer reaches the model as its rows: eight runs of 256 bytes
+ * 64 KiB apart are eight rows of bank 0 of channel 0, each a conflict
+ * (after the first): a run's 8 bursts take 30008 ps, then tRTP after its
+ * last read command, tRP and tRCD: 48008 + 7 x (30008 - 3751 + 7500 +
+ * 18000 + 18000).  The same 2 KiB contiguous is one row on each channel. */
+START_TEST(test_ddr_2d)
+{
+	static struct ax_ddr d;
+	ax_ddr_init(&d, &ddr_lpddr4x);
+	ck_assert_uint_eq(ax_ddr_access_2d(&d, 0, 0, 256, 65536, 0, 2048, 0, 0),
+			  48008 + 7 * 69757);
+	ck_assert_uint_eq(d.st.conflicts, 7);
+	ax_ddr_init(&d, &ddr_lpddr4x);
+	ck_assert_uint_eq(ax_ddr_access_2d(&d, 0, 0, 0, 0, 0, 2048, 0, 0), 18000 + 2 * 30008);
+	/* a part of a 2-D transfer starts inside a run: bytes [128, 384) are
+	 * the second half of run 0 and the first half of run 1 */
+	ax_ddr_init(&d, &ddr_lpddr4x);
+	ax_ddr_access_2d(&d, 0, 0, 256, 65536, 128, 256, 0, 0);
+	ck_assert_uint_eq(d.st.bursts, 8);
+	ck_assert_uint_eq(d.st.misses + d.st.conflicts, 2);
+}
+END_TEST
+
+/* Refresh never hangs: with tRFC longer than tREFI (a description the
+ * validation rejects) the model still returns, one refresh per tREFI due. */
+START_TEST(test_ddr_refresh_bounded)
+{
+	struct ax_ddr_params p = ddr_lpddr4x;
+	p.t_rfc_ps = 5000000;
+	static struct ax_ddr d;
+	ax_ddr_init(&d, &p);
+	uint64_t e = ax_ddr_access(&d, 1000000000000ull, 0, 32, 0, 0);
+	ck_assert_uint_eq(d.st.refreshes, 1000000000000ull / 3904000);
+	ck_assert_uint_ge(e, 1000000000000ull);
+	/* an idle channel counts the refreshes it slept through at once */
+	ax_ddr_init(&d, &ddr_lpddr4x);
+	e = ax_ddr_access(&d, 1000000000000ull, 0, 32, 0, 0);
+	ck_assert_uint_eq(d.st.refreshes, 1000000000000ull / 3904000);
+	ck_assert_uint_eq(e, 1000000000000ull + 18000 + 3751);
 }
 END_TEST
 
@@ -422,6 +531,10 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, test_xfer_arithmetic);
 	tcase_add_test(t, test_ddr_model);
+	tcase_add_test(t, test_ddr_precharge_limits);
+	tcase_add_test(t, test_ddr_bank_order);
+	tcase_add_test(t, test_ddr_2d);
+	tcase_add_test(t, test_ddr_refresh_bounded);
 	tcase_add_test(t, test_link_and_memory_latencies_add);
 	tcase_add_test(t, test_mvm_timing);
 	tcase_add_test(t, test_dependencies);

@@ -602,8 +602,9 @@ static void fetch_inputs(struct lstate *s, uint32_t core, uint32_t li, uint32_t 
 
 /* After a piece's compute task, write its rows [r0, r1) and channels
  * [c0, c1) to the tensor's home.  A channel slice is a 2-D strided transfer
- * (one run of (c1 - c0) bytes per pixel); it is moved as one block of its
- * size at its own offset within the rows (docs/memory.md "DMA"). */
+ * (one run of (c1 - c0) bytes per pixel): to DDR it goes as its real runs;
+ * to L2, or paged over L2 and DDR, as one block of its size at its own
+ * offset within the rows (docs/memory.md "DMA"). */
 static uint32_t store_output(struct lstate *s, uint32_t core, uint32_t li, uint32_t copy,
 			     uint32_t r0, uint32_t r1, uint32_t c0, uint32_t c1, uint32_t compute)
 {
@@ -617,6 +618,12 @@ static uint32_t store_output(struct lstate *s, uint32_t core, uint32_t li, uint3
 	uint64_t from = r0 * row + (uint64_t)c0 * (r1 - r0) * l->out.w;
 	uint64_t bytes = (uint64_t)(r1 - r0) * l->out.w * (c1 - c0);
 	tensor_dma(s, core, li, copy, li, from, from + bytes, 0, &d, &made);
+	if (home == AX_MEM_DDR && c1 - c0 < l->out.c && made.n == 1) {
+		struct ax_task *t = &s->tl->tasks[made.v[0]];
+		t->dst_addr = s->tl->tensors[li].ddr_addr + copy * s->tl->ddr_copy_stride + r0 * row + c0;
+		t->run_bytes = c1 - c0;
+		t->run_stride = l->out.c;
+	}
 	uint32_t id = compute;
 	if (made.n == 1) {
 		id = made.v[0];

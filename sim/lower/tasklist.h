@@ -49,6 +49,9 @@ struct ax_task {
 	enum ax_kind data;
 	uint64_t src_addr, dst_addr;  /* byte addresses (DDR: its address map, docs/memory.md) */
 	uint64_t bytes;           /* DMA: bytes moved; IMC_LOAD: weight bytes written */
+	/* DMA with DDR: the DDR side is runs of run_bytes, one every
+	 * run_stride bytes from its address (a channel slice); 0: contiguous */
+	uint64_t run_bytes, run_stride;
 	/* compute */
 	uint64_t cycles;          /* compute cycles at full rate (docs/timing-model.md) */
 	uint64_t l1_read, l1_write; /* L1 bytes the compute task reads and writes */
