@@ -527,7 +527,7 @@ static void csv_raw(char **buf, size_t *len, size_t *cap, const char *s)
 	*len += n;
 }
 
-int ax_report_write_csv(const struct ax_report_input *in, const char *path, struct ax_err *err)
+char *ax_report_csv(const struct ax_report_input *in, size_t *out_len)
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -552,6 +552,14 @@ int ax_report_write_csv(const struct ax_report_input *in, const char *path, stru
 			 bound_name(f.bound));
 		csv_raw(&buf, &len, &cap, row);
 	}
+	*out_len = len;
+	return buf;
+}
+
+int ax_report_write_csv(const struct ax_report_input *in, const char *path, struct ax_err *err)
+{
+	size_t len;
+	char *buf = ax_report_csv(in, &len);
 	int rc = ax_write_atomic(path, buf, len, err);
 	free(buf);
 	return rc;

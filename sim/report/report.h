@@ -50,6 +50,8 @@ int ax_write_json(const json_t *j, const char *path, struct ax_err *err);
 void ax_human_bytes(uint64_t b, char *buf, size_t n);
 /* s as one CSV field (quoted when it holds a comma, quote or line break; heap). */
 char *ax_csv_quote(const char *s);
+/* The per-layer CSV as a heap string of *len bytes (NUL-terminated; the caller frees it). */
+char *ax_report_csv(const struct ax_report_input *in, size_t *len);
 int ax_report_write_csv(const struct ax_report_input *in, const char *path, struct ax_err *err);
 
 #endif
