@@ -7,9 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lower/lower.h"
 #include "net/elf.h"
-#include "platform/platform.h"
 #include "report/report.h"
 #include "report/trace.h"
 
@@ -127,56 +125,36 @@ int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
 	return 0;
 }
 
-/* --arch, then --set, then the hardware parameters among extra overrides
- * (KEY=VALUE, compilation keys skipped); messages appended to err. */
-static int arch_load(const struct ax_opts *o, const char *const *extra, int n_extra,
-		     struct ax_arch_desc *d, struct ax_err *err)
+/* The run specification of parsed options (NET is positional[0]) with the
+ * overrides of a sweep point (x, may be NULL). */
+static void opts_spec(const struct ax_opts *o, const struct ax_run_extra *x, struct ax_run_spec *spec)
 {
-	int n0 = err->count;
-	int rc = ax_arch_load(d, o->arch, err);
-	if (!rc) {
-		for (int i = 0; i < o->n_sets; i++)
-			ax_arch_set(d, o->sets[i], err);
-		for (int i = 0; i < n_extra; i++) {
-			const char *eq = strchr(extra[i], '=');
-			char key[128];
-			snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - extra[i]) : 0, extra[i]);
-			if (ax_arch_key_find(key))
-				ax_arch_set(d, extra[i], err);
-		}
-		if (err->count == n0)
-			ax_arch_validate(d, err);
-		rc = err->count > n0 ? AX_EINPUT : AX_OK;
+	memset(spec, 0, sizeof(*spec));
+	spec->net_path = o->n_positional ? o->positional[0] : NULL;
+	spec->arch_path = o->arch;
+	spec->config_path = o->config;
+	spec->model = o->model;
+	spec->board = o->board;
+	spec->sets = o->sets;
+	spec->n_sets = o->n_sets;
+	if (x) {
+		spec->overrides = x->overrides;
+		spec->n_overrides = x->n_overrides;
+		spec->origin = x->origin;
 	}
-	return rc;
+	spec->record_tasks = o->trace != NULL;
+	spec->vcd_path = o->vcd;
 }
 
 int ax_cli_load_arch(const struct ax_opts *o, struct ax_arch_desc *d)
 {
+	struct ax_run_spec spec;
 	struct ax_err err;
+	opts_spec(o, NULL, &spec);
 	ax_err_init(&err);
-	int rc = arch_load(o, NULL, 0, d, &err);
+	int rc = ax_run_load_arch(&spec, d, &err);
 	ax_cli_print_errors(&err, "axsim: ");
 	ax_err_release(&err);
-	return rc;
-}
-
-/* The file is read once (so a pipe works too): one that starts with the ELF
- * magic is a compiled network, anything else a network description. */
-static int net_load(const char *path, struct ax_net *net, struct ax_err *err)
-{
-	unsigned char *buf;
-	size_t len;
-	ax_net_init(net);
-	int rc = ax_slurp(path, AX_ELF_MAX_FILE_BYTES, "a compiled network or a network description",
-			  &buf, &len, err);
-	if (rc)
-		return rc;
-	if (len >= 4 && !memcmp(buf, "\177ELF", 4))
-		rc = ax_elf_read_buf(net, path, buf, len, err);
-	else
-		rc = ax_net_load_yaml_buf(net, path, buf, len, err);
-	free(buf);
 	return rc;
 }
 
@@ -184,7 +162,7 @@ int ax_cli_load_net(const char *path, struct ax_net *net)
 {
 	struct ax_err err;
 	ax_err_init(&err);
-	int rc = net_load(path, net, &err);
+	int rc = ax_run_load_net(path, net, &err);
 	ax_cli_print_errors(&err, "axsim: ");
 	ax_err_release(&err);
 	return rc;
@@ -249,97 +227,50 @@ static void run_usage_error(const struct ax_run_extra *x, const char *fmt, ...)
 
 int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
 {
-	const char *const *extra = x ? x->overrides : NULL;
-	int n_extra = x ? x->n_overrides : 0;
 	int collect = x && x->msgs;
-	int status = 2;
-	struct ax_arch_desc arch = { 0 };
-	struct ax_ccfg cfg;
-	struct ax_net net;
-	struct ax_tasklist tl;
-	struct ax_result res;
-	struct ax_err err, warn;
-	ax_err_init(&err);
-	ax_err_init(&warn);
-	ax_ccfg_init(&cfg);
-	ax_net_init(&net);
-	ax_tasklist_init(&tl);
-	memset(&res, 0, sizeof(res));
-
-	if (arch_load(o, extra, n_extra, &arch, &err))
-		goto print;
-	if (o->config) {
-		ax_ccfg_release(&cfg);
-		int rc = ax_ccfg_load(&cfg, o->config, o->model, o->board, &err, &warn);
-		if (!collect)
-			ax_cli_print_errors(&warn, "axsim: warning: ");
-		if (rc)
-			goto print;
-	} else if (o->model || o->board) {
+	struct ax_run_spec spec;
+	opts_spec(o, x, &spec);
+	if (!o->config && (o->model || o->board)) {
 		run_usage_error(x, "--model and --board need --config MODEL.yaml");
-		goto out;
+		return 2;
 	}
-	for (int i = 0; i < n_extra; i++) {
-		const char *eq = strchr(extra[i], '=');
-		char *key = ax_xstrndup(extra[i], eq ? (size_t)(eq - extra[i]) : 0);
-		if (!eq || eq == extra[i])
-			ax_err_add(&err, "%s: '%s': expected KEY=VALUE", x->origin, extra[i]);
-		else if (!ax_arch_key_find(key))
-			ax_ccfg_set(&cfg, key, eq + 1, x->origin, &err);
-		free(key);
-	}
-	if (n_extra && !err.count)
-		ax_ccfg_check(&cfg, &err);
-	if (err.count)
-		goto print;
-	if (ax_ccfg_check_arch(&cfg, &arch.arch, &err))
-		goto print;
-	ax_net_release(&net);
-	if (net_load(o->positional[0], &net, &err))
-		goto print;
-	tl.inferences = AX_DEFAULT_INFERENCES;
 	if (o->inferences) {
 		char *end;
 		long v = strtol(o->inferences, &end, 10);
-		if (!o->inferences[0] || *end || v < 1 || v > 64) {
-			run_usage_error(x, "--inferences '%s' is not valid; expected an integer from 1 to 64", o->inferences);
-			goto out;
+		if (!o->inferences[0] || *end || v < 1 || v > AX_MAX_INFERENCES) {
+			run_usage_error(x, "--inferences '%s' is not valid; expected an integer from 1 to %d",
+					o->inferences, AX_MAX_INFERENCES);
+			return 2;
 		}
-		tl.inferences = (uint32_t)v;
+		spec.inferences = (uint32_t)v;
 	}
-	if (ax_lower(&net, &arch.arch, &cfg, &tl, &err))
-		goto print;
-	struct ax_platform_opts popts = { .record_tasks = o->trace != NULL, .vcd_path = o->vcd };
-	if (ax_platform_run_opts(&tl, &arch.arch, &popts, &res, &err)) {
-		status = 1;
-		goto print;
+
+	struct ax_run_result r;
+	struct ax_err err, warn;
+	ax_err_init(&err);
+	ax_err_init(&warn);
+	ax_run_result_init(&r);
+	int rc = ax_run(&spec, &r, &err, &warn);
+	if (!collect)
+		ax_cli_print_errors(&warn, "axsim: warning: ");
+	int status = rc == AX_ESIM ? 1 : rc ? 2 : 0;
+	if (!rc) {
+		if (!o->quiet)
+			ax_report_text(&r.in, stdout);
+		if (x && x->report)
+			*x->report = ax_report_json(&r.in);
+		else if (o->json && ax_report_write_json(&r.in, o->json, &err))
+			status = 1;
+		if (o->csv && ax_report_write_csv(&r.in, o->csv, &err))
+			status = 1;
+		if (o->trace && ax_trace_write(&r.in, o->trace, &err))
+			status = 1;
 	}
-	struct ax_report_input in = {
-		.net = &net, .arch = &arch, .cfg = &cfg, .tl = &tl, .res = &res,
-		.network_path = o->positional[0], .config_path = o->config,
-	};
-	if (!o->quiet)
-		ax_report_text(&in, stdout);
-	status = 0;
-	if (x && x->report)
-		*x->report = ax_report_json(&in);
-	else if (o->json && ax_report_write_json(&in, o->json, &err))
-		status = 1;
-	if (o->csv && ax_report_write_csv(&in, o->csv, &err))
-		status = 1;
-	if (o->trace && ax_trace_write(&in, o->trace, &err))
-		status = 1;
-print:
 	if (collect)
 		ax_err_append(x->msgs, &err);
 	else
 		ax_cli_print_errors(&err, "axsim: ");
-out:
-	ax_result_release(&res);
-	ax_tasklist_release(&tl);
-	ax_net_release(&net);
-	ax_ccfg_release(&cfg);
-	ax_arch_desc_release(&arch);
+	ax_run_result_release(&r);
 	ax_err_release(&err);
 	ax_err_release(&warn);
 	return status;

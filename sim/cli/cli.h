@@ -9,12 +9,9 @@
 #include "config/arch.h"
 #include "config/ccfg.h"
 #include "net/net.h"
+#include "run/run.h"
 
-#define AXSIM_VERSION "0.1.0"
 #define AX_MAX_SETS 256
-/* Back-to-back inferences per copy of axsim run: two give the steady-state
- * throughput (docs/timing-model.md "Back-to-back inferences"). */
-#define AX_DEFAULT_INFERENCES 2
 
 /* Options every command may take; which ones a command accepts is its table. */
 struct ax_opts {
@@ -65,9 +62,9 @@ struct ax_run_extra {
 };
 
 /*
- * The pipeline of axsim run on parsed options (positional[0] is NET):
- * hardware description, compilation configuration, network, lowering,
- * platform, report.  Prints what axsim run prints, except what x redirects.
+ * axsim run on parsed options (positional[0] is NET): the pipeline
+ * (ax_run, sim/run/run.h), then the report printed and written.  Prints what
+ * axsim run prints, except what x redirects.
  * Returns the exit status: 0, 1 (the simulation or an output failed) or 2
  * (bad input).  Runs SystemC: call it at most once per process.
  */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "axsim.h"
 #include "cli.h"
 
 static void usage(FILE *out)
@@ -55,7 +56,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(cmd, "--version")) {
-		printf("axsim %s\n", AXSIM_VERSION);
+		printf("axsim %s\n", axsim_version());
 		return 0;
 	}
 	static const struct {

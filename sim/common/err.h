@@ -16,6 +16,7 @@ enum ax_status {
 	AX_OK = 0,
 	AX_EINPUT = 1, /* bad input from the user: exit status 2 */
 	AX_EIO = 2,    /* file could not be read or written: exit status 2 */
+	AX_ESIM = 3,   /* the simulation itself failed (sim/run): exit status 1 */
 };
 
 /* A list of messages, one per line in buf.  Initialise with ax_err_init or

@@ -1,0 +1,337 @@
+/*
+ * api.c - the public C API (axsim.h) over the run pipeline (run.h): opaque
+ * handles that own copies of their strings, messages kept per session.
+ */
+#include "axsim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/trace.h"
+#include "run/run.h"
+
+#ifndef AXSIM_VERSION_STRING
+#error "AXSIM_VERSION_STRING comes from project(VERSION) in CMakeLists.txt"
+#endif
+
+struct axsim_session {
+	struct ax_err err, warn;
+};
+
+struct axsim_spec {
+	char *net, *config, *model, *board, *arch, *vcd;
+	char **sets;
+	size_t n_sets, cap_sets;
+	unsigned inferences;
+	int record;
+};
+
+struct axsim_result {
+	struct ax_run_result r;
+	int recorded;
+	json_t *json;                  /* the report, made on first use */
+};
+
+/* SystemC cannot restart: one simulation per process. */
+static int simulated;
+
+const char *axsim_version(void)
+{
+	return AXSIM_VERSION_STRING;
+}
+
+struct axsim_session *axsim_session_new(void)
+{
+	struct axsim_session *s = calloc(1, sizeof(*s));
+	if (s) {
+		ax_err_init(&s->err);
+		ax_err_init(&s->warn);
+	}
+	return s;
+}
+
+void axsim_session_free(struct axsim_session *s)
+{
+	if (!s)
+		return;
+	ax_err_release(&s->err);
+	ax_err_release(&s->warn);
+	free(s);
+}
+
+const char *axsim_session_errors(const struct axsim_session *s)
+{
+	return s ? ax_err_str(&s->err) : "";
+}
+
+const char *axsim_session_warnings(const struct axsim_session *s)
+{
+	return s ? ax_err_str(&s->warn) : "";
+}
+
+/* Forgets the messages of the previous call. */
+static void session_reset(struct axsim_session *s)
+{
+	ax_err_release(&s->err);
+	ax_err_release(&s->warn);
+	ax_err_init(&s->err);
+	ax_err_init(&s->warn);
+}
+
+struct axsim_spec *axsim_spec_new(void)
+{
+	return calloc(1, sizeof(struct axsim_spec));
+}
+
+void axsim_spec_free(struct axsim_spec *spec)
+{
+	if (!spec)
+		return;
+	free(spec->net);
+	free(spec->config);
+	free(spec->model);
+	free(spec->board);
+	free(spec->arch);
+	free(spec->vcd);
+	for (size_t i = 0; i < spec->n_sets; i++)
+		free(spec->sets[i]);
+	free(spec->sets);
+	free(spec);
+}
+
+/* *dst becomes a copy of src (NULL stays NULL). */
+static void replace(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = src ? ax_xstrdup(src) : NULL;
+}
+
+int axsim_spec_set_net(struct axsim_spec *spec, const char *path)
+{
+	if (!spec || !path)
+		return AXSIM_EUSAGE;
+	replace(&spec->net, path);
+	return AXSIM_OK;
+}
+
+int axsim_spec_set_config(struct axsim_spec *spec, const char *path, const char *model,
+			  const char *board)
+{
+	if (!spec)
+		return AXSIM_EUSAGE;
+	replace(&spec->config, path);
+	replace(&spec->model, model);
+	replace(&spec->board, board);
+	return AXSIM_OK;
+}
+
+int axsim_spec_set_arch(struct axsim_spec *spec, const char *path)
+{
+	if (!spec)
+		return AXSIM_EUSAGE;
+	replace(&spec->arch, path);
+	return AXSIM_OK;
+}
+
+int axsim_spec_set(struct axsim_spec *spec, const char *assignment)
+{
+	if (!spec || !assignment)
+		return AXSIM_EUSAGE;
+	AX_GROW(spec->sets, spec->cap_sets, spec->n_sets + 1);
+	spec->sets[spec->n_sets++] = ax_xstrdup(assignment);
+	return AXSIM_OK;
+}
+
+int axsim_spec_set_inferences(struct axsim_spec *spec, unsigned inferences)
+{
+	if (!spec)
+		return AXSIM_EUSAGE;
+	spec->inferences = inferences;
+	return AXSIM_OK;
+}
+
+int axsim_spec_set_trace(struct axsim_spec *spec, int record)
+{
+	if (!spec)
+		return AXSIM_EUSAGE;
+	spec->record = record != 0;
+	return AXSIM_OK;
+}
+
+int axsim_spec_set_vcd(struct axsim_spec *spec, const char *path)
+{
+	if (!spec)
+		return AXSIM_EUSAGE;
+	replace(&spec->vcd, path);
+	return AXSIM_OK;
+}
+
+int axsim_run(struct axsim_session *s, const struct axsim_spec *spec, struct axsim_result **out)
+{
+	if (out)
+		*out = NULL;
+	if (!s)
+		return AXSIM_EUSAGE;
+	session_reset(s);
+	if (!spec || !out) {
+		ax_err_add(&s->err, "axsim_run: the specification and the result pointer must not be NULL");
+		return AXSIM_EUSAGE;
+	}
+	if (simulated) {
+		ax_err_add(&s->err, "axsim_run: this process has already simulated, and SystemC cannot "
+			   "restart; expected one simulation per process (fork a child per simulation)");
+		return AXSIM_EUSAGE;
+	}
+	struct ax_run_spec rs = {
+		.net_path = spec->net,
+		.arch_path = spec->arch,
+		.config_path = spec->config,
+		.model = spec->model,
+		.board = spec->board,
+		.overrides = (const char *const *)spec->sets,
+		.n_overrides = (int)spec->n_sets,
+		.origin = "set",
+		.inferences = spec->inferences,
+		.record_tasks = spec->record,
+		.vcd_path = spec->vcd,
+	};
+	struct axsim_result *r = ax_xcalloc(1, sizeof(*r));
+	ax_run_result_init(&r->r);
+	int rc = ax_run(&rs, &r->r, &s->err, &s->warn);
+	if (rc == AX_ESIM || rc == AX_OK)
+		simulated = 1;
+	if (rc) {
+		ax_run_result_release(&r->r);
+		free(r);
+		return rc == AX_ESIM ? AXSIM_ESIM : AXSIM_EINPUT;
+	}
+	r->recorded = spec->record;
+	*out = r;
+	return AXSIM_OK;
+}
+
+void axsim_result_free(struct axsim_result *r)
+{
+	if (!r)
+		return;
+	ax_run_result_release(&r->r);
+	if (r->json)
+		json_decref(r->json);
+	free(r);
+}
+
+static json_t *result_json(const struct axsim_result *r)
+{
+	struct axsim_result *w = (struct axsim_result *)r;
+	if (!w->json)
+		w->json = ax_report_json(&w->r.in);
+	return w->json;
+}
+
+int axsim_result_get(const struct axsim_result *r, const char *path, double *value)
+{
+	if (!r || !path || !value)
+		return AXSIM_EUSAGE;
+	json_t *j = result_json(r);
+	const char *p = path;
+	while (j && *p) {
+		size_t n = strcspn(p, ".");
+		char *part = ax_xstrndup(p, n);
+		if (json_is_object(j)) {
+			j = json_object_get(j, part);
+		} else if (json_is_array(j)) {
+			char *end;
+			unsigned long i = strtoul(part, &end, 10);
+			j = part[0] && !*end ? json_array_get(j, i) : NULL;
+		} else {
+			j = NULL;
+		}
+		free(part);
+		p += n + (p[n] == '.');
+	}
+	if (!j || !json_is_number(j))
+		return AXSIM_EINPUT;
+	*value = json_number_value(j);
+	return AXSIM_OK;
+}
+
+uint64_t axsim_result_latency_cycles(const struct axsim_result *r)
+{
+	double v = 0;
+	if (axsim_result_get(r, "totals.latency_cycles", &v))
+		return 0;
+	return (uint64_t)v;
+}
+
+double axsim_result_fps(const struct axsim_result *r)
+{
+	double v = 0;
+	if (axsim_result_get(r, "totals.fps", &v))
+		return 0;
+	return v;
+}
+
+char *axsim_result_format(const struct axsim_result *r, enum axsim_format f)
+{
+	if (!r)
+		return NULL;
+	size_t len;
+	switch (f) {
+	case AXSIM_FORMAT_JSON: {
+		char *s = json_dumps(result_json(r), JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
+		if (!s)
+			AX_BUG("jansson could not serialise the report");
+		char *t = ax_xasprintf("%s\n", s);
+		free(s);
+		return t;
+	}
+	case AXSIM_FORMAT_TEXT: {
+		char *buf = NULL;
+		FILE *mem = open_memstream(&buf, &len);
+		if (!mem)
+			return NULL;
+		ax_report_text(&r->r.in, mem);
+		if (fclose(mem)) {
+			free(buf);
+			return NULL;
+		}
+		return buf;
+	}
+	case AXSIM_FORMAT_CSV:
+		return ax_report_csv(&r->r.in, &len);
+	case AXSIM_FORMAT_TRACE:
+		return r->recorded ? ax_trace_json(&r->r.in, &len) : NULL;
+	}
+	return NULL;
+}
+
+int axsim_result_write(struct axsim_session *s, const struct axsim_result *r, enum axsim_format f,
+		       const char *path)
+{
+	if (!s)
+		return AXSIM_EUSAGE;
+	session_reset(s);
+	if (!r || !path) {
+		ax_err_add(&s->err, "axsim_result_write: the result and the path must not be NULL");
+		return AXSIM_EUSAGE;
+	}
+	if (f == AXSIM_FORMAT_TRACE && !r->recorded) {
+		ax_err_add(&s->err, "%s: no trace was recorded; expected axsim_spec_set_trace before axsim_run",
+			   path);
+		return AXSIM_EUSAGE;
+	}
+	char *text = axsim_result_format(r, f);
+	if (!text) {
+		ax_err_add(&s->err, "%s: unknown format %d", path, (int)f);
+		return AXSIM_EUSAGE;
+	}
+	int rc = ax_write_atomic(path, text, strlen(text), &s->err);
+	free(text);
+	return rc ? AXSIM_EOUTPUT : AXSIM_OK;
+}
+
+void axsim_free(void *p)
+{
+	free(p);
+}

@@ -1,0 +1,198 @@
+/*
+ * check_run.c - the public C API (axsim.h) over libaxsim alone: a run gives
+ * the same JSON report and text as axsim run on the same inputs; compilation
+ * keys and hardware parameters both go through axsim_spec_set; bad input,
+ * a failed call and a second simulation in one process are told apart by
+ * their status.  Check's fork mode gives every test a fresh process.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "axsim.h"
+#include "testutil.h"
+
+#define TINY_NET "models/tiny/tiny.net.yaml"
+#define TINY_MODEL "models/tiny/tiny.yaml"
+
+/* A specification of the tiny network with its model YAML. */
+static struct axsim_spec *tiny_spec(void)
+{
+	struct axsim_spec *spec = axsim_spec_new();
+	ck_assert_ptr_nonnull(spec);
+	ck_assert_int_eq(axsim_spec_set_net(spec, ax_src(TINY_NET)), AXSIM_OK);
+	ck_assert_int_eq(axsim_spec_set_config(spec, ax_src(TINY_MODEL), NULL, NULL), AXSIM_OK);
+	return spec;
+}
+
+START_TEST(test_same_as_tool)
+{
+	char *json = ax_tmp("tool.json");
+	struct ax_run t = ax_run_axsim("run '%s' --config '%s' --json '%s'", ax_src(TINY_NET),
+				       ax_src(TINY_MODEL), json);
+	ck_assert_msg(t.status == 0, "axsim run failed: %s", t.err);
+
+	struct axsim_session *s = axsim_session_new();
+	struct axsim_spec *spec = tiny_spec();
+	struct axsim_result *r = NULL;
+	ck_assert_int_eq(axsim_run(s, spec, &r), AXSIM_OK);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(axsim_session_errors(s), "");
+
+	char *want = ax_read_file(json, NULL);
+	char *got = axsim_result_format(r, AXSIM_FORMAT_JSON);
+	ck_assert_str_eq(got, want);
+	axsim_free(got);
+	got = axsim_result_format(r, AXSIM_FORMAT_TEXT);
+	ck_assert_str_eq(got, t.out);
+	axsim_free(got);
+	got = axsim_result_format(r, AXSIM_FORMAT_CSV);
+	ck_assert_msg(!strncmp(got, "layer,op,unit,", 14), "CSV starts: %.40s", got);
+	axsim_free(got);
+	ck_assert_ptr_null(axsim_result_format(r, AXSIM_FORMAT_TRACE));
+
+	double v;
+	ck_assert(axsim_result_latency_cycles(r) > 0);
+	ck_assert_int_eq(axsim_result_get(r, "totals.latency_cycles", &v), AXSIM_OK);
+	ck_assert_uint_eq((uint64_t)v, axsim_result_latency_cycles(r));
+	ck_assert(axsim_result_fps(r) > 0);
+	ck_assert_int_eq(axsim_result_get(r, "layers.1.cycles", &v), AXSIM_OK);
+	ck_assert_int_eq(axsim_result_get(r, "totals.no_such_figure", &v), AXSIM_EINPUT);
+	ck_assert_int_eq(axsim_result_get(r, "network", &v), AXSIM_EINPUT);
+
+	char *out = ax_tmp("api.json");
+	ck_assert_int_eq(axsim_result_write(s, r, AXSIM_FORMAT_JSON, out), AXSIM_OK);
+	char *written = ax_read_file(out, NULL);
+	ck_assert_str_eq(written, want);
+	ck_assert_int_eq(axsim_result_write(s, r, AXSIM_FORMAT_TRACE, out), AXSIM_EUSAGE);
+	ck_has(axsim_session_errors(s), "no trace was recorded");
+
+	free(written);
+	free(out);
+	free(want);
+	axsim_result_free(r);
+	axsim_spec_free(spec);
+	axsim_session_free(s);
+	ax_run_free(&t);
+	free(json);
+}
+END_TEST
+
+/* One change list takes hardware parameters and compilation keys alike. */
+START_TEST(test_set_both_kinds)
+{
+	struct ax_run t = ax_run_axsim("run '%s' --config '%s' --quiet --set l2.size=4MiB --set-cc tiling_depth=1 "
+				       "--json '%s'", ax_src(TINY_NET), ax_src(TINY_MODEL), ax_tmp("tool2.json"));
+	ck_assert_msg(t.status == 0, "axsim run failed: %s", t.err);
+	struct axsim_session *s = axsim_session_new();
+	struct axsim_spec *spec = tiny_spec();
+	axsim_spec_set(spec, "l2.size=4MiB");
+	axsim_spec_set(spec, "tiling_depth=1");
+	struct axsim_result *r = NULL;
+	ck_assert_int_eq(axsim_run(s, spec, &r), AXSIM_OK);
+	double v;
+	ck_assert_int_eq(axsim_result_get(r, "config.tiling_depth", &v), AXSIM_OK);
+	ck_assert_int_eq((int)v, 1);
+	char *want = ax_read_file(ax_tmp("tool2.json"), NULL);
+	char *got = axsim_result_format(r, AXSIM_FORMAT_JSON);
+	ck_assert_str_eq(got, want);
+	axsim_free(got);
+	free(want);
+	axsim_result_free(r);
+	axsim_spec_free(spec);
+	axsim_session_free(s);
+	ax_run_free(&t);
+}
+END_TEST
+
+START_TEST(test_bad_input)
+{
+	static const struct {
+		const char *set, *needle;
+	} cases[] = {
+		{ "l2.sise=4MiB", "l2.sise" },
+		{ "tiling_depth=0", "tiling_depth" },
+		{ "nonsense", "expected KEY=VALUE" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct axsim_session *s = axsim_session_new();
+		struct axsim_spec *spec = tiny_spec();
+		axsim_spec_set(spec, cases[i].set);
+		struct axsim_result *r = (struct axsim_result *)spec;
+		ck_assert_int_eq(axsim_run(s, spec, &r), AXSIM_EINPUT);
+		ck_assert_ptr_null(r);
+		ck_has(axsim_session_errors(s), cases[i].needle);
+		axsim_spec_free(spec);
+		axsim_session_free(s);
+	}
+	struct axsim_session *s = axsim_session_new();
+	struct axsim_spec *spec = axsim_spec_new();
+	struct axsim_result *r;
+	ck_assert_int_eq(axsim_run(s, spec, &r), AXSIM_EINPUT);
+	ck_has(axsim_session_errors(s), "no network");
+	axsim_spec_set_net(spec, ax_src("models/tiny/missing.net.yaml"));
+	ck_assert_int_eq(axsim_run(s, spec, &r), AXSIM_EINPUT);
+	ck_has(axsim_session_errors(s), "missing.net.yaml");
+	axsim_spec_set_net(spec, ax_src(TINY_NET));
+	axsim_spec_set_inferences(spec, 65);
+	ck_assert_int_eq(axsim_run(s, spec, &r), AXSIM_EINPUT);
+	ck_has(axsim_session_errors(s), "expected an integer from 1 to 64");
+	ck_assert_int_eq(axsim_run(s, NULL, &r), AXSIM_EUSAGE);
+	ck_assert_int_eq(axsim_run(NULL, spec, &r), AXSIM_EUSAGE);
+	ck_assert_int_eq(axsim_spec_set_net(spec, NULL), AXSIM_EUSAGE);
+	axsim_spec_free(spec);
+	axsim_session_free(s);
+}
+END_TEST
+
+/* SystemC cannot restart: the second run of a process is refused, not crashed. */
+START_TEST(test_one_simulation_per_process)
+{
+	struct axsim_session *s = axsim_session_new();
+	struct axsim_spec *spec = tiny_spec();
+	axsim_spec_set_inferences(spec, 1);
+	axsim_spec_set_trace(spec, 1);
+	struct axsim_result *r;
+	ck_assert_int_eq(axsim_run(s, spec, &r), AXSIM_OK);
+	char *trace = axsim_result_format(r, AXSIM_FORMAT_TRACE);
+	ck_assert_ptr_nonnull(trace);
+	ck_has(trace, "traceEvents");
+	axsim_free(trace);
+	axsim_result_free(r);
+	ck_assert_int_eq(axsim_run(s, spec, &r), AXSIM_EUSAGE);
+	ck_has(axsim_session_errors(s), "one simulation per process");
+	ck_assert_ptr_null(r);
+	axsim_spec_free(spec);
+	axsim_session_free(s);
+}
+END_TEST
+
+START_TEST(test_version)
+{
+	struct ax_run t = ax_run_axsim("--version");
+	char want[64];
+	snprintf(want, sizeof(want), "axsim %s\n", axsim_version());
+	ck_assert_str_eq(t.out, want);
+	ax_run_free(&t);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("run");
+	TCase *t = tcase_create("api");
+	tcase_set_timeout(t, 300);
+	tcase_add_test(t, test_same_as_tool);
+	tcase_add_test(t, test_set_both_kinds);
+	tcase_add_test(t, test_bad_input);
+	tcase_add_test(t, test_one_simulation_per_process);
+	tcase_add_test(t, test_version);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	return ax_check_run(suite());
+}
