@@ -47,7 +47,7 @@ struct axsim_session;
 /* A new session; NULL only when memory is exhausted. */
 struct axsim_session *axsim_session_new(void);
 void axsim_session_free(struct axsim_session *s);
-/* The errors of the session's last call, one per line; "" when it succeeded.
+/* The errors of the session's last call, one per line (each ending in a newline); "" when it succeeded.
  * Each names where (file:line:column), what, and what was expected. */
 const char *axsim_session_errors(const struct axsim_session *s);
 /* The warnings of the last axsim_run (keys accepted and ignored); "" when none. */
