@@ -82,8 +82,9 @@ END_TEST
 /* One change list takes hardware parameters and compilation keys alike. */
 START_TEST(test_set_both_kinds)
 {
+	char *json = ax_tmp("tool2.json");
 	struct ax_run t = ax_run_axsim("run '%s' --config '%s' --quiet --set l2.size=4MiB --set-cc tiling_depth=1 "
-				       "--json '%s'", ax_src(TINY_NET), ax_src(TINY_MODEL), ax_tmp("tool2.json"));
+				       "--json '%s'", ax_src(TINY_NET), ax_src(TINY_MODEL), json);
 	ck_assert_msg(t.status == 0, "axsim run failed: %s", t.err);
 	struct axsim_session *s = axsim_session_new();
 	struct axsim_spec *spec = tiny_spec();
@@ -94,7 +95,7 @@ START_TEST(test_set_both_kinds)
 	double v;
 	ck_assert_int_eq(axsim_result_get(r, "config.tiling_depth", &v), AXSIM_OK);
 	ck_assert_int_eq((int)v, 1);
-	char *want = ax_read_file(ax_tmp("tool2.json"), NULL);
+	char *want = ax_read_file(json, NULL);
 	char *got = axsim_result_format(r, AXSIM_FORMAT_JSON);
 	ck_assert_str_eq(got, want);
 	axsim_free(got);
@@ -103,6 +104,7 @@ START_TEST(test_set_both_kinds)
 	axsim_spec_free(spec);
 	axsim_session_free(s);
 	ax_run_free(&t);
+	free(json);
 }
 END_TEST
 

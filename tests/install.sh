@@ -33,8 +33,11 @@ want=$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["totals
 export PKG_CONFIG_PATH=$lib/pkgconfig
 [ "$(pkg-config --modversion axsim)" = "$("$prefix/bin/axsim" --version | cut -d' ' -f2)" ] ||
 	fail "pkg-config's version is not the tool's"
+san=()
+case ${AXSIM_SANITIZE:-OFF} in ON | on | 1 | TRUE | true) san=(-fsanitize=address,undefined) ;; esac
 # shellcheck disable=SC2046
-cc -std=c11 -Wall -Wextra -Werror "$src/examples/c/run.c" $(pkg-config --cflags --libs axsim) -o "$tmp/run"
+cc -std=c11 -Wall -Wextra -Werror ${san[@]+"${san[@]}"} "$src/examples/c/run.c" $(pkg-config --cflags --libs axsim) \
+	-o "$tmp/run"
 got=$(LD_LIBRARY_PATH=$lib "$tmp/run" "$tmp/tiny.elf" "$src/models/tiny/tiny.yaml" | tail -n 1)
 [ "$got" = "$want" ] || fail "examples/c/run.c printed '$got'; the tool's latency is '$want'"
 
@@ -47,7 +50,7 @@ fi
 grep -q missing.elf "$tmp/err" || fail "no message naming the missing network: $(cat "$tmp/err")"
 
 # the CMake package
-cmake -S "$src/examples/c" -B "$tmp/cm" -DCMAKE_PREFIX_PATH="$prefix" >"$tmp/cm.log" 2>&1 &&
+cmake -S "$src/examples/c" -B "$tmp/cm" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_FLAGS="${san[*]:-}" >"$tmp/cm.log" 2>&1 &&
 	cmake --build "$tmp/cm" >>"$tmp/cm.log" 2>&1 || { cat "$tmp/cm.log"; fail "building with find_package(axsim) failed"; }
 got=$(LD_LIBRARY_PATH=$lib "$tmp/cm/run" "$tmp/tiny.elf" "$src/models/tiny/tiny.yaml" | tail -n 1)
 [ "$got" = "$want" ] || fail "the CMake-built example printed '$got'; expected '$want'"

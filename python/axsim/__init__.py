@@ -1,0 +1,166 @@
+"""axsim: the cycle-approximate simulator of the Axelera Metis AI chip, from Python.
+
+    import axsim
+    r = axsim.run("yolov5s.elf", config="models/yolov5s/yolov5s.yaml",
+                  set={"l2.size": "16MiB", "tiling_depth": 2})
+    r["totals"]["latency_cycles"], r["totals"]["fps"]
+
+    rows = axsim.sweep("yolov5s.elf", config="models/yolov5s/yolov5s.yaml",
+                       axes={"tiling_depth": [1, 2, 4], "page_memory": [True, False]}, jobs=2)
+    pandas.DataFrame(rows)
+
+run() returns the JSON report of `axsim run --json` (docs/report-format.md) as
+dicts and lists.  Every simulation runs in a child process of its own, because
+SystemC cannot restart one; the package calls libaxsim (axsim.h) through ctypes
+in that child.
+"""
+import itertools
+import json
+import os
+import subprocess
+import sys
+
+__all__ = ["run", "run_text", "sweep", "version", "Error", "InputError", "SimulationError"]
+
+_PKG_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# axsim.h's enum axsim_status (also in axsim._lib, which only the worker imports)
+_OK, _EINPUT, _ESIM = 0, 1, 2
+
+
+class Error(Exception):
+    """A simulation could not be run; .messages holds libaxsim's messages, one per line."""
+
+    def __init__(self, messages):
+        super().__init__(messages.rstrip("\n"))
+        self.messages = messages
+
+
+class InputError(Error, ValueError):
+    """Bad input: a file, key or value of the run (axsim exits 2 on it)."""
+
+
+class SimulationError(Error):
+    """The simulation itself failed (axsim exits 1 on it)."""
+
+
+def _value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _request(net, config, arch, set, inferences, model, board):
+    if net is None:
+        raise InputError("no network to run; expected an ELF or a network description\n")
+    items = list(set.items()) if isinstance(set, dict) else list(set or [])
+    sets = []
+    for item in items:
+        if isinstance(item, str):
+            sets.append(item)
+        else:
+            k, v = item
+            sets.append("%s=%s" % (k, _value(v)))
+    return {"net": os.fspath(net),
+            "config": None if config is None else os.fspath(config),
+            "arch": None if arch is None else os.fspath(arch),
+            "model": model, "board": board, "set": sets,
+            "inferences": 0 if inferences is None else int(inferences)}
+
+
+def _start(req):
+    code = ("import sys; sys.path.insert(0, %r); from axsim import _worker; _worker.main(sys.argv[1])"
+            % _PKG_PARENT)
+    return subprocess.Popen([sys.executable, "-c", code, json.dumps(req)], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _finish(p):
+    out, err = p.communicate()
+    try:
+        return json.loads(out)
+    except ValueError:
+        raise SimulationError("the simulation process ended with status %d: %s\n"
+                              % (p.returncode, err.decode(errors="replace").strip() or "no output"))
+
+
+def _check(res):
+    if res["status"] == _OK:
+        return res
+    cls = SimulationError if res["status"] == _ESIM else InputError
+    raise cls(res["errors"] or "axsim failed with status %d\n" % res["status"])
+
+
+def run(net, config=None, arch=None, set=None, inferences=None, model=None, board=None):
+    """Simulates net (an ELF written by `axsim compile`/`axsim import`, or a
+    network description) and returns its report as `axsim run --json` writes it.
+
+    config: the model YAML (None: the SDK's default compilation configuration);
+    model, board: its models: entry and pcie/m2 section.  arch: a hardware
+    description file (None: the built-in one).  set: {KEY: VALUE} or
+    ["KEY=VALUE"], hardware parameters and compilation keys alike, applied after
+    the files.  inferences: back-to-back inferences per copy (None: 2, giving the
+    steady-state throughput).  Raises InputError for bad input and
+    SimulationError when the simulation fails."""
+    return json.loads(_check(_finish(_start(_request(net, config, arch, set, inferences,
+                                                     model, board))))["report"])
+
+
+def run_text(net, config=None, arch=None, set=None, inferences=None, model=None, board=None):
+    """As run(), but returns the text report that `axsim run` prints."""
+    return _check(_finish(_start(_request(net, config, arch, set, inferences, model,
+                                          board))))["text"]
+
+
+def _row(point, res):
+    row = dict(point)
+    row["status"] = "ok" if res["status"] == _OK else \
+        "failed" if res["status"] == _ESIM else "bad input"
+    row["error"] = res["errors"].rstrip("\n") or None
+    if res["status"] == _OK:
+        rep = json.loads(res["report"])
+        t = rep["totals"]
+        for k in ("latency_cycles", "latency_us", "fps", "imc_utilization", "inferences", "macs"):
+            row[k] = t.get(k)
+        for mem, d in rep["memory"].items():
+            row[mem + "_bytes"] = d["read_bytes"] + d["write_bytes"]
+        if t.get("inferences"):
+            row["ddr_bytes_per_inference"] = row.get("ddr_bytes", 0) / t["inferences"]
+    return row
+
+
+def sweep(net, axes, config=None, arch=None, set=None, inferences=None, model=None, board=None,
+          jobs=1):
+    """Simulates every combination of axes ({KEY: [VALUE, ...]}, hardware
+    parameters or compilation keys) on top of set, up to jobs at a time, and
+    returns one dict per point, in the order of the combinations: the axes'
+    values, "status" ("ok", "failed" or "bad input"), "error", and the figures
+    latency_cycles, latency_us, fps, imc_utilization, inferences, macs,
+    ddr_bytes, l2_bytes, l1_bytes (read + write) and ddr_bytes_per_inference.
+    pandas.DataFrame(rows) makes the table.  A point that fails is a row with
+    its error; bad arguments (no network, empty axes) raise InputError."""
+    if not axes:
+        raise InputError("no axes to sweep; expected {KEY: [VALUE, ...]}\n")
+    keys = list(axes)
+    for k in keys:
+        if isinstance(axes[k], (str, bytes)) or not list(axes[k]):
+            raise InputError("axis '%s': expected a non-empty list of values\n" % k)
+    base = list(set.items()) if isinstance(set, dict) else list(set or [])
+    points = [dict(zip(keys, vals)) for vals in itertools.product(*(list(axes[k]) for k in keys))]
+    jobs = max(1, int(jobs))
+    rows = [None] * len(points)
+    running = []
+    nxt = 0
+    while nxt < len(points) or running:
+        while nxt < len(points) and len(running) < jobs:
+            req = _request(net, config, arch, base + list(points[nxt].items()), inferences,
+                           model, board)
+            running.append((nxt, _start(req)))
+            nxt += 1
+        i, p = running.pop(0)
+        rows[i] = _row(points[i], _finish(p))
+    return rows
+
+
+def version():
+    """libaxsim's version, "MAJOR.MINOR.PATCH"."""
+    return _check(_finish(_start({"version": True})))["version"]

@@ -1,0 +1,95 @@
+"""The Python package axsim against the installed axsim tool: the same report
+as axsim run --json on a bundled network, compilation keys and hardware
+parameters through set=, bad input as InputError, several runs in one
+interpreter (each in its own process), and sweep rows a DataFrame can take.
+Run by tests/python.sh after installing into a temporary prefix."""
+import json
+import os
+import subprocess
+import unittest
+
+import axsim
+
+SRC = os.environ["AXSIM_SRC"]
+BIN = os.environ["AXSIM_TEST_BIN"]
+TMP = os.environ["AXSIM_TMP"]
+NET = os.path.join(SRC, "models/mobilenetv2/mobilenetv2.net.yaml")
+MODEL = os.path.join(SRC, "models/mobilenetv2/mobilenetv2.yaml")
+TINY = os.path.join(SRC, "models/tiny/tiny.net.yaml")
+TINY_MODEL = os.path.join(SRC, "models/tiny/tiny.yaml")
+
+
+def tool_json(net, model, *extra):
+    out = os.path.join(TMP, "tool.json")
+    subprocess.run([BIN, "run", net, "--config", model, "--quiet", "--json", out, *extra],
+                   check=True)
+    with open(out) as f:
+        return json.load(f)
+
+
+class TestAxsim(unittest.TestCase):
+    def test_imported_from_the_prefix(self):
+        self.assertTrue(axsim.__file__.startswith(TMP), axsim.__file__)
+        tool = subprocess.run([BIN, "--version"], check=True, capture_output=True, text=True)
+        self.assertEqual("axsim " + axsim.version() + "\n", tool.stdout)
+
+    def test_same_report_as_the_tool(self):
+        # a bundled network, compiled by the installed tool as a user would
+        elf = os.path.join(TMP, "mobilenetv2.elf")
+        subprocess.run([BIN, "compile", NET, "-o", elf], check=True)
+        want = tool_json(elf, MODEL)
+        got = axsim.run(elf, config=MODEL)
+        self.assertEqual(got, want)
+        self.assertGreater(got["totals"]["latency_cycles"], 0)
+        # and again in the same interpreter: SystemC runs in a child each time
+        got = axsim.run(elf, config=MODEL, inferences=1)
+        self.assertEqual(got, tool_json(elf, MODEL, "--inferences", "1"))
+
+    def test_set_takes_both_kinds_of_key(self):
+        got = axsim.run(TINY, config=TINY_MODEL, set={"l2.size": "4MiB", "tiling_depth": 2,
+                                                      "page_memory": False})
+        want = tool_json(TINY, TINY_MODEL, "--set", "l2.size=4MiB", "--set-cc", "tiling_depth=2",
+                         "--set-cc", "page_memory=false")
+        self.assertEqual(got, want)
+        self.assertEqual(got["config"]["tiling_depth"], 2)
+        self.assertEqual(got["arch"]["l2.size"], 4 << 20)
+        text = axsim.run_text(TINY, config=TINY_MODEL)
+        self.assertIn("latency", text)
+
+    def test_bad_input(self):
+        with self.assertRaises(axsim.InputError) as cm:
+            axsim.run(TINY, config=TINY_MODEL, set={"tiling_depth": 0})
+        self.assertIn("tiling_depth: '0' is out of range", str(cm.exception))
+        with self.assertRaises(axsim.InputError) as cm:
+            axsim.run(os.path.join(TMP, "missing.elf"))
+        self.assertIn("missing.elf", str(cm.exception))
+        with self.assertRaises(axsim.InputError):
+            axsim.run(TINY, inferences=65)
+        with self.assertRaises(ValueError):
+            axsim.sweep(TINY, axes={})
+
+    def test_sweep_rows(self):
+        rows = axsim.sweep(TINY, config=TINY_MODEL, jobs=2,
+                           axes={"tiling_depth": [1, 2, 0], "l2.size": ["8MiB", "32MiB"]})
+        self.assertEqual(len(rows), 6)
+        self.assertEqual([(r["tiling_depth"], r["l2.size"]) for r in rows],
+                         [(1, "8MiB"), (1, "32MiB"), (2, "8MiB"), (2, "32MiB"), (0, "8MiB"), (0, "32MiB")])
+        for r in rows:
+            for v in r.values():  # flat: one column per key
+                self.assertIsInstance(v, (int, float, str, type(None)))
+        ok = [r for r in rows if r["status"] == "ok"]
+        self.assertEqual(len(ok), 4)
+        one = axsim.run(TINY, config=TINY_MODEL, set={"tiling_depth": 2, "l2.size": "8MiB"})
+        self.assertEqual(rows[2]["latency_cycles"], one["totals"]["latency_cycles"])
+        self.assertEqual(rows[4]["status"], "bad input")
+        self.assertIn("tiling_depth", rows[4]["error"])
+        try:
+            import pandas
+        except ImportError:
+            return
+        df = pandas.DataFrame(rows)
+        self.assertEqual(list(df["tiling_depth"]), [1, 1, 2, 2, 0, 0])
+
+
+if __name__ == "__main__":
+    unittest.main()
