@@ -584,6 +584,41 @@ START_TEST(test_pipe_input)
 }
 END_TEST
 
+/* axsim run --set takes compilation keys as well as hardware parameters: the
+ * same report as --set-cc (the sweep's form) and as the model YAML saying so. */
+START_TEST(test_set_compilation_key)
+{
+	const char *net = "models/tiny/tiny.net.yaml", *model = "models/tiny/tiny.yaml";
+	char *elf = ax_compiled(ax_src(net));
+	json_t *a = run_json(elf, model, "--set tiling_depth=2 --set l2.size=8MiB --set page_memory=false", "set-cc-a");
+	json_t *b = run_json(elf, model, "--set-cc tiling_depth=2 --set l2.size=8MiB --set-cc page_memory=false",
+			     "set-cc-b");
+	ck_assert_int_eq((int)num(a, "config.tiling_depth"), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(a, "arch"), "l2.size")), 8 << 20);
+	ck_assert(json_equal(a, b));
+	json_t *c = run_json(elf, model, NULL, "set-cc-c");
+	ck_assert_int_ne((int)num(c, "config.tiling_depth"), 2);
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+	ax_expect_fail("axsim: --set: tiling_depth: '0' is out of range", "run '%s' --set tiling_depth=0", elf);
+	ax_expect_fail("unknown hardware parameter 'l2.sise'; did you mean 'l2.size'?", "run '%s' --set l2.sise=1", elf);
+	free(elf);
+}
+END_TEST
+
+/* An ONNX model given to axsim run is recognised by its first bytes and sent
+ * to axsim import. */
+START_TEST(test_run_onnx_hint)
+{
+	char *onnx = ax_tmp("model.onnx");
+	ax_write_file(onnx, "\x08\x07\x12\x0c" "backend-test");
+	ax_expect_fail("this is an ONNX model; expected a compiled network (ELF) or a network description: "
+		       "convert it first with axsim import", "run '%s'", onnx);
+	free(onnx);
+}
+END_TEST
+
 /* Bad input: exit status 2 and one clear message, never a crash. */
 START_TEST(test_bad_input)
 {
@@ -646,6 +681,8 @@ static Suite *suite(void)
 	tcase_add_test(t, test_what_if);
 	tcase_add_test(t, test_inspect);
 	tcase_add_test(t, test_bad_input);
+	tcase_add_test(t, test_set_compilation_key);
+	tcase_add_test(t, test_run_onnx_hint);
 	tcase_add_test(t, test_tiling_depth_yolo);
 	tcase_add_test(t, test_fused_chain_l2);
 	tcase_add_loop_test(t, test_replication, 0, 2);

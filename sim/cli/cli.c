@@ -194,9 +194,10 @@ int ax_cmd_run(int argc, char **argv)
 			      "prints the first one's latency, the steady-state throughput, IMC utilisation, unit\n"
 			      "and memory activity and the slowest layers.  NET is an ELF\n"
 			      "written by axsim compile, or a network description.  Without --config the SDK's\n"
-			      "default compilation configuration is used.  --trace writes the timeline of every\n"
-			      "task for ui.perfetto.dev, --vcd the units' busy signals and the bytes in progress\n"
-			      "per memory for GTKWave (docs/traces.md).\n"))
+			      "default compilation configuration is used.  --set changes a hardware parameter\n"
+			      "(l2.size=16MiB) after --arch or a compilation key (tiling_depth=2) after --config.\n"
+			      "--trace writes the timeline of every task for ui.perfetto.dev, --vcd the units'\n"
+			      "busy signals and the bytes in progress per memory for GTKWave (docs/traces.md).\n"))
 		return 0;
 	if (o.n_positional != 1) {
 		fprintf(stderr, "axsim run: expected one network (ELF or description); see axsim run --help\n");

@@ -35,8 +35,16 @@ int ax_run_load_arch(const struct ax_run_spec *spec, struct ax_arch_desc *d, str
 	return rc;
 }
 
+/* An ONNX model is a protobuf ModelProto whose first field is ir_version:
+ * tag 0x08 and a one-byte varint.  No YAML text starts with that control byte. */
+static int looks_like_onnx(const unsigned char *buf, size_t len)
+{
+	return len >= 2 && buf[0] == 0x08 && buf[1] < 0x80;
+}
+
 /* The file is read once (so a pipe works too): one that starts with the ELF
- * magic is a compiled network, anything else a network description. */
+ * magic is a compiled network, anything else a network description; an ONNX
+ * model is recognised by its first bytes and sent to axsim import. */
 int ax_run_load_net(const char *path, struct ax_net *net, struct ax_err *err)
 {
 	unsigned char *buf;
@@ -48,6 +56,9 @@ int ax_run_load_net(const char *path, struct ax_net *net, struct ax_err *err)
 		return rc;
 	if (len >= 4 && !memcmp(buf, "\177ELF", 4))
 		rc = ax_elf_read_buf(net, path, buf, len, err);
+	else if (looks_like_onnx(buf, len))
+		rc = ax_err_add(err, "%s: this is an ONNX model; expected a compiled network (ELF) or a network "
+				"description: convert it first with axsim import '%s' -o NET.elf", path, path);
 	else
 		rc = ax_net_load_yaml_buf(net, path, buf, len, err);
 	free(buf);
@@ -74,6 +85,15 @@ void ax_run_result_release(struct ax_run_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* The key of a KEY=VALUE assignment names a compilation key. */
+static int is_ccfg_assignment(const char *a)
+{
+	const char *eq = strchr(a, '=');
+	char key[128];
+	snprintf(key, sizeof(key), "%.*s", eq ? (int)(eq - a) : 0, a);
+	return eq && !ax_arch_key_find(key) && ax_ccfg_find(key) >= 0;
+}
+
 int ax_run(const struct ax_run_spec *spec, struct ax_run_result *r, struct ax_err *err,
 	   struct ax_err *warn)
 {
@@ -84,16 +104,44 @@ int ax_run(const struct ax_run_spec *spec, struct ax_run_result *r, struct ax_er
 
 	if (!spec->net_path)
 		return ax_err_add(err, "no network to run; expected an ELF or a network description");
-	if (ax_run_load_arch(spec, &r->arch, err))
+	/* sets naming a compilation key apply after the model YAML; the rest
+	 * (unknown keys too, for the hardware table's message) after --arch */
+	struct ax_run_spec hw = *spec;
+	const char **hw_sets = ax_xcalloc((size_t)spec->n_sets + 1, sizeof(*hw_sets));
+	const char **cc_sets = ax_xcalloc((size_t)spec->n_sets + 1, sizeof(*cc_sets));
+	int n_cc = 0;
+	hw.n_sets = 0;
+	for (int i = 0; i < spec->n_sets; i++) {
+		if (is_ccfg_assignment(spec->sets[i]))
+			cc_sets[n_cc++] = spec->sets[i];
+		else
+			hw_sets[hw.n_sets++] = spec->sets[i];
+	}
+	hw.sets = hw_sets;
+	int rc = ax_run_load_arch(&hw, &r->arch, err);
+	free(hw_sets);
+	if (rc) {
+		free(cc_sets);
 		return AX_EINPUT;
+	}
 	if (spec->config_path) {
 		ax_ccfg_release(&r->cfg);
-		int rc = ax_ccfg_load(&r->cfg, spec->config_path, spec->model, spec->board, err, warn);
-		if (rc)
+		rc = ax_ccfg_load(&r->cfg, spec->config_path, spec->model, spec->board, err, warn);
+		if (rc) {
+			free(cc_sets);
 			return rc;
+		}
 	} else if (spec->model || spec->board) {
+		free(cc_sets);
 		return ax_err_add(err, "--model and --board need --config MODEL.yaml");
 	}
+	for (int i = 0; i < n_cc; i++) {
+		const char *eq = strchr(cc_sets[i], '=');
+		char *key = ax_xstrndup(cc_sets[i], (size_t)(eq - cc_sets[i]));
+		ax_ccfg_set(&r->cfg, key, eq + 1, "--set", err);
+		free(key);
+	}
+	free(cc_sets);
 	for (int i = 0; i < n_extra; i++) {
 		const char *eq = strchr(extra[i], '=');
 		char *key = ax_xstrndup(extra[i], eq ? (size_t)(eq - extra[i]) : 0);
@@ -103,14 +151,14 @@ int ax_run(const struct ax_run_spec *spec, struct ax_run_result *r, struct ax_er
 			ax_ccfg_set(&r->cfg, key, eq + 1, origin, err);
 		free(key);
 	}
-	if (n_extra && err->count == n0)
+	if ((n_extra || n_cc) && err->count == n0)
 		ax_ccfg_check(&r->cfg, err);
 	if (err->count > n0)
 		return AX_EINPUT;
 	if (ax_ccfg_check_arch(&r->cfg, &r->arch.arch, err))
 		return AX_EINPUT;
 	ax_net_release(&r->net);
-	int rc = ax_run_load_net(spec->net_path, &r->net, err);
+	rc = ax_run_load_net(spec->net_path, &r->net, err);
 	if (rc)
 		return rc;
 	r->tl.inferences = AX_DEFAULT_INFERENCES;

@@ -30,7 +30,8 @@ struct ax_run_spec {
 	const char *arch_path;         /* NULL: the built-in configs/metis.yaml */
 	const char *config_path;       /* model YAML; NULL: the SDK's default compilation configuration */
 	const char *model, *board;     /* entry of models: and board section; need config_path */
-	const char *const *sets;       /* KEY=VALUE hardware parameters (--set), applied after arch_path */
+	const char *const *sets;       /* KEY=VALUE (--set): a hardware parameter, applied after
+					  arch_path, or a compilation key, applied after config_path */
 	int n_sets;
 	const char *const *overrides;  /* KEY=VALUE: a compilation key (ax_ccfg_set) or a hardware
 					  parameter, applied after config_path and sets */
@@ -66,7 +67,8 @@ void ax_run_result_release(struct ax_run_result *r);
 int ax_run(const struct ax_run_spec *spec, struct ax_run_result *r, struct ax_err *err,
 	   struct ax_err *warn);
 
-/* The hardware description of spec: arch_path, sets, then the hardware
+/* The hardware description of spec: arch_path, sets (all taken as hardware
+ * parameters: the caller leaves compilation keys out), then the hardware
  * parameters among the overrides (compilation keys skipped); messages
  * appended to err.  d is initialised here; release it in every case. */
 int ax_run_load_arch(const struct ax_run_spec *spec, struct ax_arch_desc *d, struct ax_err *err);
