@@ -151,6 +151,17 @@ START_TEST(test_text_report)
 	for (size_t i = 0; want[i]; i++)
 		ck_assert_msg(strstr(r.out, want[i]), "report lacks '%s':\n%s", want[i], r.out);
 	ax_run_free(&r);
+	/* the JSON names the same bottleneck, with the same share */
+	json_t *j = run_json(elf, nets[0].model, "--quiet", "bottleneck");
+	json_t *bn = json_object_get(j, "bottleneck");
+	char line[128];
+	snprintf(line, sizeof(line), "bottleneck %s (busy %.0f%% of the time)",
+		 json_string_value(json_object_get(bn, "unit")), 100.0 * num(j, "bottleneck.busy"));
+	r = ax_run_axsim("run '%s' --config '%s'", elf, ax_src(nets[0].model));
+	ck_has(r.out, line);
+	ck_assert_str_ne(json_string_value(json_object_get(bn, "unit")), "nothing");
+	ax_run_free(&r);
+	json_decref(j);
 	free(elf);
 }
 END_TEST

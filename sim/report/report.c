@@ -313,6 +313,30 @@ static json_t *mem_json(const struct ax_report_input *in, enum ax_mem m)
 	return o;
 }
 
+/* The bottleneck: the busiest engine or memory ("nothing" when all stood
+ * idle), its busy share in *share.  The text and the JSON both say it. */
+static const char *bottleneck(const struct ax_report_input *in, double *share)
+{
+	double best = 0;
+	const char *what = "nothing";
+	for (int e = 0; e < AX_E_COUNT; e++) {
+		double v = engine_busy_share(in, (enum ax_engine)e);
+		if (v > best) {
+			best = v;
+			what = ax_engine_name((enum ax_engine)e);
+		}
+	}
+	for (int m = 0; m < AX_MEM_COUNT; m++) {
+		double v = mem_busy_share(in, (enum ax_mem)m);
+		if (v > best) {
+			best = v;
+			what = ax_mem_name((enum ax_mem)m);
+		}
+	}
+	*share = best;
+	return what;
+}
+
 json_t *ax_report_json(const struct ax_report_input *in)
 {
 	const struct ax_result *r = in->res;
@@ -366,6 +390,11 @@ json_t *ax_report_json(const struct ax_report_input *in)
 	json_object_set_new(ov, "setup_stall", jreal(stall_share(in, 1)));
 	json_object_set_new(ov, "wait_stall", jreal(stall_share(in, 0)));
 	json_object_set_new(root, "stalls", ov);
+	double share;
+	json_t *bn = json_object();
+	json_object_set_new(bn, "unit", json_string(bottleneck(in, &share)));
+	json_object_set_new(bn, "busy", jreal(share));
+	json_object_set_new(root, "bottleneck", bn);
 
 	json_t *cores = json_array();
 	for (uint32_t k = 0; k < r->n_cores; k++) {
@@ -670,22 +699,7 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 			100.0 * f.utilization, lp->icr, cone, bound_name(f.bound));
 	}
 	free(idx);
-	/* the bottleneck: the busiest engine or memory */
-	double best = 0;
-	const char *what = "nothing";
-	for (int e = 0; e < AX_E_COUNT; e++) {
-		double v = engine_busy_share(in, (enum ax_engine)e);
-		if (v > best) {
-			best = v;
-			what = ax_engine_name((enum ax_engine)e);
-		}
-	}
-	for (int m = 0; m < AX_MEM_COUNT; m++) {
-		double v = mem_busy_share(in, (enum ax_mem)m);
-		if (v > best) {
-			best = v;
-			what = ax_mem_name((enum ax_mem)m);
-		}
-	}
+	double best;
+	const char *what = bottleneck(in, &best);
 	fprintf(out, "\n  bottleneck %s (busy %.0f%% of the time)\n", what, 100.0 * best);
 }
