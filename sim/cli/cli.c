@@ -415,7 +415,8 @@ static void print_reference(const struct ax_arch_desc *def)
 	       "sim/config/ccfg.c; do not edit by hand (a test fails when this file is stale).\n\n"
 	       "## Hardware description\n\n"
 	       "The built-in default is configs/metis.yaml. A description passed with `--arch FILE`\n"
-	       "must give every key; `--set key=value` changes one. Each value may be written as\n"
+	       "overrides it key by key: it may give any of the keys, and the others keep their\n"
+	       "built-in values; `--set key=value` changes one. Each value may be written as\n"
 	       "`key: VALUE` or `key: {value: VALUE, reason: \"...\"}`.\n\n"
 	       "| key | unit | default | bounds | meaning | why the default |\n"
 	       "|---|---|---|---|---|---|\n");

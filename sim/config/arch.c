@@ -255,27 +255,32 @@ int ax_arch_load(struct ax_arch_desc *d, const char *path, struct ax_err *err)
 	struct ax_err local;
 	ax_err_init(&local);
 	int rc;
-	if (path) {
-		d->name = ax_xstrdup(path);
-		rc = ax_ydoc_load_file(&doc, path, &local);
-	} else {
-		d->name = ax_xstrdup("built-in metis.yaml");
-		rc = ax_ydoc_load_buf(&doc, "metis.yaml", ax_metis_yaml, ax_metis_yaml_len, &local);
-	}
+	/* the built-in description gives every key; a file overrides it key by key */
+	d->name = ax_xstrdup(path ? path : "built-in metis.yaml");
+	rc = ax_ydoc_load_buf(&doc, "metis.yaml", ax_metis_yaml, ax_metis_yaml_len, &local);
 	if (rc)
 		goto out;
-	if (!doc.root || doc.root->kind != AX_Y_MAP) {
-		rc = ax_err_add(&local, "%s:1:1: a hardware description must be a mapping of sections (chip, imc, l1, l2, ddr, ...)",
-				doc.file);
-		goto out;
+	for (int pass = 0; pass < (path ? 2 : 1); pass++) {
+		if (pass) {
+			ax_ydoc_release(&doc);
+			memset(&doc, 0, sizeof(doc));
+			rc = ax_ydoc_load_file(&doc, path, &local);
+			if (rc)
+				goto out;
+		}
+		if (!doc.root || doc.root->kind != AX_Y_MAP) {
+			rc = ax_err_add(&local, "%s:1:1: a hardware description must be a mapping of sections (chip, imc, l1, l2, ddr, ...)",
+					doc.file);
+			goto out;
+		}
+		int *seen = ax_xcalloc(NKEYS, sizeof(int));
+		walk(d, &doc, doc.root, "", seen, &local);
+		for (size_t i = 0; i < NKEYS && !pass; i++)
+			if (!seen[i])
+				ax_err_add(&local, "%s: hardware parameter '%s' is missing; expected %s (%s)",
+					   doc.file, keys[i].path, ax_unit_help(keys[i].unit), keys[i].desc);
+		free(seen);
 	}
-	int *seen = ax_xcalloc(NKEYS, sizeof(int));
-	walk(d, &doc, doc.root, "", seen, &local);
-	for (size_t i = 0; i < NKEYS; i++)
-		if (!seen[i])
-			ax_err_add(&local, "%s: hardware parameter '%s' is missing; expected %s (%s)",
-				   doc.file, keys[i].path, ax_unit_help(keys[i].unit), keys[i].desc);
-	free(seen);
 	if (!local.count)
 		ax_arch_validate(d, &local);
 	rc = local.count ? AX_EINPUT : AX_OK;

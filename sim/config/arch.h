@@ -95,8 +95,9 @@ uint64_t ax_arch_get(const struct ax_arch *a, const struct ax_arch_key *k);
 const char *ax_arch_default_text(size_t *len);
 
 /*
- * Load a description from a file (path != NULL) or the built-in default
- * (path == NULL).  Every key must be given exactly once; unknown keys are
+ * Load the built-in default (configs/metis.yaml, which gives every key) and,
+ * when path != NULL, the file over it: a file may give any of the keys, each
+ * at most once, and the others keep their built-in values.  Unknown keys are
  * errors with a suggestion.  All problems are appended to err.  The caller
  * releases d with ax_arch_desc_release in every case.
  */
