@@ -420,7 +420,8 @@ START_TEST(tiny_sweep_table)
 	char *c = ax_read_file(csv, NULL);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(lines(c), 9);
-	ck_has(c, "tiling_depth,in_core_replication,status,latency_us,latency_cycles,fps,imc_utilization,ddr_bytes,l2_bytes,best,configured,pareto,file,error\n");
+	ck_has(c, "tiling_depth,in_core_replication,status,latency_us,latency_cycles,fps,imc_utilization,ddr_bytes,"
+		  "ddr_bytes_per_inference,l2_bytes,best,configured,pareto,file,error\n");
 	free(c);
 	json_decref(j);
 	ax_run_free(&r);
@@ -432,6 +433,73 @@ END_TEST
 
 /* A point whose combination is contradictory fails with its message; the
  * others run. */
+/* --objective: best and the front by throughput or DDR traffic per inference,
+ * the table in that order; merge takes it too; anything else is refused. */
+START_TEST(objective)
+{
+	char *out = ax_tmp("objective"), *json = ax_tmp("objective.json");
+	struct ax_run r = sweep_tiny("--tiling-depth 1-3 --set l2.size=2MiB,32MiB --jobs 2 --out '%s' --json '%s' "
+				     "--objective fps", out, json);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_has(r.out, "B best (highest throughput)");
+	ck_has(r.out, "P Pareto front of throughput against DDR traffic per inference");
+	ck_has(r.out, "DDR/inf");
+	json_t *j = load_json(json);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "objective")), "fps");
+	json_t *pts = json_object_get(j, "points");
+	size_t i, best = 0;
+	json_t *p;
+	double hi = -1;
+	json_array_foreach(pts, i, p) {
+		double fps = json_real_value(json_object_get(p, "fps"));
+		double dpi = json_real_value(json_object_get(p, "ddr_bytes_per_inference"));
+		ck_assert(dpi > 0);
+		if (fps > hi) {
+			hi = fps;
+			best = i;
+		}
+		int dominated = 0;
+		size_t k;
+		json_t *q;
+		json_array_foreach(pts, k, q) {
+			double f2 = json_real_value(json_object_get(q, "fps"));
+			double d2 = json_real_value(json_object_get(q, "ddr_bytes_per_inference"));
+			if (k != i && f2 >= fps && d2 <= dpi && (f2 > fps || d2 < dpi))
+				dominated = 1;
+		}
+		ck_assert_int_eq(json_is_true(json_object_get(p, "pareto")), !dominated);
+	}
+	ck_assert_int_eq((int)json_integer_value(json_object_get(j, "best")), (int)best);
+	json_decref(j);
+	ax_run_free(&r);
+
+	r = ax_run_axsim("merge '%s' --objective ddr --json '%s'", out, json);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_has(r.out, "B best (least DDR traffic per inference)");
+	j = load_json(json);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "objective")), "ddr");
+	double least = 1e300;
+	pts = json_object_get(j, "points");
+	json_array_foreach(pts, i, p) {
+		double dpi = json_real_value(json_object_get(p, "ddr_bytes_per_inference"));
+		if (dpi < least) {
+			least = dpi;
+			best = i;
+		}
+	}
+	ck_assert_int_eq((int)json_integer_value(json_object_get(j, "best")), (int)best);
+	json_decref(j);
+	ax_run_free(&r);
+
+	ax_expect_fail("axsim sweep: --objective 'power' is not valid; expected latency, fps or ddr",
+		       "sweep '%s' --objective power", ax_src("models/tiny/tiny.net.yaml"));
+	ax_expect_fail("axsim merge: --objective 'power' is not valid; expected latency, fps or ddr",
+		       "merge '%s' --objective power", out);
+	free(out);
+	free(json);
+}
+END_TEST
+
 START_TEST(failing_point)
 {
 	char *cfg = ax_tmp("reserve.yaml");
@@ -723,6 +791,7 @@ static Suite *suite(void)
 	tcase_add_test(t, tiny_sweep_table);
 	tcase_add_test(t, multicore_axes);
 	tcase_add_test(t, failing_point);
+	tcase_add_test(t, objective);
 	tcase_add_test(t, resume);
 	tcase_add_test(t, emit_jobs_parallel_merge);
 	tcase_add_test(t, merge_bad_input);

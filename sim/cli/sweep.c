@@ -526,13 +526,35 @@ struct result {
 	json_t *values;            /* borrowed from doc */
 	const char *status, *error;
 	double latency_us, fps, util;
+	double ddr_per_inference;  /* ddr_bytes over totals.inferences */
 	json_int_t cycles, ddr_bytes, l2_bytes;
 	int ok, best, conf, pareto;
 };
 
+/* What "best", the Pareto front and the table's order mean (--objective). */
+enum objective { OBJ_LATENCY, OBJ_FPS, OBJ_DDR, OBJ_COUNT };
+
+static const struct {
+	const char *name, *best, *front;
+} objectives[OBJ_COUNT] = {
+	[OBJ_LATENCY] = { "latency", "lowest latency", "latency against DDR traffic" },
+	[OBJ_FPS] = { "fps", "highest throughput", "throughput against DDR traffic per inference" },
+	[OBJ_DDR] = { "ddr", "least DDR traffic per inference", "latency against DDR traffic" },
+};
+
+/* --objective NAME; -1 when NAME is none. */
+static int objective_find(const char *name)
+{
+	for (int o = 0; o < OBJ_COUNT; o++)
+		if (!strcmp(objectives[o].name, name))
+			return o;
+	return -1;
+}
+
 struct results {
 	struct result *r;
 	size_t n, cap;
+	enum objective objective;
 	json_t *names;             /* the axes (borrowed from the first point) */
 	json_t *configured;        /* borrowed from the first point */
 };
@@ -622,6 +644,9 @@ static int point_load(const char *path, struct result *r, struct ax_err *err)
 		num_at(path, doc, "memory.l2.read_bytes", NULL, &rd, err);
 		num_at(path, doc, "memory.l2.write_bytes", NULL, &wr, err);
 		r->l2_bytes = rd + wr;
+		json_int_t inferences = 1;
+		num_at(path, doc, "totals.inferences", NULL, &inferences, err);
+		r->ddr_per_inference = (double)r->ddr_bytes / (double)(inferences > 0 ? inferences : 1);
 		if (err->count > n0) {
 			free(r->path);
 			r->path = NULL;
@@ -733,17 +758,31 @@ static json_t *axis_values(const struct results *rs, const char *key)
 	return out;
 }
 
+static enum objective front_objective;
+
+/* The two figures of the Pareto front, each lower is better: latency (or
+ * the throughput negated) and DDR traffic (per inference with fps). */
+static double front_x(const struct result *r)
+{
+	return front_objective == OBJ_FPS ? -r->fps : r->latency_us;
+}
+
+static double front_y(const struct result *r)
+{
+	return front_objective == OBJ_FPS ? r->ddr_per_inference : (double)r->ddr_bytes;
+}
+
 static int front_cmp(const void *pa, const void *pb)
 {
 	const struct result *a = *(struct result *const *)pa, *b = *(struct result *const *)pb;
-	if (a->latency_us != b->latency_us)
-		return a->latency_us < b->latency_us ? -1 : 1;
-	return (a->ddr_bytes > b->ddr_bytes) - (a->ddr_bytes < b->ddr_bytes);
+	if (front_x(a) != front_x(b))
+		return front_x(a) < front_x(b) ? -1 : 1;
+	return (front_y(a) > front_y(b)) - (front_y(a) < front_y(b));
 }
 
-/* Marks the points no other point beats on both latency and DDR bytes: by
- * latency, a point is on the front when it has the least DDR traffic of its
- * latency and less than every faster point. */
+/* Marks the points no other point beats on both figures of the front: by the
+ * first, a point is on the front when it has the least DDR traffic of its
+ * first figure and less than every point better on it. */
 static void mark_pareto(struct results *rs)
 {
 	struct result **ok = ax_xcalloc(rs->n + 1, sizeof(*ok));
@@ -751,22 +790,36 @@ static void mark_pareto(struct results *rs)
 	for (size_t p = 0; p < rs->n; p++)
 		if (rs->r[p].ok)
 			ok[n++] = &rs->r[p];
+	front_objective = rs->objective;
 	qsort(ok, n, sizeof(*ok), front_cmp);
-	json_int_t before = 0;
+	double before = 0;
 	int any = 0;
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
-		while (j < n && ok[j]->latency_us == ok[i]->latency_us)
+		while (j < n && front_x(ok[j]) == front_x(ok[i]))
 			j++;
-		json_int_t least = ok[i]->ddr_bytes;
+		double least = front_y(ok[i]);
 		for (size_t k = i; k < j; k++)
-			ok[k]->pareto = ok[k]->ddr_bytes == least && (!any || least < before);
+			ok[k]->pareto = front_y(ok[k]) == least && (!any || least < before);
 		if (!any || least < before)
 			before = least;
 		any = 1;
 		i = j;
 	}
 	free(ok);
+}
+
+/* Whether a is better than b by the objective (ties: neither). */
+static int better(enum objective o, const struct result *a, const struct result *b)
+{
+	switch (o) {
+	case OBJ_FPS:
+		return a->fps > b->fps;
+	case OBJ_DDR:
+		return a->ddr_per_inference < b->ddr_per_inference;
+	default:
+		return a->latency_us < b->latency_us;
+	}
 }
 
 /* Orders the points as the grid (axis by axis, values in value_cmp order),
@@ -811,7 +864,7 @@ static int results_finish(struct results *rs, size_t *missing, struct ax_err *er
 	struct result *best = NULL;
 	for (size_t p = 0; p < rs->n; p++) {
 		struct result *r = &rs->r[p];
-		if (r->ok && (!best || r->latency_us < best->latency_us))
+		if (r->ok && (!best || better(rs->objective, r, best)))
 			best = r;
 		r->conf = json_equal(r->values, rs->configured);
 	}
@@ -862,6 +915,7 @@ static json_t *results_json(const struct results *rs)
 		if (rs->r[p].conf)
 			conf = json_integer((json_int_t)p);
 	}
+	json_object_set_new(root, "objective", json_string(objectives[rs->objective].name));
 	json_object_set_new(root, "best", best);
 	json_object_set_new(root, "configured_point", conf);
 	json_t *pts = json_array();
@@ -879,6 +933,7 @@ static json_t *results_json(const struct results *rs)
 		json_object_set_new(o, "fps", r->ok ? json_real(r->fps) : json_null());
 		json_object_set_new(o, "imc_utilization", r->ok ? json_real(r->util) : json_null());
 		json_object_set_new(o, "ddr_bytes", r->ok ? json_integer(r->ddr_bytes) : json_null());
+		json_object_set_new(o, "ddr_bytes_per_inference", r->ok ? json_real(r->ddr_per_inference) : json_null());
 		json_object_set_new(o, "l2_bytes", r->ok ? json_integer(r->l2_bytes) : json_null());
 		json_object_set_new(o, "best", json_boolean(r->best));
 		json_object_set_new(o, "configured", json_boolean(r->conf));
@@ -906,7 +961,8 @@ static int results_csv(const struct results *rs, const char *path, struct ax_err
 		csv_field(&b, json_string_value(n));
 		sb_addf(&b, ",");
 	}
-	sb_addf(&b, "status,latency_us,latency_cycles,fps,imc_utilization,ddr_bytes,l2_bytes,best,configured,pareto,file,error\n");
+	sb_addf(&b, "status,latency_us,latency_cycles,fps,imc_utilization,ddr_bytes,ddr_bytes_per_inference,l2_bytes,"
+		 "best,configured,pareto,file,error\n");
 	for (size_t p = 0; p < rs->n; p++) {
 		const struct result *r = &rs->r[p];
 		json_array_foreach(rs->names, i, n) {
@@ -921,10 +977,10 @@ static int results_csv(const struct results *rs, const char *path, struct ax_err
 		}
 		sb_addf(&b, "%s,", r->status);
 		if (r->ok)
-			sb_addf(&b, "%.9g,%lld,%.9g,%.9g,%lld,%lld,", r->latency_us, (long long)r->cycles, r->fps,
-				r->util, (long long)r->ddr_bytes, (long long)r->l2_bytes);
+			sb_addf(&b, "%.9g,%lld,%.9g,%.9g,%lld,%.9g,%lld,", r->latency_us, (long long)r->cycles, r->fps,
+				r->util, (long long)r->ddr_bytes, r->ddr_per_inference, (long long)r->l2_bytes);
 		else
-			sb_addf(&b, ",,,,,,");
+			sb_addf(&b, ",,,,,,,");
 		sb_addf(&b, "%s,%s,%s,", r->best ? "true" : "false", r->conf ? "true" : "false",
 			r->pareto ? "true" : "false");
 		char *file = point_name(rs->names, r->values);
@@ -941,15 +997,18 @@ static int results_csv(const struct results *rs, const char *path, struct ax_err
 
 static struct results *table_ctx;
 
-/* The table's order: results by latency (ties in grid order), then failed points. */
+/* The table's order: results best first by the objective (ties in grid
+ * order), then failed points. */
 static int latency_cmp(const void *pa, const void *pb)
 {
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
 	const struct result *x = &table_ctx->r[a], *y = &table_ctx->r[b];
 	if (x->ok != y->ok)
 		return y->ok - x->ok;
-	if (x->ok && x->latency_us != y->latency_us)
-		return x->latency_us < y->latency_us ? -1 : 1;
+	if (x->ok && better(table_ctx->objective, x, y))
+		return -1;
+	if (x->ok && better(table_ctx->objective, y, x))
+		return 1;
 	return (a > b) - (a < b);
 }
 
@@ -988,7 +1047,7 @@ static void results_table(struct results *rs, FILE *out)
 	fprintf(out, "%-4s", "mark");
 	for (size_t a = 0; a < na; a++)
 		fprintf(out, "  %-*s", (int)w[a], json_string_value(json_array_get(rs->names, a)));
-	fprintf(out, "  %12s %10s %8s %10s %10s\n", "latency (us)", "fps", "IMC util", "DDR", "L2");
+	fprintf(out, "  %12s %10s %8s %10s %10s %10s\n", "latency (us)", "fps", "IMC util", "DDR", "DDR/inf", "L2");
 	size_t *order = ax_xcalloc(rs->n + 1, sizeof(*order));
 	for (size_t p = 0; p < rs->n; p++)
 		order[p] = p;
@@ -1004,10 +1063,12 @@ static void results_table(struct results *rs, FILE *out)
 			fprintf(out, "  %-*s", (int)w[a], t);
 		}
 		if (r->ok) {
-			char ddr[32], l2[32];
+			char ddr[32], ddr_inf[32], l2[32];
 			ax_human_bytes((uint64_t)r->ddr_bytes, ddr, sizeof(ddr));
+			ax_human_bytes((uint64_t)(r->ddr_per_inference + 0.5), ddr_inf, sizeof(ddr_inf));
 			ax_human_bytes((uint64_t)r->l2_bytes, l2, sizeof(l2));
-			fprintf(out, "  %12.2f %10.1f %7.1f%% %10s %10s\n", r->latency_us, r->fps, 100.0 * r->util, ddr, l2);
+			fprintf(out, "  %12.2f %10.1f %7.1f%% %10s %10s %10s\n", r->latency_us, r->fps, 100.0 * r->util,
+				ddr, ddr_inf, l2);
 		} else {
 			const char *e = r->error ? r->error : "";
 			const char *nl = strchr(e, '\n');
@@ -1015,8 +1076,8 @@ static void results_table(struct results *rs, FILE *out)
 				nl ? " (and more)" : "");
 		}
 	}
-	fprintf(out, "\nB best (lowest latency)  C configured (the model YAML's own values)  "
-		     "P Pareto front of latency against DDR traffic\n");
+	fprintf(out, "\nB best (%s)  C configured (the model YAML's own values)  P Pareto front of %s\n",
+		objectives[rs->objective].best, objectives[rs->objective].front);
 	int conf_in = 0;
 	for (size_t p = 0; p < rs->n; p++)
 		conf_in |= rs->r[p].conf;
@@ -1087,7 +1148,7 @@ struct sweep {
 	struct ax_sweep_job fixed;/* fixed --set-cc (no axes) */
 	struct axis axes[SWEEP_MAX_AXES];
 	int n_axes;
-	const char *out, *emit, *csv, *json, *jobs;
+	const char *out, *emit, *csv, *json, *jobs, *objective;
 	int resume;
 	size_t n_points;
 	json_t *names;            /* axis keys */
@@ -1098,7 +1159,7 @@ struct sweep {
 static const char *const sweep_opts[] = {
 	"--config", "--model", "--board", "--arch", "--set", "--tiling-depth", "--page-memory",
 	"--replication", "--elf-in-ddr", "--cores", "--cores-per-copy", "--multicore-mode", "--jobs", "--out", "--resume", "--emit-jobs",
-	"--csv", "--json", "--inferences", "--help", NULL
+	"--csv", "--json", "--inferences", "--objective", "--help", NULL
 };
 
 /* The dedicated axes, in the order they vary (first slowest). */
@@ -1121,10 +1182,11 @@ static const char sweep_usage[] =
 	"                   [--elf-in-ddr LIST] [--cores LIST] [--cores-per-copy LIST]\n"
 	"                   [--multicore-mode LIST] [--set KEY=VALUE[,VALUE...]]...\n"
 	"                   [--jobs N] [--out DIR] [--resume] [--csv FILE] [--json FILE]\n"
-	"                   [--emit-jobs FILE] [--inferences N]\n"
+	"                   [--emit-jobs FILE] [--inferences N] [--objective latency|fps|ddr]\n"
 	"Simulates every combination of the axes' values, each point in a process of its own,\n"
 	"--jobs at once (default: the number of processors), and prints a table sorted by\n"
-	"latency with the best (B), configured (C) and Pareto-optimal (P) points marked.\n"
+	"the objective (default latency; fps: throughput; ddr: DDR traffic per inference)\n"
+	"with the best (B), configured (C) and Pareto-optimal (P) points marked.\n"
 	"LIST is comma-separated values or ranges (1-8).  --set KEY=V1,V2 makes any hardware\n"
 	"parameter or compilation key an axis; --set KEY=V fixes it.  Without axes: tiling\n"
 	"depth 1-8 x page_memory true,false x in_core_replication true,false.  Each point's\n"
@@ -1365,6 +1427,7 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 		else if (!strcmp(name, "--csv")) slot = &s->csv;
 		else if (!strcmp(name, "--json")) slot = &s->json;
 		else if (!strcmp(name, "--inferences")) slot = &s->o.inferences;
+		else if (!strcmp(name, "--objective")) slot = &s->objective;
 		if (slot) {
 			if (*slot)
 				return sweep_fail("option '%s' is given twice", name);
@@ -1391,6 +1454,8 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 		return sweep_fail("expected one network (ELF or description); see axsim sweep --help");
 	if ((s->o.model || s->o.board) && !s->o.config)
 		return sweep_fail("--model and --board need --config MODEL.yaml");
+	if (s->objective && objective_find(s->objective) < 0)
+		return sweep_fail("--objective '%s' is not valid; expected latency, fps or ddr", s->objective);
 	for (size_t d = 0; d < N_DEDICATED; d++)
 		if (dlist[d] && axis_add(s, dedicated[d].opt, dedicated[d].key, dlist[d]))
 			return 2;
@@ -1813,6 +1878,7 @@ int ax_cmd_sweep(int argc, char **argv)
 	double t1 = now_s();
 	/* the outputs come from the point files alone, as axsim merge makes them */
 	struct results rs = { 0 };
+	rs.objective = s.objective ? (enum objective)objective_find(s.objective) : OBJ_LATENCY;
 	char(*texts)[160] = ax_xcalloc((size_t)s.n_axes + 1, sizeof(*texts));
 	struct ax_err e;
 	ax_err_init(&e);
@@ -1861,11 +1927,11 @@ out:
 /* ---- axsim merge ---- */
 
 static const char merge_usage[] =
-	"usage: axsim merge RESULTS... [--csv FILE] [--json FILE]\n"
+	"usage: axsim merge RESULTS... [--csv FILE] [--json FILE] [--objective latency|fps|ddr]\n"
 	"Combines the point files of a sweep (files, or directories whose *.json files are\n"
 	"read) into the table, CSV and JSON that axsim sweep prints and writes, e.g. after\n"
 	"running the lines of axsim sweep --emit-jobs with GNU parallel or a Slurm array\n"
-	"(docs/sweeps.md).\n";
+	"(docs/sweeps.md).  --objective chooses what best means, as for axsim sweep.\n";
 
 static int merge_add_file(struct results *rs, const char *path, int from_dir, struct ax_err *err)
 {
@@ -1924,10 +1990,10 @@ static void merge_add_dir(struct results *rs, const char *dir, struct ax_err *er
 
 int ax_cmd_merge(int argc, char **argv)
 {
-	const char *csv = NULL, *json = NULL;
+	const char *csv = NULL, *json = NULL, *objective = NULL;
 	const char **inputs = ax_xcalloc((size_t)argc + 1, sizeof(*inputs));
 	int n_in = 0, help = 0;
-	static const char *const opts[] = { "--csv", "--json", "--help", NULL };
+	static const char *const opts[] = { "--csv", "--json", "--objective", "--help", NULL };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (a[0] != '-' || !strcmp(a, "-")) {
@@ -1941,9 +2007,9 @@ int ax_cmd_merge(int argc, char **argv)
 			help = 1;
 			continue;
 		}
-		if (strcmp(name, "--csv") && strcmp(name, "--json")) {
-			const char *sug = ax_suggest(name, opts, 3);
-			fprintf(stderr, "axsim merge: unknown option '%s'%s%s%s; expected one of: --csv --json\n", name,
+		if (strcmp(name, "--csv") && strcmp(name, "--json") && strcmp(name, "--objective")) {
+			const char *sug = ax_suggest(name, opts, 4);
+			fprintf(stderr, "axsim merge: unknown option '%s'%s%s%s; expected one of: --csv --json --objective\n", name,
 				sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
 			free(inputs);
 			return 2;
@@ -1954,7 +2020,7 @@ int ax_cmd_merge(int argc, char **argv)
 			free(inputs);
 			return 2;
 		}
-		*(!strcmp(name, "--csv") ? &csv : &json) = val;
+		*(!strcmp(name, "--csv") ? &csv : !strcmp(name, "--json") ? &json : &objective) = val;
 	}
 	if (help) {
 		fputs(merge_usage, stdout);
@@ -1966,7 +2032,13 @@ int ax_cmd_merge(int argc, char **argv)
 		free(inputs);
 		return 2;
 	}
+	if (objective && objective_find(objective) < 0) {
+		fprintf(stderr, "axsim merge: --objective '%s' is not valid; expected latency, fps or ddr\n", objective);
+		free(inputs);
+		return 2;
+	}
 	struct results rs = { 0 };
+	rs.objective = objective ? (enum objective)objective_find(objective) : OBJ_LATENCY;
 	struct ax_err err;
 	ax_err_init(&err);
 	for (int i = 0; i < n_in; i++) {
