@@ -368,6 +368,28 @@ START_TEST(test_force)
 }
 END_TEST
 
+/* The inputs that differ tell a null value from an absent key, and list a
+ * key of either run's object. */
+START_TEST(test_inputs_null_and_absent)
+{
+	json_t *j = load(g_base);
+	json_t *cfg = json_object_get(j, "config");
+	json_object_set_new(cfg, "model", json_string("m"));
+	json_object_del(cfg, "board");
+	json_object_set_new(cfg, "extra_key", json_integer(3));
+	char *v = save(j, "inputs");
+	json_decref(j);
+	struct ax_run r = compare(g_base, v, "");
+	EXPECT(r, 0);
+	ck_has(r.out, "\ninputs that differ:\n");
+	ck_has(r.out, "  config.board                             null -> (absent)\n");
+	ck_has(r.out, "  config.extra_key                         (absent) -> 3\n");
+	ck_has(r.out, "-> \"m\"\n");
+	ax_run_free(&r);
+	free(v);
+}
+END_TEST
+
 /* Bad input: exit 2, a message naming the problem, nothing on stdout. */
 START_TEST(test_bad_input)
 {
@@ -487,6 +509,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_metric_selection);
 	tcase_add_test(t, test_layers);
 	tcase_add_test(t, test_force);
+	tcase_add_test(t, test_inputs_null_and_absent);
 	tcase_add_test(t, test_bad_input);
 	tcase_add_test(t, test_timing_change);
 	tcase_add_test(t, test_deterministic);

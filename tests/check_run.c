@@ -170,6 +170,48 @@ START_TEST(test_one_simulation_per_process)
 }
 END_TEST
 
+/* axsim_compare gives the verdicts axsim compare prints. */
+START_TEST(test_compare)
+{
+	char *a = ax_tmp("cmp-a.json"), *b = ax_tmp("cmp-b.json");
+	struct ax_run t = ax_run_axsim("run '%s' --config '%s' --quiet --json '%s'", ax_src(TINY_NET),
+				       ax_src(TINY_MODEL), a);
+	ck_assert_msg(t.status == 0, "%s", t.err);
+	ax_run_free(&t);
+	t = ax_run_axsim("run '%s' --config '%s' --quiet --json '%s' --set tiling_depth=2 --set ddr.data_rate=1600MT/s",
+			 ax_src(TINY_NET), ax_src(TINY_MODEL), b);
+	ck_assert_msg(t.status == 0, "%s", t.err);
+	ax_run_free(&t);
+	struct ax_run tool = ax_run_axsim("compare '%s' '%s' --tolerance 1%%", b, a);
+
+	struct axsim_session *s = axsim_session_new();
+	static const char *const tol[] = { "1%", NULL };
+	char *out = NULL;
+	ck_assert_int_eq(axsim_compare(s, b, a, NULL, tol, 0, &out), AXSIM_OK);
+	ck_assert_ptr_nonnull(out);
+	size_t regressed = (size_t)ax_count_str(tool.out, "REGRESSED");
+	char want[64];
+	snprintf(want, sizeof(want), "\"regressed\": %zu\n", regressed);
+	ck_has(out, want);
+	ck_assert_int_eq(tool.status, regressed ? 1 : 0);
+	ck_has(out, "\"path\": \"config.tiling_depth\"");
+	ck_has(out, "\"name\": \"totals.latency_cycles\"");
+	ck_assert_int_eq(ax_count_str(out, "\"verdict\": \"REGRESSED\""), (int)regressed);
+	axsim_free(out);
+
+	static const char *const metrics[] = { "totals.fpx", NULL };
+	ck_assert_int_eq(axsim_compare(s, a, a, metrics, NULL, 0, &out), AXSIM_EINPUT);
+	ck_assert_ptr_null(out);
+	ck_has(axsim_session_errors(s), "no 'totals.fpx' in the report; did you mean 'totals.fps'?");
+	ck_assert_int_eq(axsim_compare(s, a, ax_src("missing.json"), NULL, NULL, 0, &out), AXSIM_EINPUT);
+	ck_has(axsim_session_errors(s), "missing.json");
+	axsim_session_free(s);
+	ax_run_free(&tool);
+	free(a);
+	free(b);
+}
+END_TEST
+
 START_TEST(test_version)
 {
 	struct ax_run t = ax_run_axsim("--version");
@@ -189,6 +231,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_set_both_kinds);
 	tcase_add_test(t, test_bad_input);
 	tcase_add_test(t, test_one_simulation_per_process);
+	tcase_add_test(t, test_compare);
 	tcase_add_test(t, test_version);
 	suite_add_tcase(s, t);
 	return s;

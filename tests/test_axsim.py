@@ -56,6 +56,26 @@ class TestAxsim(unittest.TestCase):
         text = axsim.run_text(TINY, config=TINY_MODEL)
         self.assertIn("latency", text)
 
+    def test_compare(self):
+        a = axsim.run(TINY, config=TINY_MODEL)
+        b = axsim.run(TINY, config=TINY_MODEL, set={"tiling_depth": 2, "ddr.data_rate": "1600MT/s"})
+        c = axsim.compare(b, a, tolerance="1%")
+        bpath, apath = os.path.join(TMP, "b.json"), os.path.join(TMP, "a.json")
+        for rep, path in ((a, apath), (b, bpath)):
+            with open(path, "w") as f:
+                json.dump(rep, f)
+        tool = subprocess.run([BIN, "compare", bpath, apath, "--tolerance", "1%"], capture_output=True,
+                              text=True)
+        self.assertEqual(c["regressed"], tool.stdout.count("REGRESSED"))
+        self.assertEqual(tool.returncode, 1 if c["regressed"] else 0)
+        self.assertIn("config.tiling_depth", [d["path"] for d in c["inputs_differ"]])
+        same = axsim.compare(apath, a)
+        self.assertEqual(same["regressed"], 0)
+        self.assertEqual({m["verdict"] for m in same["metrics"]}, {"same"})
+        with self.assertRaises(axsim.InputError) as cm:
+            axsim.compare(a, a, metrics=["totals.fpx"])
+        self.assertIn("did you mean 'totals.fps'", str(cm.exception))
+
     def test_bad_input(self):
         with self.assertRaises(axsim.InputError) as cm:
             axsim.run(TINY, config=TINY_MODEL, set={"tiling_depth": 0})

@@ -19,8 +19,9 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
-__all__ = ["run", "run_text", "sweep", "version", "Error", "InputError", "SimulationError"]
+__all__ = ["run", "run_text", "sweep", "compare", "version", "Error", "InputError", "SimulationError"]
 
 _PKG_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # axsim.h's enum axsim_status (also in axsim._lib, which only the worker imports)
@@ -159,6 +160,33 @@ def sweep(net, axes, config=None, arch=None, set=None, inferences=None, model=No
         i, p = running.pop(0)
         rows[i] = _row(points[i], _finish(p))
     return rows
+
+
+def compare(base, new, metrics=None, tolerance=None, force=False):
+    """Compares two runs as `axsim compare` does (docs/regression.md).  base and
+    new are reports: what run() returned, or paths of `axsim run --json` files.
+    metrics: metric paths ("totals.fps", "memory.ddr.read_bytes+write_bytes";
+    None: the defaults).  tolerance: "2%", or a list of "[METRIC=]PCT".  Returns
+    a dict: "metrics" (each with base, new, tolerance and verdict),
+    "inputs_differ", "layers" and "regressed" (metrics worse than their
+    tolerance allows).  Raises InputError for bad input."""
+    if isinstance(tolerance, str):
+        tolerance = [tolerance]
+    with tempfile.TemporaryDirectory(prefix="axsim-compare-") as tmp:
+        paths = []
+        for name, rep in (("base", base), ("new", new)):
+            if isinstance(rep, dict):
+                path = os.path.join(tmp, name + ".json")
+                with open(path, "w") as f:
+                    json.dump(rep, f)
+                paths.append(path)
+            else:
+                paths.append(os.fspath(rep))
+        req = {"compare": {"base": paths[0], "new": paths[1],
+                           "metrics": None if metrics is None else list(metrics),
+                           "tolerances": None if tolerance is None else list(tolerance),
+                           "force": bool(force)}}
+        return json.loads(_check(_finish(_start(req)))["comparison"])
 
 
 def version():

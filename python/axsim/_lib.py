@@ -49,6 +49,8 @@ def load():
         "axsim_result_free": (None, [vp]),
         "axsim_result_format": (vp, [vp, ci]),
         "axsim_free": (None, [vp]),
+        "axsim_compare": (ci, [vp, cp, cp, ctypes.POINTER(cp), ctypes.POINTER(cp), ci,
+                               ctypes.POINTER(vp)]),
     }
     for name, (res, args) in sigs.items():
         f = getattr(lib, name)

@@ -48,6 +48,36 @@ def simulate(req):
     return out
 
 
+def _strings(values):
+    """A NULL-terminated char *[] of values, or NULL for None."""
+    if values is None:
+        return None
+    arr = (ctypes.c_char_p * (len(values) + 1))()
+    for i, v in enumerate(values):
+        arr[i] = _enc(v)
+    arr[len(values)] = None
+    return arr
+
+
+def compare(req):
+    lib = _lib.load()
+    s = lib.axsim_session_new()
+    out = {"status": _lib.EUSAGE, "errors": "", "warnings": "", "comparison": None}
+    try:
+        res = ctypes.c_void_p()
+        rc = lib.axsim_compare(s, _enc(req["base"]), _enc(req["new"]), _strings(req.get("metrics")),
+                               _strings(req.get("tolerances")), int(bool(req.get("force"))),
+                               ctypes.byref(res))
+        out["status"] = rc
+        out["errors"] = lib.axsim_session_errors(s).decode(errors="replace")
+        if rc == _lib.OK:
+            out["comparison"] = ctypes.string_at(res).decode()
+            lib.axsim_free(res)
+    finally:
+        lib.axsim_session_free(s)
+    return out
+
+
 def main(request):
     # the answer goes to the real standard output alone: anything the library
     # or SystemC prints goes to standard error instead
@@ -57,6 +87,8 @@ def main(request):
     if req.get("version"):
         lib = _lib.load()
         out = {"status": _lib.OK, "version": lib.axsim_version().decode()}
+    elif req.get("compare"):
+        out = compare(req["compare"])
     else:
         out = simulate(req)
     sys.stdout.flush()

@@ -119,6 +119,22 @@ int axsim_result_write(struct axsim_session *s, const struct axsim_result *r, en
 /* Frees a string the library returned. */
 void axsim_free(void *p);
 
+/* ---- comparing two runs (axsim compare, docs/regression.md) ---- */
+
+/*
+ * Compares two reports of axsim run --json, the files base and cur.  metrics
+ * is a NULL-terminated list of metric paths ("totals.fps",
+ * "memory.ddr.read_bytes+write_bytes"; NULL: the defaults of axsim compare),
+ * tolerances a NULL-terminated list of "[METRIC=]PCT" ("2%", "totals.fps=5%";
+ * NULL: 0%); force compares reports of different networks.  On AXSIM_OK *out
+ * is a new JSON string (free it with axsim_free): "metrics" with each one's
+ * base, new, tolerance and verdict, "inputs_differ", "layers" and
+ * "regressed", the number of metrics worse than their tolerance allows.  A
+ * regression is a result, not an error.  AXSIM_EINPUT for bad input.
+ */
+int axsim_compare(struct axsim_session *s, const char *base, const char *cur, const char *const *metrics,
+		  const char *const *tolerances, int force, char **out);
+
 #ifdef __cplusplus
 }
 #endif

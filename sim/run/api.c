@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "report/trace.h"
+#include "run/compare.h"
 #include "run/run.h"
 
 #ifndef AXSIM_VERSION_STRING
@@ -334,4 +335,46 @@ int axsim_result_write(struct axsim_session *s, const struct axsim_result *r, en
 void axsim_free(void *p)
 {
 	free(p);
+}
+
+/* Entries of a NULL-terminated list (NULL: none). */
+static int list_len(const char *const *v)
+{
+	int n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+int axsim_compare(struct axsim_session *s, const char *base, const char *cur, const char *const *metrics,
+		  const char *const *tolerances, int force, char **out)
+{
+	if (out)
+		*out = NULL;
+	if (!s)
+		return AXSIM_EUSAGE;
+	session_reset(s);
+	if (!base || !cur || !out) {
+		ax_err_add(&s->err, "axsim_compare: the two reports and the result pointer must not be NULL");
+		return AXSIM_EUSAGE;
+	}
+	struct ax_compare_spec spec = {
+		.base_path = base, .new_path = cur,
+		.metrics = metrics, .n_metrics = list_len(metrics),
+		.tolerances = tolerances, .n_tolerances = list_len(tolerances),
+		.force = force,
+	};
+	struct ax_compare c;
+	int rc = ax_compare_load(&spec, &c, &s->err);
+	if (!rc) {
+		json_t *j = ax_compare_json(&c);
+		char *t = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
+		if (!t)
+			AX_BUG("jansson could not serialise a comparison");
+		*out = ax_xasprintf("%s\n", t);
+		free(t);
+		json_decref(j);
+	}
+	ax_compare_release(&c);
+	return rc ? AXSIM_EINPUT : AXSIM_OK;
 }
