@@ -115,7 +115,7 @@ START_TEST(test_bad_input)
 	} cases[] = {
 		{ "l2.sise=4MiB", "l2.sise" },
 		{ "tiling_depth=0", "tiling_depth" },
-		{ "nonsense", "expected KEY=VALUE" },
+		{ "nonsense", "--set 'nonsense': expected key.path=value" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct axsim_session *s = axsim_session_new();
