@@ -150,6 +150,28 @@ START_TEST(test_text_report)
 					    "activations", "tasklist", "slowest layers", "bottleneck", NULL };
 	for (size_t i = 0; want[i]; i++)
 		ck_assert_msg(strstr(r.out, want[i]), "report lacks '%s':\n%s", want[i], r.out);
+	/* the slowest layers' columns line up under their headings, and are explained */
+	const char *h = strstr(r.out, "  slowest layers");
+	ck_assert_ptr_nonnull(h);
+	const char *row = strchr(h, '\n') + 1;
+	static const char *const heads[] = { "op", "output", "kernel", "cycles", "share", "cone", "bound" };
+	static const int right[] = { 0, 0, 0, 1, 1, 0, 0 };
+	for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++) {
+		char word[16];
+		snprintf(word, sizeof(word), " %s", heads[k]);
+		const char *at = strstr(h, word);
+		ck_assert_msg(at && at < row, "no heading %s:\n%s", heads[k], h);
+		size_t col = (size_t)(at + 1 - h), end = col + strlen(heads[k]);
+		/* a left-aligned column starts where its heading does, a right-aligned one ends there */
+		if (right[k])
+			ck_assert_msg(row[end - 1] != ' ' && row[end] == ' ', "column %s is not under its heading:\n%.300s",
+				      heads[k], h);
+		else
+			ck_assert_msg(row[col - 1] == ' ' && row[col] != ' ', "column %s is not under its heading:\n%.300s",
+				      heads[k], h);
+	}
+	ck_has(r.out, "icr: in-core replication");
+	ck_has(r.out, "cone: fused group / layers in it");
 	ax_run_free(&r);
 	/* the JSON names the same bottleneck, with the same share */
 	json_t *j = run_json(elf, nets[0].model, "--quiet", "bottleneck");

@@ -657,7 +657,14 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	fprintf(out, "  stalls     every unit of a core idle: %.0f%% while its control core sets up operators (%.1f us each), %.0f%% waiting for data or other cores\n",
 		100.0 * stall_share(in, 1), (double)in->arch->arch.ctrl_op_setup_cycles * 1e6 / (double)tl->clock_hz,
 		100.0 * stall_share(in, 0));
-	fprintf(out, "\n  memory     %10s %10s   weights  activations  tasklist  constants   busy   (per inference of every copy)\n", "read", "written");
+	char scope[96];
+	if (tl->copies > 1)
+		snprintf(scope, sizeof(scope), "(one inference on each of the %u copies, summed%s)", tl->copies,
+			 r->n_cores > 1 ? "; l1 over all cores" : "");
+	else
+		snprintf(scope, sizeof(scope), "(per inference%s)", r->n_cores > 1 ? "; l1 summed over cores" : "");
+	fprintf(out, "\n  %-10s %10s %10s %11s %11s %11s %11s  %5s  %s\n", "memory", "read", "written", "weights",
+		"activations", "tasklist", "constants", "busy", scope);
 	for (int m = 0; m < AX_MEM_COUNT; m++) {
 		const struct ax_mem_stats *s = &r->mem[m];
 		ax_human_bytes(per_inf(in, mem_total(s, 0)), b1, sizeof(b1));
@@ -684,21 +691,34 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	}
 	size_t n;
 	size_t *idx = slowest(in, &n);
-	fprintf(out, "\n  slowest layers%*s cycles   share  util  icr  cone   bound\n", 16, "");
+	fprintf(out, "\n  %-22s %-7s %-14s %-7s %9s  %6s  %4s  %3s  %-6s %s\n", "slowest layers", "op", "output",
+		"kernel", "cycles", "share", "util", "icr", "cone", "bound");
 	uint64_t tot = latency_cycles(in);
 	for (size_t i = 0; i < n && i < 5; i++) {
 		struct ax_layer_figures f;
 		ax_report_layer(in, idx[i], &f);
 		const struct ax_layer *l = &in->net->layers[idx[i]];
 		const struct ax_layer_plan *lp = &tl->plans[idx[i]];
-		char cone[16] = "-";
+		int on_imc = lp->row_tiles > 0;
+		char cone[16] = "-", shape[40], kernel[24] = "-", util[8] = "-", icr[8] = "-";
 		if (lp->group_size > 1)
 			snprintf(cone, sizeof(cone), "%u/%u", lp->group, lp->group_size);
-		fprintf(out, "  %-22.22s %-7s %9llu  %5.1f%%  %3.0f%%  %3u  %-6s %s\n", l->name, ax_op_name(l->op),
-			(unsigned long long)f.cycles, tot ? 100.0 * (double)f.cycles / (double)tot : 0.0,
-			100.0 * f.utilization, lp->icr, cone, bound_name(f.bound));
+		snprintf(shape, sizeof(shape), "%ux%ux%u", l->out.h, l->out.w, l->out.c);
+		if (l->op == AX_OP_CONV || l->op == AX_OP_MAXPOOL || l->op == AX_OP_AVGPOOL)
+			snprintf(kernel, sizeof(kernel), "%ux%u/%u", l->kh, l->kw, l->sh);
+		if (on_imc) {
+			snprintf(util, sizeof(util), "%.0f%%", 100.0 * f.utilization);
+			snprintf(icr, sizeof(icr), "%u", lp->icr);
+		}
+		fprintf(out, "  %-22.22s %-7s %-14s %-7s %9llu  %5.1f%%  %4s  %3s  %-6s %s\n", l->name,
+			ax_op_name(l->op), shape, kernel, (unsigned long long)f.cycles,
+			tot ? 100.0 * (double)f.cycles / (double)tot : 0.0, util, icr, cone, bound_name(f.bound));
 	}
 	free(idx);
+	if (n)
+		fprintf(out, "  (output: height x width x channels; kernel: height x width / stride; share: of the\n"
+			     "  latency; util: IMC utilisation over the layer's span; icr: in-core replication\n"
+			     "  factor; cone: fused group / layers in it; - where a figure does not apply)\n");
 	double best;
 	const char *what = bottleneck(in, &best);
 	fprintf(out, "\n  bottleneck %s (busy %.0f%% of the time)\n", what, 100.0 * best);
