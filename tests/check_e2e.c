@@ -182,6 +182,13 @@ START_TEST(test_text_report)
 	r = ax_run_axsim("run '%s' --config '%s'", elf, ax_src(nets[0].model));
 	ck_has(r.out, line);
 	ck_assert_str_ne(json_string_value(json_object_get(bn, "unit")), "nothing");
+	/* the JSON has each layer's shape and kernel, as the text's table: ResNet-50's stem */
+	json_t *l0 = json_array_get(json_object_get(j, "layers"), 0);
+	json_t *want_shape = json_pack("[iii]", 112, 112, 64), *want_kernel = json_pack("[iii]", 7, 7, 2);
+	ck_assert(json_equal(json_object_get(l0, "output_shape"), want_shape));
+	ck_assert(json_equal(json_object_get(l0, "kernel"), want_kernel));
+	json_decref(want_shape);
+	json_decref(want_kernel);
 	ax_run_free(&r);
 	json_decref(j);
 	free(elf);

@@ -438,6 +438,13 @@ json_t *ax_report_json(const struct ax_report_input *in)
 		json_object_set_new(o, "macs", jint(ls->macs));
 		json_object_set_new(o, "passes", jint(ls->passes));
 		json_object_set_new(o, "utilization", jreal(f.utilization));
+		json_object_set_new(o, "output_shape", json_pack("[III]", (json_int_t)l->out.h, (json_int_t)l->out.w,
+								 (json_int_t)l->out.c));
+		if (l->op == AX_OP_CONV || l->op == AX_OP_MAXPOOL || l->op == AX_OP_AVGPOOL)
+			json_object_set_new(o, "kernel", json_pack("[III]", (json_int_t)l->kh, (json_int_t)l->kw,
+								   (json_int_t)l->sh));
+		else
+			json_object_set_new(o, "kernel", json_null());
 		json_object_set_new(o, "row_tiles", jint(lp->row_tiles));
 		json_object_set_new(o, "col_tiles", jint(lp->col_tiles));
 		json_object_set_new(o, "imc_weight_bytes", jint(lp->weight_bytes));
