@@ -67,6 +67,10 @@ START_TEST(test_same_as_tool)
 	ck_assert_str_eq(written, want);
 	ck_assert_int_eq(axsim_result_write(s, r, AXSIM_FORMAT_TRACE, out), AXSIM_EUSAGE);
 	ck_has(axsim_session_errors(s), "no trace was recorded");
+	char *nodir = ax_tmp("no-such-dir/api.csv");
+	ck_assert_int_eq(axsim_result_write(s, r, AXSIM_FORMAT_CSV, nodir), AXSIM_EOUTPUT);
+	ck_has(axsim_session_errors(s), "cannot write");
+	free(nodir);
 
 	free(written);
 	free(out);
