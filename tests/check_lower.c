@@ -524,6 +524,97 @@ START_TEST(test_icr)
 }
 END_TEST
 
+/* docs/imc.md "Window layout": each kernel position's channels start on
+ * imc.position_align (32) rows: 48 channels take 64 rows, so a 3x3 conv
+ * 48 -> 48 needs 576 rows (two row tiles, no replication) where packed it
+ * would need 432 (one tile); 96 channels are whole blocks; 24 channels take
+ * 32 rows and 3 (padded to the word, 4) stay 4, the sub-words. */
+START_TEST(test_position_align)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 160, 160, 48);
+	conv(&n, "c48", 0, 48, 3, 1, 1);
+	conv(&n, "p48", 1, 48, 1, 1, 1);
+	conv(&n, "e96", 2, 96, 1, 1, 1);
+	conv(&n, "c96", 3, 24, 3, 1, 1);
+	conv(&n, "c24", 4, 24, 3, 1, 1);
+	infer(&n);
+	struct ax_imc_map m;
+	uint32_t rows;
+	ax_imc_map_layer(&n, &n.layers[1], &arch.arch, &m);
+	ck_assert_uint_eq(m.rows, 9 * 64);
+	ck_assert_uint_eq(m.row_tiles, 2);
+	ck_assert_uint_eq(ax_icr_factor(&n, &n.layers[1], &arch.arch, 1, &rows), 1);
+	/* a 1x1 48 -> 48: eight positions of 64 rows still fit, r = 8 */
+	ck_assert_uint_eq(ax_icr_factor(&n, &n.layers[2], &arch.arch, 1, &rows), 8);
+	ck_assert_uint_eq(rows, 512);
+	ax_imc_map_layer(&n, &n.layers[4], &arch.arch, &m);
+	ck_assert_uint_eq(m.rows, 9 * 96);
+	ax_imc_map_layer(&n, &n.layers[5], &arch.arch, &m);
+	ck_assert_uint_eq(m.rows, 9 * 32);
+	/* packed (position_align 1): 432 rows, one tile, and 3x3 48 -> 48 gets
+	 * no replication either way (two positions wider would need 576) */
+	struct ax_arch packed = arch.arch;
+	packed.imc_position_align = 1;
+	ax_imc_map_layer(&n, &n.layers[1], &packed, &m);
+	ck_assert_uint_eq(m.rows, 432);
+	ck_assert_uint_eq(m.row_tiles, 1);
+	ax_imc_map_layer(&n, &n.layers[5], &packed, &m);
+	ck_assert_uint_eq(m.rows, 9 * 24);
+	/* the passes double with the second row tile */
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	struct ax_err err;
+	ax_err_init(&err);
+	struct ax_tasklist tl, tp;
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ax_tasklist_init(&tp);
+	ck_assert_int_eq(ax_lower(&n, &packed, &c, &tp, &err), AX_OK);
+	ck_assert_uint_eq(tl.plans[1].passes, 2 * 160 * 160);
+	ck_assert_uint_eq(tp.plans[1].passes, 160 * 160);
+	ax_tasklist_release(&tl);
+	ax_tasklist_release(&tp);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* docs/timing-model.md "Network inputs": a 640x640x3 input read by one 6x6
+ * stride-2 conv with padding 2 (YOLOv5's stem, r = 8) is held and fetched as
+ * 644 rows of 656 x 4 bytes, as the vendor documents. */
+START_TEST(test_device_input)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 640, 640, 3);
+	struct ax_layer *l = conv(&n, "stem", 0, 32, 6, 2, 1);
+	l->pad_t = l->pad_l = l->pad_b = l->pad_r = 2;
+	infer(&n);
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	struct ax_err err;
+	ax_err_init(&err);
+	struct ax_tasklist tl;
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(tl.plans[1].icr, 8);
+	ck_assert_uint_eq(tl.tensors[0].bytes, 644ull * 656 * 4);
+	uint64_t fetched = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++)
+		if (tl.tasks[i].kind == AX_T_DMA && tl.tasks[i].data == AX_KIND_ACT &&
+		    tl.tasks[i].src == AX_MEM_DDR && tl.tasks[i].layer == 1)
+			fetched += tl.tasks[i].bytes;
+	ck_assert_uint_eq(fetched, 644ull * 656 * 4);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
 /* docs/imc.md "Weight slots": a 3x3 conv 512 -> 512 has 9 x 1 tiles of 16
  * slots each (144 > 64 slots): computed in groups of 2 tiles (half the store),
  * with partial sums through L1 between groups. */
@@ -666,6 +757,8 @@ static Suite *suite(void)
 	tcase_add_test(t, test_elf_placement_and_ptq);
 	tcase_add_test(t, test_bundled_tasklists_wellformed);
 	tcase_add_test(t, test_icr);
+	tcase_add_test(t, test_position_align);
+	tcase_add_test(t, test_device_input);
 	tcase_add_test(t, test_weight_groups);
 	tcase_add_test(t, test_cone);
 	suite_add_tcase(s, t);

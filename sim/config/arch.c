@@ -30,6 +30,7 @@ static const struct ax_arch_key keys[] = {
 	{ "imc.result_size", AX_U_BYTES, OFF(imc_result_bytes), 1, 16, "bytes of one accumulated result: partial sums kept in L1 between row tiles" },
 	{ "imc.weight_write_bw", AX_U_BPC, OFF(imc_weight_write_bpc), 1, 65536, "rate at which weights are written into a weight set" },
 	{ "imc.pword", AX_U_COUNT, OFF(imc_pword), 1, 64, "input channels of an IMC layer are padded to a multiple of this hardware word" },
+	{ "imc.position_align", AX_U_COUNT, OFF(imc_position_align), 1, 8192, "array rows one kernel position's input channels start on: the channels of each window position take whole blocks of this many rows, or a power-of-two fraction of one when fewer (1: packed)" },
 	{ "imc.icr_max_factor", AX_U_COUNT, OFF(imc_icr_max_factor), 1, 64, "largest in-core replication factor (output pixels per pass)" },
 	{ "dpu.throughput", AX_U_COUNT, OFF(dpu_elems_per_cycle), 1, 65536, "DPU elements per cycle (requantisation, activation, element-wise ops)" },
 	{ "dpu.lut_throughput", AX_U_COUNT, OFF(dpu_lut_elems_per_cycle), 1, 65536, "DPU elements per cycle through an activation lookup table (SiLU, sigmoid, hard-swish, leaky ReLU)" },
@@ -322,6 +323,12 @@ int ax_arch_validate(const struct ax_arch_desc *d, struct ax_err *err)
 	if (a->imc_rows % a->imc_row_block)
 		ax_err_add(err, "%s: imc.rows (%llu) must be a multiple of imc.row_block (%llu)",
 			   d->name, (unsigned long long)a->imc_rows, (unsigned long long)a->imc_row_block);
+	if (a->imc_rows % a->imc_position_align)
+		ax_err_add(err, "%s: imc.rows (%llu) must be a multiple of imc.position_align (%llu)",
+			   d->name, (unsigned long long)a->imc_rows, (unsigned long long)a->imc_position_align);
+	if (a->imc_position_align % a->imc_pword && a->imc_pword % a->imc_position_align)
+		ax_err_add(err, "%s: imc.position_align (%llu) and imc.pword (%llu) must divide one another",
+			   d->name, (unsigned long long)a->imc_position_align, (unsigned long long)a->imc_pword);
 	if (a->l1_reserved >= a->l1_size)
 		ax_err_add(err, "%s: l1.reserved (%llu bytes) must be smaller than l1.size (%llu bytes)",
 			   d->name, (unsigned long long)a->l1_reserved, (unsigned long long)a->l1_size);

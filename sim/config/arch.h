@@ -29,6 +29,7 @@ struct ax_arch {
 	uint64_t imc_weight_write_bpc;
 	uint64_t imc_icr_max_factor;
 	uint64_t imc_pword;
+	uint64_t imc_position_align;
 	/* vector units, per core */
 	uint64_t dpu_elems_per_cycle;
 	uint64_t dpu_lut_elems_per_cycle;

@@ -89,6 +89,10 @@ struct layer_info {
 	uint32_t group;                 /* fused group index */
 	int32_t epi;                    /* element-wise layer applied by this layer's DPU, or -1 */
 	int32_t epi_of;                 /* for that element-wise layer: its producer, or -1 */
+	/* a network input as the device holds it (docs/timing-model.md
+	 * "Network inputs"): rows, bytes per row, pad rows above row 0 */
+	uint32_t dev_h, dev_pt;
+	uint64_t dev_row;
 };
 
 struct lstate {
@@ -163,6 +167,42 @@ static uint32_t map_slots(const struct ax_imc_map *m, const struct ax_arch *a, u
 static uint32_t layer_slots(const struct lstate *s, uint32_t li)
 {
 	return map_slots(&s->li[li].map, s->a, s->li[li].icr);
+}
+
+/* docs/timing-model.md "Network inputs": the compiler moves the padding and
+ * layout transform of a network input to the host
+ * (remove_io_padding_and_layout_transform), so the device receives it with
+ * its channels padded to imc.pword and, when a single IMC convolution reads
+ * it, with that convolution's padding in memory and every row as wide as a
+ * whole number of its passes (r replicas of stride s advance r s columns):
+ * YOLOv5s's 640x640x3 arrives as 644x656x4. */
+static void device_inputs(struct lstate *s)
+{
+	const struct ax_net *net = s->net;
+	for (uint32_t i = 0; i < net->n_layers; i++) {
+		const struct ax_layer *l = &net->layers[i];
+		if (l->op != AX_OP_INPUT)
+			continue;
+		uint32_t readers = 0, r = 0;
+		for (uint32_t j = i + 1; j < net->n_layers; j++)
+			for (uint32_t k = 0; k < net->layers[j].n_in; k++)
+				if (net->layers[j].in[k] == i) {
+					readers++;
+					r = j;
+				}
+		uint64_t c = div_ceil(l->out.c, s->a->imc_pword) * s->a->imc_pword;
+		uint64_t h = l->out.h, w = l->out.w;
+		s->li[i].dev_pt = 0;
+		const struct ax_layer *rl = &net->layers[r];
+		if (readers == 1 && s->li[r].imc && rl->op == AX_OP_CONV) {
+			uint64_t step = (uint64_t)s->li[r].icr * rl->sw;
+			h += rl->pad_t + rl->pad_b;
+			w = div_ceil(w + rl->pad_l + rl->pad_r, step) * step;
+			s->li[i].dev_pt = rl->pad_t;
+		}
+		s->li[i].dev_h = (uint32_t)h;
+		s->li[i].dev_row = w * c;
+	}
 }
 
 /* ---- fused groups (docs/tiling.md "Forming cones") ---- */
@@ -363,7 +403,8 @@ static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_
 	uint32_t ni = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct ax_layer *l = &net->layers[i];
-		uint64_t b = ax_shape_bytes(l->out);
+		uint64_t b = l->op == AX_OP_INPUT ? (uint64_t)s->li[i].dev_h * s->li[i].dev_row
+						  : ax_shape_bytes(l->out);
 		out[i].bytes = b;
 		out[i].fused = 0;
 		out[i].l2_bytes = 0;
@@ -592,6 +633,12 @@ static void fetch_inputs(struct lstate *s, uint32_t core, uint32_t li, uint32_t 
 				kept[k] = i1;
 		}
 		uint64_t row = (uint64_t)pl->out.w * pl->out.c;
+		if (pl->op == AX_OP_INPUT) {
+			/* the device's padded layout: the pad rows are in memory */
+			row = s->li[p].dev_row;
+			i0 = i0 == 0 ? 0 : i0 + s->li[p].dev_pt;
+			i1 = i1 >= pl->out.h ? s->li[p].dev_h : i1 + s->li[p].dev_pt;
+		}
 		if (i1 <= i0)
 			id_append(deps, &pd);
 		else
@@ -745,7 +792,7 @@ static void tile_bytes(const struct lstate *s, uint32_t li, const struct ax_imc_
 }
 
 /* The layer's own MACs in `mapped` multiply-accumulates of its IMC matrix:
- * padded input channels (imc.pword) and the zeros of an expanded grouped
+ * padded input channels (imc.pword, imc.position_align) and the zeros of an expanded grouped
  * convolution do no useful work. */
 static uint64_t imc_useful_macs(const struct lstate *s, uint32_t li, uint64_t mapped)
 {
@@ -1473,7 +1520,7 @@ static void assign_stages(struct lstate *s, uint32_t n)
 
 /* docs/memory.md "Weights": the weight section as the compiler emits it,
  * one block per layer in layer order, 64-byte aligned: an IMC layer's
- * matrix as mapped (input channels padded to imc.pword, a grouped
+ * matrix as mapped (each window position on imc.position_align rows, a grouped
  * convolution expanded block-diagonally) and its int32 biases; a
  * depthwise layer's weights as stored.  Sets s->woff; returns the size. */
 static uint64_t compiled_weights(struct lstate *s)
@@ -1587,6 +1634,7 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 			inf->icr = ax_icr_factor(net, l, a, (int)c->v[AX_CC_IN_CORE_REPLICATION], &inf->window_rows);
 		}
 	}
+	device_inputs(&s);
 	form_groups(&s, (uint32_t)c->v[AX_CC_TILING_DEPTH]);
 	find_epilogues(&s);
 
