@@ -89,6 +89,8 @@ static const struct ax_arch_key keys[] = {
 	{ "controller.fetch_batch", AX_U_COUNT, OFF(ctrl_fetch_batch), 1, 4096, "descriptors fetched per read of the tasklist" },
 	{ "controller.op_setup", AX_U_CYCLES, OFF(ctrl_op_setup_cycles), 0, 100000000, "control core time to program one operator (unit configurations, tokens, tables)" },
 	{ "controller.config_sets", AX_U_COUNT, OFF(ctrl_config_sets), 1, 64, "operator configurations the units hold: the control core programs operator n + sets - 1 while operator n runs" },
+	{ "host.link_bw", AX_U_BPS, OFF(host_link_bps), 1000000, 1000000000000ull, "bandwidth of the host link (PCIe) that carries each inference's input and outputs" },
+	{ "host.copy_latency", AX_U_PS, OFF(host_copy_latency_ps), 0, 1000000000ull, "fixed cost of one host copy (driver, descriptors, completion) on top of its bytes" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

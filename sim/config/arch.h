@@ -61,6 +61,8 @@ struct ax_arch {
 	/* controller and tasklist */
 	uint64_t ctrl_descriptor_bytes, ctrl_dispatch_cycles, ctrl_fetch_batch;
 	uint64_t ctrl_op_setup_cycles, ctrl_config_sets;
+	/* host link */
+	uint64_t host_link_bps, host_copy_latency_ps;
 };
 
 /* One key of the hardware description. */

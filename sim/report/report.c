@@ -42,6 +42,31 @@ static double fps(const struct ax_report_input *in)
 	return in->tl->lanes * 1e12 / (double)r->latency_ps;
 }
 
+/* docs/timing-model.md "Host copies": the throughput the SDK's host sees
+ * when every instance copies its input in over the host link, runs, and
+ * copies its outputs back, one after another (its Host FPS is cores /
+ * (memcpy-in + kernel + memcpy-out)), capped by the link itself.  A batch
+ * instance copies its lanes' inputs as one transfer and their outputs as
+ * another. */
+static double host_fps(const struct ax_report_input *in)
+{
+	const struct ax_tasklist *tl = in->tl;
+	const struct ax_arch *a = &in->arch->arch;
+	double chip = fps(in);
+	if (chip <= 0 || !tl->copies || !a->host_link_bps)
+		return 0;
+	double bytes = 0;  /* one lane's input and outputs */
+	for (size_t i = 0; i < in->net->n_layers; i++)
+		if (in->net->layers[i].op == AX_OP_INPUT || in->net->layers[i].is_output)
+			bytes += (double)tl->tensors[i].bytes;
+	double per_inst = (double)tl->lanes / tl->copies;
+	double round = tl->lanes / chip;  /* every lane finishes one inference */
+	double copies = 2.0 * (double)a->host_copy_latency_ps * 1e-12 + per_inst * bytes / (double)a->host_link_bps;
+	double host = tl->lanes / (round + copies);
+	double link = bytes > 0 ? (double)a->host_link_bps / bytes : host;
+	return host < link ? host : link;
+}
+
 /* Cores one lane's layer runs on: all of a cooperative instance, else one. */
 static uint32_t cores_per_lane(const struct ax_tasklist *tl)
 {
@@ -354,6 +379,7 @@ json_t *ax_report_json(const struct ax_report_input *in)
 	json_object_set_new(tot, "latency_us", jreal((double)r->latency_ps / 1e6));
 	json_object_set_new(tot, "inferences", jint(tl->lanes));
 	json_object_set_new(tot, "fps", jreal(fps(in)));
+	json_object_set_new(tot, "host_fps", jreal(host_fps(in)));
 	json_object_set_new(tot, "macs", jint(per_inf(in, r->macs)));
 	json_object_set_new(tot, "imc_utilization", jreal(imc_utilization(in)));
 	json_object_set_new(root, "totals", tot);
@@ -597,6 +623,8 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 			fps(in), tl->lanes, r->inferences);
 	else
 		fprintf(out, "  throughput %.1f inferences/s (chip, %u at once)\n", fps(in), tl->lanes);
+	fprintf(out, "             %.1f inferences/s with each inference's host copies (%s)\n", host_fps(in),
+		"input in, outputs out over the host link, serial per instance");
 	fprintf(out, "  IMC        %.1f%% utilisation (%.1f TMAC/s useful of %.1f TMAC/s peak)\n",
 		100.0 * imc_utilization(in), (double)ax_net_macs(in->net) * fps(in) / 1e12,
 		peak_macs(in) * r->n_cores * (double)tl->clock_hz / 1e12);
