@@ -860,6 +860,12 @@ START_TEST(test_concat_and_se)
 	mul->n_in = 2;
 	mul->in[0] = 3;
 	mul->in[1] = 5;
+	/* a concat with no IMC producer to fuse into: one operator per input */
+	struct ax_layer *cat2 = ax_net_add_layer(&n, "cat2", AX_OP_CONCAT);
+	cat2->n_in = 3;
+	cat2->in[0] = 0;
+	cat2->in[1] = 6;
+	cat2->in[2] = 0;
 	infer(&n);
 	struct ax_ccfg c;
 	cfg_default(&c, 1, 1);
@@ -868,7 +874,7 @@ START_TEST(test_concat_and_se)
 	struct ax_err err;
 	ax_err_init(&err);
 	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
-	int cat_setup = 0, mul_setup = 0, e3_dpu_as_cat = 0, mul_dpu = 0;
+	int cat_setup = 0, mul_setup = 0, e3_dpu_as_cat = 0, mul_dpu = 0, cat2_setups = 0;
 	for (size_t i = 0; i < tl.n_tasks; i++) {
 		const struct ax_task *t = &tl.tasks[i];
 		if (t->infer)
@@ -881,7 +887,12 @@ START_TEST(test_concat_and_se)
 			ck_assert_uint_ge(t->cycles, ax_dpu_cycles(&arch.arch, 2 * 16 * 16 * 64));
 		}
 		mul_dpu |= t->kind == AX_T_DPU && t->layer == 6;
+		if (t->kind == AX_T_CTRL && t->layer == 7) {
+			ck_assert_uint_eq(t->cycles, 3 * arch.arch.ctrl_op_setup_cycles);
+			cat2_setups++;
+		}
 	}
+	ck_assert_int_eq(cat2_setups, 1);
 	ck_assert(!cat_setup);
 	ck_assert(e3_dpu_as_cat);
 	ck_assert(mul_setup);

@@ -1327,11 +1327,14 @@ static void setup_now(struct lstate *s, uint32_t core)
 /* Operators the control core programs for group g: one, a layer alone or
  * a depth-first cone, which the compiler fuses into one operator (an
  * epilogue and a fused activation are part of their layer's DPU
- * configuration; docs/timing-model.md "Operator set-up"). */
+ * configuration); but a concatenation alone is rewritten into one pad +
+ * shift + add operator per input (docs/timing-model.md "Operator set-up",
+ * "Concatenation"). */
 static uint32_t group_ops(const struct lstate *s, uint32_t g)
 {
-	(void)s;
-	(void)g;
+	const struct ax_layer *l = &s->net->layers[s->gfirst[g]];
+	if (s->gfirst[g] == s->glast[g] && l->op == AX_OP_CONCAT)
+		return l->n_in;
 	return 1;
 }
 
