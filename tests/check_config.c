@@ -510,9 +510,11 @@ START_TEST(arch_cross_field_after_set)
 	ck_assert_int_eq(ax_arch_set(&d, "l1.reserved=4MiB", &err), AX_OK);
 	ck_assert_int_eq(ax_arch_set(&d, "imc.cols=500", &err), AX_OK);
 	ck_assert_int_eq(ax_arch_set(&d, "ddr.bus_width=40bit", &err), AX_OK);
+	ck_assert_int_eq(ax_arch_set(&d, "ddr.write_low=40", &err), AX_OK);
 	ck_assert_int_eq(err.count, 0);
 	ck_assert_int_eq(ax_arch_validate(&d, &err), AX_EINPUT);
-	ck_assert_int_eq(err.count, 3);
+	ck_assert_int_eq(err.count, 4);
+	ck_has(ax_err_str(&err), "built-in metis.yaml: ddr.write_low (40) must not be above ddr.write_high (32)");
 	ck_has(ax_err_str(&err), "built-in metis.yaml: l1.reserved (4194304 bytes) must be smaller than l1.size (4194304 bytes)");
 	ck_has(ax_err_str(&err), "built-in metis.yaml: imc.cols (500) must be a multiple of imc.banks (16)");
 	ck_has(ax_err_str(&err), "ddr.bus_width (40 bits) must split into ddr.channels (4) whole bytes");
@@ -523,6 +525,7 @@ START_TEST(arch_cross_field_after_set)
 	ck_assert_int_eq(ax_arch_set(&d, "l1.reserved=4194303", &err), AX_OK);
 	ck_assert_int_eq(ax_arch_set(&d, "imc.cols=512", &err), AX_OK);
 	ck_assert_int_eq(ax_arch_set(&d, "ddr.bus_width=64bit", &err), AX_OK);
+	ck_assert_int_eq(ax_arch_set(&d, "ddr.write_low=32", &err), AX_OK);
 	ck_assert_int_eq(ax_arch_validate(&d, &err), AX_OK);
 	ck_assert_int_eq(err.count, 0);
 	ax_err_release(&err);

@@ -79,6 +79,8 @@ static const struct ax_arch_key keys[] = {
 	{ "ddr.t_rpab", AX_U_PS, OFF(ddr_t_rpab_ps), 0, 10000000, "precharge of all banks, before each refresh" },
 	{ "ddr.scheduler", AX_U_DDR_SCHED, OFF(ddr_sched), 0, 1, "order of a bank's requests: fifo (arrival order) or frfcfs (row hits first)" },
 	{ "ddr.scheduler_window", AX_U_COUNT, OFF(ddr_sched_window), 1, 64, "frfcfs: queued requests of a bank a row hit may overtake" },
+	{ "ddr.write_high", AX_U_COUNT, OFF(ddr_write_high), 0, 64, "writes waiting on a channel at which they go before reads (0: reads never go first)" },
+	{ "ddr.write_low", AX_U_COUNT, OFF(ddr_write_low), 0, 64, "writes waiting on a channel at which reads go first again" },
 	{ "dma.sys_channels", AX_U_COUNT, OFF(dma_sys_channels), 1, 64, "channels of the system DMA (DDR <-> L2)" },
 	{ "dma.core_channels", AX_U_COUNT, OFF(dma_core_channels), 1, 64, "channels of each core's DMA (L2 <-> L1)" },
 	{ "dma.setup", AX_U_CYCLES, OFF(dma_setup_cycles), 0, 1000000, "time to start one DMA transfer" },
@@ -343,6 +345,9 @@ int ax_arch_validate(const struct ax_arch_desc *d, struct ax_err *err)
 	if (a->ddr_row_bytes % a->ddr_interleave)
 		ax_err_add(err, "%s: ddr.row_size (%llu bytes) must be a multiple of ddr.interleave (%llu bytes)",
 			   d->name, (unsigned long long)a->ddr_row_bytes, (unsigned long long)a->ddr_interleave);
+	if (a->ddr_write_low > a->ddr_write_high)
+		ax_err_add(err, "%s: ddr.write_low (%llu) must not be above ddr.write_high (%llu)",
+			   d->name, (unsigned long long)a->ddr_write_low, (unsigned long long)a->ddr_write_high);
 	if (a->ddr_bus_bits % (8 * a->ddr_channels))
 		ax_err_add(err, "%s: ddr.bus_width (%llu bits) must split into ddr.channels (%llu) whole bytes",
 			   d->name, (unsigned long long)a->ddr_bus_bits, (unsigned long long)a->ddr_channels);

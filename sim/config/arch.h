@@ -55,6 +55,7 @@ struct ax_arch {
 	uint64_t ddr_t_rfc_ps, ddr_t_refi_ps;
 	uint64_t ddr_t_wl_ps, ddr_t_wr_ps, ddr_t_rtp_ps, ddr_t_ras_ps, ddr_t_rpab_ps;
 	uint64_t ddr_sched, ddr_sched_window;
+	uint64_t ddr_write_high, ddr_write_low;
 	/* DMA */
 	uint64_t dma_sys_channels, dma_core_channels, dma_setup_cycles, dma_chunk;
 	uint64_t dma_outstanding;

@@ -109,7 +109,15 @@ struct lstate {
 	const uint32_t *last_use;       /* per layer: its output's last reader */
 	uint32_t infer;                 /* inference being lowered */
 	struct idlist gate;             /* added to every task: the previous inference's readers */
-	uint32_t group_first;           /* first task of the group being lowered */
+	/* gating: a task that waits for a task already under the gate waits for
+	 * the gate through it, so only a group's first tasks carry the gate.
+	 * task_epoch[id] says which gate a task is under: epoch (the group's
+	 * tasks: the set-up, or the inference gate without set-up) or pepoch
+	 * (its weight prefetches: the inference gate alone). */
+	struct idlist pgate;            /* the gate of the group's weight prefetches */
+	uint32_t epoch, pepoch;
+	uint32_t *task_epoch;
+	size_t epoch_cap;
 	struct core_state cs[MAX_CORES];
 	enum ax_mem const_home;
 	uint64_t const_base;            /* DDR address of the per-channel constants */
@@ -129,7 +137,6 @@ struct lstate {
 	uint32_t cfg_sets, *cfg_slot;
 	int setup_pending;              /* the group's set-up is not issued yet */
 	uint32_t setup_core, setup_layer, setup_lane, setup_ops;
-	struct idlist setup_gate;       /* the group's gate, for the set-up */
 	struct idlist setup_deps;       /* the tasks of the group config_sets back */
 };
 
@@ -459,7 +466,8 @@ static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_
 
 /* ---- task helpers ---- */
 
-static uint32_t add_task_gated(struct lstate *s, struct ax_task *t, const struct idlist *deps);
+static uint32_t add_task_gated(struct lstate *s, struct ax_task *t, const struct idlist *deps,
+			       const struct idlist *gate, uint32_t epoch);
 
 static void setup_now(struct lstate *s, uint32_t core);
 
@@ -474,30 +482,41 @@ static int prefetch_task(const struct ax_task *t)
 
 static uint32_t add_task(struct lstate *s, struct ax_task *t, const struct idlist *deps)
 {
-	if (s->cfg && s->setup_pending && t->core == s->setup_core && !prefetch_task(t))
+	int pre = s->cfg && prefetch_task(t);
+	if (s->cfg && s->setup_pending && t->core == s->setup_core && !pre)
 		setup_now(s, t->core);
-	uint32_t id = add_task_gated(s, t, deps);
+	uint32_t id = pre ? add_task_gated(s, t, deps, &s->pgate, s->pepoch)
+			  : add_task_gated(s, t, deps, &s->gate, s->epoch);
 	if (s->cfg)
 		id_push(&s->cfg[(size_t)t->core * s->cfg_sets + s->cfg_slot[t->core]], id);
 	return id;
 }
 
-static uint32_t add_task_gated(struct lstate *s, struct ax_task *t, const struct idlist *deps)
+/* Adds t with deps, and gate unless a dependency is already under it (under
+ * epoch, or under the group's set-up, which carries every gate); marks t as
+ * under epoch. */
+static uint32_t add_task_gated(struct lstate *s, struct ax_task *t, const struct idlist *deps,
+			       const struct idlist *gate, uint32_t epoch)
 {
 	t->infer = s->infer;
-	/* a task that waits for an earlier task of its group waits for the
-	 * gate through it: only the group's first tasks carry the gate */
-	int in_group = 0;
-	for (size_t i = 0; deps && i < deps->n && !in_group; i++)
-		in_group = deps->v[i] >= s->group_first;
-	if (!s->gate.n || in_group)
-		return ax_tasklist_add(s->tl, t, deps ? deps->v : NULL, deps ? (uint32_t)deps->n : 0);
-	struct idlist all = { 0 };
-	if (deps)
-		id_append(&all, deps);
-	id_append(&all, &s->gate);
-	uint32_t id = ax_tasklist_add(s->tl, t, all.v, (uint32_t)all.n);
-	free(all.v);
+	int under = 0;
+	for (size_t i = 0; deps && i < deps->n && !under; i++) {
+		uint32_t e = s->task_epoch[deps->v[i]];
+		under = e == epoch || e == s->epoch;
+	}
+	uint32_t id;
+	if (!gate->n || under) {
+		id = ax_tasklist_add(s->tl, t, deps ? deps->v : NULL, deps ? (uint32_t)deps->n : 0);
+	} else {
+		struct idlist all = { 0 };
+		if (deps)
+			id_append(&all, deps);
+		id_append(&all, gate);
+		id = ax_tasklist_add(s->tl, t, all.v, (uint32_t)all.n);
+		free(all.v);
+	}
+	AX_GROW(s->task_epoch, s->epoch_cap, (size_t)id + 1);
+	s->task_epoch[id] = epoch;
 	return id;
 }
 
@@ -1314,19 +1333,21 @@ static void split_rows(uint32_t h, uint32_t k, uint32_t n, uint32_t *r0, uint32_
 static void setup_group(struct lstate *s, uint32_t core, uint32_t layer, uint32_t lane,
 			uint32_t n_ops, const struct idlist *gate)
 {
-	s->gate.n = 0;
-	id_append(&s->gate, gate);
-	if (!s->cfg)
-		return;
 	if (s->setup_pending)
 		setup_now(s, s->setup_core);
+	s->epoch += 2;
+	s->pepoch = s->cfg ? s->epoch + 1 : s->epoch;
+	s->gate.n = 0;
+	id_append(&s->gate, gate);
+	s->pgate.n = 0;
+	id_append(&s->pgate, gate);
+	if (!s->cfg)
+		return;
 	s->setup_pending = 1;
 	s->setup_core = core;
 	s->setup_layer = layer;
 	s->setup_lane = lane;
 	s->setup_ops = n_ops;
-	s->setup_gate.n = 0;
-	id_append(&s->setup_gate, gate);
 	/* the slot of the group config_sets back becomes this group's */
 	s->cfg_slot[core] = (s->cfg_slot[core] + 1) % s->cfg_sets;
 	struct idlist *ring = &s->cfg[(size_t)core * s->cfg_sets + s->cfg_slot[core]];
@@ -1342,9 +1363,9 @@ static void setup_now(struct lstate *s, uint32_t core)
 	struct ax_task t = compute_task(AX_T_CTRL, core, s->setup_layer, s->setup_lane);
 	t.unit = AX_U_CTRL;
 	t.cycles = s->a->ctrl_op_setup_cycles * s->setup_ops;
-	s->gate.n = 0;
-	id_append(&s->gate, &s->setup_gate);
-	uint32_t id = add_task_gated(s, &t, &s->setup_deps);
+	/* under the group's own epoch: its tasks need not carry the inference
+	 * gate beside it */
+	uint32_t id = add_task_gated(s, &t, &s->setup_deps, &s->pgate, s->epoch);
 	id_push(ring, id);
 	s->gate.n = 0;
 	id_push(&s->gate, id);
@@ -1353,11 +1374,14 @@ static void setup_now(struct lstate *s, uint32_t core)
 /* Operators the control core programs for group g: one, a layer alone or
  * a depth-first cone, which the compiler fuses into one operator (an
  * epilogue and a fused activation are part of their layer's DPU
- * configuration; docs/timing-model.md "Operator set-up"). */
+ * configuration); but a concatenation alone is rewritten into one pad +
+ * shift + add operator per input (docs/timing-model.md "Operator set-up",
+ * "Concatenation"). */
 static uint32_t group_ops(const struct lstate *s, uint32_t g)
 {
-	(void)s;
-	(void)g;
+	const struct ax_layer *l = &s->net->layers[s->gfirst[g]];
+	if (s->gfirst[g] == s->glast[g] && l->op == AX_OP_CONCAT)
+		return l->n_in;
 	return 1;
 }
 
@@ -1421,7 +1445,6 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 					id_append(&gate, &s->batch_prev[l]);
 			}
 		}
-		s->group_first = (uint32_t)s->tl->n_tasks;
 		uint32_t n_ops = group_ops(s, g);
 		if (s->mode != AX_MC_COOPERATIVE) {
 			/* the whole group on one core: the lane's own (batch) or
@@ -1770,7 +1793,8 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 			free(s.cfg[i].v);
 	free(s.cfg);
 	free(s.cfg_slot);
-	free(s.setup_gate.v);
+	free(s.pgate.v);
+	free(s.task_epoch);
 	free(s.setup_deps.v);
 	free(s.gstage);
 	free(s.woff);
