@@ -454,15 +454,33 @@ int ax_cmd_config(int argc, char **argv)
 		printf("# effective compilation configuration of %s%s%s%s%s\n", o.positional[0],
 		       c.model ? ", model " : "", c.model ? c.model : "", c.board ? ", board " : "",
 		       c.board ? c.board : "");
+		int width = 0;
 		for (int id = 0; id < AX_CC_COUNT; id++) {
-			char v[64], where[600];
+			int n = (int)strlen(ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name);
+			width = n > width ? n : width;
+		}
+		for (int id = 0; id < AX_CC_COUNT; id++) {
+			char v[256], where[600];
 			ax_ccfg_format(&c, (enum ax_ccfg_id)id, v, sizeof(v));
 			const struct ax_ccfg_origin *og = &c.origin[id];
 			if (og->file)
 				snprintf(where, sizeof(where), "%s:%d", og->file, og->line);
 			else
 				snprintf(where, sizeof(where), "default");
-			printf("%-28s %-30s # %s\n", ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name, v, where);
+			printf("%-*s %-30s # %s%s\n", width, ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name, v, where,
+			       ax_ccfg_key_modelled((enum ax_ccfg_id)id) ? "" : " (not modelled)");
+		}
+		if (c.shape_text)
+			printf("# %s: checked against the network's input by axsim run\n", c.shape_text);
+		if (c.n_class_keys) {
+			printf("# model-class keys, not for the chip:");
+			for (size_t i = 0; i < c.n_class_keys; i++) {
+				const struct ax_ccfg_class_key *k = &c.class_keys[i];
+				printf("%s %s (line %d%s%s%s)", i ? "," : "", k->name, k->line,
+				       k->suggest ? "; did you mean '" : "", k->suggest ? k->suggest : "",
+				       k->suggest ? "'?" : "");
+			}
+			printf("\n");
 		}
 	}
 	ax_ccfg_release(&c);
