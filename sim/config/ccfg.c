@@ -1023,7 +1023,7 @@ int ax_ccfg_check_arch(const struct ax_ccfg *c, const struct ax_arch *a, struct 
 			   w, v, (unsigned long long)a->chip_cores, (unsigned long long)a->chip_cores - 1);
 	}
 	unsigned long long start = (unsigned long long)c->v[AX_CC_SINGLE_OP_START_IDX];
-	if (start + ax_ccfg_exec_cores(c) > a->chip_cores) {
+	if (start && start + ax_ccfg_exec_cores(c) > a->chip_cores) {
 		where_of(c, AX_CC_SINGLE_OP_START_IDX, w, sizeof(w));
 		ax_err_add(err, "%ssingle_op_network_aicore_start_idx: '%llu' with %u cores runs past the chip's %llu cores (chip.cores); expected at most %llu",
 			   w, start, ax_ccfg_exec_cores(c), (unsigned long long)a->chip_cores,
