@@ -296,17 +296,20 @@ static int parse_value(struct pstate *p, const struct key *k, const struct ax_yn
 	char where[600];
 	snprintf(where, sizeof(where), "%s:%d:%d", p->doc->file, n->line, n->col);
 	if (k->type == KT_LIST && n->kind == AX_Y_SEQ) {
-		char text[1024] = "";
-		size_t at = 0;
+		/* as YAML's flow style writes it, for messages */
+		char text[1024] = "[";
+		size_t at = 1;
 		for (size_t i = 0; i < n->n; i++) {
 			if (ax_ynode_expect(p->doc, n->items[i], AX_Y_SCALAR, path, p->err))
 				return AX_EINPUT;
-			at += (size_t)snprintf(text + at, at < sizeof(text) ? sizeof(text) - at : 0, "%s%s",
-					       i ? "," : "", n->items[i]->str);
+			at += (size_t)snprintf(text + at, at < sizeof(text) ? sizeof(text) - at : 0, "%s%s%s",
+					       i ? ", " : "", n->items[i]->str, i + 1 == n->n ? "]" : "");
 			if (at >= sizeof(text))
 				return ax_err_add(p->err, "%s: %s: the list is too long; expected at most 64 core indices",
 						  where, path);
 		}
+		if (!n->n)
+			strcat(text, "]");
 		return parse_text(k, text, where, path, out, p->err);
 	}
 	if (ax_ynode_expect(p->doc, n, AX_Y_SCALAR, path, p->err))
