@@ -9,7 +9,11 @@
  * or the older flat dialect (compilation_config: {quantization_scheme,
  * enable_icr, tiling_depth, ...}), or a file whose top level is
  * `compilation_config:` alone.  One key table (ccfg.c) drives parsing,
- * validation, `axsim config` and docs/config-reference.md.
+ * validation, `axsim config` and docs/config-reference.md.  Other keys of
+ * extra_kwargs belong to the model's class and are only recorded; a
+ * compiler_config_file (TOML, toml.h) is read before the keys beside it,
+ * which override it; the model's input_tensor_shape is kept for
+ * ax_ccfg_check_input.
  */
 #ifndef AX_CCFG_H
 #define AX_CCFG_H
