@@ -2049,6 +2049,20 @@ START_TEST(ccfg_model_class_keys)
 		      "timm_model_args (line 7), mmseg (line 8), resize_size (line 9), "
 		      "aipu_core (line 10; did you mean 'aipu_cores'?)\n");
 	ax_run_free(&r);
+	free(p);
+
+	/* a compilation key directly under extra_kwargs: a model-class key, with
+	 * a warning that it is not where the compiler reads it */
+	ck_assert_int_eq(load_ccfg_text("class-misplaced.yaml",
+					"models:\n  m:\n    extra_kwargs:\n      tiling_depth: 4\n",
+					NULL, NULL, &c, &err, &warn, &p), AX_OK);
+	ck_key(&c, AX_CC_TILING_DEPTH, 1, NULL, 0, 0);
+	ck_assert_int_eq(warn.count, 1);
+	ck_msg_at(&warn, p, 4, 7, "extra_kwargs.tiling_depth: a compilation key outside compilation_config; ignored as a key of the model's class");
+	ax_ccfg_release(&c);
+	free(p);
+	ax_err_release(&warn);
+	ax_err_init(&warn);
 
 	/* inside compilation_config an unknown key is still an error, with a
 	 * suggestion, file:line:column */

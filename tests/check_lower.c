@@ -1048,6 +1048,7 @@ START_TEST(test_constant_pool)
 		ax_tasklist_release(&tl);
 	}
 	/* with the ELF in L2 the default follows it */
+	ax_ccfg_release(&c);
 	cfg_default(&c, 1, 1);
 	cfg_set(&c, "ptq_scheme", "hybrid_per_tensor_per_channel");
 	cfg_set(&c, "elf_in_ddr", "false");

@@ -456,6 +456,14 @@ static void read_leaves(struct pstate *p, const struct ax_ynode *map, const char
 		if (found)
 			continue;
 		if (where & IN_EXTRA) {
+			/* a compilation key one level too high is most likely a
+			 * mistake, but a model class could take the name: a warning */
+			for (int id = 0; id < AX_CC_COUNT; id++)
+				if (key_matches(&keys[id], IN_FLAT | IN_BACKEND | IN_QUANT, kn->str)) {
+					ax_err_add(p->warn, "%s:%d:%d: %s: a compilation key outside compilation_config; ignored as a key of the model's class (expected it under compilation_config)",
+						   p->doc->file, kn->line, kn->col, path);
+					break;
+				}
 			class_key(p, kn, subsections);
 			continue;
 		}
