@@ -607,6 +607,59 @@ START_TEST(test_pipe_input)
 }
 END_TEST
 
+/* issue 13: a model YAML whose input_tensor_shape is not the network's
+ * input is refused with one message naming both shapes, exit 2; the
+ * network's own YAML runs. */
+START_TEST(test_input_shape_mismatch)
+{
+	char *elf = ax_compiled(ax_src("models/tiny/tiny.net.yaml"));
+	const char *r50 = ax_src("models/resnet50/resnet50.yaml");
+	struct ax_run r = ax_run_axsim("run '%s' --config '%s' --quiet", elf, r50);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_str_eq(r.out, "");
+	ck_assert_int_eq(ax_count_str(r.err, "\n"), 1);
+	char want[4200];
+	snprintf(want, sizeof(want),
+		 "axsim: %s:30:25: input_tensor_shape [1, 3, 224, 224] (NCHW) does not match the input 'image' of %s "
+		 "of 32x32x3 (HxWxC); expected [1, 3, 32, 32] in NCHW\n", r50, elf);
+	ck_assert_str_eq(r.err, want);
+	ax_run_free(&r);
+
+	/* an NHWC model YAML of the right shape runs; the bundled one too */
+	char *nhwc = config_file("nhwc", "models:\n  m:\n    input_tensor_layout: NHWC\n"
+					 "    input_tensor_shape: [1, 32, 32, 3]\n");
+	r = ax_run_axsim("run '%s' --config '%s' --quiet", elf, nhwc);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ax_run_free(&r);
+	r = ax_run_axsim("run '%s' --config '%s' --quiet", elf, ax_src("models/tiny/tiny.yaml"));
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.err, "");
+	ax_run_free(&r);
+	free(nhwc);
+	free(elf);
+}
+END_TEST
+
+/* issue 13: the new keys change the run only when set: the compiler's IMC
+ * cap lengthens the IMC's busy time; inputs and outputs in L1 take their
+ * traffic off DDR. */
+START_TEST(test_sdk_keys_change_the_run)
+{
+	const char *net = "models/tiny/tiny.net.yaml";
+	json_t *base = run_cfg(net, "sdk-base", "compilation_config:\n  backend_config: {tiling_depth: 1}\n", NULL);
+	json_t *capped = run_cfg(net, "sdk-cap",
+				 "compilation_config:\n  backend_config: {tiling_depth: 1, mvm_utilization_limit: 0.125}\n",
+				 NULL);
+	json_t *io = run_cfg(net, "sdk-io", "compilation_config:\n  backend_config: {tiling_depth: 1, io_pool: l1}\n",
+			     NULL);
+	ck_assert_double_gt(num(capped, "totals.latency_cycles"), num(base, "totals.latency_cycles"));
+	ck_assert_double_lt(ddr_data(io), ddr_data(base));
+	json_decref(base);
+	json_decref(capped);
+	json_decref(io);
+}
+END_TEST
+
 /* Bad input: exit status 2 and one clear message, never a crash. */
 START_TEST(test_bad_input)
 {
@@ -679,6 +732,8 @@ static Suite *suite(void)
 	tcase_add_test(t, test_elf_placement);
 	tcase_add_test(t, test_tasklist_streaming);
 	tcase_add_test(t, test_dma_channels);
+	tcase_add_test(t, test_input_shape_mismatch);
+	tcase_add_test(t, test_sdk_keys_change_the_run);
 	tcase_add_loop_test(t, test_calibration_windows, 0, NNETS);
 	tcase_add_loop_test(t, test_invariants, 0, NNETS);
 	tcase_add_test(t, test_pipe_input);

@@ -996,6 +996,228 @@ START_TEST(test_concat_and_se)
 }
 END_TEST
 
+/* Sets a compilation key as a model YAML would (with its origin). */
+static void cfg_set(struct ax_ccfg *c, const char *key, const char *value)
+{
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_msg(ax_ccfg_set(c, key, value, "test", &err) == AX_OK, "%s", ax_err_str(&err));
+	ax_err_release(&err);
+}
+
+static void lower_ok(const struct ax_net *n, const struct ax_ccfg *c, struct ax_tasklist *tl)
+{
+	struct ax_err err;
+	ax_err_init(&err);
+	ax_tasklist_init(tl);
+	ck_assert_msg(ax_lower(n, &arch.arch, c, tl, &err) == AX_OK, "%s", ax_err_str(&err));
+	ax_err_release(&err);
+}
+
+/* DMAs of layer li that read activations from src into L1. */
+static size_t fetches_from(const struct ax_tasklist *tl, uint32_t li, enum ax_mem src)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < tl->n_tasks; i++)
+		k += tl->tasks[i].kind == AX_T_DMA && tl->tasks[i].layer == li && tl->tasks[i].data == AX_KIND_ACT &&
+		     tl->tasks[i].dst == AX_MEM_L1 && tl->tasks[i].src == src && tl->tasks[i].bytes;
+	return k;
+}
+
+/* docs/memory.md "Pools": io_pool and workspace_pool are the highest memory
+ * inputs and outputs, and the other buffers, may take (the network of
+ * test_placement: input DDR, big L2, small L1, output DDR by default). */
+START_TEST(test_pools)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 640, 640, 3);
+	conv(&n, "big", 0, 32, 3, 1, 1);
+	conv(&n, "small", 1, 8, 3, 16, 1);
+	conv(&n, "out", 2, 8, 1, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	struct ax_tasklist tl;
+	cfg_default(&c, 1, 1);
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[0].home, AX_MEM_DDR);
+	ck_assert_int_eq(tl.tensors[2].home, AX_MEM_L1);
+	ck_assert_int_eq(tl.tensors[3].home, AX_MEM_DDR);
+	ck_assert_uint_gt(fetches_from(&tl, 1, AX_MEM_DDR), 0);
+	ax_tasklist_release(&tl);
+
+	/* io_pool l2: the host's buffers in L2, read from there */
+	cfg_set(&c, "io_pool", "l2");
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[0].home, AX_MEM_L2);
+	ck_assert_uint_eq(tl.tensors[0].l2_bytes, tl.tensors[0].bytes);
+	ck_assert_int_eq(tl.tensors[3].home, AX_MEM_L2);
+	ck_assert_uint_eq(fetches_from(&tl, 1, AX_MEM_DDR), 0);
+	ck_assert_uint_gt(fetches_from(&tl, 1, AX_MEM_L2), 0);
+	ax_tasklist_release(&tl);
+
+	/* io_pool l1: the 1.2 MB input and the small output fit the core's L1 */
+	cfg_set(&c, "io_pool", "l1");
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[0].home, AX_MEM_L1);
+	ck_assert_int_eq(tl.tensors[3].home, AX_MEM_L1);
+	ck_assert_uint_eq(fetches_from(&tl, 1, AX_MEM_DDR) + fetches_from(&tl, 1, AX_MEM_L2), 0);
+	ax_tasklist_release(&tl);
+
+	/* workspace_pool l2: no intermediate buffer in L1; ddr: all in DDR,
+	 * where they were asked to be (not counted as spilled) */
+	cfg_set(&c, "io_pool", "ddr");
+	cfg_set(&c, "workspace_pool", "l2");
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[2].home, AX_MEM_L2);
+	ax_tasklist_release(&tl);
+	cfg_set(&c, "workspace_pool", "ddr");
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_DDR);
+	ck_assert_int_eq(tl.tensors[2].home, AX_MEM_DDR);
+	ck_assert_uint_eq(tl.tensors[1].l2_bytes, 0);
+	ck_assert_uint_eq(tl.spilled_bytes, 0);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* l2_constraint caps a copy's L2 below its resources_used share; the big
+ * tensor keeps fewer pages in L2. */
+START_TEST(test_l2_constraint)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 640, 640, 3);
+	conv(&n, "big", 0, 32, 3, 1, 1);
+	conv(&n, "out", 1, 8, 1, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	struct ax_tasklist tl;
+	cfg_default(&c, 1, 1);
+	lower_ok(&n, &c, &tl);
+	uint64_t free_l2 = tl.tensors[1].l2_bytes;
+	ck_assert_uint_gt(free_l2, 4u << 20);
+	ax_tasklist_release(&tl);
+	cfg_set(&c, "l2_constraint", "2097152");
+	lower_ok(&n, &c, &tl);
+	ck_assert_uint_le(tl.tensors[1].l2_bytes + tl.weight_l2_bytes, 2097152);
+	ck_assert_uint_lt(tl.tensors[1].l2_bytes, free_l2);
+	ck_assert_uint_gt(tl.spilled_bytes, 0);
+	ax_tasklist_release(&tl);
+	/* a budget above the share changes nothing */
+	cfg_set(&c, "l2_constraint", "68719476736");
+	lower_ok(&n, &c, &tl);
+	ck_assert_uint_eq(tl.tensors[1].l2_bytes, free_l2);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* constant_pool: hybrid quantisation's per-channel constants fetched from
+ * DDR (default with the ELF in DDR), from L2, or resident in L1. */
+START_TEST(test_constant_pool)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 128, 128, 16);
+	conv(&n, "a", 0, 16, 3, 1, 1);
+	conv(&n, "b", 1, 16, 3, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	struct ax_tasklist tl;
+	cfg_default(&c, 1, 1);
+	cfg_set(&c, "ptq_scheme", "hybrid_per_tensor_per_channel");
+	static const struct {
+		const char *pool;
+		size_t from_ddr, from_l2;
+	} want[] = { { NULL, 2, 0 }, { "l2", 0, 2 }, { "l1", 0, 0 }, { "ddr", 2, 0 } };
+	for (size_t w = 0; w < sizeof(want) / sizeof(want[0]); w++) {
+		if (want[w].pool)
+			cfg_set(&c, "constant_pool", want[w].pool);
+		lower_ok(&n, &c, &tl);
+		size_t ddr = 0, l2 = 0;
+		for (size_t i = 0; i < tl.n_tasks; i++)
+			if (tl.tasks[i].kind == AX_T_DMA && tl.tasks[i].data == AX_KIND_CONST) {
+				ddr += tl.tasks[i].src == AX_MEM_DDR;
+				l2 += tl.tasks[i].src == AX_MEM_L2;
+			}
+		ck_assert_msg(ddr == want[w].from_ddr && l2 == want[w].from_l2,
+			      "constant_pool %s: %zu from DDR, %zu from L2", want[w].pool ? want[w].pool : "default",
+			      ddr, l2);
+		ax_tasklist_release(&tl);
+	}
+	/* with the ELF in L2 the default follows it */
+	ax_ccfg_release(&c);
+	cfg_default(&c, 1, 1);
+	cfg_set(&c, "ptq_scheme", "hybrid_per_tensor_per_channel");
+	cfg_set(&c, "elf_in_ddr", "false");
+	ck_assert_int_eq(c.v[AX_CC_CONSTANT_POOL], AX_POOL_L2);
+	ax_ccfg_release(&c);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* mvm_utilization_limit and mvm_limitation: the stricter cap reaches the
+ * tasklist, in thousandths; max_execution_cores caps the cores in use;
+ * single_op_network_use_ddr keeps a one-operator network in DDR only. */
+START_TEST(test_caps_and_single_op)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 64, 64, 16);
+	conv(&n, "only", 0, 16, 3, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	struct ax_tasklist tl;
+	cfg_default(&c, 4, 1);
+	lower_ok(&n, &c, &tl);
+	ck_assert_uint_eq(tl.mvm_limit_permille, 1000);
+	ck_assert_uint_eq(tl.n_cores, 4);
+	ax_tasklist_release(&tl);
+	cfg_set(&c, "mvm_utilization_limit", "0.125");
+	lower_ok(&n, &c, &tl);
+	ck_assert_uint_eq(tl.mvm_limit_permille, 125);
+	ax_tasklist_release(&tl);
+	cfg_set(&c, "mvm_limitation", "10");
+	lower_ok(&n, &c, &tl);
+	ck_assert_uint_eq(tl.mvm_limit_permille, 100);
+	ax_tasklist_release(&tl);
+
+	cfg_set(&c, "max_execution_cores", "2");
+	lower_ok(&n, &c, &tl);
+	ck_assert_uint_eq(tl.n_cores, 2);
+	ck_assert_uint_eq(tl.copies, 2);
+	ax_tasklist_release(&tl);
+
+	/* one operator: io_pool l1 would put both tensors in L1 and the
+	 * weights stay in L2; single_op_network_use_ddr keeps all in DDR */
+	cfg_set(&c, "io_pool", "l1");
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[0].home, AX_MEM_L1);
+	ck_assert_int_eq(tl.weight_home, AX_MEM_L2);
+	ax_tasklist_release(&tl);
+	cfg_set(&c, "single_op_network_use_ddr", "true");
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[0].home, AX_MEM_DDR);
+	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_DDR);
+	ck_assert_int_eq(tl.weight_home, AX_MEM_DDR);
+	ck_assert_uint_eq(tl.weight_l2_bytes, 0);
+	ax_tasklist_release(&tl);
+	/* two operators: no effect */
+	conv(&n, "second", 1, 16, 1, 1, 1);
+	infer(&n);
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[0].home, AX_MEM_L1);
+	ck_assert_int_eq(tl.weight_home, AX_MEM_L2);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_net_release(&n);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("lower");
@@ -1019,6 +1241,10 @@ static Suite *suite(void)
 	tcase_add_test(t, test_operator_barrier);
 	tcase_add_test(t, test_pword_and_grouped);
 	tcase_add_test(t, test_concat_and_se);
+	tcase_add_test(t, test_pools);
+	tcase_add_test(t, test_l2_constraint);
+	tcase_add_test(t, test_constant_pool);
+	tcase_add_test(t, test_caps_and_single_op);
 	suite_add_tcase(s, t);
 	return s;
 }

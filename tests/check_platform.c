@@ -53,7 +53,7 @@ static void tl_setup(struct ax_tasklist *tl, uint32_t cores, enum ax_mem home)
 	tl->tasklist_home = home;
 	tl->tasklist_chunks = 1;
 	tl->clock_hz = 800000000ull;
-	tl->mvm_limit_pct = 100;
+	tl->mvm_limit_permille = 1000;
 	tl->dma_sys_channels = 2;
 	tl->dma_core_channels = 2;
 	tl->n_layers = 1;
@@ -425,7 +425,7 @@ START_TEST(test_mvm_timing)
 	ck_assert_uint_eq(o.busy_ps[AX_E_IMC_MVM], 25088ull * 1250);
 
 	/* mvm_limitation 50%: twice as long */
-	tl.mvm_limit_pct = 50;
+	tl.mvm_limit_permille = 500;
 	struct outcome h = simulate(&tl, &d.arch);
 	ck_assert_uint_eq(h.latency_ps, fetch_ps(1) + 2 * 25088ull * 1250);
 	ax_tasklist_release(&tl);

@@ -249,7 +249,7 @@ START_TEST(test_platform_records)
 	tl.tasklist_home = AX_MEM_DDR;
 	tl.tasklist_chunks = 1;
 	tl.clock_hz = 800000000ull;
-	tl.mvm_limit_pct = 100;
+	tl.mvm_limit_permille = 1000;
 	tl.dma_sys_channels = tl.dma_core_channels = 2;
 	tl.n_layers = 1;
 	tl.tensors = calloc(1, sizeof(*tl.tensors));

@@ -247,6 +247,27 @@ static void run_usage_error(const struct ax_run_extra *x, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The model's input_tensor_shape against the network's one input (a network
+ * of several inputs is not checked). */
+static int check_input_shape(const struct ax_ccfg *cfg, const struct ax_net *net, const char *path,
+			     struct ax_err *err)
+{
+	const struct ax_layer *in = NULL;
+	for (size_t i = 0; i < net->n_layers; i++) {
+		if (net->layers[i].op != AX_OP_INPUT)
+			continue;
+		if (in)
+			return AX_OK;
+		in = &net->layers[i];
+	}
+	if (!in)
+		return AX_OK;
+	char *what = ax_xasprintf("the input '%s' of %s", in->name, path);
+	int rc = ax_ccfg_check_input(cfg, in->out.h, in->out.w, in->out.c, what, err);
+	free(what);
+	return rc;
+}
+
 int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
 {
 	const char *const *extra = x ? x->overrides : NULL;
@@ -296,6 +317,8 @@ int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
 		goto print;
 	ax_net_release(&net);
 	if (net_load(o->positional[0], &net, &err))
+		goto print;
+	if (check_input_shape(&cfg, &net, o->positional[0], &err))
 		goto print;
 	tl.inferences = AX_DEFAULT_INFERENCES;
 	if (o->inferences) {
@@ -454,15 +477,33 @@ int ax_cmd_config(int argc, char **argv)
 		printf("# effective compilation configuration of %s%s%s%s%s\n", o.positional[0],
 		       c.model ? ", model " : "", c.model ? c.model : "", c.board ? ", board " : "",
 		       c.board ? c.board : "");
+		int width = 0;
 		for (int id = 0; id < AX_CC_COUNT; id++) {
-			char v[64], where[600];
+			int n = (int)strlen(ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name);
+			width = n > width ? n : width;
+		}
+		for (int id = 0; id < AX_CC_COUNT; id++) {
+			char v[256], where[600];
 			ax_ccfg_format(&c, (enum ax_ccfg_id)id, v, sizeof(v));
 			const struct ax_ccfg_origin *og = &c.origin[id];
 			if (og->file)
 				snprintf(where, sizeof(where), "%s:%d", og->file, og->line);
 			else
 				snprintf(where, sizeof(where), "default");
-			printf("%-28s %-30s # %s\n", ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name, v, where);
+			printf("%-*s %-30s # %s%s\n", width, ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name, v, where,
+			       ax_ccfg_key_modelled((enum ax_ccfg_id)id) ? "" : " (not modelled)");
+		}
+		if (c.shape_text)
+			printf("# %s: checked against the network's input by axsim run\n", c.shape_text);
+		if (c.n_class_keys) {
+			printf("# model-class keys, not for the chip:");
+			for (size_t i = 0; i < c.n_class_keys; i++) {
+				const struct ax_ccfg_class_key *k = &c.class_keys[i];
+				printf("%s %s (line %d%s%s%s)", i ? "," : "", k->name, k->line,
+				       k->suggest ? "; did you mean '" : "", k->suggest ? k->suggest : "",
+				       k->suggest ? "'?" : "");
+			}
+			printf("\n");
 		}
 	}
 	ax_ccfg_release(&c);
@@ -500,7 +541,14 @@ static void print_reference(const struct ax_arch_desc *def)
 	       "Read from `models: <name>: extra_kwargs:` of a model YAML as the vendor SDK writes it,\n"
 	       "in the nested dialect (`compilation_config: {quantization_config: {...}, backend_config: {...}}`)\n"
 	       "or the flat one (`compilation_config: {quantization_scheme: ..., enable_icr: ...}`);\n"
-	       "`pcie:` and `m2:` sections of extra_kwargs override the rest with `--board`.\n\n"
+	       "`pcie:` and `m2:` sections of extra_kwargs override the rest with `--board`.\n"
+	       "An extra_kwargs, compilation_config or board section may be empty or null.\n"
+	       "Keys of extra_kwargs that are not in this table belong to the model's class\n"
+	       "(`YOLO`, `torchvision_args`, `timm_model_args`, ...): they are ignored, and\n"
+	       "`axsim config` lists them as model-class keys. The model's `input_tensor_shape`\n"
+	       "(`[1, C, H, W]` with `input_tensor_layout` NCHW, the default, or `[1, H, W, C]`\n"
+	       "with NHWC) must match the network's input; `axsim run` checks it (channels\n"
+	       "padded to `imc.pword` by the compiler do not count).\n\n"
 	       "| key | nested dialect | flat dialect | type | values | default | meaning |\n"
 	       "|---|---|---|---|---|---|---|\n");
 	for (int id = 0; id < AX_CC_COUNT; id++) {
@@ -510,11 +558,14 @@ static void print_reference(const struct ax_arch_desc *def)
 		       k->flat ? "`" : "", k->flat ? k->flat : "-", k->flat ? "`" : "",
 		       k->type, k->range, k->def, k->desc);
 	}
-	printf("\nKeys of the vendor compiler that axsim accepts with a warning and ignores:\n");
+	printf("\nThe keys whose meaning starts \"not modelled\" are read and checked like the others\n"
+	       "and change nothing in the simulation; one warning names those a file sets.\n"
+	       "The vendor compiler's other keys below are accepted, unchecked, in the same warning:\n");
 	const char *const *ig = ax_ccfg_ignored_keys();
 	for (size_t i = 0; ig[i]; i++)
 		printf("%s`%s`", i ? ", " : "", ig[i]);
-	printf(".\n\nAny other key is an error, with a suggestion when a known key is close.\n");
+	printf(".\n\nAny other key of compilation_config (or of a compiler_config_file) is an error,\n"
+	       "with a suggestion when a known key is close.\n");
 }
 
 int ax_cmd_arch(int argc, char **argv)

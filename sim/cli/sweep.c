@@ -153,18 +153,7 @@ static void scratch_release(void)
 /* A compilation key's value as the run JSON's config object writes it. */
 static json_t *ccfg_value_json(const struct ax_ccfg *c, int id)
 {
-	const struct ax_ccfg_keyinfo *ki = ax_ccfg_keyinfo((enum ax_ccfg_id)id);
-	if (!strcmp(ki->type, "bool"))
-		return json_boolean(c->v[id]);
-	if (!strcmp(ki->type, "integer"))
-		return json_integer(c->v[id]);
-	if (!strcmp(ki->type, "fraction"))
-		return json_real((double)c->v[id] / 1000.0);
-	if (id == AX_CC_CLOCK_PROFILE)
-		return json_integer((json_int_t)ax_ccfg_clock_mhz(c));
-	char buf[64];
-	ax_ccfg_format(c, (enum ax_ccfg_id)id, buf, sizeof(buf));
-	return json_string(buf);
+	return ax_report_ccfg_value(c, (enum ax_ccfg_id)id);
 }
 
 /* Is key a compilation key or a hardware parameter; 0 when neither. */

@@ -120,6 +120,8 @@ struct lstate {
 	size_t epoch_cap;
 	struct core_state cs[MAX_CORES];
 	enum ax_mem const_home;
+	int const_resident;             /* constants live in L1 (constant_pool l1): no transfers */
+	uint32_t io_pool, ws_pool;      /* enum ax_pool: highest memory for inputs and outputs, and for the rest */
 	uint64_t const_base;            /* DDR address of the per-channel constants */
 	uint64_t const_stride;          /* their bytes per layer: the largest layer's, page-aligned */
 	uint64_t *woff;                 /* per layer: offset of its compiled weights (docs/memory.md "Weights") */
@@ -344,6 +346,7 @@ static int internal_tensor(const struct lstate *s, uint32_t i, const uint32_t *l
 
 struct pitem {
 	uint32_t idx, readers, life;    /* life: layers from producer to last reader */
+	uint32_t top;                   /* enum ax_pool: the highest memory it may take */
 };
 
 /* Most readers per layer of lifetime first: a tensor read often and soon
@@ -374,10 +377,12 @@ static void take(uint64_t *use, uint32_t from, uint32_t to, uint64_t b)
 }
 
 /*
- * Places every tensor over its lifetime [producer, last reader]: inputs and
- * outputs in DDR; fused ones as L1 row tiles; the others in priority order
- * into L1 (when allowed) if it has room over the whole lifetime, else L2,
- * else DDR.  peak[] gets each memory's highest occupancy.
+ * Places every tensor over its lifetime [producer, last reader]: fused ones
+ * as L1 row tiles; inputs and outputs in DDR (io_pool ddr, the default); the
+ * others in priority order into the highest memory their pool allows
+ * (workspace_pool, or io_pool for inputs and outputs): L1 (when allowed) if
+ * it has room over the whole lifetime, else L2, else DDR.  peak[] gets each
+ * memory's highest occupancy.
  */
 /* Least room left in use[from..to] under budget. */
 static uint64_t room(const uint64_t *use, uint32_t from, uint32_t to, uint64_t budget)
@@ -419,11 +424,12 @@ static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_
 		if (internal_tensor(s, i, last_use)) {
 			out[i].home = AX_MEM_L1;
 			out[i].fused = 1;
-		} else if (l->op == AX_OP_INPUT || l->is_output) {
+		} else if ((l->op == AX_OP_INPUT || l->is_output) && s->io_pool == AX_POOL_DDR) {
 			/* the host writes inputs and reads outputs in DDR */
 			out[i].home = AX_MEM_DDR;
 			take(use[AX_MEM_DDR], i, last_use[i], b);
 		} else {
+			items[ni].top = l->op == AX_OP_INPUT || l->is_output ? s->io_pool : s->ws_pool;
 			items[ni].idx = i;
 			items[ni].readers = readers[i] ? readers[i] : 1;
 			items[ni].life = last_use[i] - i + 1;
@@ -434,7 +440,12 @@ static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_
 	for (uint32_t q = 0; q < ni; q++) {
 		uint32_t i = items[q].idx, to = last_use[i];
 		uint64_t b = out[i].bytes;
-		if (l1_allowed && fits(use[AX_MEM_L1], i, to, b, l1_budget)) {
+		uint32_t top = items[q].top;
+		if (top == AX_POOL_DDR) {
+			/* its pool is DDR: no spill, where it was asked to be */
+			out[i].home = AX_MEM_DDR;
+			take(use[AX_MEM_DDR], i, to, b);
+		} else if (top == AX_POOL_L1 && l1_allowed && fits(use[AX_MEM_L1], i, to, b, l1_budget)) {
 			out[i].home = AX_MEM_L1;
 			take(use[AX_MEM_L1], i, to, b);
 		} else if (fits(use[AX_MEM_L2], i, to, b, l2_budget)) {
@@ -717,7 +728,7 @@ static uint32_t strips_for(uint32_t rows, uint64_t bytes)
 static void fetch_consts(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy, uint32_t chans,
 			 struct idlist *deps)
 {
-	if (s->c->v[AX_CC_PTQ_SCHEME] != AX_PTQ_HYBRID_PER_TENSOR_PER_CHANNEL)
+	if (s->c->v[AX_CC_PTQ_SCHEME] != AX_PTQ_HYBRID_PER_TENSOR_PER_CHANNEL || s->const_resident)
 		return;
 	uint64_t cb = (uint64_t)chans * s->a->dpu_const_bytes_per_channel;
 	id_push(deps, add_dma_at(s, core, li, copy, s->const_home, s->const_base + li * s->const_stride,
@@ -1573,7 +1584,7 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	     const struct ax_ccfg *c, struct ax_tasklist *tl, struct ax_err *err)
 {
 	uint32_t cpc = ax_ccfg_cores_per_copy(c);
-	uint32_t copies = (uint32_t)(c->v[AX_CC_AIPU_CORES] / cpc);
+	uint32_t copies = ax_ccfg_exec_cores(c) / cpc;
 	uint32_t ncores = cpc * copies;
 	/* docs/timing-model.md "Multi-core modes": a lane is one input stream;
 	 * a batch instance has one per core, the others one per instance */
@@ -1598,7 +1609,9 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	tl->clock_hz = c->origin[AX_CC_CLOCK_PROFILE].file
 			       ? ax_ccfg_clock_mhz(c) * 1000000ull
 			       : a->chip_clock_hz;
-	tl->mvm_limit_pct = (uint32_t)c->v[AX_CC_MVM_LIMITATION];
+	/* docs/imc.md "Throughput caps": the stricter of the board's and the
+	 * compiler's cap */
+	tl->mvm_limit_permille = ax_ccfg_mvm_limit_permille(c);
 	tl->n_layers = net->n_layers;
 	tl->tensors = ax_xcalloc(net->n_layers, sizeof(*tl->tensors));
 	tl->plans = ax_xcalloc(net->n_layers, sizeof(*tl->plans));
@@ -1614,6 +1627,9 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 				  (double)res_milli / 1000.0, copies, 1.0 / copies);
 	tl->resources_milli = (uint32_t)res_milli;
 	uint64_t l2_copy = (a->l2_size - a->l2_reserved) * res_milli / 1000;
+	/* l2_constraint: the compiler's L2 budget for the copy, when lower */
+	if (c->v[AX_CC_L2_CONSTRAINT] && (uint64_t)c->v[AX_CC_L2_CONSTRAINT] < l2_copy)
+		l2_copy = (uint64_t)c->v[AX_CC_L2_CONSTRAINT];
 	/* the ELF's home: DDR, or a reserve in L2 (docs/memory.md "ELF placement") */
 	int in_ddr = c->v[AX_CC_ELF_IN_DDR] != 0;
 	tl->tasklist_home = in_ddr ? AX_MEM_DDR : AX_MEM_L2;
@@ -1642,7 +1658,15 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		s.cs[k].slot_used = ax_xcalloc(n_slots, 1);
 		s.cs[k].slot_last = ax_xcalloc(n_slots, sizeof(uint32_t));
 	}
-	s.const_home = tl->tasklist_home;
+	/* docs/memory.md "Pools": where inputs and outputs, the other buffers
+	 * and the constants are placed; a network of one operator with
+	 * single_op_network_use_ddr keeps them all, and its weights, in DDR */
+	int single_ddr = c->v[AX_CC_SINGLE_OP_USE_DDR] && ax_net_operators(net) == 1;
+	s.io_pool = single_ddr ? AX_POOL_DDR : (uint32_t)c->v[AX_CC_IO_POOL];
+	s.ws_pool = single_ddr ? AX_POOL_DDR : (uint32_t)c->v[AX_CC_WORKSPACE_POOL];
+	uint32_t cpool = single_ddr ? AX_POOL_DDR : (uint32_t)c->v[AX_CC_CONSTANT_POOL];
+	s.const_home = cpool == AX_POOL_DDR ? AX_MEM_DDR : cpool == AX_POOL_L2 ? AX_MEM_L2 : AX_MEM_L1;
+	s.const_resident = cpool == AX_POOL_L1;
 	s.li = ax_xcalloc(net->n_layers, sizeof(*s.li));
 	for (uint32_t i = 0; i < net->n_layers; i++) {
 		const struct ax_layer *l = &net->layers[i];
@@ -1675,6 +1699,23 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	uint64_t stage = 2 * a->imc_rows * a->imc_cols;
 	uint64_t l1_avail = a->l1_size - a->l1_reserved;
 	uint64_t l1_budget = l1_avail > stage ? l1_avail - stage : 0;
+	/* docs/memory.md "Pools": per-channel constants resident in L1 take
+	 * their bytes from the activations'; in L2 beside a DDR ELF, from the
+	 * copy's L2 (with the ELF in L2 they sit in its reserve) */
+	if (c->v[AX_CC_PTQ_SCHEME] == AX_PTQ_HYBRID_PER_TENSOR_PER_CHANNEL) {
+		uint64_t cbytes = 0;
+		for (uint32_t i = 0; i < net->n_layers; i++)
+			if (s.li[i].imc)
+				cbytes += (uint64_t)net->layers[i].cout * a->dpu_const_bytes_per_channel;
+		if (s.const_resident)
+			l1_budget = l1_budget > cbytes ? l1_budget - cbytes : 0;
+		else if (s.const_home == AX_MEM_L2 && in_ddr) {
+			if (cbytes >= l2_free)
+				return ax_err_add(err, "the per-channel constants (%llu bytes) do not fit the copy's %llu bytes of L2 (constant_pool l2); expected constant_pool ddr or more L2",
+						  (unsigned long long)cbytes, (unsigned long long)l2_free);
+			l2_free -= cbytes;
+		}
+	}
 	uint64_t weights = compiled_weights(&s);
 	tl->weight_bytes = weights;
 	if (mode == AX_MC_PIPELINE)
@@ -1714,6 +1755,8 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	else if (cost_part < cost_stream)
 		tl->weight_l2_bytes = part;
 	else
+		tl->weight_l2_bytes = 0;
+	if (single_ddr)
 		tl->weight_l2_bytes = 0;
 	tl->weight_home = tl->weight_l2_bytes ? AX_MEM_L2 : AX_MEM_DDR;
 	uint64_t l2_data = (l2_free - tl->weight_l2_bytes) / nl;

@@ -116,7 +116,7 @@ struct ax_tasklist {
 	uint64_t ddr_tasklist_stride;
 	uint32_t dma_sys_channels, dma_core_channels; /* in use (dma_dual_channel) */
 	uint64_t clock_hz;               /* effective core clock */
-	uint32_t mvm_limit_pct;          /* IMC throughput cap */
+	uint32_t mvm_limit_permille;     /* IMC throughput cap, thousandths (docs/imc.md) */
 };
 
 void ax_tasklist_init(struct ax_tasklist *tl);

@@ -325,10 +325,10 @@ struct Compute : sc_module {
 	Sim &s;
 	ax_engine engine;
 	unsigned l1_id;
-	uint32_t mvm_limit_pct;
+	uint32_t mvm_limit_permille;
 	sc_signal<bool> *busy = nullptr;   // probe (--vcd)
 	Compute(sc_module_name n, Sim &sim, ax_engine e, unsigned l1_mem, uint32_t limit)
-		: sc_module(n), l1("l1"), s(sim), engine(e), l1_id(l1_mem), mvm_limit_pct(limit)
+		: sc_module(n), l1("l1"), s(sim), engine(e), l1_id(l1_mem), mvm_limit_permille(limit)
 	{
 		SC_HAS_PROCESS(Compute);
 		SC_THREAD(run);
@@ -346,8 +346,8 @@ struct Compute : sc_module {
 			// IMC passes slowed by mvm_limitation, overlapped with the task's
 			// L1 traffic; the longer of the two is the task's time.
 			uint64_t ps = t.cycles * s.cycle_ps;
-			if (t.kind == AX_T_MVM && mvm_limit_pct < 100)
-				ps = (ps * 100 + mvm_limit_pct - 1) / mvm_limit_pct;
+			if (t.kind == AX_T_MVM && mvm_limit_permille < 1000)
+				ps = (ps * 1000 + mvm_limit_permille - 1) / mvm_limit_permille;
 			unsigned rk = t.kind == AX_T_IMC_LOAD ? AX_KIND_WEIGHTS : AX_KIND_ACT;
 			sc_time dr = access(l1, tlm::TLM_READ_COMMAND, l1_id, rk, t.l1_read, true, nullptr);
 			sc_time dw = access(l1, tlm::TLM_WRITE_COMMAND, l1_id, AX_KIND_ACT, t.l1_write, true, nullptr);
@@ -640,7 +640,7 @@ struct Platform {
 			static const char *const names[] = { "imc", "imc_load", "dpu", "dwpu" };
 			Compute *cu[4];
 			for (int u = 0; u < 4; u++) {
-				computes.emplace_back(new Compute((c + "_" + names[u]).c_str(), sim, eng[u], l1id, tl->mvm_limit_pct));
+				computes.emplace_back(new Compute((c + "_" + names[u]).c_str(), sim, eng[u], l1id, tl->mvm_limit_permille));
 				computes.back()->l1.bind(l1.back()->socket);
 				cu[u] = computes.back().get();
 			}

@@ -272,24 +272,37 @@ static json_t *jint(uint64_t v)
 	return json_integer((json_int_t)v);
 }
 
+json_t *ax_report_ccfg_value(const struct ax_ccfg *cfg, enum ax_ccfg_id id)
+{
+	const struct ax_ccfg_keyinfo *ki = ax_ccfg_keyinfo(id);
+	char buf[64];
+	ax_ccfg_format(cfg, id, buf, sizeof(buf));
+	if (!strcmp(ki->type, "bool"))
+		return json_boolean(cfg->v[id]);
+	if (!strcmp(ki->type, "integer"))
+		return json_integer(cfg->v[id]);
+	if (!strcmp(ki->type, "fraction"))
+		return jreal((double)cfg->v[id] / 1000.0);
+	if (id == AX_CC_CLOCK_PROFILE)
+		return json_integer((json_int_t)ax_ccfg_clock_mhz(cfg));
+	if (!strcmp(ki->type, "path"))
+		return cfg->v[id] && cfg->config_file ? json_string(cfg->config_file) : json_null();
+	if (!strcmp(ki->type, "list")) {
+		json_t *a = json_array();
+		for (int i = 0; i < 64; i++)
+			if ((unsigned long long)cfg->v[id] >> i & 1)
+				json_array_append_new(a, json_integer(i));
+		return a;
+	}
+	return json_string(buf);
+}
+
 static json_t *config_json(const struct ax_report_input *in)
 {
 	json_t *c = json_object();
-	for (int id = 0; id < AX_CC_COUNT; id++) {
-		char buf[64];
-		const struct ax_ccfg_keyinfo *ki = ax_ccfg_keyinfo((enum ax_ccfg_id)id);
-		ax_ccfg_format(in->cfg, (enum ax_ccfg_id)id, buf, sizeof(buf));
-		if (!strcmp(ki->type, "bool"))
-			json_object_set_new(c, ki->name, json_boolean(in->cfg->v[id]));
-		else if (!strcmp(ki->type, "integer"))
-			json_object_set_new(c, ki->name, json_integer(in->cfg->v[id]));
-		else if (!strcmp(ki->type, "fraction"))
-			json_object_set_new(c, ki->name, jreal((double)in->cfg->v[id] / 1000.0));
-		else if (id == AX_CC_CLOCK_PROFILE)
-			json_object_set_new(c, ki->name, json_integer((json_int_t)ax_ccfg_clock_mhz(in->cfg)));
-		else
-			json_object_set_new(c, ki->name, json_string(buf));
-	}
+	for (int id = 0; id < AX_CC_COUNT; id++)
+		json_object_set_new(c, ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name,
+				    ax_report_ccfg_value(in->cfg, (enum ax_ccfg_id)id));
 	json_object_set_new(c, "board", in->cfg->board ? json_string(in->cfg->board) : json_null());
 	return c;
 }
@@ -611,10 +624,10 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 		in->cfg->v[AX_CC_TILING_DEPTH], in->cfg->v[AX_CC_IN_CORE_REPLICATION] ? "on" : "off",
 		in->cfg->v[AX_CC_PAGE_MEMORY] ? "on" : "off", in->cfg->v[AX_CC_ELF_IN_DDR] ? "true" : "false",
 		ax_ptq_name((int)in->cfg->v[AX_CC_PTQ_SCHEME]));
-	fprintf(out, "  cores      %u in use: %u cop%s x %u core%s (%s, %u input%s at once), %.0f MHz, IMC capped at %u%%\n",
+	fprintf(out, "  cores      %u in use: %u cop%s x %u core%s (%s, %u input%s at once), %.0f MHz, IMC capped at %g%%\n",
 		tl->n_cores, tl->copies, tl->copies == 1 ? "y" : "ies", tl->cores_per_copy,
 		tl->cores_per_copy == 1 ? "" : "s", mode_name(tl), tl->lanes, tl->lanes == 1 ? "" : "s",
-		(double)tl->clock_hz / 1e6, tl->mvm_limit_pct);
+		(double)tl->clock_hz / 1e6, (double)tl->mvm_limit_permille / 10.0);
 	fprintf(out, "\n");
 	fprintf(out, "  latency    %llu cycles = %.1f us per inference\n",
 		(unsigned long long)latency_cycles(in), (double)r->latency_ps / 1e6);
