@@ -501,8 +501,11 @@ START_TEST(arch_cross_field_after_set)
 	ck_assert_int_eq(err.count, 0);
 	ck_assert_int_eq(ax_arch_validate(&d, &err), AX_EINPUT);
 	ck_assert_int_eq(err.count, 3);
-	ck_has(ax_err_str(&err), "built-in metis.yaml: l1.reserved (4194304 bytes) must be smaller than l1.size (4194304 bytes)");
-	ck_has(ax_err_str(&err), "built-in metis.yaml: imc.cols (500) must be a multiple of imc.banks (16)");
+	/* located at the --set that made the contradiction, the other key at its line */
+	ck_has(ax_err_str(&err), "--set 'l1.reserved=4MiB': l1.reserved (4194304 bytes) must be smaller than l1.size "
+	       "(4194304 bytes) (l1.size at built-in metis.yaml:");
+	ck_has(ax_err_str(&err), "--set 'imc.cols=500': imc.cols (500) must be a multiple of imc.banks (16) "
+	       "(imc.banks at built-in metis.yaml:");
 	ck_has(ax_err_str(&err), "ddr.bus_width (40 bits) must split into ddr.channels (4) whole bytes");
 	ax_err_release(&err);
 
@@ -515,6 +518,31 @@ START_TEST(arch_cross_field_after_set)
 	ck_assert_int_eq(err.count, 0);
 	ax_err_release(&err);
 	ax_arch_desc_release(&d);
+}
+END_TEST
+
+/* Every hardware key at its documented minimum and maximum (the key table
+ * that docs/config-reference.md is generated from), through a whole run:
+ * the value works, or it contradicts another key and that is one message
+ * naming the key with exit status 2; never an abort or a hang (the case's
+ * timeout). */
+START_TEST(arch_every_key_at_its_bounds)
+{
+	size_t n;
+	const struct ax_arch_key *keys = ax_arch_keys(&n);
+	const struct ax_arch_key *k = &keys[_i / 2];
+	char v[64];
+	ax_unit_format(_i % 2 ? k->max : k->min, k->unit, v, sizeof(v));
+	char *elf = ax_compiled(ax_src("models/tiny/tiny.net.yaml"));
+	struct ax_run r = ax_run_axsim("run '%s' --quiet --inferences 1 --set '%s=%s'", elf, k->path, v);
+	ck_assert_msg(r.status == 0 || r.status == 2, "--set %s=%s: exit status %d: %s", k->path, v, r.status, r.err);
+	if (r.status == 2) {
+		ck_assert_msg(strstr(r.err, k->path) != NULL, "--set %s=%s: the message does not name the key: %s",
+			      k->path, v, r.err);
+		ck_assert_int_eq(ax_count_str(r.err, "\n"), 1);
+	}
+	free(elf);
+	ax_run_free(&r);
 }
 END_TEST
 
@@ -665,10 +693,11 @@ START_TEST(arch_file_cross_field)
 	ck_assert_int_eq(ax_arch_load(&d, path, &err), AX_EINPUT);
 	ck_assert_int_eq(err.count, 2);
 	char want[1024];
-	snprintf(want, sizeof(want), "%s: l1.reserved (4194304 bytes) must be smaller than l1.size (4194304 bytes)", path);
-	ck_has(ax_err_str(&err), want);
-	snprintf(want, sizeof(want), "%s: imc.cols (500) must be a multiple of imc.banks (16)", path);
-	ck_has(ax_err_str(&err), want);
+	/* located at the line of the first key named, the other one's line after */
+	ck_has(ax_err_str(&err), ": l1.reserved (4194304 bytes) must be smaller than l1.size (4194304 bytes) (l1.size at ");
+	ck_has(ax_err_str(&err), ": imc.cols (500) must be a multiple of imc.banks (16) (imc.cols at ");
+	snprintf(want, sizeof(want), "%s:", path);
+	ck_assert_int_eq(ax_count_str(ax_err_str(&err), want), 4);
 	ax_err_release(&err);
 	ax_arch_desc_release(&d);
 	free(path);
@@ -1837,7 +1866,8 @@ START_TEST(cli_arch_set)
 
 	ax_expect_fail("unknown hardware parameter 'l2.sise'; did you mean 'l2.size'?", "arch --set l2.sise=16MiB");
 
-	ax_expect_fail("axsim: built-in metis.yaml: l1.reserved (4194304 bytes) must be smaller than l1.size (4194304 bytes)", "arch --set l1.reserved=4MiB");
+	ax_expect_fail("axsim: --set 'l1.reserved=4MiB': l1.reserved (4194304 bytes) must be smaller than l1.size "
+		       "(4194304 bytes) (l1.size at built-in metis.yaml:", "arch --set l1.reserved=4MiB");
 
 	r = ax_run_axsim("arch --arch '%s'", bad("arch-partial.yaml"));
 	ck_assert_int_eq(r.status, 2);
@@ -1919,11 +1949,17 @@ static Suite *config_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("arch");
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, arch_default_loads_with_reasons);
 	tcase_add_test(tc, arch_default_values);
 	tcase_add_test(tc, arch_set_with_units);
 	tcase_add_loop_test(tc, arch_set_errors, 0, sizeof(set_bad) / sizeof(set_bad[0]));
 	tcase_add_test(tc, arch_cross_field_after_set);
+	{
+		size_t nk;
+		ax_arch_keys(&nk);
+		tcase_add_loop_test(tc, arch_every_key_at_its_bounds, 0, (int)(2 * nk));
+	}
 	tcase_add_test(tc, arch_file_complete_round_trip);
 	tcase_add_test(tc, arch_file_missing_keys_listed);
 	tcase_add_test(tc, arch_file_bad_values_reported_once_each);

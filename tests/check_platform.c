@@ -415,6 +415,75 @@ START_TEST(test_dispatch_cost)
 }
 END_TEST
 
+/* The refresh loop of memtiming.c, one refresh at a time: the reference
+ * ax_ddr_refresh_skip must agree with. */
+static uint64_t refresh_loop(const struct ax_ddr_params *p, struct ax_ddr_channel *c,
+			     struct ax_ddr_stats *st, uint64_t t)
+{
+	while (t >= c->next_refresh_ps) {
+		uint64_t start = c->next_refresh_ps > c->bus_free_ps ? c->next_refresh_ps : c->bus_free_ps;
+		uint64_t end = start + p->t_rfc_ps;
+		if (end > c->bus_free_ps)
+			c->bus_free_ps = end;
+		for (uint32_t b = 0; b < p->banks; b++) {
+			c->bank[b].open = 0;
+			if (c->bank[b].ready_ps < end)
+				c->bank[b].ready_ps = end;
+		}
+		if (t < end)
+			t = end;
+		c->next_refresh_ps += p->t_refi_ps;
+		st->refreshes++;
+	}
+	return t;
+}
+
+/* Skipping refreshes in one step leaves exactly the state of the loop, for
+ * busy and idle channels, tRFC from 0 to tREFI/2; and a short tREFI over a
+ * long idle time costs no loop (the reference would take 1e9 rounds). */
+START_TEST(test_ddr_refresh_skip)
+{
+	struct ax_ddr_params p = { .channels = 1, .banks = 4 };
+	uint64_t seed = 12345;
+	for (int i = 0; i < 20000; i++) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		uint64_t r = seed >> 16;
+		p.t_refi_ps = 1000 + r % 5000000;
+		p.t_rfc_ps = (r >> 24) % (p.t_refi_ps / 2 + 1);
+		if (i % 7 == 0)
+			p.t_rfc_ps = p.t_refi_ps / 2;
+		struct ax_ddr_channel a, b;
+		struct ax_ddr_stats sa = { 0 }, sb = { 0 };
+		memset(&a, 0, sizeof(a));
+		a.next_refresh_ps = p.t_refi_ps * (1 + (r >> 40) % 8);
+		a.bus_free_ps = (r >> 8) % (40 * p.t_refi_ps);
+		for (uint32_t k = 0; k < p.banks; k++) {
+			a.bank[k].open = 1;
+			a.bank[k].ready_ps = (r >> k) % (30 * p.t_refi_ps);
+		}
+		b = a;
+		uint64_t t = (r >> 20) % (50 * p.t_refi_ps);
+		uint64_t ta = refresh_loop(&p, &a, &sa, t);
+		uint64_t tb = refresh_loop(&p, &b, &sb, ax_ddr_refresh_skip(&p, &b, &sb, t));
+		ck_assert_uint_eq(ta, tb);
+		ck_assert_uint_eq(sa.refreshes, sb.refreshes);
+		ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
+	}
+	/* 1 ns refresh interval, 1 s idle: one step */
+	p.t_refi_ps = 1000;
+	p.t_rfc_ps = 500;
+	struct ax_ddr_channel c;
+	struct ax_ddr_stats st = { 0 };
+	memset(&c, 0, sizeof(c));
+	c.next_refresh_ps = 1000;
+	uint64_t t = ax_ddr_refresh_skip(&p, &c, &st, 1000000000000ull);
+	ck_assert_uint_eq(t, 1000000000000ull);
+	ck_assert_uint_eq(st.refreshes, 999999999ull);
+	ck_assert_uint_eq(refresh_loop(&p, &c, &st, t), t + 500);
+	ck_assert_uint_eq(st.refreshes, 1000000000ull);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("platform");
@@ -422,6 +491,7 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, test_xfer_arithmetic);
 	tcase_add_test(t, test_ddr_model);
+	tcase_add_test(t, test_ddr_refresh_skip);
 	tcase_add_test(t, test_link_and_memory_latencies_add);
 	tcase_add_test(t, test_mvm_timing);
 	tcase_add_test(t, test_dependencies);

@@ -71,6 +71,7 @@ struct ax_arch_origin {
 	char *file;             /* NULL: --set on the command line */
 	int line, col;
 	char *reason;           /* the description's reason, or NULL */
+	char *set;              /* file NULL: the --set assignment that gave the value */
 };
 
 /* A loaded description: values plus provenance.  Owned by the caller. */
@@ -98,7 +99,9 @@ const char *ax_arch_default_text(size_t *len);
 int ax_arch_load(struct ax_arch_desc *d, const char *path, struct ax_err *err);
 /* Apply one "key.path=value" override. */
 int ax_arch_set(struct ax_arch_desc *d, const char *assignment, struct ax_err *err);
-/* Cross-field checks (reserves fit, banks divide columns, ...). */
+/* Cross-field checks (reserves fit, banks divide columns, refresh shorter
+ * than its interval, ...); each message is located at the keys' origins (file:line:col
+ * or the --set that gave them). */
 int ax_arch_validate(const struct ax_arch_desc *d, struct ax_err *err);
 void ax_arch_desc_release(struct ax_arch_desc *d);
 

@@ -46,7 +46,7 @@ void ax_ddr_init(struct ax_ddr *d, const struct ax_ddr_params *p)
 {
 	if (p->channels < 1 || p->channels > AX_DDR_MAX_CHANNELS || p->banks < 1 ||
 	    p->banks > AX_DDR_MAX_BANKS || !p->row_bytes || !p->interleave || !p->burst_bytes ||
-	    p->row_bytes % p->interleave || !p->t_refi_ps)
+	    p->row_bytes % p->interleave || !p->t_refi_ps || p->t_rfc_ps > p->t_refi_ps / 2)
 		AX_BUG("bad DDR parameters");
 	memset(d, 0, sizeof(*d));
 	d->p = *p;
@@ -54,9 +54,51 @@ void ax_ddr_init(struct ax_ddr *d, const struct ax_ddr_params *p)
 		d->ch[c].next_refresh_ps = p->t_refi_ps;
 }
 
+/*
+ * Applies at once the refreshes due before t that the loop of ddr_refresh
+ * would take one by one.  While the bus is busy past a refresh, each one
+ * starts when the bus frees, and the bus catches up tREFI - tRFC per refresh
+ * (phase 1: all of them).  Once the refresh is later than the bus, each one
+ * ends before the next is due (tRFC <= tREFI/2, ax_ddr_init): all but the last
+ * due at or before t only count (phase 2).  Returns t as the loop would have
+ * moved it; the state afterwards is the loop's exactly (tests/check_platform.c
+ * compares them), so the loop runs at most once more, whatever tREFI and the
+ * idle time.
+ */
+uint64_t ax_ddr_refresh_skip(const struct ax_ddr_params *p, struct ax_ddr_channel *c,
+			     struct ax_ddr_stats *st, uint64_t t)
+{
+	uint64_t gap = p->t_refi_ps - p->t_rfc_ps, m = 0, end = 0;
+	if (t >= c->next_refresh_ps && c->bus_free_ps > c->next_refresh_ps) {
+		m = (c->bus_free_ps - c->next_refresh_ps + gap - 1) / gap;
+		c->bus_free_ps += m * p->t_rfc_ps;
+		c->next_refresh_ps += m * p->t_refi_ps;
+		end = c->bus_free_ps;
+		if (t < end)
+			t = end;
+	}
+	if (t >= c->next_refresh_ps && t - c->next_refresh_ps >= p->t_refi_ps) {
+		uint64_t k = (t - c->next_refresh_ps) / p->t_refi_ps;
+		end = c->next_refresh_ps + (k - 1) * p->t_refi_ps + p->t_rfc_ps;
+		c->bus_free_ps = end;
+		c->next_refresh_ps += k * p->t_refi_ps;
+		m += k;
+	}
+	if (m) {
+		st->refreshes += m;
+		for (uint32_t b = 0; b < p->banks; b++) {
+			c->bank[b].open = 0;
+			if (c->bank[b].ready_ps < end)
+				c->bank[b].ready_ps = end;
+		}
+	}
+	return t;
+}
+
 /* Refreshes due before t: each blocks the channel for tRFC and closes rows. */
 static uint64_t ddr_refresh(struct ax_ddr *d, struct ax_ddr_channel *c, uint64_t t)
 {
+	t = ax_ddr_refresh_skip(&d->p, c, &d->st, t);
 	while (t >= c->next_refresh_ps) {
 		uint64_t start = c->next_refresh_ps > c->bus_free_ps ? c->next_refresh_ps : c->bus_free_ps;
 		uint64_t end = start + d->p.t_rfc_ps;

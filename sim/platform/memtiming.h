@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#define AX_POOL_MAX_PORTS 64
+#define AX_POOL_MAX_PORTS 256
 
 /*
  * A pool of identical ports, each moving bytes_per_s (L1 and L2 ports, NoC
@@ -90,7 +90,12 @@ struct ax_ddr {
 	struct ax_ddr_stats st;
 };
 
+/* tRFC must be at most tREFI / 2 (ax_arch_validate says so to the user). */
 void ax_ddr_init(struct ax_ddr *d, const struct ax_ddr_params *p);
+/* Applies the refreshes of channel c due before t that can be applied in one
+ * step and returns t as they move it (memtiming.c); each access calls it. */
+uint64_t ax_ddr_refresh_skip(const struct ax_ddr_params *p, struct ax_ddr_channel *c,
+			     struct ax_ddr_stats *st, uint64_t t);
 /*
  * A transfer of bytes at address addr (read or write) arriving at now_ps;
  * returns when its last burst ends (first: the controller latency and the
