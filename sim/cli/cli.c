@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "common/file.h"
+#include "common/output.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +23,19 @@ void ax_cli_print_errors(const struct ax_err *e, const char *prefix)
 		fprintf(stderr, "%s%.*s\n", prefix, (int)n, s);
 		s += n + (nl ? 1 : 0);
 	}
+}
+
+int ax_cli_check_outputs(const char *cmd, const struct ax_out_spec *outs, size_t n_outs,
+			 const char *const *inputs, size_t n_inputs)
+{
+	struct ax_err err;
+	ax_err_init(&err);
+	int rc = ax_out_check(outs, n_outs, inputs, n_inputs, &err);
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "axsim %s: ", cmd);
+	ax_cli_print_errors(&err, prefix);
+	ax_err_release(&err);
+	return rc ? 2 : 0;
 }
 
 static const char *const all_opts[] = {
@@ -165,18 +179,18 @@ int ax_cli_load_arch(const struct ax_opts *o, struct ax_arch_desc *d)
  * magic is a compiled network, anything else a network description. */
 static int net_load(const char *path, struct ax_net *net, struct ax_err *err)
 {
-	unsigned char *buf;
-	size_t len;
+	struct ax_input in;
 	ax_net_init(net);
-	int rc = ax_slurp(path, AX_ELF_MAX_FILE_BYTES, "a compiled network or a network description",
-			  &buf, &len, err);
+	int rc = ax_input_read(&in, path, AX_ELF_MAX_FILE_BYTES, "a compiled network or a network description",
+			       err);
 	if (rc)
 		return rc;
-	if (len >= 4 && !memcmp(buf, "\177ELF", 4))
-		rc = ax_elf_read_buf(net, path, buf, len, err);
+	/* simulating needs the weights' sizes, not their values */
+	if (in.len >= 4 && !memcmp(in.buf, "\177ELF", 4))
+		rc = ax_elf_read_buf_sizes(net, path, in.buf, in.len, err);
 	else
-		rc = ax_net_load_yaml_buf(net, path, buf, len, err);
-	free(buf);
+		rc = ax_net_load_yaml_buf(net, path, in.buf, in.len, err);
+	ax_input_release(&in);
 	return rc;
 }
 
@@ -224,6 +238,12 @@ int ax_cmd_run(int argc, char **argv)
 		fprintf(stderr, "axsim run: expected one network (ELF or description); see axsim run --help\n");
 		return 2;
 	}
+	const struct ax_out_spec outs[] = {
+		{ "--json", o.json }, { "--csv", o.csv }, { "--trace", o.trace }, { "--vcd", o.vcd },
+	};
+	const char *ins[] = { o.positional[0], o.config, o.arch };
+	if (ax_cli_check_outputs("run", outs, 4, ins, 3))
+		return 2;
 	if (job.n_cc || job.n_axes)
 		return ax_sweep_job_run(&o, &job);
 	return ax_cli_run_pipeline(&o, NULL);
@@ -360,6 +380,9 @@ int ax_cmd_compile(int argc, char **argv)
 		fprintf(stderr, "axsim compile: expected NET.yaml -o NET.elf; see axsim compile --help\n");
 		return 2;
 	}
+	const struct ax_out_spec outs[] = { { "-o", o.out } };
+	if (ax_cli_check_outputs("compile", outs, 1, o.positional, 1))
+		return 2;
 	struct ax_net net;
 	struct ax_err err;
 	ax_err_init(&err);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "common/output.h"
 
 static void usage(FILE *out)
 {
@@ -49,6 +50,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* outputs in progress leave no temporary file behind on ^C or kill */
+	ax_out_cleanup_on_signals();
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		usage(stdout);

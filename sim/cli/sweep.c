@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "common/output.h"
 #include "report/report.h"
 
 #define SWEEP_SCHEMA_VERSION 1
@@ -1841,6 +1842,16 @@ int ax_cmd_sweep(int argc, char **argv)
 		sweep_release(&s);
 		return rc;
 	}
+	{
+		const struct ax_out_spec outs[] = {
+			{ "--csv", s.csv }, { "--json", s.json }, { "--emit-jobs", s.emit },
+		};
+		const char *ins[] = { s.o.positional[0], s.o.config, s.o.arch };
+		if (ax_cli_check_outputs("sweep", outs, 3, ins, 3)) {
+			sweep_release(&s);
+			return 2;
+		}
+	}
 	int jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (jobs < 1)
 		jobs = 1;
@@ -2145,6 +2156,36 @@ int ax_cmd_merge(int argc, char **argv)
 		fprintf(stderr, "axsim merge: expected point files or directories; see axsim merge --help\n");
 		free(inputs);
 		return 2;
+	}
+	{
+		/* the files merge reads (those given and the *.json of the
+		 * directories given) are inputs no output may replace */
+		const char **files = NULL;
+		size_t nf = 0, cap = 0;
+		for (int i = 0; i < n_in; i++) {
+			DIR *d = opendir(inputs[i]);
+			struct dirent *de;
+			AX_GROW(files, cap, nf + 1);
+			files[nf++] = ax_xstrdup(inputs[i]);
+			while (d && (de = readdir(d))) {
+				size_t l = strlen(de->d_name);
+				if (l > 5 && !strcmp(de->d_name + l - 5, ".json")) {
+					AX_GROW(files, cap, nf + 1);
+					files[nf++] = ax_xasprintf("%s/%s", inputs[i], de->d_name);
+				}
+			}
+			if (d)
+				closedir(d);
+		}
+		const struct ax_out_spec outs[] = { { "--csv", csv }, { "--json", json } };
+		int bad = ax_cli_check_outputs("merge", outs, 2, files, nf);
+		for (size_t i = 0; i < nf; i++)
+			free((char *)files[i]);
+		free(files);
+		if (bad) {
+			free(inputs);
+			return 2;
+		}
 	}
 	struct results rs = { 0 };
 	struct ax_err err;

@@ -32,6 +32,8 @@ Probes::~Probes()
 {
 	if (tf_)
 		sc_close_vcd_trace_file(tf_);
+	if (out_.tmp)
+		ax_out_abandon(&out_);
 }
 
 sc_signal<bool> *Probes::busy(const std::string &name)
@@ -86,18 +88,14 @@ void Probes::end(const ax_task &t, sc_signal<bool> *b)
 
 int Probes::open(const char *path, ax_err *err)
 {
-	path_ = path;
-	tmp_ = path_ + ".tmp." + std::to_string(long(getpid()));
 	// SystemC terminates the process when it cannot open its file, so
-	// find out first
-	std::string file = tmp_ + ".vcd";
-	FILE *f = std::fopen(file.c_str(), "w");
-	if (!f) {
-		ax_err_add(err, "%s: cannot write: %s", path, std::strerror(errno));
+	// the file exists before it opens it
+	if (ax_out_begin(&out_, path, ".vcd", err))
 		return AX_EIO;
-	}
-	std::fclose(f);
-	tf_ = sc_create_vcd_trace_file(tmp_.c_str());
+	::close(out_.fd);
+	out_.fd = -1;
+	base_ = std::string(out_.tmp, std::strlen(out_.tmp) - 4);
+	tf_ = sc_create_vcd_trace_file(base_.c_str());
 	tf_->set_time_unit(1, SC_PS); // the kernel's resolution: timestamps are exact
 	for (size_t i = 0; i < busy_.size(); i++)
 		sc_trace(tf_, *busy_[i], busy_names_[i]);
@@ -152,19 +150,20 @@ int Probes::close(ax_err *err)
 	sc_start(sc_time::from_value(1));
 	sc_close_vcd_trace_file(tf_);
 	tf_ = nullptr;
-	std::string file = tmp_ + ".vcd";
-	FILE *f = std::fopen(file.c_str(), "r+b");
-	if (f) {
-		drop_stamp(f, end + 1);
-		blank_date(f);
-		std::fclose(f);
-	}
-	if (!f || std::rename(file.c_str(), path_.c_str())) {
-		ax_err_add(err, "%s: cannot write: %s", path_.c_str(), std::strerror(errno));
-		unlink(file.c_str());
+	FILE *f = std::fopen(out_.tmp, "r+b");
+	if (!f) {
+		ax_err_add(err, "%s: cannot write: %s", out_.path, std::strerror(errno));
+		ax_out_abandon(&out_);
 		return AX_EIO;
 	}
-	return AX_OK;
+	drop_stamp(f, end + 1);
+	blank_date(f);
+	if (std::fclose(f)) {
+		ax_err_add(err, "%s: cannot write: %s", out_.path, std::strerror(errno));
+		ax_out_abandon(&out_);
+		return AX_EIO;
+	}
+	return ax_out_commit(&out_, err);
 }
 
 void Probes::abandon()
@@ -173,7 +172,7 @@ void Probes::abandon()
 		return;
 	sc_close_vcd_trace_file(tf_);
 	tf_ = nullptr;
-	unlink((tmp_ + ".vcd").c_str());
+	ax_out_abandon(&out_);
 }
 
 } // namespace ax

@@ -16,6 +16,7 @@
 
 extern "C" {
 #include "../common/err.h"
+#include "../common/output.h"
 #include "../lower/tasklist.h"
 }
 
@@ -32,11 +33,11 @@ public:
 	// adds or removes t's bytes from the memories it touches.
 	void begin(const ax_task &t, sc_core::sc_signal<bool> *b);
 	void end(const ax_task &t, sc_core::sc_signal<bool> *b);
-	// Creates the VCD file (a temporary name beside path) and traces every
+	// Creates the VCD file (a temporary output, common/output.h) and traces every
 	// signal; call after the last busy() and before sc_start.  AX_EIO and
 	// a message when the file cannot be created.
 	int open(const char *path, ax_err *err);
-	// Closes the file after the simulation and renames it to path.
+	// Closes the file after the simulation and commits it to path.
 	int close(ax_err *err);
 	// Removes the temporary file after a failed simulation.
 	void abandon();
@@ -54,7 +55,8 @@ private:
 	std::vector<std::string> mem_names_;
 	std::vector<uint64_t> bytes_;
 	sc_core::sc_trace_file *tf_ = nullptr;
-	std::string path_, tmp_;   // tmp_ is what SystemC writes (it appends ".vcd")
+	ax_out out_ = { nullptr, nullptr, nullptr, -1, 0 };
+	std::string base_;         // out_.tmp without ".vcd", which SystemC appends
 };
 
 } // namespace ax

@@ -40,7 +40,8 @@ void ax_report_layer(const struct ax_report_input *in, size_t i, struct ax_layer
 json_t *ax_report_json(const struct ax_report_input *in);
 /* The text summary. */
 void ax_report_text(const struct ax_report_input *in, FILE *out);
-/* Writes text to path through a temporary file and rename(2). */
+/* Writes text to path as an output (common/output.h: a regular file through a
+ * temporary file and rename(2), a device, FIFO or `-` in place). */
 int ax_write_atomic(const char *path, const char *text, size_t len, struct ax_err *err);
 /* JSON and CSV files, written atomically. */
 int ax_report_write_json(const struct ax_report_input *in, const char *path, struct ax_err *err);
