@@ -550,6 +550,31 @@ END_TEST
 
 /* A network or configuration can come through a pipe: each file is read
  * once, so deciding ELF or description does not consume it. */
+/* docs/memory.md "Address map": the DDR holds the weights, activations,
+ * constants and tasklists of every copy.  A one-layer description with
+ * 137 GB of weights is refused at once (weights are counted, not
+ * materialised); a DDR smaller than the tiny network's map is refused after
+ * lowering, located at the --set; the default DDR runs both tiny and
+ * ResNet-50. */
+START_TEST(test_ddr_capacity)
+{
+	char *big = ax_tmp("big.net.yaml");
+	ax_write_file(big, "network: big\ninputs:\n  - {name: x, shape: [8, 8, 65536]}\n"
+			   "layers:\n  - {name: fc, op: dense, out: 32768}\noutputs: [fc]\n");
+	ax_expect_fail("the network's 137439084544 weight bytes do not fit the 1040187392 bytes of DDR",
+		       "run '%s' --quiet", big);
+	char *tiny = ax_compiled(ax_src("models/tiny/tiny.net.yaml"));
+	ax_expect_fail("--set 'ddr.size=4MiB': the network needs 13631488 bytes of DDR (4 copies: weights 4194304, "
+		       "activations 4194304, constants 1048576, tasklists 4194304) but has 4194304",
+		       "run '%s' --quiet --set ddr.size=4MiB --set ddr.reserved=0B", tiny);
+	struct ax_run r = ax_run_axsim("run '%s' --quiet --set ddr.size=13MiB --set ddr.reserved=0B", tiny);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ax_run_free(&r);
+	free(tiny);
+	free(big);
+}
+END_TEST
+
 START_TEST(test_pipe_input)
 {
 	const char *srcs[2] = { ax_src("models/tiny/tiny.net.yaml"), NULL };
@@ -657,6 +682,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(t, test_calibration_windows, 0, NNETS);
 	tcase_add_loop_test(t, test_invariants, 0, NNETS);
 	tcase_add_test(t, test_pipe_input);
+	tcase_add_test(t, test_ddr_capacity);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -327,8 +327,32 @@ int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
 		}
 		tl.inferences = (uint32_t)v;
 	}
+	/* docs/memory.md "Address map": the DDR holds at least one copy of the
+	 * weight section; said before lowering, which takes time in proportion
+	 * to the weights */
+	uint64_t ddr_avail = arch.arch.ddr_size - arch.arch.ddr_reserved;
+	char ddr_where[600];
+	ax_arch_key_where(&arch, "ddr.size", ddr_where, sizeof(ddr_where));
+	uint64_t weights = ax_net_layout_weights(&net);
+	if (weights > ddr_avail) {
+		ax_err_add(&err, "%s: the network's %llu weight bytes do not fit the %llu bytes of DDR "
+			   "(ddr.size less ddr.reserved); expected a larger ddr.size or a smaller network",
+			   ddr_where, (unsigned long long)weights, (unsigned long long)ddr_avail);
+		goto print;
+	}
 	if (ax_lower(&net, &arch.arch, &cfg, &tl, &err))
 		goto print;
+	struct ax_ddr_use du;
+	uint64_t ddr_need = ax_tasklist_ddr_bytes(&tl, &du);
+	if (ddr_need > ddr_avail) {
+		ax_err_add(&err, "%s: the network needs %llu bytes of DDR (%u copies: weights %llu, "
+			   "activations %llu, constants %llu, tasklists %llu) but has %llu (ddr.size less "
+			   "ddr.reserved); expected a larger ddr.size, fewer copies or a smaller network",
+			   ddr_where, (unsigned long long)ddr_need, tl.copies, (unsigned long long)du.weights,
+			   (unsigned long long)du.activations, (unsigned long long)du.constants,
+			   (unsigned long long)du.tasklists, (unsigned long long)ddr_avail);
+		goto print;
+	}
 	struct ax_platform_opts popts = { .record_tasks = o->trace != NULL, .vcd_path = o->vcd };
 	if (ax_platform_run_opts(&tl, &arch.arch, &popts, &res, &err)) {
 		status = 1;

@@ -305,7 +305,7 @@ int ax_arch_set(struct ax_arch_desc *d, const char *assignment, struct ax_err *e
 }
 
 /* Where key k's value came from: "file:line:col", "--set 'k=v'" or the description's name. */
-static void key_where(const struct ax_arch_desc *d, const char *path, char *buf, size_t n)
+void ax_arch_key_where(const struct ax_arch_desc *d, const char *path, char *buf, size_t n)
 {
 	const struct ax_arch_key *k = ax_arch_key_find(path);
 	if (!k)
@@ -329,8 +329,8 @@ static void cross_err(const struct ax_arch_desc *d, struct ax_err *err, const ch
 		      const char *fmt, ...)
 {
 	char wa[600], wb[600];
-	key_where(d, a, wa, sizeof(wa));
-	key_where(d, b, wb, sizeof(wb));
+	ax_arch_key_where(d, a, wa, sizeof(wa));
+	ax_arch_key_where(d, b, wb, sizeof(wb));
 	int a_first = !strncmp(wa, "--set", 5) || strncmp(wb, "--set", 5);
 	va_list ap;
 	va_start(ap, fmt);

@@ -104,6 +104,9 @@ int ax_arch_set(struct ax_arch_desc *d, const char *assignment, struct ax_err *e
  * or the --set that gave them). */
 int ax_arch_validate(const struct ax_arch_desc *d, struct ax_err *err);
 void ax_arch_desc_release(struct ax_arch_desc *d);
+/* Where key path's value came from, for messages: "file:line:col", "--set
+ * 'key=value'" or the description's name. */
+void ax_arch_key_where(const struct ax_arch_desc *d, const char *path, char *buf, size_t n);
 
 /* Derived figures used across the timing model (docs/timing-model.md). */
 uint64_t ax_arch_cycle_ps(const struct ax_arch *a, uint64_t clock_hz);
