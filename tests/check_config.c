@@ -1483,7 +1483,9 @@ static const struct ybad ydoc_bad[] = {
 	{ "a: 1\n---\nb: 2\n", "t.yaml:2:1: a second YAML document; expected one document per file" },
 	{ "a: \"x\\0y\"\n", "t.yaml:1:4: scalar contains a NUL character" },
 	{ "\x01\x02\x03", "t.yaml:1:1: invalid YAML: control characters are not allowed" },
-	{ "a: \xff\xfe\n", "invalid YAML: invalid leading UTF-8 octet" },
+	{ "a: \xff\xfe\n", "t.yaml:1:4: invalid YAML: invalid leading UTF-8 octet (byte 3)" },
+	/* an encoding error is located on its own line, characters counted */
+	{ "a: 1\nb: 2\nc: \"\xc3\xa9\xff\"\n", "t.yaml:3:6: invalid YAML: invalid leading UTF-8 octet (byte 16)" },
 };
 
 START_TEST(ydoc_rejects_bad_yaml)
