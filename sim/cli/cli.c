@@ -185,8 +185,12 @@ static int net_load(const char *path, struct ax_net *net, struct ax_err *err)
 			       err);
 	if (rc)
 		return rc;
-	/* simulating needs the weights' sizes, not their values */
-	if (in.len >= 4 && !memcmp(in.buf, "\177ELF", 4))
+	/* simulating needs the weights' sizes, not their values.  A file with
+	 * NUL bytes near its start, or the ELF magic's first byte, is binary:
+	 * the ELF reader says what is wrong with it (a damaged magic), not YAML */
+	size_t head = in.len < 4096 ? in.len : 4096;
+	int binary = (in.len && in.buf[0] == 0x7f) || memchr(in.buf, 0, head) != NULL;
+	if (binary || (in.len >= 4 && !memcmp(in.buf, "\177ELF", 4)))
 		rc = ax_elf_read_buf_sizes(net, path, in.buf, in.len, err);
 	else
 		rc = ax_net_load_yaml_buf(net, path, in.buf, in.len, err);
