@@ -172,6 +172,13 @@ static const struct ucase unit_good[] = {
 	{ "3MB", AX_U_BYTES, 3000000 },
 	{ "1GB", AX_U_BYTES, 1000000000ull },
 	{ "0.5KiB", AX_U_BYTES, 512 },
+	{ "1TiB", AX_U_BYTES, 1099511627776ull },
+	{ "0.5TiB", AX_U_BYTES, 549755813888ull },
+	{ "2TB", AX_U_BYTES, 2000000000000ull },
+	{ "8e8", AX_U_HZ, 800000000ull },
+	{ ".8GHz", AX_U_HZ, 800000000ull },
+	{ "1e-3us", AX_U_PS, 1000 },
+	{ "4266.000000MT/s", AX_U_TPS, 4266000000ull },
 	{ "64bit", AX_U_BITS, 64 },
 	{ "128bits", AX_U_BITS, 128 },
 	{ "64", AX_U_BITS, 64 },
@@ -247,6 +254,13 @@ static const struct ubad unit_bad[] = {
 	{ "1.5", AX_U_BYTES, "is not a whole number of base units" },
 	{ "1.5ps", AX_U_PS, "is not a whole number of base units" },
 	{ "0.0005", AX_U_PERMILLE, "is not a whole number of base units" },
+	/* no rounding for any suffix: both are a tenth of a base unit away */
+	{ "799.9999999MHz", AX_U_HZ, "is not a whole number of base units" },
+	{ "18.0001ns", AX_U_PS, "is not a whole number of base units" },
+	{ "1.0000000000000000000000000000001GHz", AX_U_HZ, "has too many digits" },
+	{ "1e41", AX_U_COUNT, "is not a number in range" },
+	{ "0x10", AX_U_COUNT, "has an unknown unit" },
+	{ ".", AX_U_COUNT, "is not a number" },
 	{ "maybe", AX_U_BOOL, "is not a boolean" },
 	{ "1", AX_U_BOOL, "is not a boolean" },
 };
@@ -1867,6 +1881,8 @@ START_TEST(cli_arch_set)
 	ax_run_free(&r);
 
 	ax_expect_fail("unknown hardware parameter 'l2.sise'; did you mean 'l2.size'?", "arch --set l2.sise=16MiB");
+	ax_expect_fail("axsim: --set 'l2.size=8MiB': l2.size given a second time (first --set 'l2.size=16MiB'); "
+		       "expected each parameter once", "arch --set l2.size=16MiB --set l2.size=8MiB");
 
 	ax_expect_fail("axsim: --set 'l1.reserved=4MiB': l1.reserved (4194304 bytes) must be smaller than l1.size "
 		       "(4194304 bytes) (l1.size at built-in metis.yaml:", "arch --set l1.reserved=4MiB");

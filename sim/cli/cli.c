@@ -149,8 +149,19 @@ static int arch_load(const struct ax_opts *o, const char *const *extra, int n_ex
 	int n0 = err->count;
 	int rc = ax_arch_load(d, o->arch, err);
 	if (!rc) {
-		for (int i = 0; i < o->n_sets; i++)
-			ax_arch_set(d, o->sets[i], err);
+		for (int i = 0; i < o->n_sets; i++) {
+			/* a key set twice is a mistake, not "the last one wins" */
+			size_t klen = strcspn(o->sets[i], "=");
+			int dup = -1;
+			for (int k = 0; k < i && dup < 0; k++)
+				if (strcspn(o->sets[k], "=") == klen && !strncmp(o->sets[k], o->sets[i], klen))
+					dup = k;
+			if (dup >= 0 && o->sets[i][klen])
+				ax_err_add(err, "--set '%s': %.*s given a second time (first --set '%s'); expected each "
+					   "parameter once", o->sets[i], (int)klen, o->sets[i], o->sets[dup]);
+			else
+				ax_arch_set(d, o->sets[i], err);
+		}
 		for (int i = 0; i < n_extra; i++) {
 			const char *eq = strchr(extra[i], '=');
 			char key[128];
