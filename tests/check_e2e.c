@@ -56,6 +56,36 @@ static double num(json_t *root, const char *path)
 	return json_number_value(cur);
 }
 
+/* docs/report-format.md: the throughput and the IMC utilisation follow the
+ * formulas given there, for one inference and for several back-to-back. */
+START_TEST(test_derived_formulas)
+{
+	char *elf = ax_compiled(ax_src(nets[2].net));
+	static const char *const n[] = { "--inferences 1", "--inferences 2", "--inferences 4" };
+	for (size_t i = 0; i < 3; i++) {
+		char tag[32];
+		snprintf(tag, sizeof(tag), "derived%zu", i);
+		json_t *j = run_json(elf, nets[2].model, n[i], tag);
+		json_t *arch = json_object_get(j, "arch");
+		double peak = json_number_value(json_object_get(arch, "imc.rows")) *
+			      json_number_value(json_object_get(arch, "imc.cols")) /
+			      json_number_value(json_object_get(arch, "imc.cycles_per_pass"));
+		double copies = num(j, "plan.copies"), cores = num(j, "plan.cores"), clock = num(j, "plan.clock_hz");
+		double fps = num(j, "totals.fps"), util = num(j, "totals.imc_utilization");
+		double want = num(j, "totals.macs") / copies * fps / (peak * cores * clock);
+		ck_assert_msg(fabs(util - want) <= 1e-5 * want, "%s: imc_utilization %g; the formula gives %g", n[i], util, want);
+		if (i == 0) {
+			double f1 = copies / (num(j, "totals.latency_us") * 1e-6);
+			ck_assert_msg(fabs(fps - f1) <= 1e-5 * f1, "fps %g; copies / latency is %g", fps, f1);
+			double u1 = num(j, "totals.macs") / (peak * cores * num(j, "totals.latency_cycles"));
+			ck_assert_msg(fabs(util - u1) <= 1e-4 * u1, "imc_utilization %g; with one inference %g", util, u1);
+		}
+		json_decref(j);
+	}
+	free(elf);
+}
+END_TEST
+
 /* Sizes of the bundled networks match the published figures within 2%. */
 START_TEST(test_network_totals)
 {
@@ -683,6 +713,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(t, test_invariants, 0, NNETS);
 	tcase_add_test(t, test_pipe_input);
 	tcase_add_test(t, test_ddr_capacity);
+	tcase_add_test(t, test_derived_formulas);
 	suite_add_tcase(s, t);
 	return s;
 }
