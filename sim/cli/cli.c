@@ -13,6 +13,7 @@
 #include "platform/platform.h"
 #include "report/report.h"
 #include "report/trace.h"
+#include "config/units.h"
 
 void ax_cli_print_errors(const struct ax_err *e, const char *prefix)
 {
@@ -40,7 +41,7 @@ int ax_cli_check_outputs(const char *cmd, const struct ax_out_spec *outs, size_t
 
 static const char *const all_opts[] = {
 	"--arch", "--set", "--config", "--model", "--board", "--json", "--csv",
-	"--quiet", "--reference", "--help", "-o", "--inferences", "--trace", "--vcd",
+	"--quiet", "--reference", "--help", "-o", "--inferences", "--trace", "--vcd", "--trace-limit",
 	"--tolerance", "--metric", "--force", "--input-shape", "--no-host", NULL
 };
 
@@ -112,6 +113,7 @@ int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
 		else if (!strcmp(name, "--csv")) o->csv = val;
 		else if (!strcmp(name, "--trace")) o->trace = val;
 		else if (!strcmp(name, "--vcd")) o->vcd = val;
+		else if (!strcmp(name, "--trace-limit")) o->trace_limit = val;
 		else if (!strcmp(name, "-o")) o->out = val;
 		else if (!strcmp(name, "--inferences")) o->inferences = val;
 		else if (!strcmp(name, "--quiet")) o->quiet = 1;
@@ -236,18 +238,19 @@ int ax_cmd_run(int argc, char **argv)
 	struct ax_sweep_job job;
 	if (ax_sweep_job_opts(&argc, argv, &job))
 		return 2;
-	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet --inferences --trace --vcd", 1, &o))
+	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet --inferences --trace --vcd --trace-limit", 1, &o))
 		return 2;
 	if (help_or_usage(&o, "usage: axsim run NET [--config MODEL.yaml] [--model NAME] [--board pcie|m2]\n"
 			      "                 [--arch FILE] [--set KEY=VALUE]... [--json FILE] [--csv FILE] [--quiet]\n"
-			      "                 [--inferences N] [--trace FILE.json] [--vcd FILE.vcd]\n"
+			      "                 [--inferences N] [--trace FILE.json] [--vcd FILE.vcd] [--trace-limit SIZE]\n"
 			      "Simulates N back-to-back inferences (default 2) on each copy of the network and\n"
 			      "prints the first one's latency, the steady-state throughput, IMC utilisation, unit\n"
 			      "and memory activity and the slowest layers.  NET is an ELF\n"
 			      "written by axsim compile, or a network description.  Without --config the SDK's\n"
 			      "default compilation configuration is used.  --trace writes the timeline of every\n"
 			      "task for ui.perfetto.dev, --vcd the units' busy signals and the bytes in progress\n"
-			      "per memory for GTKWave (docs/traces.md).\n"))
+			      "per memory for GTKWave (docs/traces.md); each stops, with a warning, once it is\n"
+			      "about --trace-limit large (default 64MiB).  Every FILE may be - (standard output).\n"))
 		return 0;
 	if (o.n_positional != 1) {
 		fprintf(stderr, "axsim run: expected one network (ELF or description); see axsim run --help\n");
@@ -355,6 +358,16 @@ int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
 			   ddr_where, (unsigned long long)weights, (unsigned long long)ddr_avail);
 		goto print;
 	}
+	uint64_t trace_limit = AX_TRACE_LIMIT_DEFAULT;
+	if (o->trace_limit) {
+		const char *why = NULL;
+		if (ax_unit_parse(o->trace_limit, AX_U_BYTES, &trace_limit, &why) || trace_limit < (1ull << 20) ||
+		    trace_limit > (1ull << 40)) {
+			run_usage_error(x, "--trace-limit '%s' is not valid; expected a size from 1MiB to 1TiB, such "
+					"as 64MiB or 2GiB", o->trace_limit);
+			goto out;
+		}
+	}
 	if (ax_lower(&net, &arch.arch, &cfg, &tl, &err))
 		goto print;
 	struct ax_ddr_use du;
@@ -368,7 +381,9 @@ int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
 			   (unsigned long long)du.tasklists, (unsigned long long)ddr_avail);
 		goto print;
 	}
-	struct ax_platform_opts popts = { .record_tasks = o->trace != NULL, .vcd_path = o->vcd };
+	uint64_t vcd_cut_ps = 0;
+	struct ax_platform_opts popts = { .record_tasks = o->trace != NULL, .vcd_path = o->vcd,
+					  .vcd_limit_bytes = trace_limit, .vcd_cut_ps = &vcd_cut_ps };
 	if (ax_platform_run_opts(&tl, &arch.arch, &popts, &res, &err)) {
 		status = 1;
 		goto print;
@@ -386,8 +401,19 @@ int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
 		status = 1;
 	if (o->csv && ax_report_write_csv(&in, o->csv, &err))
 		status = 1;
-	if (o->trace && ax_trace_write(&in, o->trace, &err))
+	struct ax_trace_cut cut = { 0 };
+	if (o->trace && ax_trace_write(&in, o->trace, trace_limit, &cut, &err))
 		status = 1;
+	/* docs/traces.md "Size" */
+	char lim[64];
+	ax_unit_format(trace_limit, AX_U_BYTES, lim, sizeof(lim));
+	if (cut.cut && !collect)
+		fprintf(stderr, "axsim: warning: --trace %s: the timeline up to %.3f us only (%zu of %zu tasks): "
+			"the whole would be larger than --trace-limit %s\n", o->trace, (double)cut.until_ps / 1e6,
+			cut.tasks_shown, cut.tasks_total, lim);
+	if (vcd_cut_ps && !collect)
+		fprintf(stderr, "axsim: warning: --vcd %s: stopped at %.3f us of %.3f us, at --trace-limit %s\n",
+			o->vcd, (double)vcd_cut_ps / 1e6, (double)res.run_end_ps / 1e6, lim);
 print:
 	if (collect)
 		ax_err_append(x->msgs, &err);

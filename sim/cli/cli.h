@@ -22,6 +22,7 @@ struct ax_opts {
 	int n_positional;
 	const char *arch, *config, *model, *board, *json, *csv, *out;
 	const char *trace, *vcd;      /* run: timeline outputs (docs/traces.md) */
+	const char *trace_limit;      /* run: --trace-limit SIZE */
 	const char *sets[AX_MAX_SETS];
 	int n_sets;
 	int quiet, reference, help;

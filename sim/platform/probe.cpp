@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace sc_core;
@@ -74,20 +75,43 @@ void Probes::traffic(const ax_task &t, bool up)
 	}
 }
 
+// Every 1024 changes: once the file is past the limit, it is closed where
+// it is (SystemC removes a closed trace file from the kernel), so that its
+// size is bounded whatever the run's length (docs/traces.md "Size").
+void Probes::check_size()
+{
+	if (!tf_ || !limit_ || ++changes_ % 1024)
+		return;
+	struct stat st;
+	if (stat(out_.tmp, &st) || uint64_t(st.st_size) < limit_)
+		return;
+	sc_close_vcd_trace_file(tf_);
+	tf_ = nullptr;
+	cut_ = true;
+	if (cut_ps_)
+		*cut_ps_ = sc_time_stamp().value();
+}
+
 void Probes::begin(const ax_task &t, sc_signal<bool> *b)
 {
 	b->write(true);
 	traffic(t, true);
+	check_size();
 }
 
 void Probes::end(const ax_task &t, sc_signal<bool> *b)
 {
 	b->write(false);
 	traffic(t, false);
+	check_size();
 }
 
-int Probes::open(const char *path, ax_err *err)
+int Probes::open(const char *path, uint64_t limit, uint64_t *cut_ps, ax_err *err)
 {
+	limit_ = limit;
+	cut_ps_ = cut_ps;
+	if (cut_ps_)
+		*cut_ps_ = 0;
 	// SystemC terminates the process when it cannot open its file, so
 	// the file exists before it opens it
 	if (ax_out_begin(&out_, path, ".vcd", err))
@@ -140,6 +164,15 @@ static void drop_stamp(FILE *f, uint64_t stamp)
 
 int Probes::close(ax_err *err)
 {
+	if (cut_ && out_.tmp) {
+		// stopped at the limit: the file ends where it stopped
+		FILE *f = std::fopen(out_.tmp, "r+b");
+		if (f) {
+			blank_date(f);
+			std::fclose(f);
+		}
+		return ax_out_commit(&out_, err);
+	}
 	if (!tf_)
 		return AX_OK;
 	// SystemC records a time step's values when time advances past it,
@@ -168,11 +201,11 @@ int Probes::close(ax_err *err)
 
 void Probes::abandon()
 {
-	if (!tf_)
-		return;
-	sc_close_vcd_trace_file(tf_);
+	if (tf_)
+		sc_close_vcd_trace_file(tf_);
 	tf_ = nullptr;
-	ax_out_abandon(&out_);
+	if (out_.tmp)
+		ax_out_abandon(&out_);
 }
 
 } // namespace ax

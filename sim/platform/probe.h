@@ -34,9 +34,11 @@ public:
 	void begin(const ax_task &t, sc_core::sc_signal<bool> *b);
 	void end(const ax_task &t, sc_core::sc_signal<bool> *b);
 	// Creates the VCD file (a temporary output, common/output.h) and traces every
-	// signal; call after the last busy() and before sc_start.  AX_EIO and
-	// a message when the file cannot be created.
-	int open(const char *path, ax_err *err);
+	// signal; call after the last busy() and before sc_start.  Once the file
+	// is about limit bytes (0: never) tracing stops and *cut_ps (when not
+	// null) gets the simulated time it stopped at.  AX_EIO and a message
+	// when the file cannot be created.
+	int open(const char *path, uint64_t limit, uint64_t *cut_ps, ax_err *err);
 	// Closes the file after the simulation and commits it to path.
 	int close(ax_err *err);
 	// Removes the temporary file after a failed simulation.
@@ -45,6 +47,7 @@ public:
 private:
 	typedef sc_core::sc_signal<uint64_t, sc_core::SC_UNCHECKED_WRITERS> Counter;
 	void traffic(const ax_task &t, bool add);
+	void check_size();
 	void add(unsigned mem, uint64_t bytes, bool add);
 	std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> busy_;
 	std::vector<std::string> busy_names_;
@@ -57,6 +60,8 @@ private:
 	sc_core::sc_trace_file *tf_ = nullptr;
 	ax_out out_ = { nullptr, nullptr, nullptr, -1, 0 };
 	std::string base_;         // out_.tmp without ".vcd", which SystemC appends
+	uint64_t limit_ = 0, *cut_ps_ = nullptr, changes_ = 0;
+	bool cut_ = false;         // tracing stopped at the size limit
 };
 
 } // namespace ax
