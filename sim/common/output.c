@@ -126,8 +126,9 @@ static void out_release(struct ax_out *o)
 	if (o->fd >= 0)
 		close(o->fd);
 	if (o->tmp) {
-		pending_del(o->tmp);
+		/* removed before it leaves the handler's list, never after */
 		unlink(o->tmp);
+		pending_del(o->tmp);
 	}
 	free(o->tmp);
 	free(o->target);
@@ -177,7 +178,17 @@ int ax_out_begin(struct ax_out *o, const char *path, const char *suffix, struct 
 	} else {
 		o->tmp = ax_xasprintf("%s.tmp-XXXXXX%s", o->target, suffix);
 	}
+	/* the file and its registration for the signal handler come together:
+	 * a signal between the two would leave the file behind */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	o->fd = mkstemps(o->tmp, (int)strlen(suffix));
+	if (o->fd >= 0)
+		pending_add(o->tmp);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (o->fd < 0) {
 		ax_err_add(err, "%s: cannot create a temporary file %s: %s", path, o->tmp, strerror(errno));
 		free(o->tmp);
@@ -185,7 +196,6 @@ int ax_out_begin(struct ax_out *o, const char *path, const char *suffix, struct 
 		out_release(o);
 		return AX_EIO;
 	}
-	pending_add(o->tmp);
 	if (!o->in_place) {
 		mode_t mode;
 		if (exists) {
