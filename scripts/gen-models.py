@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate the bundled network descriptions (models/*/*.net.yaml).
 
-Usage:  python3 scripts/gen-models.py [--out DIR] [--check]
+Usage:  python3 scripts/gen-models.py [--out DIR] [--check] [--corpus DIR]
 
 Writes, relative to DIR (default: the repository root):
 
@@ -11,6 +11,12 @@ Writes, relative to DIR (default: the repository root):
   models/tiny/tiny.net.yaml                a few layers, for fast tests
   models/tiny/tiny-branches.net.yaml       every operator and activation of the format
 
+With --corpus DIR it writes instead, into DIR, the networks of the calibration corpus that
+are not bundled (scripts/calibration builds them into build/corpus; they are not committed):
+
+  yolov5m.net.yaml   YOLOv5m v7.0 (ultralytics, depth 0.67, width 0.75), 640x640x3
+  yolov8s.net.yaml   YOLOv8s (ultralytics, depth 0.33, width 0.50), 640x640x3
+
 With --check nothing is written; the script fails if a file on disk differs from what it
 would generate.  The format is described in docs/network-format.md.  Standard library only:
 the YAML text is emitted directly, one flow mapping per layer.  Batch normalisation is
@@ -18,6 +24,7 @@ folded into the convolution bias (bias: true, the format's default), activations
 """
 
 import argparse
+import math
 import os
 import sys
 
@@ -206,10 +213,22 @@ def mobilenetv2():
 
 
 # ---------------------------------------------------------------------------
-# YOLOv5s v7.0 (ultralytics models/yolov5s.yaml: depth_multiple 0.33, width_multiple 0.50).
-def yolov5s():
-    n = Net("yolov5s-v7.0", "image", [640, 640, 3])
+# YOLOv5 v7.0 (ultralytics models/yolov5{n,s,m,l,x}.yaml, which differ only in depth_multiple
+# and width_multiple): the repeats of a C3 are max(round(n * depth), 1), the channels
+# ceil(c * width / 8) * 8, as ultralytics' parse_model computes them.
+def _width(c, width):
+    return math.ceil(c * width / 8) * 8
+
+
+def _depth(reps, depth):
+    return max(round(reps * depth), 1) if reps > 1 else reps
+
+
+def yolov5(variant, depth, width):
+    n = Net("yolov5%s-v7.0" % variant, "image", [640, 640, 3])
     act = "silu"
+    ch = lambda c: _width(c, width)
+    rp = lambda r: _depth(r, depth)
 
     def conv(name, out, k, s=1, p=None, src=None):
         return n.conv(name, out, k, s=s, p=p, src=src, act=act)
@@ -234,61 +253,173 @@ def yolov5s():
 
     n.comment("backbone")
     n.comment("model.0: Conv 6x6 s2 p2 (P1/2)")
-    conv("model.0", 32, 6, s=2, p=2)
+    conv("model.0", ch(64), 6, s=2, p=2)
     n.comment("model.1: Conv 3x3 s2 (P2/4)")
-    conv("model.1", 64, 3, s=2)
-    n.comment("model.2: C3 x1, shortcut")
-    c3("model.2", 64, 1, True)
+    conv("model.1", ch(128), 3, s=2)
+    n.comment("model.2: C3 x%d, shortcut" % rp(3))
+    c3("model.2", ch(128), rp(3), True)
     n.comment("model.3: Conv 3x3 s2 (P3/8)")
-    conv("model.3", 128, 3, s=2)
-    n.comment("model.4: C3 x2, shortcut")
-    p3 = c3("model.4", 128, 2, True)
+    conv("model.3", ch(256), 3, s=2)
+    n.comment("model.4: C3 x%d, shortcut" % rp(6))
+    p3 = c3("model.4", ch(256), rp(6), True)
     n.comment("model.5: Conv 3x3 s2 (P4/16)")
-    conv("model.5", 256, 3, s=2)
-    n.comment("model.6: C3 x3, shortcut")
-    p4 = c3("model.6", 256, 3, True)
+    conv("model.5", ch(512), 3, s=2)
+    n.comment("model.6: C3 x%d, shortcut" % rp(9))
+    p4 = c3("model.6", ch(512), rp(9), True)
     n.comment("model.7: Conv 3x3 s2 (P5/32)")
-    conv("model.7", 512, 3, s=2)
-    n.comment("model.8: C3 x1, shortcut")
-    c3("model.8", 512, 1, True)
+    conv("model.7", ch(1024), 3, s=2)
+    n.comment("model.8: C3 x%d, shortcut" % rp(3))
+    c3("model.8", ch(1024), rp(3), True)
     n.comment("model.9: SPPF k=5: cv2(cat(x, m(x), m(m(x)), m(m(m(x)))))")
-    conv("model.9.cv1", 256, 1)
+    conv("model.9.cv1", ch(1024) // 2, 1)
     n.layer("model.9.m.0", "maxpool", kernel=5, stride=1, pad=2)
     n.layer("model.9.m.1", "maxpool", kernel=5, stride=1, pad=2)
     n.layer("model.9.m.2", "maxpool", kernel=5, stride=1, pad=2)
     n.layer("model.9.cat", "concat", ["model.9.cv1", "model.9.m.0", "model.9.m.1", "model.9.m.2"])
-    conv("model.9.cv2", 512, 1)
+    conv("model.9.cv2", ch(1024), 1)
 
     n.comment("head")
-    n.comment("model.10-13: Conv 1x1, upsample, cat backbone P4, C3 x1")
-    h10 = conv("model.10", 256, 1)
+    n.comment("model.10-13: Conv 1x1, upsample, cat backbone P4, C3 x%d" % rp(3))
+    h10 = conv("model.10", ch(512), 1)
     n.layer("model.11", "resize", scale=2)
     n.layer("model.12", "concat", ["model.11", p4])
-    c3("model.13", 256, 1, False)
-    n.comment("model.14-17: Conv 1x1, upsample, cat backbone P3, C3 x1 (P3/8 out)")
-    h14 = conv("model.14", 128, 1)
+    c3("model.13", ch(512), rp(3), False)
+    n.comment("model.14-17: Conv 1x1, upsample, cat backbone P3, C3 x%d (P3/8 out)" % rp(3))
+    h14 = conv("model.14", ch(256), 1)
     n.layer("model.15", "resize", scale=2)
     n.layer("model.16", "concat", ["model.15", p3])
-    o17 = c3("model.17", 128, 1, False)
-    n.comment("model.18-20: Conv 3x3 s2, cat head P4, C3 x1 (P4/16 out)")
-    conv("model.18", 128, 3, s=2)
+    o17 = c3("model.17", ch(256), rp(3), False)
+    n.comment("model.18-20: Conv 3x3 s2, cat head P4, C3 x%d (P4/16 out)" % rp(3))
+    conv("model.18", ch(256), 3, s=2)
     n.layer("model.19", "concat", ["model.18", h14])
-    o20 = c3("model.20", 256, 1, False)
-    n.comment("model.21-23: Conv 3x3 s2, cat head P5, C3 x1 (P5/32 out)")
-    conv("model.21", 256, 3, s=2)
+    o20 = c3("model.20", ch(512), rp(3), False)
+    n.comment("model.21-23: Conv 3x3 s2, cat head P5, C3 x%d (P5/32 out)" % rp(3))
+    conv("model.21", ch(512), 3, s=2)
     n.layer("model.22", "concat", ["model.21", h10])
-    o23 = c3("model.23", 512, 1, False)
+    o23 = c3("model.23", ch(1024), rp(3), False)
     n.comment("model.24: Detect: 1x1 conv to 3 anchors x (80 classes + 5) = 255, with bias")
     for i, src in enumerate([o17, o20, o23]):
         n.conv("model.24.m.%d" % i, 255, 1, src=src)
     n.outputs = ["model.24.m.0", "model.24.m.1", "model.24.m.2"]
     return n, header(
-        "YOLOv5s v7.0 at 640x640x3 (COCO, 80 classes, 3 anchors per scale).",
-        "ultralytics/yolov5 v7.0 models/yolov5s.yaml (depth 0.33, width 0.50).",
+        "YOLOv5%s v7.0 at 640x640x3 (COCO, 80 classes, 3 anchors per scale)." % variant,
+        "ultralytics/yolov5 v7.0 models/yolov5%s.yaml (depth %.2f, width %.2f)."
+        % (variant, depth, width),
         ["Conv = conv + batch norm (folded into the bias) + SiLU.  C3 bottlenecks keep the",
          "shortcut in the backbone and drop it in the head.  Detect's box decoding (sigmoid,",
          "grid, anchors) runs on the host and is not part of the network.",
          "Layer names follow the ultralytics module names (model.<index>...)."])
+
+
+def yolov5s():
+    return yolov5("s", 0.33, 0.50)
+
+
+def yolov5m():
+    return yolov5("m", 0.67, 0.75)
+
+
+# ---------------------------------------------------------------------------
+# YOLOv8 (ultralytics/cfg/models/v8/yolov8.yaml; scale s: depth 0.33, width 0.50,
+# max_channels 1024).  C2f replaces C3: cv1 to 2c channels, split in two halves, n
+# bottlenecks (two 3x3 convs, e=1.0) chained on the second half, cv2 over the concatenation
+# of both halves and every bottleneck's output.  The anchor-free Detect head has, per scale,
+# a box branch (two 3x3 Convs to c2 = max(16, ch0 / 4, 64), a 1x1 conv to 4 x reg_max = 64)
+# and a class branch (two 3x3 Convs to c3 = max(ch0, 80), a 1x1 conv to 80 classes).
+def yolov8(variant, depth, width, max_channels):
+    n = Net("yolov8%s" % variant, "image", [640, 640, 3])
+    act = "silu"
+    ch = lambda c: _width(min(c, max_channels), width)
+    rp = lambda r: _depth(r, depth)
+
+    def conv(name, out, k, s=1, p=None, src=None):
+        return n.conv(name, out, k, s=s, p=p, src=src, act=act)
+
+    def c2f(m, out, reps, shortcut, src=None):
+        c = out // 2
+        conv(m + ".cv1", 2 * c, 1, src=src)
+        n.layer(m + ".split", "split", sizes=[c, c])
+        parts = [m + ".split/0", m + ".split/1"]
+        y = parts[-1]
+        for i in range(reps):
+            b = "%s.m.%d" % (m, i)
+            conv(b + ".cv1", c, 3, src=y)
+            conv(b + ".cv2", c, 3)
+            if shortcut:
+                n.layer(b + ".add", "add", [b + ".cv2", y])
+            y = n.last
+            parts.append(y)
+        n.layer(m + ".cat", "concat", parts)
+        conv(m + ".cv2", out, 1)
+        return m + ".cv2"
+
+    n.comment("backbone")
+    conv("model.0", ch(64), 3, s=2)
+    conv("model.1", ch(128), 3, s=2)
+    n.comment("model.2: C2f x%d, shortcut" % rp(3))
+    c2f("model.2", ch(128), rp(3), True)
+    conv("model.3", ch(256), 3, s=2)
+    n.comment("model.4: C2f x%d, shortcut" % rp(6))
+    p3 = c2f("model.4", ch(256), rp(6), True)
+    conv("model.5", ch(512), 3, s=2)
+    n.comment("model.6: C2f x%d, shortcut" % rp(6))
+    p4 = c2f("model.6", ch(512), rp(6), True)
+    conv("model.7", ch(1024), 3, s=2)
+    n.comment("model.8: C2f x%d, shortcut" % rp(3))
+    c2f("model.8", ch(1024), rp(3), True)
+    n.comment("model.9: SPPF k=5: cv2(cat(x, m(x), m(m(x)), m(m(m(x)))))")
+    conv("model.9.cv1", ch(1024) // 2, 1)
+    n.layer("model.9.m.0", "maxpool", kernel=5, stride=1, pad=2)
+    n.layer("model.9.m.1", "maxpool", kernel=5, stride=1, pad=2)
+    n.layer("model.9.m.2", "maxpool", kernel=5, stride=1, pad=2)
+    n.layer("model.9.cat", "concat", ["model.9.cv1", "model.9.m.0", "model.9.m.1", "model.9.m.2"])
+    p5 = conv("model.9.cv2", ch(1024), 1)
+
+    n.comment("head")
+    n.comment("model.10-12: upsample, cat backbone P4, C2f x%d" % rp(3))
+    n.layer("model.10", "resize", scale=2)
+    n.layer("model.11", "concat", ["model.10", p4])
+    h12 = c2f("model.12", ch(512), rp(3), False)
+    n.comment("model.13-15: upsample, cat backbone P3, C2f x%d (P3/8 out)" % rp(3))
+    n.layer("model.13", "resize", scale=2)
+    n.layer("model.14", "concat", ["model.13", p3])
+    o15 = c2f("model.15", ch(256), rp(3), False)
+    n.comment("model.16-18: Conv 3x3 s2, cat head P4, C2f x%d (P4/16 out)" % rp(3))
+    conv("model.16", ch(256), 3, s=2)
+    n.layer("model.17", "concat", ["model.16", h12])
+    o18 = c2f("model.18", ch(512), rp(3), False)
+    n.comment("model.19-21: Conv 3x3 s2, cat SPPF P5, C2f x%d (P5/32 out)" % rp(3))
+    conv("model.19", ch(512), 3, s=2)
+    n.layer("model.20", "concat", ["model.19", p5])
+    o21 = c2f("model.21", ch(1024), rp(3), False)
+    ch0 = ch(256)
+    c2, c3 = max(16, ch0 // 4, 16 * 4), max(ch0, 80)
+    n.comment("model.22: Detect, per scale: box branch to %d, class branch to %d channels"
+              % (c2, c3))
+    outs = []
+    for i, src in enumerate([o15, o18, o21]):
+        b = "model.22.cv2.%d" % i
+        conv(b + ".0", c2, 3, src=src)
+        conv(b + ".1", c2, 3)
+        outs.append(n.conv(b + ".2", 64, 1))
+        b = "model.22.cv3.%d" % i
+        conv(b + ".0", c3, 3, src=src)
+        conv(b + ".1", c3, 3)
+        outs.append(n.conv(b + ".2", 80, 1))
+    n.outputs = outs
+    return n, header(
+        "YOLOv8%s at 640x640x3 (COCO, 80 classes, anchor-free)." % variant,
+        "ultralytics/cfg/models/v8/yolov8.yaml, scale %s (depth %.2f, width %.2f, max_channels %d)."
+        % (variant, depth, width, max_channels),
+        ["Conv = conv + batch norm (folded into the bias) + SiLU.  C2f bottlenecks keep the",
+         "shortcut in the backbone and drop it in the head.  Detect's distribution focal loss",
+         "(DFL), box decoding and the concatenation of the scales run on the host and are not",
+         "part of the network: it ends at the head's 1x1 convolutions (64 box, 80 class",
+         "channels per scale).  Layer names follow the ultralytics module names."])
+
+
+def yolov8s():
+    return yolov8("s", 0.33, 0.50, 1024)
 
 
 # ---------------------------------------------------------------------------
@@ -369,6 +500,13 @@ NETS = [
     ("models/tiny/tiny-branches.net.yaml", tiny_branches),
 ]
 
+# Networks of the calibration corpus (scripts/calibration) that are not bundled: written
+# with --corpus DIR only, never into models/, and not committed.
+CORPUS = [
+    ("yolov5m.net.yaml", yolov5m),
+    ("yolov8s.net.yaml", yolov8s),
+]
+
 
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -376,9 +514,14 @@ def main():
     ap.add_argument("--out", default=root, help="root directory to write under (default: repo)")
     ap.add_argument("--check", action="store_true",
                     help="write nothing; fail if a file differs from the generated text")
+    ap.add_argument("--corpus", metavar="DIR",
+                    help="write only the calibration corpus's networks, into DIR")
     args = ap.parse_args()
     stale = 0
-    for rel, fn in NETS:
+    nets = NETS
+    if args.corpus:
+        args.out, nets = args.corpus, CORPUS
+    for rel, fn in nets:
         net, hdr = fn()
         text = net.text(hdr)
         path = os.path.join(args.out, rel)

@@ -26,6 +26,10 @@ REFERENCE = {
     "resnet50.net.yaml": ("ResNet-50 v1.5, 224", 25.56e6, 4.09e9),
     "mobilenetv2.net.yaml": ("MobileNetV2 1.0, 224", 3.50e6, 0.30e9),
     "yolov5s.net.yaml": ("YOLOv5s v7, 640", 7.23e6, 8.25e9),
+    # the calibration corpus's generated networks (gen-models.py --corpus), sections 2 and 4:
+    # ultralytics' 21.2 M / 49.0 GFLOPs and 11.2 M / 28.6 GFLOPs (GFLOPs = 2 x MACs)
+    "yolov5m.net.yaml": ("YOLOv5m v7, 640", 21.2e6, 24.5e9),
+    "yolov8s.net.yaml": ("YOLOv8s, 640", 11.2e6, 14.3e9),
 }
 TOLERANCE = 0.02
 

@@ -70,13 +70,13 @@ START_TEST(test_derived_formulas)
 		double peak = json_number_value(json_object_get(arch, "imc.rows")) *
 			      json_number_value(json_object_get(arch, "imc.cols")) /
 			      json_number_value(json_object_get(arch, "imc.cycles_per_pass"));
-		double copies = num(j, "plan.copies"), cores = num(j, "plan.cores"), clock = num(j, "plan.clock_hz");
+		double lanes = num(j, "plan.lanes"), cores = num(j, "plan.cores"), clock = num(j, "plan.clock_hz");
 		double fps = num(j, "totals.fps"), util = num(j, "totals.imc_utilization");
-		double want = num(j, "totals.macs") / copies * fps / (peak * cores * clock);
+		double want = num(j, "network.macs") * fps / (peak * cores * clock);
 		ck_assert_msg(fabs(util - want) <= 1e-5 * want, "%s: imc_utilization %g; the formula gives %g", n[i], util, want);
 		if (i == 0) {
-			double f1 = copies / (num(j, "totals.latency_us") * 1e-6);
-			ck_assert_msg(fabs(fps - f1) <= 1e-5 * f1, "fps %g; copies / latency is %g", fps, f1);
+			double f1 = lanes / (num(j, "totals.latency_us") * 1e-6);
+			ck_assert_msg(fabs(fps - f1) <= 1e-5 * f1, "fps %g; lanes / latency is %g", fps, f1);
 			double u1 = num(j, "totals.macs") / (peak * cores * num(j, "totals.latency_cycles"));
 			ck_assert_msg(fabs(util - u1) <= 1e-4 * u1, "imc_utilization %g; with one inference %g", util, u1);
 		}
@@ -111,10 +111,11 @@ START_TEST(test_run_invariants)
 	ck_assert_msg(util > 0 && util <= 1, "utilisation %g", util);
 	ck_assert_double_gt(num(j, "totals.latency_cycles"), 0);
 	ck_assert_double_gt(num(j, "totals.fps"), 0);
-	/* simulated MACs are the network's, once per copy */
-	double copies = num(j, "plan.copies");
+	/* simulated MACs are the network's, once per lane (input in flight) */
+	double copies = num(j, "plan.lanes");
 	ck_assert_double_eq(num(j, "totals.macs"), copies * num(j, "network.macs"));
-	/* every weight leaves its home at least once per copy */
+	/* every weight leaves its home at least once per lane: a batch
+	 * instance's cores share one copy but each writes it into its array */
 	const char *home = json_string_value(json_object_get(json_object_get(j, "plan"), "weight_home"));
 	ck_assert_ptr_nonnull(home);
 	char path[64];

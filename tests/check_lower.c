@@ -250,8 +250,54 @@ START_TEST(test_placement)
 }
 END_TEST
 
-/* Copies (Batch-1) replicate the work per core; one network over 4 cores
- * splits rows and keeps shared tensors in L2. */
+/* docs/memory.md "DMA": a layer split by output channels over the cores of
+ * a cooperative copy stores each core's slice of an output in DDR as its real runs,
+ * (c1 - c0) bytes per pixel, cout bytes apart, from the slice's first byte. */
+START_TEST(test_channel_slice_runs)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 1, 4, 512);
+	conv(&n, "fc", 0, 1024, 1, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	cfg_default(&c, 4, 4);
+	c.v[AX_CC_MULTICORE_MODE] = AX_MC_COOPERATIVE;
+	struct ax_tasklist tl;
+	ax_tasklist_init(&tl);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_DDR);
+	uint64_t slices = 0, bytes = 0, base = tl.tensors[1].ddr_addr;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->kind != AX_T_DMA || t->dst != AX_MEM_DDR || t->layer != 1 || !t->bytes)
+			continue;
+		ck_assert_uint_gt(t->run_bytes, 0);
+		ck_assert_uint_lt(t->run_bytes, 1024);
+		ck_assert_uint_eq(t->run_stride, 1024);
+		ck_assert_uint_eq(t->bytes, 4 * t->run_bytes);
+		ck_assert_uint_eq((t->dst_addr - base) % t->run_bytes, 0);
+		slices++;
+		bytes += t->bytes;
+	}
+	ck_assert_uint_eq(slices, 4);
+	ck_assert_uint_eq(bytes, 4 * 1024);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
+
+/* docs/timing-model.md "Multi-core modes".  Batch-1 copies replicate the
+ * work per core.  Batch-4 (the default mode of a 4-core compilation) runs the
+ * whole network on every core, each on its own input, with one copy of the
+ * weights and the four cores starting an inference together.  Cooperative
+ * splits the rows over the cores and keeps shared tensors in L2; pipeline
+ * puts consecutive layers on different cores. */
 START_TEST(test_cores)
 {
 	struct ax_net n;
@@ -268,24 +314,68 @@ START_TEST(test_cores)
 	ax_err_init(&err);
 	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
 	ck_assert_uint_eq(tl.copies, 4);
+	ck_assert_uint_eq(tl.lanes, 4);
 	for (int k = 1; k < 4; k++)
 		ck_assert_uint_eq(count(&tl, AX_T_MVM, k), count(&tl, AX_T_MVM, 0));
 	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_L1);
 	ax_tasklist_release(&tl);
 
+	/* Batch-4: one instance, four lanes, the same work on every core */
 	cfg_default(&c, 4, 4);
+	ax_tasklist_init(&tl);
+	tl.inferences = 2;
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(tl.copies, 1);
+	ck_assert_uint_eq(tl.lanes, 4);
+	ck_assert_uint_eq(tl.mode, AX_MC_BATCH);
+	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_L1);
+	uint64_t passes[4] = { 0 };
+	for (size_t i = 0; i < tl.n_tasks; i++)
+		passes[tl.tasks[i].core] += tl.tasks[i].passes;
+	for (int k = 0; k < 4; k++)
+		ck_assert_uint_eq(passes[k], 2 * 2 * 32 * 4); /* 2 inferences, 2 layers, 32 rows of 4 passes (r = 8) */
+	/* the weights are shared: every core reads layer a's from the same address */
+	uint64_t waddr = UINT64_MAX;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->kind != AX_T_DMA || t->data != AX_KIND_WEIGHTS || t->layer != 1)
+			continue;
+		if (waddr == UINT64_MAX)
+			waddr = t->src_addr;
+		ck_assert_uint_eq(t->src_addr, waddr);
+	}
+	ck_assert_uint_ne(waddr, UINT64_MAX);
+	/* the batch starts together: core 0's second inference waits for the
+	 * first inference of every other core */
+	int waits_other = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->infer != 1 || t->core != 0)
+			continue;
+		for (uint32_t d = 0; d < t->n_deps; d++) {
+			const struct ax_task *dt = &tl.tasks[ax_task_deps(&tl, t)[d]];
+			waits_other |= dt->core != 0 && dt->infer == 0;
+		}
+	}
+	ck_assert(waits_other);
+	ax_tasklist_release(&tl);
+
+	/* cooperative: the rows split over the cores, tensors in L2 */
+	cfg_default(&c, 4, 4);
+	c.v[AX_CC_MULTICORE_MODE] = AX_MC_COOPERATIVE;
 	ax_tasklist_init(&tl);
 	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
 	ck_assert_uint_eq(tl.copies, 1);
+	ck_assert_uint_eq(tl.lanes, 1);
 	ck_assert_uint_eq(tl.cores_per_copy, 4);
 	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_L2);
-	uint64_t passes[4] = { 0 };
+	memset(passes, 0, sizeof(passes));
 	for (size_t i = 0; i < tl.n_tasks; i++)
 		passes[tl.tasks[i].core] += tl.tasks[i].passes;
 	for (int k = 0; k < 4; k++)
 		ck_assert_uint_eq(passes[k], 2 * 8 * 4); /* 8 rows of 32 pixels, 8 per pass (r = 8), two layers */
 	/* layer b on core 0 waits for layer a on every core (rows overlap) */
-	int waits_other = 0;
+	waits_other = 0;
 	for (size_t i = 0; i < tl.n_tasks; i++) {
 		const struct ax_task *t = &tl.tasks[i];
 		if (t->layer != 2 || t->core != 0)
@@ -294,6 +384,23 @@ START_TEST(test_cores)
 			waits_other |= tl.tasks[ax_task_deps(&tl, t)[d]].core != 0;
 	}
 	ck_assert(waits_other);
+	ax_tasklist_release(&tl);
+
+	/* pipeline over 2 cores: layer a on the first, b on the second, two
+	 * instances */
+	cfg_default(&c, 4, 2);
+	c.v[AX_CC_MULTICORE_MODE] = AX_MC_PIPELINE;
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(tl.copies, 2);
+	ck_assert_uint_eq(tl.lanes, 2);
+	ck_assert_uint_eq(tl.stage[1], 0);
+	ck_assert_uint_eq(tl.stage[2], 1);
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->kind == AX_T_MVM)
+			ck_assert_uint_eq(t->core, t->copy * 2 + (t->layer == 2));
+	}
 	ax_tasklist_release(&tl);
 
 	cfg_default(&c, 4, 1);
@@ -568,6 +675,260 @@ START_TEST(test_bundled_tasklists_wellformed)
 }
 END_TEST
 
+
+/* docs/timing-model.md "Operator set-up": one set-up task per operator and
+ * core, on the controller, controller.op_setup cycles long; every other task
+ * of the operator waits for it (directly or through another task of the
+ * operator), except the weight prefetches; the set-up of operator n waits for
+ * every task of operator n - config_sets on its core. */
+START_TEST(test_operator_setup)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 16, 16, 32);
+	conv(&n, "a", 0, 32, 3, 1, 1);
+	conv(&n, "b", 1, 32, 3, 1, 1);
+	conv(&n, "c", 2, 32, 3, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	struct ax_tasklist tl;
+	ax_tasklist_init(&tl);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(count(&tl, AX_T_CTRL, -1), 3);
+	uint32_t setup_of[4] = { 0 };
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->kind != AX_T_CTRL)
+			continue;
+		ck_assert_int_eq(t->unit, AX_U_CTRL);
+		ck_assert_uint_eq(t->cycles, arch.arch.ctrl_op_setup_cycles);
+		setup_of[t->layer] = (uint32_t)i;
+	}
+	/* c's set-up waits for a task of a (two operators back), and for no task of b */
+	const struct ax_task *sc = &tl.tasks[setup_of[3]];
+	int on_a = 0, on_b = 0;
+	for (uint32_t d = 0; d < sc->n_deps; d++) {
+		uint32_t l = tl.tasks[ax_task_deps(&tl, sc)[d]].layer;
+		on_a |= l == 1;
+		on_b |= l == 2;
+	}
+	ck_assert(on_a);
+	ck_assert(!on_b);
+	/* every task of b after its set-up reaches it; its weight DMA comes before it */
+	int wdma_before = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->layer != 2 || t->kind == AX_T_CTRL)
+			continue;
+		if (t->kind == AX_T_DMA && t->data == AX_KIND_WEIGHTS) {
+			wdma_before |= i < setup_of[2];
+			continue;
+		}
+		if (t->kind == AX_T_IMC_LOAD)
+			continue;
+		if (i < setup_of[2])
+			continue;
+		/* walk back through deps of the same layer until the set-up */
+		uint32_t cur = (uint32_t)i;
+		int found = 0;
+		for (int hop = 0; hop < 64 && !found; hop++) {
+			const struct ax_task *ct = &tl.tasks[cur];
+			uint32_t next = UINT32_MAX;
+			for (uint32_t d = 0; d < ct->n_deps; d++) {
+				uint32_t id = ax_task_deps(&tl, ct)[d];
+				if (id == setup_of[2])
+					found = 1;
+				else if (tl.tasks[id].layer == 2 && tl.tasks[id].kind != AX_T_IMC_LOAD &&
+					 !(tl.tasks[id].kind == AX_T_DMA && tl.tasks[id].data == AX_KIND_WEIGHTS))
+					next = id;
+			}
+			if (next == UINT32_MAX)
+				break;
+			cur = next;
+		}
+		ck_assert_msg(found, "task %zu (kind %d, %u deps, first %u of kind %d layer %u) of layer b does not wait for its set-up %u",
+			      i, t->kind, t->n_deps, t->n_deps ? ax_task_deps(&tl, t)[0] : 0,
+			      t->n_deps ? (int)tl.tasks[ax_task_deps(&tl, t)[0]].kind : -1,
+			      t->n_deps ? tl.tasks[ax_task_deps(&tl, t)[0]].layer : 0, setup_of[2]);
+	}
+	ck_assert(wdma_before);
+	ax_tasklist_release(&tl);
+
+	/* no set-up time, no set-up tasks */
+	ck_assert_int_eq(ax_arch_set(&arch, "controller.op_setup=0cycles", &err), AX_OK);
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(count(&tl, AX_T_CTRL, -1), 0);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* docs/timing-model.md "Operator barrier": with async_inter_operator false a
+ * layer's first strip waits for every piece of its producer; with true only
+ * for the pieces that produce the rows it reads. */
+START_TEST(test_operator_barrier)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 256, 256, 32);
+	conv(&n, "a", 0, 32, 3, 1, 1);
+	conv(&n, "b", 1, 32, 3, 1, 1);
+	infer(&n);
+	size_t deps_on_a[2];
+	for (int async = 0; async <= 1; async++) {
+		struct ax_ccfg c;
+		cfg_default(&c, 1, 1);
+		c.v[AX_CC_ASYNC_INTER_OPERATOR] = async;
+		struct ax_tasklist tl;
+		ax_tasklist_init(&tl);
+		struct ax_err err;
+		ax_err_init(&err);
+		ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+		/* the first MVM of b: how many tasks of a it waits for, through its input fetch */
+		deps_on_a[async] = 0;
+		for (size_t i = 0; i < tl.n_tasks; i++) {
+			const struct ax_task *t = &tl.tasks[i];
+			if (t->layer != 2 || t->kind != AX_T_MVM)
+				continue;
+			for (uint32_t d = 0; d < t->n_deps; d++)
+				deps_on_a[async] += tl.tasks[ax_task_deps(&tl, t)[d]].layer == 1;
+			break;
+		}
+		ax_tasklist_release(&tl);
+		ax_ccfg_release(&c);
+		ax_err_release(&err);
+	}
+	/* a has 16 strips (16 x 64 KiB of output); the barrier waits for all */
+	ck_assert_uint_eq(deps_on_a[0], 16);
+	ck_assert_uint_lt(deps_on_a[1], 4);
+	ck_assert_uint_gt(deps_on_a[1], 0);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* docs/timing-model.md "IMC mapping" and "Grouped convolutions": a 3-channel
+ * input is padded to imc.pword channels; a grouped convolution that is not
+ * depthwise maps as the dense block-diagonal matrix, with the useful MACs of
+ * the grouped layer and its expanded weights in the compiled section. */
+START_TEST(test_pword_and_grouped)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 8, 8, 3);
+	conv(&n, "first", 0, 64, 3, 1, 1);
+	conv(&n, "grouped", 1, 64, 3, 1, 4);
+	infer(&n);
+	struct ax_imc_map m;
+	ax_imc_map_layer(&n, &n.layers[1], &arch.arch, &m);
+	ck_assert_uint_eq(m.rows, 3 * 3 * 4);
+	ax_imc_map_layer(&n, &n.layers[2], &arch.arch, &m);
+	ck_assert_uint_eq(m.groups, 1);
+	ck_assert_uint_eq(m.expanded, 4);
+	ck_assert_uint_eq(m.rows, 3 * 3 * 64);
+	ck_assert_uint_eq(m.cols, 64);
+	ck_assert_uint_eq(m.tiles, 2);
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	c.v[AX_CC_IN_CORE_REPLICATION] = 0;
+	struct ax_tasklist tl;
+	ax_tasklist_init(&tl);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	uint64_t macs = 0, passes = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->kind != AX_T_MVM || t->layer != 2 || t->infer)
+			continue;
+		macs += t->macs;
+		passes += t->passes;
+	}
+	ck_assert_uint_eq(macs, ax_layer_macs(&n, &n.layers[2]));
+	ck_assert_uint_eq(passes, 64 * 2);                /* 64 pixels x 2 row tiles */
+	/* the section holds 576 x 64 expanded weights for it, not 576 / 4 x 64 */
+	uint64_t first = 3 * 3 * 4 * 64 + 4 * 64, grouped = 3 * 3 * 64 * 64 + 4 * 64;
+	ck_assert_uint_eq(tl.weight_bytes, (first + 63) / 64 * 64 + grouped);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* docs/timing-model.md "Concatenation" and "Squeeze-excitation": a concat
+ * whose last input is an IMC layer alone becomes its epilogue (no operator of
+ * its own, n passes over the output on the DPU); a broadcast multiply by a
+ * 1 x 1 x C scale never does. */
+START_TEST(test_concat_and_se)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 16, 16, 32);
+	conv(&n, "e1", 0, 32, 1, 1, 1);
+	conv(&n, "e3", 0, 32, 3, 1, 1);
+	struct ax_layer *cat = ax_net_add_layer(&n, "cat", AX_OP_CONCAT);
+	cat->n_in = 2;
+	cat->in[0] = 1;
+	cat->in[1] = 2;
+	struct ax_layer *gp = ax_net_add_layer(&n, "pool", AX_OP_GLOBALPOOL);
+	gp->n_in = 1;
+	gp->in[0] = 3;
+	conv(&n, "scale", 4, 64, 1, 1, 1);
+	struct ax_layer *mul = ax_net_add_layer(&n, "mul", AX_OP_MUL);
+	mul->n_in = 2;
+	mul->in[0] = 3;
+	mul->in[1] = 5;
+	/* a concat with no IMC producer to fuse into: one operator per input */
+	struct ax_layer *cat2 = ax_net_add_layer(&n, "cat2", AX_OP_CONCAT);
+	cat2->n_in = 3;
+	cat2->in[0] = 0;
+	cat2->in[1] = 6;
+	cat2->in[2] = 0;
+	infer(&n);
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	struct ax_tasklist tl;
+	ax_tasklist_init(&tl);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	int cat_setup = 0, mul_setup = 0, e3_dpu_as_cat = 0, mul_dpu = 0, cat2_setups = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->infer)
+			continue;
+		cat_setup |= t->kind == AX_T_CTRL && t->layer == 3;
+		mul_setup |= t->kind == AX_T_CTRL && t->layer == 6;
+		if (t->kind == AX_T_DPU && t->layer == 3) {
+			/* requantise 16x16x32 results, then 2 passes over the 16x16x64 output */
+			e3_dpu_as_cat = 1;
+			ck_assert_uint_ge(t->cycles, ax_dpu_cycles(&arch.arch, 2 * 16 * 16 * 64));
+		}
+		mul_dpu |= t->kind == AX_T_DPU && t->layer == 6;
+		if (t->kind == AX_T_CTRL && t->layer == 7) {
+			ck_assert_uint_eq(t->cycles, 3 * arch.arch.ctrl_op_setup_cycles);
+			cat2_setups++;
+		}
+	}
+	ck_assert_int_eq(cat2_setups, 1);
+	ck_assert(!cat_setup);
+	ck_assert(e3_dpu_as_cat);
+	ck_assert(mul_setup);
+	ck_assert(mul_dpu);
+	ck_assert(tl.tensors[2].fused);                  /* e3's output is consumed on the fly */
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("lower");
@@ -579,12 +940,17 @@ static Suite *suite(void)
 	tcase_add_test(t, test_units);
 	tcase_add_test(t, test_placement);
 	tcase_add_test(t, test_cores);
+	tcase_add_test(t, test_channel_slice_runs);
 	tcase_add_test(t, test_elf_placement_and_ptq);
 	tcase_add_test(t, test_bundled_tasklists_wellformed);
 	tcase_add_test(t, test_icr);
 	tcase_add_test(t, test_weight_groups);
 	tcase_add_test(t, test_cone);
 	tcase_add_test(t, test_located_errors);
+	tcase_add_test(t, test_operator_setup);
+	tcase_add_test(t, test_operator_barrier);
+	tcase_add_test(t, test_pword_and_grouped);
+	tcase_add_test(t, test_concat_and_se);
 	suite_add_tcase(s, t);
 	return s;
 }

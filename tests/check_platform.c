@@ -34,7 +34,8 @@ static void load_arch(struct ax_arch_desc *d, const char *const *sets)
 	static const char *const quiet[] = {
 		"controller.dispatch=0", "dma.setup=0", "unit.start_latency=0",
 		"ddr.latency=0", "l2.latency=0", "noc.latency=0", "l1.latency=0",
-		"ddr.t_rcd=0", "ddr.t_rrd=0", "ddr.t_faw=0", "ddr.t_rp=0", "ddr.t_cl=0", "ddr.t_wtr=0", "ddr.t_rtw=0", "ddr.t_rfc=0", NULL
+		"ddr.t_rcd=0", "ddr.t_rrd=0", "ddr.t_faw=0", "ddr.t_rp=0", "ddr.t_cl=0", "ddr.t_wtr=0", "ddr.t_rtw=0", "ddr.t_rfc=0",
+		"ddr.t_wl=0", "ddr.t_wr=0", "ddr.t_rtp=0", "ddr.t_ras=0", "ddr.t_rpab=0", NULL
 	};
 	for (size_t i = 0; quiet[i]; i++)
 		ck_assert_int_eq(ax_arch_set(d, quiet[i], &err), AX_OK);
@@ -147,15 +148,20 @@ END_TEST
 
 /* docs/memory.md "DDR": the LPDDR4x bank model against hand-computed
  * timings with the default parameters: a 32-byte burst takes 3751 ps,
- * tRCD = tRP = 18 ns, tCL = 17 ns, controller latency 40 ns. */
+ * tRCD = tRP = 18 ns, tCL = 17 ns, WL = 8.44 ns, tWR = 18 ns, tRTP = 7.5 ns,
+ * tRAS = 42 ns, tRPab = 21 ns, controller latency 40 ns, FR-FCFS. */
+static const struct ax_ddr_params ddr_lpddr4x = {
+	.channels = 4, .banks = 8, .row_bytes = 2048, .interleave = 256,
+	.burst_bytes = 32, .burst_ps = 3751, .t_rcd_ps = 18000, .t_rp_ps = 18000,
+	.t_cl_ps = 17000, .t_wtr_ps = 10000, .t_rtw_ps = 8000, .t_rfc_ps = 280000,
+	.t_refi_ps = 3904000, .latency_ps = 40000, .t_rrd_ps = 10000, .t_faw_ps = 40000,
+	.t_wl_ps = 8440, .t_wr_ps = 18000, .t_rtp_ps = 7500, .t_ras_ps = 42000,
+	.t_rpab_ps = 21000, .sched = AX_DDR_FRFCFS, .sched_window = 8,
+};
+
 START_TEST(test_ddr_model)
 {
-	struct ax_ddr_params p = {
-		.channels = 4, .banks = 8, .row_bytes = 2048, .interleave = 256,
-		.burst_bytes = 32, .burst_ps = 3751, .t_rcd_ps = 18000, .t_rp_ps = 18000,
-		.t_cl_ps = 17000, .t_wtr_ps = 10000, .t_rtw_ps = 8000, .t_rfc_ps = 280000,
-		.t_refi_ps = 3904000, .latency_ps = 40000, .t_rrd_ps = 10000, .t_faw_ps = 40000,
-	};
+	struct ax_ddr_params p = ddr_lpddr4x;
 	static struct ax_ddr d;
 	ax_ddr_init(&d, &p);
 	/* a closed bank: latency + tRCD + 2 bursts + tCL */
@@ -166,7 +172,8 @@ START_TEST(test_ddr_model)
 	uint64_t t2 = ax_ddr_access(&d, t, 64, 64, 0, 1);
 	ck_assert_uint_eq(t2, t + 40000 + 2 * 3751 + 17000);
 	ck_assert_uint_eq(d.st.hits, 1);
-	/* bank 0, row 1 (address 64 KiB): a conflict, precharge and activate */
+	/* bank 0, row 1 (address 64 KiB): a conflict, precharge and activate
+	 * (tRAS and tRTP long past) */
 	uint64_t t3 = ax_ddr_access(&d, t2, 65536, 64, 0, 1);
 	ck_assert_uint_eq(t3, t2 + 40000 + 18000 + 18000 + 2 * 3751 + 17000);
 	ck_assert_uint_eq(d.st.conflicts, 1);
@@ -177,7 +184,8 @@ START_TEST(test_ddr_model)
 		now = ax_ddr_access(&d, now, (uint64_t)(i % 2 ? 65536 : 131072) + 64ull * 1024 * 8 * (uint64_t)i, 64, 0, 1);
 	double eff = 100.0 * 64 / ((double)(now - start) * 1e-12) / 34.128e9;
 	ck_assert_msg(eff < 0.03, "scattered efficiency %.4f", eff);
-	/* a write after reads turns the bus around (tRTW) */
+	/* a write after reads turns the bus around (tRTW); a write completes
+	 * WL after its burst */
 	static struct ax_ddr w;
 	ax_ddr_init(&w, &p);
 	uint64_t r0 = ax_ddr_access(&w, 0, 0, 32, 0, 0);      /* 18000 + 3751 */
@@ -185,10 +193,13 @@ START_TEST(test_ddr_model)
 	uint64_t w0 = ax_ddr_access(&w, 0, 32, 32, 1, 0);     /* hit, after tRTW */
 	ck_assert_uint_eq(w0, r0 + 8000 + 3751);
 	ck_assert_uint_eq(w.st.turnarounds, 1);
-	/* a refresh every tREFI blocks the channel for tRFC and closes rows */
-	uint64_t f = ax_ddr_access(&w, 3904000, 64, 32, 1, 0);
-	ck_assert_uint_eq(f, 3904000 + 280000 + 18000 + 3751);
-	ck_assert_uint_eq(w.st.refreshes, 1);
+	ck_assert_uint_eq(ax_ddr_access(&w, w0, 64, 32, 1, 1), w0 + 40000 + 3751 + 8440);
+	/* a refresh every tREFI: precharge-all (tRPab), then tRFC; rows close */
+	static struct ax_ddr f;
+	ax_ddr_init(&f, &p);
+	uint64_t e = ax_ddr_access(&f, 3904000, 64, 32, 1, 0);
+	ck_assert_uint_eq(e, 3904000 + 21000 + 280000 + 18000 + 3751);
+	ck_assert_uint_eq(f.st.refreshes, 1);
 
 	/* five rows of banks 0-4 of channel 0 (8 KiB apart) requested at once:
 	 * activates tRRD = 10 ns apart, the fifth held until tFAW (50 ns here)
@@ -199,7 +210,7 @@ START_TEST(test_ddr_model)
 	ax_ddr_init(&a, &q);
 	static const uint64_t act[5] = { 0, 10000, 20000, 30000, 50000 };
 	for (int k = 0; k < 5; k++) {
-		uint64_t e = ax_ddr_access(&a, 0, 8192ull * (uint64_t)k, 32, 0, 0);
+		e = ax_ddr_access(&a, 0, 8192ull * (uint64_t)k, 32, 0, 0);
 		ck_assert_uint_eq(e, act[k] + 18000 + 3751);
 	}
 	ck_assert_uint_eq(a.st.misses, 5);
@@ -210,6 +221,171 @@ START_TEST(test_ddr_model)
 	for (int k = 0; k < 5; k++)
 		ck_assert_uint_eq(ax_ddr_access(&z, 0, 8192ull * (uint64_t)k, 32, 0, 0),
 				  18000 + 3751 * (uint64_t)(k + 1));
+}
+END_TEST
+
+/* docs/memory.md "DDR": a precharge waits for tRAS after the activate,
+ * tRTP after a read and WL + tWR after a write. */
+START_TEST(test_ddr_precharge_limits)
+{
+	static struct ax_ddr d;
+	ax_ddr_init(&d, &ddr_lpddr4x);
+	/* read row 0 of bank 0 (activate at 0, burst 18000-21751), then row 1
+	 * of bank 0 at once: the precharge waits for tRAS (42 ns > 21751 -
+	 * 3751 + 7500), then tRP + tRCD */
+	ck_assert_uint_eq(ax_ddr_access(&d, 0, 0, 32, 0, 0), 21751);
+	ck_assert_uint_eq(ax_ddr_access(&d, 0, 65536, 32, 0, 0), 42000 + 18000 + 18000 + 3751);
+	/* the same after a write: WL + tWR after its data (48191 > 42000) */
+	static struct ax_ddr w;
+	ax_ddr_init(&w, &ddr_lpddr4x);
+	ck_assert_uint_eq(ax_ddr_access(&w, 0, 0, 32, 1, 0), 21751);
+	ck_assert_uint_eq(ax_ddr_access(&w, 0, 65536, 32, 0, 0),
+			  21751 + 8440 + 18000 + 18000 + 18000 + 3751);
+}
+END_TEST
+
+/* docs/memory.md "DDR": banks are served independently and bursts go into
+ * the earliest bus gap; with frfcfs a row hit is served in its row's turn. */
+START_TEST(test_ddr_bank_order)
+{
+	/* bank 0 waits for tRAS to switch rows (burst at 78000-81751); bank 1
+	 * of the same channel, called later, activates tRRD after bank 0's
+	 * first activate and fills the gap before: 10000 + 18000 + 3751 */
+	static struct ax_ddr d;
+	ax_ddr_init(&d, &ddr_lpddr4x);
+	ax_ddr_access(&d, 0, 0, 32, 0, 0);
+	ck_assert_uint_eq(ax_ddr_access(&d, 0, 65536, 32, 0, 0), 81751);
+	ck_assert_uint_eq(ax_ddr_access(&d, 0, 8192, 32, 0, 0), 10000 + 18000 + 3751);
+
+	/* row 0 of bank 0 again, queued behind row 1: frfcfs serves it in
+	 * row 0's turn, right after its first burst (before the precharge at
+	 * 42 ns); fifo after row 1's turn: precharge at max(tRAS after 60000,
+	 * 81751 - 3751 + tRTP) = 102000, then tRP + tRCD + a burst */
+	for (uint32_t sched = 0; sched < 2; sched++) {
+		struct ax_ddr_params p = ddr_lpddr4x;
+		p.sched = sched;
+		ax_ddr_init(&d, &p);
+		ax_ddr_access(&d, 0, 0, 32, 0, 0);
+		ax_ddr_access(&d, 0, 65536, 32, 0, 0);
+		uint64_t e = ax_ddr_access(&d, 0, 32, 32, 0, 0);
+		if (sched == AX_DDR_FRFCFS) {
+			ck_assert_uint_eq(e, 21751 + 3751);
+			ck_assert_uint_eq(d.st.reordered, 1);
+			ck_assert_uint_eq(d.st.hits, 1);
+		} else {
+			ck_assert_uint_eq(e, 102000 + 18000 + 18000 + 3751);
+			ck_assert_uint_eq(d.st.conflicts, 2);
+		}
+	}
+}
+END_TEST
+
+/* docs/memory.md "DDR", reads first.  Channel 0, 256-byte pieces of 8
+ * bursts (30008 ps), no controller latency.  Write W1 to bank 0 row 0 at 0:
+ * bus 18000-48008.  Write W2 to bank 0 row 1 at 0: precharge after WL +
+ * tWR = 74448, activate 92448, bus 110448-140456.  A read of bank 1 at
+ * 80000 (activate 80000, ready 98000) does not fit before W2 (98000 +
+ * 30008 + tRTW > 110448): in arrival order its bursts follow W2 and its
+ * turnaround, 140456 + WL + tWTR = 158896, ending 188904.  With reads first
+ * W2 waits, no run of writes is under way at 98000, and the read is served
+ * then: 98000 + 30008. */
+START_TEST(test_ddr_reads_first)
+{
+	static struct ax_ddr d;
+	for (int first = 0; first < 2; first++) {
+		struct ax_ddr_params p = ddr_lpddr4x;
+		p.write_high = first ? 16 : 0;
+		p.write_low = first ? 8 : 0;
+		ax_ddr_init(&d, &p);
+		ck_assert_uint_eq(ax_ddr_access(&d, 0, 0, 256, 1, 0), 48008);
+		ck_assert_uint_eq(ax_ddr_access(&d, 0, 65536, 256, 1, 0), 140456);
+		uint64_t e = ax_ddr_access(&d, 80000, 8192, 256, 0, 0);
+		ck_assert_uint_eq(e, first ? 98000 + 30008 : 188904);
+		ck_assert_uint_eq(d.st.reads_first, (uint64_t)first);
+		/* the bus still carries the read behind W2: a write to the
+		 * read's row at 150000 finds it there and follows it after
+		 * tRTW */
+		ck_assert_uint_eq(ax_ddr_access(&d, 150000, 8192 + 1024, 256, 1, 0),
+				  188904 + 8000 + 30008);
+	}
+}
+END_TEST
+
+/* docs/memory.md "DDR", the write buffer drains first: with write_high 2
+ * and write_low 1, W1 and W2 as above and W3 to bank 0 row 2 (precharge
+ * after W2's WL + tWR = 166896, activate 184896, bus 202896-232904), a read
+ * of bank 1 at 80000 finds two writes waiting (W2, W3): the buffer drains
+ * and the read keeps its place in arrival order, 158896-188904 (it fits
+ * before W3: 188904 + tRTW <= 202896).  A read of bank 2 at 150000 (ready
+ * 168000) then finds one write waiting (W3), no more than write_low: it
+ * goes first again, right after the first read, 188904 + 30008, where in
+ * arrival order it would follow W3: 232904 + WL + tWTR + 30008. */
+START_TEST(test_ddr_write_drain)
+{
+	static struct ax_ddr d;
+	struct ax_ddr_params p = ddr_lpddr4x;
+	p.write_high = 2;
+	p.write_low = 1;
+	ax_ddr_init(&d, &p);
+	ck_assert_uint_eq(ax_ddr_access(&d, 0, 0, 256, 1, 0), 48008);
+	ck_assert_uint_eq(ax_ddr_access(&d, 0, 65536, 256, 1, 0), 140456);
+	ck_assert_uint_eq(ax_ddr_access(&d, 0, 131072, 256, 1, 0), 232904);
+	ck_assert_uint_eq(ax_ddr_access(&d, 80000, 8192, 256, 0, 0), 188904);
+	ck_assert_uint_eq(d.st.drains, 1);
+	ck_assert_uint_eq(d.st.reads_first, 0);
+	ck_assert_uint_eq(ax_ddr_access(&d, 150000, 16384, 256, 0, 0), 188904 + 30008);
+	ck_assert_uint_eq(d.st.reads_first, 1);
+	/* the same without reads first */
+	p.write_high = p.write_low = 0;
+	ax_ddr_init(&d, &p);
+	ax_ddr_access(&d, 0, 0, 256, 1, 0);
+	ax_ddr_access(&d, 0, 65536, 256, 1, 0);
+	ax_ddr_access(&d, 0, 131072, 256, 1, 0);
+	ck_assert_uint_eq(ax_ddr_access(&d, 80000, 8192, 256, 0, 0), 188904);
+	ck_assert_uint_eq(ax_ddr_access(&d, 150000, 16384, 256, 0, 0),
+			  232904 + 8440 + 10000 + 30008);
+}
+END_TEST
+
+/* A 2-D transfer reaches the model as its rows: eight runs of 256 bytes
+ * 64 KiB apart are eight rows of bank 0 of channel 0, each a conflict
+ * (after the first): a run's 8 bursts take 30008 ps, then tRTP after its
+ * last read command, tRP and tRCD: 48008 + 7 x (30008 - 3751 + 7500 +
+ * 18000 + 18000).  The same 2 KiB contiguous is one row on each channel. */
+START_TEST(test_ddr_2d)
+{
+	static struct ax_ddr d;
+	ax_ddr_init(&d, &ddr_lpddr4x);
+	ck_assert_uint_eq(ax_ddr_access_2d(&d, 0, 0, 256, 65536, 0, 2048, 0, 0),
+			  48008 + 7 * 69757);
+	ck_assert_uint_eq(d.st.conflicts, 7);
+	ax_ddr_init(&d, &ddr_lpddr4x);
+	ck_assert_uint_eq(ax_ddr_access_2d(&d, 0, 0, 0, 0, 0, 2048, 0, 0), 18000 + 2 * 30008);
+	/* a part of a 2-D transfer starts inside a run: bytes [128, 384) are
+	 * the second half of run 0 and the first half of run 1 */
+	ax_ddr_init(&d, &ddr_lpddr4x);
+	ax_ddr_access_2d(&d, 0, 0, 256, 65536, 128, 256, 0, 0);
+	ck_assert_uint_eq(d.st.bursts, 8);
+	ck_assert_uint_eq(d.st.misses + d.st.conflicts, 2);
+}
+END_TEST
+
+/* Refresh never hangs: with tRFC longer than tREFI (a description the
+ * validation rejects) the model still returns, one refresh per tREFI due. */
+START_TEST(test_ddr_refresh_bounded)
+{
+	struct ax_ddr_params p = ddr_lpddr4x;
+	p.t_rfc_ps = 5000000;
+	static struct ax_ddr d;
+	ax_ddr_init(&d, &p);
+	uint64_t e = ax_ddr_access(&d, 1000000000000ull, 0, 32, 0, 0);
+	ck_assert_uint_eq(d.st.refreshes, 1000000000000ull / 3904000);
+	ck_assert_uint_ge(e, 1000000000000ull);
+	/* an idle channel counts the refreshes it slept through at once */
+	ax_ddr_init(&d, &ddr_lpddr4x);
+	e = ax_ddr_access(&d, 1000000000000ull, 0, 32, 0, 0);
+	ck_assert_uint_eq(d.st.refreshes, 1000000000000ull / 3904000);
+	ck_assert_uint_eq(e, 1000000000000ull + 18000 + 3751);
 }
 END_TEST
 
@@ -415,75 +591,6 @@ START_TEST(test_dispatch_cost)
 }
 END_TEST
 
-/* The refresh loop of memtiming.c, one refresh at a time: the reference
- * ax_ddr_refresh_skip must agree with. */
-static uint64_t refresh_loop(const struct ax_ddr_params *p, struct ax_ddr_channel *c,
-			     struct ax_ddr_stats *st, uint64_t t)
-{
-	while (t >= c->next_refresh_ps) {
-		uint64_t start = c->next_refresh_ps > c->bus_free_ps ? c->next_refresh_ps : c->bus_free_ps;
-		uint64_t end = start + p->t_rfc_ps;
-		if (end > c->bus_free_ps)
-			c->bus_free_ps = end;
-		for (uint32_t b = 0; b < p->banks; b++) {
-			c->bank[b].open = 0;
-			if (c->bank[b].ready_ps < end)
-				c->bank[b].ready_ps = end;
-		}
-		if (t < end)
-			t = end;
-		c->next_refresh_ps += p->t_refi_ps;
-		st->refreshes++;
-	}
-	return t;
-}
-
-/* Skipping refreshes in one step leaves exactly the state of the loop, for
- * busy and idle channels, tRFC from 0 to tREFI/2; and a short tREFI over a
- * long idle time costs no loop (the reference would take 1e9 rounds). */
-START_TEST(test_ddr_refresh_skip)
-{
-	struct ax_ddr_params p = { .channels = 1, .banks = 4 };
-	uint64_t seed = 12345;
-	for (int i = 0; i < 20000; i++) {
-		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-		uint64_t r = seed >> 16;
-		p.t_refi_ps = 1000 + r % 5000000;
-		p.t_rfc_ps = (r >> 24) % (p.t_refi_ps / 2 + 1);
-		if (i % 7 == 0)
-			p.t_rfc_ps = p.t_refi_ps / 2;
-		struct ax_ddr_channel a, b;
-		struct ax_ddr_stats sa = { 0 }, sb = { 0 };
-		memset(&a, 0, sizeof(a));
-		a.next_refresh_ps = p.t_refi_ps * (1 + (r >> 40) % 8);
-		a.bus_free_ps = (r >> 8) % (40 * p.t_refi_ps);
-		for (uint32_t k = 0; k < p.banks; k++) {
-			a.bank[k].open = 1;
-			a.bank[k].ready_ps = (r >> k) % (30 * p.t_refi_ps);
-		}
-		b = a;
-		uint64_t t = (r >> 20) % (50 * p.t_refi_ps);
-		uint64_t ta = refresh_loop(&p, &a, &sa, t);
-		uint64_t tb = refresh_loop(&p, &b, &sb, ax_ddr_refresh_skip(&p, &b, &sb, t));
-		ck_assert_uint_eq(ta, tb);
-		ck_assert_uint_eq(sa.refreshes, sb.refreshes);
-		ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
-	}
-	/* 1 ns refresh interval, 1 s idle: one step */
-	p.t_refi_ps = 1000;
-	p.t_rfc_ps = 500;
-	struct ax_ddr_channel c;
-	struct ax_ddr_stats st = { 0 };
-	memset(&c, 0, sizeof(c));
-	c.next_refresh_ps = 1000;
-	uint64_t t = ax_ddr_refresh_skip(&p, &c, &st, 1000000000000ull);
-	ck_assert_uint_eq(t, 1000000000000ull);
-	ck_assert_uint_eq(st.refreshes, 999999999ull);
-	ck_assert_uint_eq(refresh_loop(&p, &c, &st, t), t + 500);
-	ck_assert_uint_eq(st.refreshes, 1000000000ull);
-}
-END_TEST
-
 static Suite *suite(void)
 {
 	Suite *s = suite_create("platform");
@@ -491,7 +598,12 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, test_xfer_arithmetic);
 	tcase_add_test(t, test_ddr_model);
-	tcase_add_test(t, test_ddr_refresh_skip);
+	tcase_add_test(t, test_ddr_precharge_limits);
+	tcase_add_test(t, test_ddr_bank_order);
+	tcase_add_test(t, test_ddr_reads_first);
+	tcase_add_test(t, test_ddr_write_drain);
+	tcase_add_test(t, test_ddr_2d);
+	tcase_add_test(t, test_ddr_refresh_bounded);
 	tcase_add_test(t, test_link_and_memory_latencies_add);
 	tcase_add_test(t, test_mvm_timing);
 	tcase_add_test(t, test_dependencies);

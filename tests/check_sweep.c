@@ -292,6 +292,48 @@ END_TEST
 /* ==== in-process sweeps ==== */
 
 /* The table's rows: marks, values and figures, best first. */
+/* The multi-core axes: a 4-core compilation in each mode, and one copy per
+ * core; every point's report says the mode it ran, and batch runs four
+ * inputs at once where cooperative and pipeline run one. */
+START_TEST(multicore_axes)
+{
+	char *out = ax_tmp("mc"), *json = ax_tmp("mc.json");
+	struct ax_run r = sweep_tiny("--set aipu_cores=4 --cores-per-copy 1,4 --multicore-mode batch,cooperative,pipeline --jobs 2 "
+				     "--out '%s' --json '%s'", out, json);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_has(r.out, "tiny: 6 points (aipu_cores_used 2 x multicore_mode 3), 6 ok, 0 failed");
+	json_t *j = load_json(json);
+	size_t i;
+	json_t *p;
+	int seen = 0;
+	json_array_foreach(json_object_get(j, "points"), i, p) {
+		json_t *v = json_object_get(p, "values");
+		long long used = json_integer_value(json_object_get(v, "aipu_cores_used"));
+		const char *mode = json_string_value(json_object_get(v, "multicore_mode"));
+		char path[2048];
+		snprintf(path, sizeof(path), "%s/%s", out, json_string_value(json_object_get(p, "file")));
+		json_t *pj = load_json(path);
+		json_t *plan = json_object_get(pj, "plan");
+		const char *ran = json_string_value(json_object_get(plan, "multicore_mode"));
+		long long lanes = json_integer_value(json_object_get(plan, "lanes"));
+		if (used == 1) {
+			ck_assert_str_eq(ran, "batch-1");
+			ck_assert_int_eq(lanes, 4);
+		} else {
+			ck_assert_str_eq(ran, mode);
+			ck_assert_int_eq(lanes, strcmp(mode, "batch") ? 1 : 4);
+			seen++;
+		}
+		json_decref(pj);
+	}
+	ck_assert_int_eq(seen, 3);
+	json_decref(j);
+	ax_run_free(&r);
+	free(out);
+	free(json);
+}
+END_TEST
+
 START_TEST(tiny_sweep_table)
 {
 	char *out = ax_tmp("tiny"), *json = ax_tmp("tiny.json"), *csv = ax_tmp("tiny.csv");
@@ -596,7 +638,7 @@ START_TEST(merge_bad_input)
 	ax_write_file(junk, "{\"sweep\": {\"schema_version\": 1, \"axes\": [\"tiling_depth\"], \"values\": {}}}");
 	ax_expect_fail("lacks axes, values", "merge '%s'", junk);
 	/* a point with a different fixed setting is from another sweep */
-	char *c = ax_tmp("mc");
+	char *c = ax_tmp("mother");
 	r = sweep_tiny("--tiling-depth 3 --set l2.size=8MiB --out '%s'", c);
 	ck_assert_int_eq(r.status, 0);
 	ax_run_free(&r);
@@ -767,6 +809,7 @@ static Suite *suite(void)
 	t = tcase_create("run");
 	tcase_set_timeout(t, 300);
 	tcase_add_test(t, tiny_sweep_table);
+	tcase_add_test(t, multicore_axes);
 	tcase_add_test(t, failing_point);
 	tcase_add_test(t, resume);
 	tcase_add_test(t, emit_jobs_parallel_merge);

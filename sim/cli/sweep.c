@@ -1156,7 +1156,7 @@ struct sweep {
 
 static const char *const sweep_opts[] = {
 	"--config", "--model", "--board", "--arch", "--set", "--tiling-depth", "--page-memory",
-	"--replication", "--elf-in-ddr", "--cores", "--jobs", "--out", "--resume", "--emit-jobs",
+	"--replication", "--elf-in-ddr", "--cores", "--cores-per-copy", "--multicore-mode", "--jobs", "--out", "--resume", "--emit-jobs",
 	"--csv", "--json", "--inferences", "--help", NULL
 };
 
@@ -1169,13 +1169,16 @@ static const struct {
 	{ "--replication", "in_core_replication" },
 	{ "--elf-in-ddr", "elf_in_ddr" },
 	{ "--cores", "aipu_cores" },
+	{ "--cores-per-copy", "aipu_cores_used" },
+	{ "--multicore-mode", "multicore_mode" },
 };
 #define N_DEDICATED (sizeof(dedicated) / sizeof(dedicated[0]))
 
 static const char sweep_usage[] =
 	"usage: axsim sweep NET [--config MODEL.yaml] [--model NAME] [--board pcie|m2] [--arch FILE]\n"
 	"                   [--tiling-depth LIST] [--page-memory LIST] [--replication LIST]\n"
-	"                   [--elf-in-ddr LIST] [--cores LIST] [--set KEY=VALUE[,VALUE...]]...\n"
+	"                   [--elf-in-ddr LIST] [--cores LIST] [--cores-per-copy LIST]\n"
+	"                   [--multicore-mode LIST] [--set KEY=VALUE[,VALUE...]]...\n"
 	"                   [--jobs N] [--out DIR] [--resume] [--csv FILE] [--json FILE]\n"
 	"                   [--emit-jobs FILE] [--inferences N]\n"
 	"Simulates every combination of the axes' values, each point in a process of its own,\n"

@@ -30,8 +30,10 @@ static const struct ax_arch_key keys[] = {
 	{ "imc.results_per_cycle", AX_U_COUNT, OFF(imc_results_per_cycle), 1, 8192, "results per cycle from the array to the vector unit" },
 	{ "imc.result_size", AX_U_BYTES, OFF(imc_result_bytes), 1, 16, "bytes of one accumulated result: partial sums kept in L1 between row tiles" },
 	{ "imc.weight_write_bw", AX_U_BPC, OFF(imc_weight_write_bpc), 1, 65536, "rate at which weights are written into a weight set" },
+	{ "imc.pword", AX_U_COUNT, OFF(imc_pword), 1, 64, "input channels of an IMC layer are padded to a multiple of this hardware word" },
 	{ "imc.icr_max_factor", AX_U_COUNT, OFF(imc_icr_max_factor), 1, 64, "largest in-core replication factor (output pixels per pass)" },
 	{ "dpu.throughput", AX_U_COUNT, OFF(dpu_elems_per_cycle), 1, 65536, "DPU elements per cycle (requantisation, activation, element-wise ops)" },
+	{ "dpu.lut_throughput", AX_U_COUNT, OFF(dpu_lut_elems_per_cycle), 1, 65536, "DPU elements per cycle through an activation lookup table (SiLU, sigmoid, hard-swish, leaky ReLU)" },
 	{ "dpu.const_bytes_per_channel", AX_U_BYTES, OFF(dpu_const_bytes_per_channel), 1, 1024, "bytes of per-channel requantisation constants (hybrid per-channel quantisation)" },
 	{ "dwpu.mac_throughput", AX_U_COUNT, OFF(dwpu_macs_per_cycle), 1, 65536, "DWPU MACs per cycle (depthwise convolution)" },
 	{ "dwpu.elem_throughput", AX_U_COUNT, OFF(dwpu_elems_per_cycle), 1, 65536, "DWPU elements per cycle (pooling, resize)" },
@@ -70,6 +72,15 @@ static const struct ax_arch_key keys[] = {
 	{ "ddr.t_rtw", AX_U_PS, OFF(ddr_t_rtw_ps), 0, 10000000, "read to write turnaround on a channel" },
 	{ "ddr.t_rfc", AX_U_PS, OFF(ddr_t_rfc_ps), 0, 100000000, "all-bank refresh: the channel is blocked this long" },
 	{ "ddr.t_refi", AX_U_PS, OFF(ddr_t_refi_ps), 1000, 1000000000, "interval between refreshes" },
+	{ "ddr.t_wl", AX_U_PS, OFF(ddr_t_wl_ps), 0, 10000000, "write latency WL: write command to its data on the bus" },
+	{ "ddr.t_wr", AX_U_PS, OFF(ddr_t_wr_ps), 0, 10000000, "write recovery: end of write data to precharge of that bank" },
+	{ "ddr.t_rtp", AX_U_PS, OFF(ddr_t_rtp_ps), 0, 10000000, "read to precharge of that bank" },
+	{ "ddr.t_ras", AX_U_PS, OFF(ddr_t_ras_ps), 0, 10000000, "activate to precharge of that bank, at least" },
+	{ "ddr.t_rpab", AX_U_PS, OFF(ddr_t_rpab_ps), 0, 10000000, "precharge of all banks, before each refresh" },
+	{ "ddr.scheduler", AX_U_DDR_SCHED, OFF(ddr_sched), 0, 1, "order of a bank's requests: fifo (arrival order) or frfcfs (row hits first)" },
+	{ "ddr.scheduler_window", AX_U_COUNT, OFF(ddr_sched_window), 1, 64, "frfcfs: queued requests of a bank a row hit may overtake" },
+	{ "ddr.write_high", AX_U_COUNT, OFF(ddr_write_high), 0, 64, "writes waiting on a channel at which they go before reads (0: reads never go first)" },
+	{ "ddr.write_low", AX_U_COUNT, OFF(ddr_write_low), 0, 64, "writes waiting on a channel at which reads go first again" },
 	{ "dma.sys_channels", AX_U_COUNT, OFF(dma_sys_channels), 1, 64, "channels of the system DMA (DDR <-> L2)" },
 	{ "dma.core_channels", AX_U_COUNT, OFF(dma_core_channels), 1, 64, "channels of each core's DMA (L2 <-> L1)" },
 	{ "dma.setup", AX_U_CYCLES, OFF(dma_setup_cycles), 0, 1000000, "time to start one DMA transfer" },
@@ -78,6 +89,8 @@ static const struct ax_arch_key keys[] = {
 	{ "controller.descriptor_size", AX_U_BYTES, OFF(ctrl_descriptor_bytes), 8, 4096, "size of one tasklist descriptor" },
 	{ "controller.dispatch", AX_U_CYCLES, OFF(ctrl_dispatch_cycles), 0, 1000000, "control core time to issue one descriptor" },
 	{ "controller.fetch_batch", AX_U_COUNT, OFF(ctrl_fetch_batch), 1, 4096, "descriptors fetched per read of the tasklist" },
+	{ "controller.op_setup", AX_U_CYCLES, OFF(ctrl_op_setup_cycles), 0, 100000000, "control core time to program one operator (unit configurations, tokens, tables)" },
+	{ "controller.config_sets", AX_U_COUNT, OFF(ctrl_config_sets), 1, 64, "operator configurations the units hold: the control core programs operator n + sets - 1 while operator n runs" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -368,16 +381,20 @@ int ax_arch_validate(const struct ax_arch_desc *d, struct ax_err *err)
 		cross_err(d, err, "ddr.interleave", "ddr.row_size",
 			  "ddr.row_size (%llu bytes) must be a multiple of ddr.interleave (%llu bytes)",
 			  U(a->ddr_row_bytes), U(a->ddr_interleave));
+	if (a->ddr_write_low > a->ddr_write_high)
+		cross_err(d, err, "ddr.write_low", "ddr.write_high", "ddr.write_low (%llu) must not be above ddr.write_high (%llu)",
+			  U(a->ddr_write_low), U(a->ddr_write_high));
 	if (a->ddr_bus_bits % (8 * a->ddr_channels))
 		cross_err(d, err, "ddr.channels", "ddr.bus_width",
 			  "ddr.bus_width (%llu bits) must split into ddr.channels (%llu) whole bytes",
 			  U(a->ddr_bus_bits), U(a->ddr_channels));
-	/* docs/memory.md "DDR": a refresh blocks its channel for tRFC every
-	 * tREFI; at most half of the time, so that traffic always progresses */
-	if (a->ddr_t_rfc_ps > a->ddr_t_refi_ps / 2)
+	/* docs/memory.md "DDR": a refresh blocks its channel for tRPab + tRFC
+	 * every tREFI; at most half of the time, so that traffic always progresses */
+	if (a->ddr_t_rpab_ps + a->ddr_t_rfc_ps > a->ddr_t_refi_ps / 2)
 		cross_err(d, err, "ddr.t_rfc", "ddr.t_refi",
-			  "ddr.t_rfc (%llu ps) must be at most half of ddr.t_refi (%llu ps): a refresh may block "
-			  "its channel at most half of the time", U(a->ddr_t_rfc_ps), U(a->ddr_t_refi_ps));
+			  "ddr.t_rpab + ddr.t_rfc (%llu ps) must be at most half of ddr.t_refi (%llu ps): a "
+			  "refresh may block its channel at most half of the time",
+			  U(a->ddr_t_rpab_ps + a->ddr_t_rfc_ps), U(a->ddr_t_refi_ps));
 	return err->count > n0 ? AX_EINPUT : AX_OK;
 }
 

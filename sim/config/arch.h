@@ -28,8 +28,10 @@ struct ax_arch {
 	uint64_t imc_result_bytes;
 	uint64_t imc_weight_write_bpc;
 	uint64_t imc_icr_max_factor;
+	uint64_t imc_pword;
 	/* vector units, per core */
 	uint64_t dpu_elems_per_cycle;
+	uint64_t dpu_lut_elems_per_cycle;
 	uint64_t dpu_const_bytes_per_channel;
 	uint64_t dwpu_macs_per_cycle;
 	uint64_t dwpu_elems_per_cycle;
@@ -50,11 +52,15 @@ struct ax_arch {
 	uint64_t ddr_t_rcd_ps, ddr_t_rp_ps, ddr_t_cl_ps, ddr_t_wtr_ps, ddr_t_rtw_ps;
 	uint64_t ddr_t_rrd_ps, ddr_t_faw_ps;
 	uint64_t ddr_t_rfc_ps, ddr_t_refi_ps;
+	uint64_t ddr_t_wl_ps, ddr_t_wr_ps, ddr_t_rtp_ps, ddr_t_ras_ps, ddr_t_rpab_ps;
+	uint64_t ddr_sched, ddr_sched_window;
+	uint64_t ddr_write_high, ddr_write_low;
 	/* DMA */
 	uint64_t dma_sys_channels, dma_core_channels, dma_setup_cycles, dma_chunk;
 	uint64_t dma_outstanding;
 	/* controller and tasklist */
 	uint64_t ctrl_descriptor_bytes, ctrl_dispatch_cycles, ctrl_fetch_batch;
+	uint64_t ctrl_op_setup_cycles, ctrl_config_sets;
 };
 
 /* One key of the hardware description. */

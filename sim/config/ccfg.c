@@ -20,6 +20,7 @@ enum ktype { KT_BOOL, KT_INT, KT_ENUM, KT_MILLI };
 static const char *const ptq_names[] = {
 	"per_tensor_histogram", "per_tensor_min_max", "hybrid_per_tensor_per_channel", NULL
 };
+static const char *const mc_names[] = { "batch", "cooperative", "pipeline", "multiprocess", "multithread", NULL };
 static const char *const clock_names[] = { "100", "200", "400", "600", "700", "800", NULL };
 
 struct key {
@@ -54,7 +55,7 @@ static const struct key keys[AX_CC_COUNT] = {
 		"largest number of consecutive operators fused into one depth-first cone (1: layer by layer)" },
 		KT_INT, IN_BACKEND | IN_FLAT, 1, 64, 1, NULL },
 	[AX_CC_AIPU_CORES_USED] = { { "aipu_cores_used", NULL, "aipu_cores_used", "integer", "1 to 64", "1",
-		"cores one compiled network runs on (1: Batch-1, a copy per core; 4: Batch-4, one network over 4 cores)" },
+		"cores one compiled network runs on (1: Batch-1, a copy per core; x > 1: x cores together in multicore_mode); default min(aipu_cores, max_compiler_cores)" },
 		KT_INT, IN_FLAT | IN_BACKEND, 1, 64, 1, NULL },
 	[AX_CC_RESOURCES_USED] = { { "resources_used", NULL, "resources_used", "fraction", "above 0 to 1", "aipu_cores_used / 4",
 		"share of the chip's memories one compiled network may use" },
@@ -63,7 +64,7 @@ static const struct key keys[AX_CC_COUNT] = {
 		"cores the pipeline uses; aipu_cores / aipu_cores_used copies of the network run at once" },
 		KT_INT, IN_EXTRA, 1, 64, 4, NULL },
 	[AX_CC_MAX_COMPILER_CORES] = { { "max_compiler_cores", "extra_kwargs.max_compiler_cores", NULL, "integer", "1 to 64", "1",
-		"host cores the vendor compiler may use (no effect on the chip; recorded)" },
+		"SDK v1.2.5: the model is compiled for min(aipu_cores, max_compiler_cores) cores in Batch-x mode and instantiated aipu_cores / that many times (aipu_cores_used, when given, wins)" },
 		KT_INT, IN_EXTRA, 1, 64, 1, NULL },
 	[AX_CC_CLOCK_PROFILE] = { { "clock_profile", "extra_kwargs.clock_profile", NULL, "enum", "100, 200, 400, 600, 700, 800 (MHz)", "800",
 		"core clock in MHz" },
@@ -77,6 +78,13 @@ static const struct key keys[AX_CC_COUNT] = {
 	[AX_CC_STREAM_TASKLIST] = { { "stream_tasklist", "backend_config.stream_tasklist", "stream_tasklist", "bool", "true, false", "true",
 		"a tasklist larger than its L2 reserve is streamed in chunks from DDR (false: rejected)" },
 		KT_BOOL, IN_BACKEND | IN_FLAT, 0, 1, 1, NULL },
+	[AX_CC_MULTICORE_MODE] = { { "multicore_mode", NULL, "multicore_mode", "enum",
+		"batch, cooperative, pipeline, multiprocess, multithread", "batch",
+		"how the aipu_cores_used cores of one compiled network work: batch (each its own input, one memory budget), cooperative (split every layer of one input), pipeline (consecutive stages of the layers); multiprocess and multithread are Batch-1 instances" },
+		KT_ENUM, IN_FLAT | IN_BACKEND, 0, 4, AX_MC_BATCH, mc_names },
+	[AX_CC_ASYNC_INTER_OPERATOR] = { { "async_inter_operator", "backend_config.async_inter_operator", "async_inter_operator", "bool", "true, false", "false",
+		"an operator may start on the rows its producer has finished (true) instead of after the whole producer (false)" },
+		KT_BOOL, IN_BACKEND | IN_FLAT, 0, 1, 0, NULL },
 };
 
 /* Keys the vendor's compiler knows that axsim does not model: accepted, with a warning. */
@@ -100,6 +108,11 @@ const struct ax_ccfg_keyinfo *ax_ccfg_keyinfo(enum ax_ccfg_id id)
 const char *const *ax_ccfg_ignored_keys(void)
 {
 	return ignored;
+}
+
+unsigned ax_ccfg_cores_per_copy(const struct ax_ccfg *c)
+{
+	return (unsigned)c->v[AX_CC_AIPU_CORES_USED];
 }
 
 unsigned long long ax_ccfg_clock_mhz(const struct ax_ccfg *c)
@@ -332,14 +345,21 @@ static void check_rules(const struct ax_ccfg *c, const char *fallback, struct ax
 		ax_err_add(err, "%sl2_reserved_nbytes_tasklist: '%lld' contradicts elf_in_ddr true; expected 0 when the ELF is in DDR",
 			   w, c->v[AX_CC_L2_RESERVED_TASKLIST]);
 	}
-	if (c->v[AX_CC_AIPU_CORES_USED] > c->v[AX_CC_AIPU_CORES] ||
-	    c->v[AX_CC_AIPU_CORES] % c->v[AX_CC_AIPU_CORES_USED]) {
-		const struct ax_ccfg_origin *o = &c->origin[AX_CC_AIPU_CORES_USED];
-		if (!o->file)
-			o = &c->origin[AX_CC_AIPU_CORES];
-		origin_prefix(o, fallback, w, sizeof(w));
-		ax_err_add(err, "%saipu_cores_used: '%lld' does not divide aipu_cores %lld; expected a divisor of aipu_cores (copies = aipu_cores / aipu_cores_used)",
-			   w, c->v[AX_CC_AIPU_CORES_USED], c->v[AX_CC_AIPU_CORES]);
+	long long x = ax_ccfg_cores_per_copy(c);
+	if (x > c->v[AX_CC_AIPU_CORES] || c->v[AX_CC_AIPU_CORES] % x) {
+		int id = c->origin[AX_CC_AIPU_CORES_USED].file ? AX_CC_AIPU_CORES_USED
+			 : c->origin[AX_CC_MAX_COMPILER_CORES].file ? AX_CC_MAX_COMPILER_CORES
+			 : AX_CC_AIPU_CORES;
+		origin_prefix(&c->origin[id], fallback, w, sizeof(w));
+		ax_err_add(err, "%s%s: '%lld' does not divide aipu_cores %lld; expected a divisor of aipu_cores (copies = aipu_cores / cores per copy)",
+			   w, keys[id == AX_CC_AIPU_CORES ? AX_CC_AIPU_CORES_USED : id].info.name, x,
+			   c->v[AX_CC_AIPU_CORES]);
+	}
+	if (x > 1 && (c->v[AX_CC_MULTICORE_MODE] == AX_MC_MULTIPROCESS ||
+		      c->v[AX_CC_MULTICORE_MODE] == AX_MC_MULTITHREAD)) {
+		origin_prefix(&c->origin[AX_CC_MULTICORE_MODE], fallback, w, sizeof(w));
+		ax_err_add(err, "%smulticore_mode: '%s' runs Batch-1 instances, which contradicts %lld cores per compiled network; expected batch, cooperative or pipeline, or aipu_cores_used 1",
+			   w, mc_names[c->v[AX_CC_MULTICORE_MODE]], x);
 	}
 }
 
@@ -360,11 +380,17 @@ static void model_names(const struct ax_ynode *models, char *buf, size_t len)
 	}
 }
 
-/* The SDK's resources_used follows the cores one network spans, unless given. */
+/* The cores one network spans follow max_compiler_cores unless
+ * aipu_cores_used is given; the SDK's resources_used follows those cores,
+ * unless given. */
 static void derive_resources(struct ax_ccfg *c)
 {
+	if (!c->origin[AX_CC_AIPU_CORES_USED].file) {
+		long long x = c->v[AX_CC_MAX_COMPILER_CORES];
+		c->v[AX_CC_AIPU_CORES_USED] = x < c->v[AX_CC_AIPU_CORES] ? x : c->v[AX_CC_AIPU_CORES];
+	}
 	if (!c->origin[AX_CC_RESOURCES_USED].file) {
-		long long r = c->v[AX_CC_AIPU_CORES_USED] * 250;
+		long long r = (long long)ax_ccfg_cores_per_copy(c) * 250;
 		c->v[AX_CC_RESOURCES_USED] = r > 1000 ? 1000 : r;
 	}
 }
@@ -570,7 +596,7 @@ int ax_ccfg_set(struct ax_ccfg *c, const char *key, const char *value, const cha
 	free(c->origin[id].file);
 	c->origin[id].file = ax_xstrdup(origin);
 	c->origin[id].line = c->origin[id].col = 0;
-	if (id == AX_CC_AIPU_CORES_USED)
+	if (id == AX_CC_AIPU_CORES_USED || id == AX_CC_AIPU_CORES || id == AX_CC_MAX_COMPILER_CORES)
 		derive_resources(c);
 	return AX_OK;
 }
@@ -587,6 +613,7 @@ int ax_ccfg_rule_key(const char *key)
 	/* the keys check_rules and ax_ccfg_check_arch read */
 	static const char *const rule_keys[] = {
 		"elf_in_ddr", "l2_reserved_nbytes_tasklist", "aipu_cores_used", "aipu_cores",
+		"max_compiler_cores", "multicore_mode",
 		"chip.cores", "l2.size", "l2.reserved",
 	};
 	for (size_t i = 0; i < sizeof(rule_keys) / sizeof(rule_keys[0]); i++)

@@ -19,6 +19,16 @@
 
 struct ax_arch;
 
+/* How the cores of one compiled network share the work
+ * (docs/timing-model.md "Multi-core modes"). */
+enum ax_mc_mode {
+	AX_MC_BATCH,        /* Batch-x: each core its own input, one memory budget */
+	AX_MC_COOPERATIVE,  /* the cores split every layer of one input */
+	AX_MC_PIPELINE,     /* the cores run consecutive stages of the layers */
+	AX_MC_MULTIPROCESS, /* Batch-1 instances, one host process each */
+	AX_MC_MULTITHREAD,  /* Batch-1 instances, one host thread each */
+};
+
 enum ax_ptq {
 	AX_PTQ_PER_TENSOR_HISTOGRAM,
 	AX_PTQ_PER_TENSOR_MIN_MAX,
@@ -41,6 +51,8 @@ enum ax_ccfg_id {
 	AX_CC_MVM_LIMITATION,
 	AX_CC_DMA_DUAL_CHANNEL,
 	AX_CC_STREAM_TASKLIST,
+	AX_CC_MULTICORE_MODE,
+	AX_CC_ASYNC_INTER_OPERATOR,
 	AX_CC_COUNT
 };
 
@@ -115,6 +127,12 @@ int ax_ccfg_check_arch(const struct ax_ccfg *c, const struct ax_arch *a, struct 
 /* The value of a key as text ("true", "6", "per_tensor_histogram", "0.25"). */
 void ax_ccfg_format(const struct ax_ccfg *c, enum ax_ccfg_id id, char *buf, size_t len);
 const char *ax_ptq_name(int ptq);
+
+/* Cores one compiled network runs on: aipu_cores_used when given, else
+ * min(aipu_cores, max_compiler_cores) (SDK v1.2.5: the model is compiled
+ * for that many cores in Batch-x mode), as ax_ccfg_load and ax_ccfg_set
+ * derive it. */
+unsigned ax_ccfg_cores_per_copy(const struct ax_ccfg *c);
 
 /* clock_profile in MHz. */
 unsigned long long ax_ccfg_clock_mhz(const struct ax_ccfg *c);

@@ -51,6 +51,7 @@ static const struct suffix *suffixes(enum ax_unit u)
 	case AX_U_PS: return ps_sfx;
 	case AX_U_TPS: return tps_sfx;
 	case AX_U_PERMILLE: return pm_sfx;
+	case AX_U_DDR_SCHED: return count_sfx;
 	}
 	return count_sfx;
 }
@@ -69,6 +70,7 @@ const char *ax_unit_name(enum ax_unit u)
 	case AX_U_PS: return "ps";
 	case AX_U_TPS: return "transfers/s";
 	case AX_U_PERMILLE: return "fraction";
+	case AX_U_DDR_SCHED: return "policy";
 	}
 	return "";
 }
@@ -87,6 +89,7 @@ const char *ax_unit_help(enum ax_unit u)
 	case AX_U_PS: return "a time such as 1250ps, 100ns or 2us";
 	case AX_U_TPS: return "a transfer rate such as 4266MT/s";
 	case AX_U_PERMILLE: return "a fraction such as 0.85 or a percentage such as 85%";
+	case AX_U_DDR_SCHED: return "fifo or frfcfs";
 	}
 	return "";
 }
@@ -103,6 +106,14 @@ int ax_unit_parse(const char *text, enum ax_unit u, uint64_t *out, const char **
 			return 0;
 		}
 		*why = "is not a boolean";
+		return -1;
+	}
+	if (u == AX_U_DDR_SCHED) {
+		if (!strcmp(text, "fifo") || !strcmp(text, "frfcfs")) {
+			*out = text[0] == 'f' && text[1] == 'r';
+			return 0;
+		}
+		*why = "is not a scheduling policy";
 		return -1;
 	}
 	const char *p = text;
@@ -198,6 +209,9 @@ void ax_unit_format(uint64_t v, enum ax_unit u, char *buf, size_t len)
 	switch (u) {
 	case AX_U_BOOL:
 		snprintf(buf, len, "%s", v ? "true" : "false");
+		return;
+	case AX_U_DDR_SCHED:
+		snprintf(buf, len, "%s", v ? "frfcfs" : "fifo");
 		return;
 	case AX_U_BYTES:
 		if (v && v % 1073741824ull == 0) snprintf(buf, len, "%lluGiB", (unsigned long long)(v / 1073741824ull));

@@ -17,21 +17,32 @@ int ax_layer_on_imc(const struct ax_net *net, const struct ax_layer *l)
 	return (l->op == AX_OP_CONV && !ax_layer_is_depthwise(net, l)) || l->op == AX_OP_DENSE;
 }
 
-/* timing-model.md "IMC mapping": a group's weight matrix has kh*kw*cin/g rows
- * (the unrolled input window) and cout/g columns; it is cut into tiles of at
- * most imc.rows x imc.cols, each filling one weight set. */
+/* Input channels as the IMC sees them: padded to the hardware word
+ * (timing-model.md "IMC mapping", imc.pword). */
+static uint64_t pword_cin(const struct ax_arch *a, uint64_t cin)
+{
+	return div_ceil(cin, a->imc_pword) * a->imc_pword;
+}
+
+/* timing-model.md "IMC mapping": the weight matrix has kh*kw*cin rows (the
+ * unrolled input window, channels padded to imc.pword) and cout columns; it
+ * is cut into tiles of at most imc.rows x imc.cols, each filling one weight
+ * set.  A grouped convolution that is not depthwise is rewritten by the
+ * compiler into a dense convolution with a block-diagonal weight matrix
+ * (timing-model.md "Grouped convolutions"): the same matrix as ungrouped. */
 void ax_imc_map_layer(const struct ax_net *net, const struct ax_layer *l,
 		      const struct ax_arch *a, struct ax_imc_map *m)
 {
 	uint32_t cin = ax_layer_cin(net, l);
+	m->groups = 1;
+	m->expanded = 1;
 	if (l->op == AX_OP_DENSE) {
-		m->groups = 1;
-		m->rows = cin;
+		m->rows = (uint32_t)pword_cin(a, cin);
 		m->cols = l->cout;
 	} else {
-		m->groups = l->groups ? l->groups : 1;
-		m->rows = l->kh * l->kw * (cin / m->groups);
-		m->cols = l->cout / m->groups;
+		m->expanded = l->groups ? l->groups : 1;
+		m->rows = (uint32_t)(l->kh * l->kw * pword_cin(a, cin));
+		m->cols = l->cout;
 	}
 	m->row_tiles = (uint32_t)div_ceil(m->rows, a->imc_rows);
 	m->col_tiles = (uint32_t)div_ceil(m->cols, a->imc_cols);
@@ -52,7 +63,7 @@ uint32_t ax_icr_factor(const struct ax_net *net, const struct ax_layer *l,
 	*window_rows = m.rows;
 	if (!enabled || l->op != AX_OP_CONV || m.groups != 1 || m.tiles != 1 || l->out.w < 2)
 		return 1;
-	uint64_t cin = ax_layer_cin(net, l);
+	uint64_t cin = pword_cin(a, ax_layer_cin(net, l));
 	uint64_t rmax = a->imc_icr_max_factor < l->out.w ? a->imc_icr_max_factor : l->out.w;
 	for (uint64_t r = rmax; r >= 2; r--) {
 		uint64_t width = (uint64_t)(l->kw - 1) * l->dw + 1 + (r - 1) * l->sw;
@@ -116,6 +127,23 @@ uint64_t ax_dwpu_cycles(const struct ax_arch *a, uint64_t macs, uint64_t elems)
 	uint64_t m = div_ceil(macs, a->dwpu_macs_per_cycle);
 	uint64_t e = div_ceil(elems, a->dwpu_elems_per_cycle);
 	return a->unit_start_cycles + (m > e ? m : e);
+}
+
+int ax_act_uses_lut(enum ax_act act)
+{
+	return act != AX_ACT_NONE && act != AX_ACT_RELU && act != AX_ACT_RELU6;
+}
+
+/* timing-model.md "Vector units": the compiler folds the requantisation
+ * into an activation's lookup table (simplify_mac_before_after_lut), so a
+ * table activation is the same DPU pass at dpu.lut_throughput when that is
+ * the slower; ReLU and ReLU6 are clamps of the requantisation.  Returns
+ * the cycles beyond the plain pass of ax_dpu_cycles. */
+uint64_t ax_dpu_act_cycles(const struct ax_arch *a, enum ax_act act, uint64_t elems)
+{
+	if (!ax_act_uses_lut(act) || a->dpu_lut_elems_per_cycle >= a->dpu_elems_per_cycle)
+		return 0;
+	return div_ceil(elems, a->dpu_lut_elems_per_cycle) - div_ceil(elems, a->dpu_elems_per_cycle);
 }
 
 uint32_t ax_dpu_passes(const struct ax_layer *l)

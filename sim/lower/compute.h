@@ -13,8 +13,9 @@
 
 /* How a convolution or dense layer's weight matrix is cut into array tiles. */
 struct ax_imc_map {
-	uint32_t groups;       /* independent weight matrices (grouped conv) */
-	uint32_t rows, cols;   /* one group's matrix: kh*kw*cin/groups x cout/groups */
+	uint32_t groups;       /* independent weight matrices (1: grouped convs are expanded) */
+	uint32_t expanded;     /* groups of a grouped conv expanded block-diagonally (1: none) */
+	uint32_t rows, cols;   /* the matrix: kh*kw*cin (padded to imc.pword) x cout */
 	uint32_t row_tiles, col_tiles; /* per group */
 	uint32_t tiles;        /* groups x row_tiles x col_tiles: weight sets to fill */
 };
@@ -49,6 +50,11 @@ uint64_t ax_imc_load_cycles(const struct ax_arch *a, uint64_t bytes);
 /* timing-model.md "Vector units" */
 uint64_t ax_dpu_cycles(const struct ax_arch *a, uint64_t elems);
 uint64_t ax_dwpu_cycles(const struct ax_arch *a, uint64_t macs, uint64_t elems);
+
+/* timing-model.md "Vector units": the extra DPU cycles of an activation
+ * through a lookup table (0 for none, ReLU, ReLU6). */
+int ax_act_uses_lut(enum ax_act act);
+uint64_t ax_dpu_act_cycles(const struct ax_arch *a, enum ax_act act, uint64_t elems);
 
 /* DPU elements a non-IMC layer processes per output element (softmax: 3). */
 uint32_t ax_dpu_passes(const struct ax_layer *l);

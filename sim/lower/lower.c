@@ -106,11 +106,35 @@ struct lstate {
 	const uint32_t *last_use;       /* per layer: its output's last reader */
 	uint32_t infer;                 /* inference being lowered */
 	struct idlist gate;             /* added to every task: the previous inference's readers */
-	uint32_t group_first;           /* first task of the group being lowered */
+	/* gating: a task that waits for a task already under the gate waits for
+	 * the gate through it, so only a group's first tasks carry the gate.
+	 * task_epoch[id] says which gate a task is under: epoch (the group's
+	 * tasks: the set-up, or the inference gate without set-up) or pepoch
+	 * (its weight prefetches: the inference gate alone). */
+	struct idlist pgate;            /* the gate of the group's weight prefetches */
+	uint32_t epoch, pepoch;
+	uint32_t *task_epoch;
+	size_t epoch_cap;
 	struct core_state cs[MAX_CORES];
 	enum ax_mem const_home;
 	uint64_t const_base;            /* DDR address of the per-channel constants */
 	uint64_t const_stride;          /* their bytes per layer: the largest layer's, page-aligned */
+	uint64_t *woff;                 /* per layer: offset of its compiled weights (docs/memory.md "Weights") */
+	int barrier;                    /* an operator waits for its whole producers (async_inter_operator false) */
+	/* docs/timing-model.md "Multi-core modes" */
+	uint32_t mode;                  /* enum ax_mc_mode */
+	uint32_t lanes, per_inst;       /* input streams in all, and per instance */
+	uint32_t split;                 /* cores one layer is split across (cooperative) */
+	uint32_t *gstage;               /* pipeline: per group, its core within the instance */
+	struct idlist *batch_prev;      /* per lane: its previous inference's output tasks */
+	struct idlist *batch_cur;       /* per lane: the same, inference being lowered */
+	/* docs/timing-model.md "Operator set-up": per core, the tasks of its
+	 * last config_sets operators, in a ring */
+	struct idlist *cfg;
+	uint32_t cfg_sets, *cfg_slot;
+	int setup_pending;              /* the group's set-up is not issued yet */
+	uint32_t setup_core, setup_layer, setup_lane, setup_ops;
+	struct idlist setup_deps;       /* the tasks of the group config_sets back */
 };
 
 /* DDR address map (docs/memory.md "Address map"): the weight section from 0,
@@ -180,6 +204,29 @@ static int fusable(const struct lstate *s, uint32_t i)
  * is an IMC layer alone on its group, read by nothing else, is applied by
  * that layer's DPU as the results stream out (the other input is fetched
  * beside them), so the IMC layer's output is never stored. */
+static void concat_epilogue(struct lstate *s, uint32_t i, const uint32_t *readers)
+{
+	const struct ax_layer *l = &s->net->layers[i];
+	uint32_t p = 0;
+	for (uint32_t k = 0; k < l->n_in; k++)
+		if (l->in[k] > p)
+			p = l->in[k];
+	for (uint32_t k = 0, seen = 0; k < l->n_in; k++)
+		if (l->in[k] == p && seen++)
+			return;  /* the IMC layer's own output twice */
+	const struct ax_layer *pl = &s->net->layers[p];
+	if (s->split > 1 || !s->li[p].imc || readers[p] != 1 || pl->is_output ||
+	    s->li[p].epi_of >= 0 || s->li[p].epi >= 0 ||
+	    s->gfirst[s->li[p].group] != s->glast[s->li[p].group] ||
+	    s->gfirst[s->li[i].group] != s->glast[s->li[i].group])
+		return;
+	s->li[p].epi = (int32_t)i;
+	s->li[i].epi_of = (int32_t)p;
+}
+
+/* docs/imc.md "DPU epilogue" (and docs/timing-model.md "Concatenation": a
+ * concat whose last input is such an IMC layer is applied the same way,
+ * its other inputs padded, shifted and added as the results stream out). */
 static void find_epilogues(struct lstate *s)
 {
 	const struct ax_net *net = s->net;
@@ -190,6 +237,10 @@ static void find_epilogues(struct lstate *s)
 			readers[net->layers[i].in[k]]++;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct ax_layer *l = &net->layers[i];
+		if (l->op == AX_OP_CONCAT) {
+			concat_epilogue(s, i, readers);
+			continue;
+		}
 		if ((l->op != AX_OP_ADD && l->op != AX_OP_MUL) || l->n_in != 2)
 			continue;
 		uint32_t p = l->in[0] > l->in[1] ? l->in[0] : l->in[1];
@@ -198,7 +249,10 @@ static void find_epilogues(struct lstate *s)
 		if (p == q || !s->li[p].imc || readers[p] != 1 || pl->is_output ||
 		    s->li[p].epi_of >= 0 || s->li[p].epi >= 0)
 			continue;
+		/* both inputs full-size: a broadcast operand (the
+		 * squeeze-excitation scale) is no stream to apply on */
 		if (ax_shape_bytes(net->layers[q].out) != ax_shape_bytes(l->out) ||
+		    ax_shape_bytes(pl->out) != ax_shape_bytes(l->out) ||
 		    s->gfirst[s->li[p].group] != s->glast[s->li[p].group] ||
 		    s->gfirst[s->li[i].group] != s->glast[s->li[i].group])
 			continue;
@@ -385,22 +439,57 @@ static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_
 
 /* ---- task helpers ---- */
 
+static uint32_t add_task_gated(struct lstate *s, struct ax_task *t, const struct idlist *deps,
+			       const struct idlist *gate, uint32_t epoch);
+
+static void setup_now(struct lstate *s, uint32_t core);
+
+/* Weights, their constants and their writes into the array are prefetched
+ * by descriptors of their own ahead of the operator's set-up (docs/
+ * timing-model.md "Operator set-up"). */
+static int prefetch_task(const struct ax_task *t)
+{
+	return t->kind == AX_T_IMC_LOAD ||
+	       (t->kind == AX_T_DMA && (t->data == AX_KIND_WEIGHTS || t->data == AX_KIND_CONST));
+}
+
 static uint32_t add_task(struct lstate *s, struct ax_task *t, const struct idlist *deps)
 {
+	int pre = s->cfg && prefetch_task(t);
+	if (s->cfg && s->setup_pending && t->core == s->setup_core && !pre)
+		setup_now(s, t->core);
+	uint32_t id = pre ? add_task_gated(s, t, deps, &s->pgate, s->pepoch)
+			  : add_task_gated(s, t, deps, &s->gate, s->epoch);
+	if (s->cfg)
+		id_push(&s->cfg[(size_t)t->core * s->cfg_sets + s->cfg_slot[t->core]], id);
+	return id;
+}
+
+/* Adds t with deps, and gate unless a dependency is already under it (under
+ * epoch, or under the group's set-up, which carries every gate); marks t as
+ * under epoch. */
+static uint32_t add_task_gated(struct lstate *s, struct ax_task *t, const struct idlist *deps,
+			       const struct idlist *gate, uint32_t epoch)
+{
 	t->infer = s->infer;
-	/* a task that waits for an earlier task of its group waits for the
-	 * gate through it: only the group's first tasks carry the gate */
-	int in_group = 0;
-	for (size_t i = 0; deps && i < deps->n && !in_group; i++)
-		in_group = deps->v[i] >= s->group_first;
-	if (!s->gate.n || in_group)
-		return ax_tasklist_add(s->tl, t, deps ? deps->v : NULL, deps ? (uint32_t)deps->n : 0);
-	struct idlist all = { 0 };
-	if (deps)
-		id_append(&all, deps);
-	id_append(&all, &s->gate);
-	uint32_t id = ax_tasklist_add(s->tl, t, all.v, (uint32_t)all.n);
-	free(all.v);
+	int under = 0;
+	for (size_t i = 0; deps && i < deps->n && !under; i++) {
+		uint32_t e = s->task_epoch[deps->v[i]];
+		under = e == epoch || e == s->epoch;
+	}
+	uint32_t id;
+	if (!gate->n || under) {
+		id = ax_tasklist_add(s->tl, t, deps ? deps->v : NULL, deps ? (uint32_t)deps->n : 0);
+	} else {
+		struct idlist all = { 0 };
+		if (deps)
+			id_append(&all, deps);
+		id_append(&all, gate);
+		id = ax_tasklist_add(s->tl, t, all.v, (uint32_t)all.n);
+		free(all.v);
+	}
+	AX_GROW(s->task_epoch, s->epoch_cap, (size_t)id + 1);
+	s->task_epoch[id] = epoch;
 	return id;
 }
 
@@ -493,6 +582,18 @@ static void input_rows(const struct ax_layer *l, const struct ax_shape *in, uint
 	}
 }
 
+/* The tasks a consumer of rows [i0, i1) of tensor p waits for: the pieces
+ * that produce those rows, or with the inter-operator barrier (docs/
+ * timing-model.md "Operator barrier") every piece of p. */
+static void producer_deps(const struct lstate *s, uint32_t p, uint32_t i0, uint32_t i1,
+			  struct idlist *out)
+{
+	if (s->barrier)
+		id_append(out, &s->done[p].ids);
+	else
+		span_deps(&s->done[p], i0, i1, out);
+}
+
 /* Brings the input rows a piece of work needs into L1 when they live
  * elsewhere; adds the resulting dependencies to deps.  Inputs produced inside
  * the same cone are skipped (the cone orders them itself).  kept[q], when
@@ -511,7 +612,7 @@ static void fetch_inputs(struct lstate *s, uint32_t core, uint32_t li, uint32_t 
 		uint32_t i0, i1;
 		input_rows(l, &pl->out, r0, r1, &i0, &i1);
 		struct idlist pd = { 0 };
-		span_deps(&s->done[p], i0, i1 > i0 ? i1 : i0 + 1, &pd);
+		producer_deps(s, p, i0, i1 > i0 ? i1 : i0 + 1, &pd);
 		if (s->tl->tensors[p].home == AX_MEM_L1) {
 			id_append(deps, &pd);
 			free(pd.v);
@@ -534,8 +635,9 @@ static void fetch_inputs(struct lstate *s, uint32_t core, uint32_t li, uint32_t 
 
 /* After a piece's compute task, write its rows [r0, r1) and channels
  * [c0, c1) to the tensor's home.  A channel slice is a 2-D strided transfer
- * (one run of (c1 - c0) bytes per pixel); it is moved as one block of its
- * size at its own offset within the rows (docs/memory.md "DMA"). */
+ * (one run of (c1 - c0) bytes per pixel): to DDR it goes as its real runs;
+ * to L2, or paged over L2 and DDR, as one block of its size at its own
+ * offset within the rows (docs/memory.md "DMA"). */
 static uint32_t store_output(struct lstate *s, uint32_t core, uint32_t li, uint32_t copy,
 			     uint32_t r0, uint32_t r1, uint32_t c0, uint32_t c1, uint32_t compute)
 {
@@ -549,6 +651,12 @@ static uint32_t store_output(struct lstate *s, uint32_t core, uint32_t li, uint3
 	uint64_t from = r0 * row + (uint64_t)c0 * (r1 - r0) * l->out.w;
 	uint64_t bytes = (uint64_t)(r1 - r0) * l->out.w * (c1 - c0);
 	tensor_dma(s, core, li, copy, li, from, from + bytes, 0, &d, &made);
+	if (home == AX_MEM_DDR && c1 - c0 < l->out.c && made.n == 1) {
+		struct ax_task *t = &s->tl->tasks[made.v[0]];
+		t->dst_addr = s->tl->tensors[li].ddr_addr + copy * s->tl->ddr_copy_stride + r0 * row + c0;
+		t->run_bytes = c1 - c0;
+		t->run_stride = l->out.c;
+	}
 	uint32_t id = compute;
 	if (made.n == 1) {
 		id = made.v[0];
@@ -601,7 +709,7 @@ static uint32_t weight_dma(struct lstate *s, uint32_t core, uint32_t li, uint32_
 	}
 	if (addr + bytes > cut) {
 		uint64_t f = addr > cut ? addr : cut;
-		id_push(&made, add_dma_at(s, core, li, copy, AX_MEM_DDR, f + copy * s->tl->ddr_weight_stride,
+		id_push(&made, add_dma_at(s, core, li, copy, AX_MEM_DDR, f + (copy / s->per_inst) * s->tl->ddr_weight_stride,
 					  AX_MEM_L1, 0, AX_KIND_WEIGHTS, addr + bytes - f, deps));
 	}
 	uint32_t id = made.v[0];
@@ -669,6 +777,27 @@ static void tile_bytes(const struct lstate *s, uint32_t li, const struct ax_imc_
 	}
 }
 
+/* The layer's own MACs in `mapped` multiply-accumulates of its IMC matrix:
+ * padded input channels (imc.pword) and the zeros of an expanded grouped
+ * convolution do no useful work. */
+static uint64_t imc_useful_macs(const struct lstate *s, uint32_t li, uint64_t mapped)
+{
+	__extension__ typedef unsigned __int128 u128;
+	const struct ax_layer *l = &s->net->layers[li];
+	const struct ax_imc_map *m = &s->li[li].map;
+	u128 per_px = (u128)m->rows * m->cols * m->groups * l->out.h * l->out.w;
+	if (!per_px)
+		return 0;
+	return (uint64_t)((u128)mapped * ax_layer_macs(s->net, l) / per_px);
+}
+
+/* DPU cycles of requantising e results of layer li and applying its
+ * activation (docs/timing-model.md "Vector units"). */
+static uint64_t requant_cycles(const struct lstate *s, uint32_t li, uint64_t e)
+{
+	return ax_dpu_cycles(s->a, e) + ax_dpu_act_cycles(s->a, s->net->layers[li].act, e);
+}
+
 /* ---- a layer alone: weight-set groups outer, strips inner (docs/imc.md) ---- */
 
 /* Output rows [r0, r1) and output channels [c0, c1) of an IMC layer on one
@@ -714,7 +843,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 			 * as it is written into the array */
 			uint64_t stored = (uint64_t)tr * tc + (t == 0 ? bias_bytes : 0);
 			id_push(&loads, load_tile(s, li, core, copy, stored, wb,
-						  tc * inf->icr, l->weight_offset + woff, &spans[t - g0]));
+						  tc * inf->icr, s->woff[li] + woff, &spans[t - g0]));
 			woff += stored;
 			s->tl->plans[li].weight_bytes += wb;
 			sum_rows += inf->icr > 1 ? inf->window_rows : tr;
@@ -744,7 +873,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 				id_push(&d, last_mvm[si]); /* partial sums of the previous group */
 			struct ax_task mt = compute_task(AX_T_MVM, core, li, copy);
 			mt.passes = passes * (g1 - g0);
-			mt.macs = pixels * sum_macs_px;
+			mt.macs = imc_useful_macs(s, li, pixels * sum_macs_px);
 			mt.cycles = a->unit_start_cycles + passes * cyc_px;
 			mt.l1_read = passes * sum_rows + pixels * part_r;
 			mt.l1_write = pixels * part_w;
@@ -765,16 +894,45 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 		id_push(&d, last_mvm[si]);
 		id_append(&d, &cdeps);
 		struct ax_task dt = compute_task(AX_T_DPU, core, li, copy);
-		dt.cycles = ax_dpu_cycles(a, elems);
+		dt.cycles = requant_cycles(s, li, elems);
 		dt.l1_write = elems;
 		uint32_t out_layer = li;
-		if (inf->epi >= 0) {
+		uint32_t st0 = c0, st1 = c1;  /* channels stored */
+		if (inf->epi >= 0 && s->net->layers[inf->epi].op == AX_OP_CONCAT) {
+			/* docs/timing-model.md "Concatenation": the other inputs'
+			 * rows, padded, shifted and added as the results stream */
+			uint32_t e = (uint32_t)inf->epi;
+			const struct ax_layer *el = &s->net->layers[e];
+			uint64_t oe = (uint64_t)(s1 - s0) * el->out.w * el->out.c, in_e = 0;
+			for (uint32_t k = 0; k < el->n_in; k++) {
+				uint32_t q = el->in[k];
+				if (q == li)
+					continue;
+				struct idlist qd = { 0 };
+				producer_deps(s, q, s0, s1, &qd);
+				uint64_t row = (uint64_t)el->out.w * s->net->layers[q].out.c;
+				if (s->tl->tensors[q].home == AX_MEM_L1)
+					id_append(&d, &qd);
+				else
+					tensor_dma(s, core, e, copy, q, s0 * row, s1 * row, 1, &qd, &d);
+				in_e += (s1 - s0) * row;
+				free(qd.v);
+			}
+			dt.layer = e;
+			dt.cycles = requant_cycles(s, li, elems) + ax_dpu_cycles(a, oe * el->n_in) +
+				    ax_dpu_act_cycles(a, el->act, oe);
+			dt.l1_read = in_e + oe * (el->n_in - 1);
+			dt.l1_write = oe * el->n_in;
+			out_layer = e;
+			st0 = 0;
+			st1 = el->out.c;
+		} else if (inf->epi >= 0) {
 			/* the epilogue's other input, the same rows and channels */
 			uint32_t e = (uint32_t)inf->epi;
 			const struct ax_layer *el = &s->net->layers[e];
 			uint32_t q = el->in[0] == li ? el->in[1] : el->in[0];
 			struct idlist qd = { 0 };
-			span_deps(&s->done[q], s0, s1, &qd);
+			producer_deps(s, q, s0, s1, &qd);
 			if (s->tl->tensors[q].home == AX_MEM_L1) {
 				id_append(&d, &qd);
 			} else {
@@ -784,13 +942,14 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 			}
 			free(qd.v);
 			dt.layer = e;
-			dt.cycles = ax_dpu_cycles(a, 2 * elems); /* requantise, then add */
+			/* requantise, then add (and the add's activation) */
+			dt.cycles = requant_cycles(s, li, elems) + requant_cycles(s, e, elems);
 			dt.l1_read = elems;
 			out_layer = e;
 		}
 		uint32_t dpu = add_task(s, &dt, &d);
 		free(d.v);
-		span_push(done, store_output(s, core, out_layer, copy, s0, s1, c0, c1, dpu), s0, s1);
+		span_push(done, store_output(s, core, out_layer, copy, s0, s1, st0, st1, dpu), s0, s1);
 	}
 	free(last_mvm);
 	free(cdeps.v);
@@ -829,11 +988,23 @@ static uint32_t vector_task(struct lstate *s, uint32_t li, uint32_t core, uint32
 	if (dw) {
 		uint64_t elems = l->op == AX_OP_GLOBALPOOL ? in_elems : out_elems;
 		t.cycles = ax_dwpu_cycles(a, macs, elems);
+		/* a table activation streams through the DPU behind the DWPU */
+		uint64_t lut = ax_dpu_act_cycles(a, l->act, out_elems);
+		if (lut > t.cycles)
+			t.cycles = lut;
 		if (l->op == AX_OP_CONV)
 			t.macs = useful_macs;
+	} else if (l->op == AX_OP_CONCAT) {
+		/* docs/timing-model.md "Concatenation": no native concat; each
+		 * input is padded to the output's channels, shifted into place
+		 * and added into the output, a DPU pass over the output each */
+		uint64_t e = out_elems * l->n_in;
+		t.cycles = ax_dpu_cycles(a, e) + ax_dpu_act_cycles(a, l->act, out_elems);
+		t.l1_read = in_elems + out_elems * (l->n_in - 1);
+		t.l1_write = e;
 	} else {
 		uint64_t e = (in_elems > out_elems ? in_elems : out_elems) * ax_dpu_passes(l);
-		t.cycles = ax_dpu_cycles(a, e);
+		t.cycles = ax_dpu_cycles(a, e) + ax_dpu_act_cycles(a, l->act, out_elems);
 	}
 	return add_task(s, &t, deps);
 }
@@ -847,7 +1018,7 @@ static void fetch_dw_weights(struct lstate *s, uint32_t li, uint32_t core, uint3
 		return;
 	uint64_t wb = ax_layer_weight_size(s->net, l);
 	uint64_t part = div_ceil(wb * rows, l->out.h);
-	id_push(deps, weight_dma(s, core, li, copy, l->weight_offset, part, NULL));
+	id_push(deps, weight_dma(s, core, li, copy, s->woff[li], part, NULL));
 }
 
 static void lower_vector(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
@@ -954,7 +1125,7 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 				tile_bytes(s, li, &s->li[li].map, t, &tr, &tc, &wb);
 				uint64_t as_stored = (uint64_t)tr * tc + (t == 0 ? bias : 0);
 				id_push(&loads[k], load_tile(s, li, core, copy, as_stored, wb,
-							     tc * s->li[li].icr, l->weight_offset + woff,
+							     tc * s->li[li].icr, s->woff[li] + woff,
 							     &spans[k][nspans[k]++]));
 				woff += as_stored;
 				s->tl->plans[li].weight_bytes += wb;
@@ -1033,7 +1204,7 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 				id_append(&dd, &consts[k]);
 				uint64_t elems = (uint64_t)(hk - lk) * l->out.w * l->out.c;
 				struct ax_task dt = compute_task(AX_T_DPU, core, li, copy);
-				dt.cycles = ax_dpu_cycles(a, elems);
+				dt.cycles = requant_cycles(s, li, elems);
 				dt.l1_write = elems;
 				id = add_task(s, &dt, &dd);
 				free(dd.v);
@@ -1091,8 +1262,8 @@ static int split_channels(const struct lstate *s, uint32_t li)
 	const struct ax_arch *a = s->a;
 	const struct ax_layer *l = &s->net->layers[li];
 	const struct layer_info *inf = &s->li[li];
-	uint32_t n = s->cpc;
-	if (n < 2 || l->groups > 1 || l->cout < bank_cols(a) * n)
+	uint32_t n = s->split;
+	if (n < 2 || l->cout < bank_cols(a) * n)
 		return 0;
 	/* estimated cycles of each split: the longer of the passes and the
 	 * weight writes, plus the input each core reads over its link */
@@ -1120,9 +1291,101 @@ static void split_rows(uint32_t h, uint32_t k, uint32_t n, uint32_t *r0, uint32_
 	*r1 = (uint32_t)((uint64_t)h * (k + 1) / n);
 }
 
+/* docs/timing-model.md "Operator set-up": before the first task of an
+ * operator group on a core that is not a weight prefetch, the control core
+ * programs the group's n_ops operators, once the group config_sets before
+ * it on that core has finished (its configuration set is free again).  The
+ * set-up task carries the group's gate; the group's tasks then wait for the
+ * set-up instead, its weight prefetches only for the gate. */
+static void setup_group(struct lstate *s, uint32_t core, uint32_t layer, uint32_t lane,
+			uint32_t n_ops, const struct idlist *gate)
+{
+	if (s->setup_pending)
+		setup_now(s, s->setup_core);
+	s->epoch += 2;
+	s->pepoch = s->cfg ? s->epoch + 1 : s->epoch;
+	s->gate.n = 0;
+	id_append(&s->gate, gate);
+	s->pgate.n = 0;
+	id_append(&s->pgate, gate);
+	if (!s->cfg)
+		return;
+	s->setup_pending = 1;
+	s->setup_core = core;
+	s->setup_layer = layer;
+	s->setup_lane = lane;
+	s->setup_ops = n_ops;
+	/* the slot of the group config_sets back becomes this group's */
+	s->cfg_slot[core] = (s->cfg_slot[core] + 1) % s->cfg_sets;
+	struct idlist *ring = &s->cfg[(size_t)core * s->cfg_sets + s->cfg_slot[core]];
+	s->setup_deps.n = 0;
+	id_append(&s->setup_deps, ring);
+	ring->n = 0;
+}
+
+static void setup_now(struct lstate *s, uint32_t core)
+{
+	s->setup_pending = 0;
+	struct idlist *ring = &s->cfg[(size_t)core * s->cfg_sets + s->cfg_slot[core]];
+	struct ax_task t = compute_task(AX_T_CTRL, core, s->setup_layer, s->setup_lane);
+	t.unit = AX_U_CTRL;
+	t.cycles = s->a->ctrl_op_setup_cycles * s->setup_ops;
+	/* under the group's own epoch: its tasks need not carry the inference
+	 * gate beside it */
+	uint32_t id = add_task_gated(s, &t, &s->setup_deps, &s->pgate, s->epoch);
+	id_push(ring, id);
+	s->gate.n = 0;
+	id_push(&s->gate, id);
+}
+
+/* Operators the control core programs for group g: one, a layer alone or
+ * a depth-first cone, which the compiler fuses into one operator (an
+ * epilogue and a fused activation are part of their layer's DPU
+ * configuration); but a concatenation alone is rewritten into one pad +
+ * shift + add operator per input (docs/timing-model.md "Operator set-up",
+ * "Concatenation"). */
+static uint32_t group_ops(const struct lstate *s, uint32_t g)
+{
+	const struct ax_layer *l = &s->net->layers[s->gfirst[g]];
+	if (s->gfirst[g] == s->glast[g] && l->op == AX_OP_CONCAT)
+		return l->n_in;
+	return 1;
+}
+
+/* Rows [r0, r1) and output channels [c0, c1) of group g on one core: a
+ * cone, an IMC layer or a vector layer; records what completes its rows. */
+static void lower_part(struct lstate *s, uint32_t g, uint32_t core, uint32_t copy, uint32_t r0,
+		       uint32_t r1, uint32_t c0, uint32_t c1, uint64_t cone_target)
+{
+	uint32_t f = s->gfirst[g], last = s->glast[g];
+	if (f != last) {
+		uint32_t nt = cone_tiles(s, g, r1 - r0, cone_target);
+		if (copy == 0)
+			for (uint32_t i = f; i <= last; i++)
+				s->tl->plans[i].cone_tiles = nt;
+		lower_cone(s, g, core, copy, r0, r1, nt);
+		return;
+	}
+	struct spanlist part = { 0 };
+	if (s->li[f].imc)
+		lower_imc(s, f, core, copy, r0, r1, c0, c1, &part);
+	else
+		lower_vector(s, f, core, copy, r0, r1, &part);
+	for (size_t q = 0; q < part.ids.n; q++) {
+		span_push(&s->done[f], part.ids.v[q], part.r0[q], part.r1[q]);
+		if (s->li[f].epi >= 0)
+			span_push(&s->done[s->li[f].epi], part.ids.v[q], part.r0[q], part.r1[q]);
+	}
+	span_free(&part);
+}
+
+/* Lowers one inference of the network on one lane: a core (batch), the
+ * cores of a cooperative instance, or the stages of a pipeline. */
 static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 {
 	const struct ax_net *net = s->net;
+	uint32_t first_core = s->mode == AX_MC_BATCH ? copy : copy * s->cpc;
+	struct idlist gate = { 0 };
 	for (size_t i = 0; i < net->n_layers; i++)
 		s->done[i].ids.n = 0;
 	for (uint32_t g = 0; g < s->n_groups; g++) {
@@ -1134,67 +1397,158 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 			continue;  /* done by its producer's DPU (lower_imc) */
 		/* docs/timing-model.md "Back-to-back inferences": a group
 		 * overwrites its buffers only after the previous inference's last
-		 * readers of them are done */
-		s->gate.n = 0;
+		 * readers of them are done; in batch mode the instance's cores
+		 * also start an inference together, when all finished the last */
+		gate.n = 0;
 		if (s->infer > 0) {
 			for (uint32_t i = f; i <= last; i++)
-				id_append(&s->gate, &s->prev[(size_t)copy * net->n_layers + s->last_use[i]]);
+				id_append(&gate, &s->prev[(size_t)copy * net->n_layers + s->last_use[i]]);
 			if (s->li[f].epi >= 0)
-				id_append(&s->gate, &s->prev[(size_t)copy * net->n_layers +
+				id_append(&gate, &s->prev[(size_t)copy * net->n_layers +
 							     s->last_use[s->li[f].epi]]);
+			if (s->per_inst > 1 && s->mode == AX_MC_BATCH) {
+				uint32_t l0 = copy / s->per_inst * s->per_inst;
+				for (uint32_t l = l0; l < l0 + s->per_inst; l++)
+					id_append(&gate, &s->batch_prev[l]);
+			}
 		}
-		s->group_first = (uint32_t)s->tl->n_tasks;
-		/* a copy over several cores splits the cone's (or layer's) output
-		 * rows; each part waits for its inputs on every core (the barrier
-		 * of docs/timing-model.md "Several cores") */
+		uint32_t n_ops = group_ops(s, g);
+		if (s->mode != AX_MC_COOPERATIVE) {
+			/* the whole group on one core: the lane's own (batch) or
+			 * its stage's (pipeline) */
+			uint32_t core = first_core + (s->gstage ? s->gstage[g] : 0);
+			setup_group(s, core, f, copy, n_ops, &gate);
+			lower_part(s, g, core, copy, 0, ll->out.h, 0, ll->cout, cone_target);
+			continue;
+		}
+		/* cooperative: the cone's (or layer's) output rows are split over
+		 * the instance's cores, or a layer's output channels; each part
+		 * waits for its inputs on every core (the barrier of
+		 * docs/timing-model.md "Several cores") */
+		int by_channels = f == last && s->li[f].imc && split_channels(s, f);
 		for (uint32_t k = 0; k < s->cpc; k++) {
-			uint32_t r0, r1;
+			uint32_t r0, r1, c0 = 0, c1 = ll->cout;
 			split_rows(ll->out.h, k, s->cpc, &r0, &r1);
-			if (r0 == r1 && !(s->li[f].imc && split_channels(s, f)))
-				continue;
-			uint32_t core = copy * s->cpc + k;
-			if (f != last) {
-				uint32_t nt = cone_tiles(s, g, r1 - r0, cone_target);
-				if (copy == 0)
-					for (uint32_t i = f; i <= last; i++)
-						s->tl->plans[i].cone_tiles = nt;
-				lower_cone(s, g, core, copy, r0, r1, nt);
-				continue;
-			}
-			struct spanlist part = { 0 };
-			if (s->li[f].imc && split_channels(s, f)) {
-				/* channel split: every core takes all rows and a slice
-				 * of the output channels, in whole banks */
+			if (by_channels) {
+				/* every core takes all rows and a slice of the output
+				 * channels, in whole banks */
 				uint32_t per = slice_cols(s->a, ll->cout, s->cpc);
-				uint32_t c0 = k * per, c1 = c0 + per < ll->cout ? c0 + per : ll->cout;
-				if (c0 < c1)
-					lower_imc(s, f, core, copy, 0, ll->out.h, c0, c1, &part);
-			} else if (s->li[f].imc)
-				lower_imc(s, f, core, copy, r0, r1, 0, ll->cout, &part);
-			else
-				lower_vector(s, f, core, copy, r0, r1, &part);
-			for (size_t q = 0; q < part.ids.n; q++) {
-				span_push(&s->done[f], part.ids.v[q], part.r0[q], part.r1[q]);
-				if (s->li[f].epi >= 0)
-					span_push(&s->done[s->li[f].epi], part.ids.v[q], part.r0[q], part.r1[q]);
+				c0 = k * per;
+				c1 = c0 + per < ll->cout ? c0 + per : ll->cout;
+				r0 = 0;
+				r1 = ll->out.h;
+				if (c0 >= c1)
+					continue;
+			} else if (r0 == r1) {
+				continue;
 			}
-			span_free(&part);
+			uint32_t core = first_core + k;
+			setup_group(s, core, f, copy, n_ops, &gate);
+			lower_part(s, g, core, copy, r0, r1, c0, c1, cone_target);
 		}
 	}
+	if (s->setup_pending)
+		setup_now(s, s->setup_core);
+	free(gate.v);
 	s->gate.n = 0;
+	s->batch_cur[copy].n = 0;
 	for (size_t i = 0; i < net->n_layers; i++) {
 		struct idlist *p = &s->prev[(size_t)copy * net->n_layers + i];
 		p->n = 0;
 		id_append(p, &s->done[i].ids);
+		if (net->layers[i].is_output)
+			id_append(&s->batch_cur[copy], &s->done[i].ids);
 	}
+}
+
+/* docs/timing-model.md "Multi-core modes", pipeline: an estimate of a
+ * group's cycles on one core (the longer of its passes and weight writes
+ * for IMC layers, vector elements otherwise, and its set-up). */
+static uint64_t group_cost(const struct lstate *s, uint32_t g)
+{
+	const struct ax_arch *a = s->a;
+	uint64_t c = 0;
+	for (uint32_t i = s->gfirst[g]; i <= s->glast[g]; i++) {
+		const struct ax_layer *l = &s->net->layers[i];
+		const struct layer_info *inf = &s->li[i];
+		c += a->ctrl_op_setup_cycles;
+		if (inf->imc) {
+			uint64_t pass = (uint64_t)l->out.h * div_ceil(l->out.w, inf->icr) * inf->map.tiles *
+					a->imc_cycles_per_pass;
+			uint64_t w = (uint64_t)inf->map.rows * inf->map.cols / a->imc_weight_write_bpc;
+			c += pass > w ? pass : w;
+		} else {
+			c += ax_shape_bytes(l->out) / (inf->dwpu ? a->dwpu_elems_per_cycle : a->dpu_elems_per_cycle);
+		}
+	}
+	return c;
+}
+
+/* Cuts the groups into n consecutive stages of about equal cost. */
+static void assign_stages(struct lstate *s, uint32_t n)
+{
+	uint64_t total = 0, acc = 0;
+	for (uint32_t g = 0; g < s->n_groups; g++)
+		total += group_cost(s, g);
+	s->gstage = ax_xcalloc(s->n_groups ? s->n_groups : 1, sizeof(uint32_t));
+	s->tl->stage = ax_xcalloc(s->net->n_layers ? s->net->n_layers : 1, sizeof(uint32_t));
+	for (uint32_t g = 0; g < s->n_groups; g++) {
+		uint64_t c = group_cost(s, g);
+		/* the stage whose share of the total holds the group's middle */
+		uint64_t mid = acc + c / 2;
+		uint32_t st = total ? (uint32_t)((__extension__(unsigned __int128)mid * n) / total) : 0;
+		if (st >= n)
+			st = n - 1;
+		if (g > 0 && st < s->gstage[g - 1])
+			st = s->gstage[g - 1];
+		s->gstage[g] = st;
+		for (uint32_t i = s->gfirst[g]; i <= s->glast[g]; i++)
+			s->tl->stage[i] = st;
+		acc += c;
+	}
+}
+
+/* docs/memory.md "Weights": the weight section as the compiler emits it,
+ * one block per layer in layer order, 64-byte aligned: an IMC layer's
+ * matrix as mapped (input channels padded to imc.pword, a grouped
+ * convolution expanded block-diagonally) and its int32 biases; a
+ * depthwise layer's weights as stored.  Sets s->woff; returns the size. */
+static uint64_t compiled_weights(struct lstate *s)
+{
+	const struct ax_net *net = s->net;
+	s->woff = ax_xcalloc(net->n_layers ? net->n_layers : 1, sizeof(uint64_t));
+	uint64_t off = 0;
+	for (uint32_t i = 0; i < net->n_layers; i++) {
+		const struct ax_layer *l = &net->layers[i];
+		uint64_t b = 0;
+		if (s->li[i].imc) {
+			const struct ax_imc_map *m = &s->li[i].map;
+			b = (uint64_t)m->groups * m->rows * m->cols + (l->has_bias ? (uint64_t)AX_BIAS_BYTES * l->cout : 0);
+		} else if (ax_layer_is_depthwise(net, l)) {
+			b = ax_layer_weight_size(net, l);
+		}
+		if (!b)
+			continue;
+		off = (off + 63) / 64 * 64;
+		s->woff[i] = off;
+		off += b;
+	}
+	return off;
 }
 
 int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	     const struct ax_ccfg *c, struct ax_tasklist *tl, struct ax_err *err)
 {
-	uint32_t cpc = (uint32_t)c->v[AX_CC_AIPU_CORES_USED];
-	uint32_t copies = (uint32_t)(c->v[AX_CC_AIPU_CORES] / c->v[AX_CC_AIPU_CORES_USED]);
+	uint32_t cpc = ax_ccfg_cores_per_copy(c);
+	uint32_t copies = (uint32_t)(c->v[AX_CC_AIPU_CORES] / cpc);
 	uint32_t ncores = cpc * copies;
+	/* docs/timing-model.md "Multi-core modes": a lane is one input stream;
+	 * a batch instance has one per core, the others one per instance */
+	uint32_t mode = (uint32_t)c->v[AX_CC_MULTICORE_MODE];
+	if (cpc == 1 || mode == AX_MC_MULTIPROCESS || mode == AX_MC_MULTITHREAD)
+		mode = AX_MC_BATCH;
+	uint32_t per_inst = mode == AX_MC_BATCH ? cpc : 1;
+	uint32_t lanes = copies * per_inst;
 	if (ncores > a->chip_cores || ncores > MAX_CORES)
 		return ax_err_add(err, "the configuration needs %u cores (%u copies x %u cores each) but the chip has %llu (chip.cores)",
 				  ncores, copies, cpc, (unsigned long long)a->chip_cores);
@@ -1205,6 +1559,8 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	tl->n_cores = ncores;
 	tl->copies = copies;
 	tl->cores_per_copy = cpc;
+	tl->lanes = lanes;
+	tl->mode = mode;
 	/* the model's clock_profile, when it sets one, selects the clock */
 	tl->clock_hz = c->origin[AX_CC_CLOCK_PROFILE].file
 			       ? ax_ccfg_clock_mhz(c) * 1000000ull
@@ -1244,7 +1600,15 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 				  (unsigned long long)reserve_copy, (unsigned long long)l2_copy);
 	uint64_t l2_free = l2_copy - reserve_copy;  /* one copy's L2 for weights and data */
 
-	struct lstate s = { .net = net, .a = a, .c = c, .tl = tl, .cpc = cpc };
+	struct lstate s = { .net = net, .a = a, .c = c, .tl = tl, .cpc = cpc, .mode = mode,
+			    .lanes = lanes, .per_inst = per_inst,
+			    .split = mode == AX_MC_COOPERATIVE ? cpc : 1,
+			    .barrier = !c->v[AX_CC_ASYNC_INTER_OPERATOR] };
+	if (a->ctrl_op_setup_cycles) {
+		s.cfg_sets = (uint32_t)a->ctrl_config_sets;
+		s.cfg = ax_xcalloc((size_t)ncores * s.cfg_sets, sizeof(*s.cfg));
+		s.cfg_slot = ax_xcalloc(ncores, sizeof(uint32_t));
+	}
 	for (uint32_t k = 0; k < ncores; k++) {
 		s.cs[k].n_slots = (uint32_t)n_slots;
 		s.cs[k].slot_used = ax_xcalloc(n_slots, 1);
@@ -1282,8 +1646,10 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	uint64_t stage = 2 * a->imc_rows * a->imc_cols;
 	uint64_t l1_avail = a->l1_size - a->l1_reserved;
 	uint64_t l1_budget = l1_avail > stage ? l1_avail - stage : 0;
-	uint64_t weights = ax_net_layout_weights((struct ax_net *)net);
+	uint64_t weights = compiled_weights(&s);
 	tl->weight_bytes = weights;
+	if (mode == AX_MC_PIPELINE)
+		assign_stages(&s, cpc);
 	/* docs/tiling.md "Tile height": cones' row tiles are sized to an eighth
 	 * of L1's activation space; they live in the L1 that the cone's fused
 	 * tensors would otherwise take whole */
@@ -1291,24 +1657,29 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	/* docs/memory.md "Weights": a copy keeps its weights resident in its L2
 	 * (loaded once, before the first inference) unless streaming them from
 	 * DDR every inference costs less DDR traffic than the activations they
-	 * would push out of L2 (each spilled byte written and read back) */
+	 * would push out of L2 (each spilled byte written and read back).  The
+	 * lanes of a batch instance share its L2: one copy of the weights, and
+	 * each lane's activations in an equal part of the rest; each lane
+	 * streams what is not resident. */
+	uint64_t nl = per_inst;
+	int l1_ok = cpc == 1 || mode == AX_MC_BATCH;
 	uint64_t peak[AX_MEM_COUNT], spilled_stream = 0, spilled_res = 0;
-	place(&s, last_use, l1_budget, l2_free, cpc == 1, tl->tensors, peak, &spilled_stream);
-	uint64_t cost_stream = weights + 2 * spilled_stream;
+	place(&s, last_use, l1_budget, l2_free / nl, l1_ok, tl->tensors, peak, &spilled_stream);
+	uint64_t cost_stream = nl * (weights + 2 * spilled_stream);
 	/* with page_memory the weight section is paged too: the pages that fit
 	 * beside the activations stay resident, only the rest streams */
 	uint64_t page = c->v[AX_CC_PAGE_MEMORY] ? a->l2_page_bytes : 0;
 	uint64_t part = 0;
-	if (page && peak[AX_MEM_L2] < l2_free) {
-		part = (l2_free - peak[AX_MEM_L2]) / page * page;
+	if (page && nl * peak[AX_MEM_L2] < l2_free) {
+		part = (l2_free - nl * peak[AX_MEM_L2]) / page * page;
 		if (part > weights)
 			part = weights;
 	}
-	uint64_t cost_part = (weights - part) + 2 * spilled_stream;
+	uint64_t cost_part = nl * ((weights - part) + 2 * spilled_stream);
 	int fit = weights <= l2_free;
 	if (fit)
-		place(&s, last_use, l1_budget, l2_free - weights, cpc == 1, tl->tensors, peak, &spilled_res);
-	uint64_t cost_res = fit ? 2 * spilled_res : UINT64_MAX;
+		place(&s, last_use, l1_budget, (l2_free - weights) / nl, l1_ok, tl->tensors, peak, &spilled_res);
+	uint64_t cost_res = fit ? nl * 2 * spilled_res : UINT64_MAX;
 	if (cost_res <= cost_part && cost_res <= cost_stream)
 		tl->weight_l2_bytes = weights;
 	else if (cost_part < cost_stream)
@@ -1316,11 +1687,11 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	else
 		tl->weight_l2_bytes = 0;
 	tl->weight_home = tl->weight_l2_bytes ? AX_MEM_L2 : AX_MEM_DDR;
-	uint64_t l2_data = l2_free - tl->weight_l2_bytes;
-	place(&s, last_use, l1_budget, l2_data, cpc == 1, tl->tensors, tl->peak_bytes,
+	uint64_t l2_data = (l2_free - tl->weight_l2_bytes) / nl;
+	place(&s, last_use, l1_budget, l2_data, l1_ok, tl->tensors, tl->peak_bytes,
 	      &tl->spilled_bytes);
 	/* DDR addresses of the activations in DDR (inputs, outputs, spills),
-	 * one region per copy above the weight section */
+	 * one region per lane above every instance's weight section */
 	tl->ddr_weight_stride = (weights + AX_DDR_ALIGN - 1) / AX_DDR_ALIGN * AX_DDR_ALIGN;
 	uint64_t act_base = tl->ddr_weight_stride * copies, next = act_base;
 	for (uint32_t i = 0; i < net->n_layers; i++) {
@@ -1333,7 +1704,7 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		next += (ddr_part + AX_DDR_PAGE - 1) / AX_DDR_PAGE * AX_DDR_PAGE;
 	}
 	tl->ddr_copy_stride = (next - act_base + AX_DDR_ALIGN - 1) / AX_DDR_ALIGN * AX_DDR_ALIGN;
-	uint64_t acts_end = act_base + copies * tl->ddr_copy_stride;
+	uint64_t acts_end = act_base + lanes * tl->ddr_copy_stride;
 	tl->dma_sys_channels = c->v[AX_CC_DMA_DUAL_CHANNEL] ? (uint32_t)a->dma_sys_channels : 1;
 	tl->dma_core_channels = c->v[AX_CC_DMA_DUAL_CHANNEL] ? (uint32_t)a->dma_core_channels : 1;
 
@@ -1363,17 +1734,41 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	tl->ddr_tasklist_base = (acts_end + net->n_layers * s.const_stride + AX_DDR_ALIGN - 1) /
 				AX_DDR_ALIGN * AX_DDR_ALIGN;
 	s.done = ax_xcalloc(net->n_layers, sizeof(*s.done));
-	s.prev = ax_xcalloc((size_t)copies * net->n_layers, sizeof(*s.prev));
+	s.prev = ax_xcalloc((size_t)lanes * net->n_layers, sizeof(*s.prev));
+	s.batch_prev = ax_xcalloc(lanes, sizeof(*s.batch_prev));
+	s.batch_cur = ax_xcalloc(lanes, sizeof(*s.batch_cur));
 	s.last_use = last_use;
 	uint32_t n_inf = tl->inferences ? tl->inferences : 1;
 	tl->inferences = n_inf;
-	for (s.infer = 0; s.infer < n_inf; s.infer++)
-		for (uint32_t cp = 0; cp < copies; cp++)
-			lower_copy(&s, cp, cone_target);
+	for (s.infer = 0; s.infer < n_inf; s.infer++) {
+		for (uint32_t ln = 0; ln < lanes; ln++) {
+			struct idlist t = s.batch_prev[ln];
+			s.batch_prev[ln] = s.batch_cur[ln];
+			s.batch_cur[ln] = t;
+		}
+		for (uint32_t ln = 0; ln < lanes; ln++)
+			lower_copy(&s, ln, cone_target);
+	}
 	for (size_t i = 0; i < net->n_layers; i++)
 		span_free(&s.done[i]);
-	for (size_t i = 0; i < (size_t)copies * net->n_layers; i++)
+	for (size_t i = 0; i < (size_t)lanes * net->n_layers; i++)
 		free(s.prev[i].v);
+	for (uint32_t ln = 0; ln < lanes; ln++) {
+		free(s.batch_prev[ln].v);
+		free(s.batch_cur[ln].v);
+	}
+	free(s.batch_prev);
+	free(s.batch_cur);
+	if (s.cfg)
+		for (size_t i = 0; i < (size_t)ncores * s.cfg_sets; i++)
+			free(s.cfg[i].v);
+	free(s.cfg);
+	free(s.cfg_slot);
+	free(s.pgate.v);
+	free(s.task_epoch);
+	free(s.setup_deps.v);
+	free(s.gstage);
+	free(s.woff);
 	free(s.prev);
 	free(s.gate.v);
 	free(s.done);
@@ -1387,8 +1782,8 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	free(s.glast);
 	/* plans accumulated over copies and inferences: keep one's figures */
 	for (size_t i = 0; i < net->n_layers; i++) {
-		tl->plans[i].passes /= (uint64_t)copies * n_inf;
-		tl->plans[i].weight_bytes /= (uint64_t)copies * n_inf;
+		tl->plans[i].passes /= (uint64_t)lanes * n_inf;
+		tl->plans[i].weight_bytes /= (uint64_t)lanes * n_inf;
 	}
 
 	/* the tasklist: one descriptor per task, per core */

@@ -16,6 +16,7 @@ void ax_tasklist_release(struct ax_tasklist *tl)
 	free(tl->deps);
 	free(tl->tensors);
 	free(tl->plans);
+	free(tl->stage);
 	memset(tl, 0, sizeof(*tl));
 }
 
@@ -64,6 +65,6 @@ const char *ax_kind_name(enum ax_kind k)
 
 const char *ax_unit_label(enum ax_unit_id u)
 {
-	static const char *const n[] = { "imc", "dpu", "dwpu", "dma_core", "dma_sys" };
+	static const char *const n[] = { "imc", "dpu", "dwpu", "dma_core", "dma_sys", "controller" };
 	return u < AX_UNIT_COUNT ? n[u] : "?";
 }

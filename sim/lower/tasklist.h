@@ -23,6 +23,7 @@ enum ax_unit_id {
 	AX_U_DWPU,
 	AX_U_DMA_CORE,
 	AX_U_DMA_SYS,
+	AX_U_CTRL,        /* the core's control core itself (operator set-up) */
 	AX_UNIT_COUNT
 };
 
@@ -32,6 +33,7 @@ enum ax_task_kind {
 	AX_T_MVM,        /* matrix-vector passes */
 	AX_T_DPU,        /* element-wise work on the DPU */
 	AX_T_DWPU,       /* depthwise / pooling / resize on the DWPU */
+	AX_T_CTRL,       /* the control core programs an operator (docs/timing-model.md "Operator set-up") */
 	AX_T_KIND_COUNT
 };
 
@@ -40,13 +42,16 @@ struct ax_task {
 	enum ax_unit_id unit;
 	uint32_t core;            /* core whose controller issues it */
 	uint32_t layer;           /* layer index in the network */
-	uint32_t copy;            /* which copy of the network (Batch-1 copies) */
+	uint32_t copy;            /* which input stream (lane, docs/timing-model.md "Multi-core modes") */
 	uint32_t infer;           /* which of the back-to-back inferences */
 	/* DMA */
 	enum ax_mem src, dst;
 	enum ax_kind data;
 	uint64_t src_addr, dst_addr;  /* byte addresses (DDR: its address map, docs/memory.md) */
 	uint64_t bytes;           /* DMA: bytes moved; IMC_LOAD: weight bytes written */
+	/* DMA with DDR: the DDR side is runs of run_bytes, one every
+	 * run_stride bytes from its address (a channel slice); 0: contiguous */
+	uint64_t run_bytes, run_stride;
 	/* compute */
 	uint64_t cycles;          /* compute cycles at full rate (docs/timing-model.md) */
 	uint64_t l1_read, l1_write; /* L1 bytes the compute task reads and writes */
@@ -87,7 +92,10 @@ struct ax_tasklist {
 
 	uint32_t inferences;             /* back-to-back inferences per copy; set before ax_lower (0: 1) */
 	uint32_t n_cores;                /* cores in use (copies x cores per copy) */
-	uint32_t copies, cores_per_copy;
+	uint32_t copies, cores_per_copy; /* compiled instances, and the cores of each */
+	uint32_t lanes;                  /* inputs in flight at once over all instances */
+	uint32_t mode;                   /* enum ax_mc_mode of the instances */
+	uint32_t *stage;                 /* pipeline mode: per layer, the core of its instance that runs it */
 	enum ax_mem tasklist_home;       /* DDR (elf_in_ddr) or L2 */
 	uint64_t tasklist_bytes;         /* per core and inference: descriptors x descriptor size */
 	uint64_t tasklist_reserve;       /* L2 bytes held for the tasklists, all copies (0 when in DDR) */

@@ -40,16 +40,37 @@ uint64_t ax_pool_reserve(struct ax_port_pool *p, uint64_t now_ps, uint64_t bytes
  * LPDDR4x (docs/memory.md "DDR"): channels of banks with one open row each.
  * Addresses interleave over channels every `interleave` bytes; within a
  * channel, rows of `row_bytes` are spread over the banks (row | bank |
- * channel | column).  A piece of a request that finds its row open (hit)
- * only moves bursts; a closed bank (miss) is activated first (tRCD); another
- * row open (conflict) is precharged (tRP) and activated.  Activations are
- * issued when the request arrives, so they overlap other banks' data
- * transfers; the data bus of a channel is serial.  Every tREFI a refresh
- * closes all rows and blocks the channel for tRFC.  A change of direction on
- * the bus costs tWTR (write to read) or tRTW (read to write).
+ * channel | column).  A request is cut into pieces, one per interleave unit;
+ * each piece is placed when it arrives, on its bank and on its channel's bus:
+ *
+ * - each bank serves its pieces in order, banks independently: a row hit
+ *   only moves bursts, a closed bank is activated (tRCD), another open row is
+ *   precharged first (tRP) once tRAS, tRTP and tWR allow;
+ * - an activate goes at the earliest time that respects tRRD and tFAW
+ *   against the activates already placed on the channel;
+ * - the bursts go into the earliest gap of the channel's bus that fits them,
+ *   with a turnaround (tRTW, or WL + tWTR) beside a burst of the other
+ *   direction;
+ * - with the frfcfs scheduler a piece that hits a row its bank still has open
+ *   when the piece arrives, behind fewer than `sched_window` queued pieces,
+ *   is served in that row's turn (row hits first), and the bank's later
+ *   turns move back by its bursts;
+ * - reads first: a read is served ahead of the writes of its channel that
+ *   wait (have not started) when it arrives, while fewer than `write_high`
+ *   wait (from there the write buffer drains first, down to `write_low`);
+ *   a run of writes under way is finished first; its bursts are booked on
+ *   the bus behind the waiting writes, so they and every later request
+ *   carry the load;
+ * - every tREFI all banks are precharged (tRPab) and refreshed (tRFC).
  */
 #define AX_DDR_MAX_CHANNELS 64
 #define AX_DDR_MAX_BANKS 64
+#define AX_DDR_SESSIONS 8          /* row turns of a bank remembered (frfcfs) */
+#define AX_DDR_ACTS 8              /* activates of a channel remembered */
+#define AX_DDR_BUS_SLOTS 32        /* busy intervals of a channel's bus remembered */
+#define AX_DDR_WRITES 64           /* writes of a channel remembered (largest write_high) */
+
+enum ax_ddr_sched { AX_DDR_FIFO = 0, AX_DDR_FRFCFS = 1 };
 
 struct ax_ddr_params {
 	uint32_t channels, banks;
@@ -60,27 +81,64 @@ struct ax_ddr_params {
 	uint64_t t_rcd_ps, t_rp_ps, t_cl_ps, t_wtr_ps, t_rtw_ps, t_rfc_ps, t_refi_ps;
 	uint64_t t_rrd_ps;         /* activate to activate, different banks of a channel */
 	uint64_t t_faw_ps;         /* window holding at most four activates of a channel */
+	uint64_t t_wl_ps;          /* write command to its data */
+	uint64_t t_wr_ps;          /* end of write data to precharge */
+	uint64_t t_rtp_ps;         /* read command to precharge */
+	uint64_t t_ras_ps;         /* activate to precharge */
+	uint64_t t_rpab_ps;        /* precharge-all before a refresh */
+	uint32_t sched;            /* enum ax_ddr_sched */
+	uint32_t sched_window;     /* frfcfs: queued pieces a row hit may overtake */
+	uint32_t write_high;       /* waiting writes at which they go before reads (0: never) */
+	uint32_t write_low;        /* waiting writes at which reads go first again */
 	uint64_t latency_ps;       /* controller and PHY, paid once per transfer */
+};
+
+/* One turn of a row in a bank: from its activate to its precharge. */
+struct ax_ddr_session {
+	uint64_t row;
+	uint64_t col_end_ps;       /* end of its last burst */
+	uint64_t close_ps;         /* its precharge; UINT64_MAX while open */
+	uint64_t pieces;           /* pieces served in it */
+	uint64_t reads;            /* of which reads */
+	uint64_t rd_end_ps;        /* end of its latest read as served (reads first); 0: none */
 };
 
 struct ax_ddr_bank {
 	int open;
 	uint64_t row;
-	uint64_t ready_ps;         /* when the bank can take its next command */
+	uint64_t act_ok_ps;        /* earliest activate (closed bank) */
+	uint64_t col_ok_ps;        /* earliest next burst of the open row */
+	uint64_t pre_ok_ps;        /* earliest precharge of the open row */
+	struct ax_ddr_session sess[AX_DDR_SESSIONS];   /* a ring by n_sess */
+	uint64_t n_sess;
+};
+
+struct ax_ddr_busy {
+	uint64_t start_ps, end_ps;
+	int dir;                   /* 0 read, 1 write, 2 refresh */
 };
 
 struct ax_ddr_channel {
 	struct ax_ddr_bank bank[AX_DDR_MAX_BANKS];
-	uint64_t bus_free_ps;
+	struct ax_ddr_busy bus[AX_DDR_BUS_SLOTS];      /* sorted, disjoint */
+	uint32_t n_bus;
+	/* reads first: the reads at the times they are served, and refreshes */
+	struct ax_ddr_busy rbus[AX_DDR_BUS_SLOTS];     /* sorted, disjoint */
+	uint32_t n_rbus;
+	uint64_t wr_start_ps[AX_DDR_WRITES];           /* first bursts of the latest writes, a ring */
+	uint64_t n_wr;
+	int draining;                                  /* the write buffer goes first */
+	uint64_t act_ps[AX_DDR_ACTS];                  /* sorted, the latest ones */
+	uint32_t n_act;
 	uint64_t next_refresh_ps;
-	int last_write;            /* direction of the last burst */
-	int used;
-	uint64_t act_ps[4];        /* the last four activates, a ring by n_act */
-	uint64_t n_act;
 };
 
 struct ax_ddr_stats {
 	uint64_t hits, misses, conflicts, refreshes, turnarounds;
+	uint64_t bursts;           /* column commands (row-hit rate per burst) */
+	uint64_t reordered;        /* pieces served ahead of older ones (frfcfs) */
+	uint64_t reads_first;      /* read pieces served ahead of waiting writes */
+	uint64_t drains;           /* times the write buffer reached write_high */
 	uint64_t busy_ps;          /* data bus time, summed over channels */
 };
 
@@ -90,19 +148,30 @@ struct ax_ddr {
 	struct ax_ddr_stats st;
 };
 
-/* tRFC must be at most tREFI / 2 (ax_arch_validate says so to the user). */
+struct ax_arch;
+/* Fills p from the DDR keys of a validated hardware description. */
+void ax_ddr_params_from_arch(struct ax_ddr_params *p, const struct ax_arch *a);
+/* Resets d to idle, closed banks with parameters p (checked: a bad value is
+ * our bug, the description was validated).  d is caller-owned, nothing to free. */
 void ax_ddr_init(struct ax_ddr *d, const struct ax_ddr_params *p);
-/* Applies the refreshes of channel c due before t that can be applied in one
- * step and returns t as they move it (memtiming.c); each access calls it. */
-uint64_t ax_ddr_refresh_skip(const struct ax_ddr_params *p, struct ax_ddr_channel *c,
-			     struct ax_ddr_stats *st, uint64_t t);
 /*
  * A transfer of bytes at address addr (read or write) arriving at now_ps;
- * returns when its last burst ends (first: the controller latency and the
- * read latency are paid).  Pieces of the transfer on different channels run
- * in parallel.
+ * returns when its last burst ends (first: the controller latency is paid in
+ * front, and the read latency tCL or the write latency WL at the end).
+ * Pieces of the transfer on different channels and banks run in parallel.
+ * Calls should come in about the order of now_ps: a piece is never placed
+ * before pieces of earlier calls on its bank.
  */
 uint64_t ax_ddr_access(struct ax_ddr *d, uint64_t now_ps, uint64_t addr, uint64_t bytes,
 		       int write, int first);
+/*
+ * Bytes [off, off + bytes) of a 2-D transfer: runs of run_bytes, one every
+ * stride_bytes from base (a channel slice of a tensor, docs/memory.md
+ * "DMA").  Each run reaches the model at its real address, as one request of
+ * ax_ddr_access; run_bytes 0 or not below stride_bytes is one contiguous
+ * block from base + off.  Returns when its last burst ends.
+ */
+uint64_t ax_ddr_access_2d(struct ax_ddr *d, uint64_t now_ps, uint64_t base, uint64_t run_bytes,
+			  uint64_t stride_bytes, uint64_t off, uint64_t bytes, int write, int first);
 
 #endif

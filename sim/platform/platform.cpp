@@ -53,11 +53,15 @@ constexpr uint64_t mem_addr(unsigned mem_id, unsigned kind, uint64_t offset = 0)
 constexpr unsigned addr_kind(uint64_t a) { return unsigned((a >> 56) & 0xf); }
 constexpr unsigned addr_mem(uint64_t a) { return unsigned((a >> 48) & 0xff); }
 
-// Marks the first access of a transfer, which pays the memory's latency.
+// Marks the first access of a transfer, which pays the memory's latency;
+// for DDR, also a 2-D transfer's runs (docs/memory.md "DMA"): the access is
+// bytes [run_off, run_off + length) of runs of run_bytes every run_stride
+// from the address (run_bytes 0: contiguous from the address).
 struct FirstExt : tlm::tlm_extension<FirstExt> {
 	bool first = false;
-	tlm::tlm_extension_base *clone() const override { auto *e = new FirstExt; e->first = first; return e; }
-	void copy_from(const tlm::tlm_extension_base &o) override { first = static_cast<const FirstExt &>(o).first; }
+	uint64_t run_bytes = 0, run_stride = 0, run_off = 0;
+	tlm::tlm_extension_base *clone() const override { auto *e = new FirstExt; *e = *this; return e; }
+	void copy_from(const tlm::tlm_extension_base &o) override { *this = static_cast<const FirstExt &>(o); }
 };
 
 uint64_t now_ps() { return sc_time_stamp().value(); } // resolution is 1 ps
@@ -89,9 +93,12 @@ struct Memory : sc_module {
 		tr.get_extension(fe);
 		uint64_t bytes = tr.get_data_length();
 		bool first = fe && fe->first;
-		uint64_t end = ddr ? ax_ddr_access(ddr, start, tr.get_address() & AX_ADDR_MASK, bytes,
-						   tr.is_write(), first)
-				   : ax_pool_reserve(&pool, start, bytes, first);
+		uint64_t end = !ddr ? ax_pool_reserve(&pool, start, bytes, first)
+			       : fe ? ax_ddr_access_2d(ddr, start, tr.get_address() & AX_ADDR_MASK,
+						       fe->run_bytes, fe->run_stride, fe->run_off, bytes,
+						       tr.is_write(), first)
+				    : ax_ddr_access(ddr, start, tr.get_address() & AX_ADDR_MASK, bytes,
+						    tr.is_write(), first);
 		delay += sc_time::from_value(end - start);
 		unsigned k = addr_kind(tr.get_address());
 		if (k >= AX_KIND_COUNT)
@@ -216,6 +223,40 @@ struct Sim {
 			res->core_end_ps[t.core] = end;
 	}
 	bool ready(uint32_t id) const { return remaining[id] == 0; }
+
+	// docs/timing-model.md "Where the time goes": per core, how many of its
+	// units are busy and whether its control core is programming an
+	// operator; the time with no unit busy goes to one of two stalls
+	uint32_t active[AX_MAX_CORES] = { 0 };
+	uint32_t setup_layer[AX_MAX_CORES];
+	bool setup_on[AX_MAX_CORES] = { false }, setup_copy0[AX_MAX_CORES] = { false };
+	uint64_t since[AX_MAX_CORES] = { 0 };
+	void account(uint32_t k)
+	{
+		uint64_t now = now_ps(), dt = now - since[k];
+		since[k] = now;
+		if (active[k] || !dt)
+			return;
+		if (setup_on[k]) {
+			res->stall_setup_ps[k] += dt;
+			if (setup_copy0[k])
+				res->layers[setup_layer[k]].setup_stall_ps += dt;
+		} else {
+			res->stall_wait_ps[k] += dt;
+		}
+	}
+	void unit(uint32_t k, bool on)
+	{
+		account(k);
+		active[k] += on ? 1 : (uint32_t)-1;
+	}
+	void setup(const ax_task &t, bool on)
+	{
+		account(t.core);
+		setup_on[t.core] = on;
+		setup_layer[t.core] = t.layer;
+		setup_copy0[t.core] = t.copy == 0 && t.infer == 0;
+	}
 };
 
 // A unit's in-order queue of tasks handed over by a controller.
@@ -246,7 +287,8 @@ struct Queue {
 // Issues an access of bytes to a memory through socket, returning its delay.
 template <typename Sock>
 sc_time access(Sock &sock, tlm::tlm_command cmd, unsigned mem_id, unsigned kind,
-	       uint64_t bytes, bool first, unsigned char *buf, uint64_t offset = 0)
+	       uint64_t bytes, bool first, unsigned char *buf, uint64_t offset = 0,
+	       uint64_t run_bytes = 0, uint64_t run_stride = 0, uint64_t run_off = 0)
 {
 	sc_time d = SC_ZERO_TIME;
 	if (!bytes)
@@ -257,6 +299,9 @@ sc_time access(Sock &sock, tlm::tlm_command cmd, unsigned mem_id, unsigned kind,
 	static tlm::tlm_generic_payload tr;
 	FirstExt fe;
 	fe.first = first;
+	fe.run_bytes = run_bytes;
+	fe.run_stride = run_stride;
+	fe.run_off = run_off;
 	tr.set_command(cmd);
 	tr.set_address(mem_addr(mem_id, kind, offset));
 	tr.set_data_ptr(buf);
@@ -294,6 +339,7 @@ struct Compute : sc_module {
 			uint32_t id = queue.take(s);
 			const ax_task &t = s.tl->tasks[id];
 			uint64_t start = now_ps();
+			s.unit(t.core, true);
 			if (s.probe)
 				s.probe->begin(t, busy);
 			// docs/timing-model.md "Compute tasks": the work at full rate,
@@ -312,6 +358,7 @@ struct Compute : sc_module {
 			s.activations++;
 			if (s.probe)
 				s.probe->end(t, busy);
+			s.unit(t.core, false);
 			s.finish(id, start, total, engine);
 		}
 	}
@@ -349,17 +396,24 @@ struct Dma : sc_module {
 		bool act = t.data == AX_KIND_ACT || t.data == AX_KIND_TASKLIST;
 		return queue[classes == 2 && act ? 1 : 0];
 	}
+	// bytes at addr + off of memory m; a 2-D transfer's DDR side (run_bytes
+	// given) is bytes [off, off + bytes) of its runs from addr
 	sc_time move(tlm::tlm_command cmd, ax_mem m, unsigned kind, uint64_t bytes, bool first,
-		     uint64_t addr)
+		     uint64_t addr, uint64_t off, uint64_t run_bytes, uint64_t run_stride)
 	{
+		if (m != AX_MEM_DDR || !run_bytes) {
+			addr += off;
+			run_bytes = run_stride = off = 0;
+		}
 		if (engine == AX_E_DMA_CORE) {
 			if (m == AX_MEM_L1)
 				return access(near, cmd, l1_id, kind, bytes, first, nullptr, addr);
-			return access(far, cmd, m, kind, bytes, first, nullptr, addr);
+			return access(far, cmd, m, kind, bytes, first, nullptr, addr, run_bytes, run_stride, off);
 		}
 		if (m == AX_MEM_L1)
 			AX_BUG("the system DMA cannot reach L1");
-		return access(m == AX_MEM_L2 ? near : far, cmd, m, kind, bytes, first, nullptr, addr);
+		return access(m == AX_MEM_L2 ? near : far, cmd, m, kind, bytes, first, nullptr, addr,
+			      run_bytes, run_stride, off);
 	}
 	// One transfer, in the calling thread (a channel, or a controller that
 	// reloads its tasklist).  docs/timing-model.md "DMA": setup, then chunks
@@ -368,7 +422,8 @@ struct Dma : sc_module {
 	// holds their completion times); chunk k is issued when chunk
 	// k - outstanding has completed.
 	void copy(ax_mem src, ax_mem dst, unsigned kind, uint64_t bytes, uint64_t src_addr,
-		  uint64_t dst_addr, std::vector<uint64_t> &done_at)
+		  uint64_t dst_addr, std::vector<uint64_t> &done_at, uint64_t run_bytes = 0,
+		  uint64_t run_stride = 0)
 	{
 		wait(sc_time::from_value(s.a->dma_setup_cycles * s.cycle_ps));
 		uint64_t left = bytes, off = 0, k = 0, last = now_ps();
@@ -382,8 +437,10 @@ struct Dma : sc_module {
 				s.activations++;
 			}
 			bool first = k == 0;
-			sc_time dr = move(tlm::TLM_READ_COMMAND, src, kind, c, first, src_addr + off);
-			sc_time dw = move(tlm::TLM_WRITE_COMMAND, dst, kind, c, first, dst_addr + off);
+			sc_time dr = move(tlm::TLM_READ_COMMAND, src, kind, c, first, src_addr, off,
+					  run_bytes, run_stride);
+			sc_time dw = move(tlm::TLM_WRITE_COMMAND, dst, kind, c, first, dst_addr, off,
+					  run_bytes, run_stride);
 			uint64_t end = now_ps() + (dr > dw ? dr : dw).value();
 			done_at[k % n_out] = end;
 			if (end > last)
@@ -404,11 +461,17 @@ struct Dma : sc_module {
 			uint32_t id = queue[cls].take(s);
 			const ax_task &t = s.tl->tasks[id];
 			uint64_t start = now_ps();
+			bool mine = engine == AX_E_DMA_CORE;
+			if (mine)
+				s.unit(t.core, true);
 			if (s.probe)
 				s.probe->begin(t, busy[lane]);
-			copy(t.src, t.dst, t.data, t.bytes, t.src_addr, t.dst_addr, done_at);
+			copy(t.src, t.dst, t.data, t.bytes, t.src_addr, t.dst_addr, done_at, t.run_bytes,
+			     t.run_stride);
 			if (s.probe)
 				s.probe->end(t, busy[lane]);
+			if (mine)
+				s.unit(t.core, false);
 			s.finish(id, start, now_ps() - start, engine, lane);
 		}
 	}
@@ -422,6 +485,7 @@ struct Controller : sc_module {
 	std::vector<uint32_t> mine;
 	Queue *units[AX_T_KIND_COUNT];
 	Dma *dma_core, *dma_sys;
+	sc_event cfg_free;                 // an operator set-up's dependencies are met
 	sc_signal<bool> *busy = nullptr;   // probe (--vcd)
 	Controller(sc_module_name n, Sim &sim, uint32_t k)
 		: sc_module(n), to_far("to_far"), s(sim), core(k)
@@ -470,7 +534,27 @@ struct Controller : sc_module {
 				s.rec[id].issue_end_ps = now_ps();
 			}
 			const ax_task &t = tl->tasks[id];
-			if (t.kind == AX_T_DMA)
+			if (t.kind == AX_T_CTRL) {
+				// docs/timing-model.md "Operator set-up": the control core
+				// itself programs the operator once its configuration set
+				// is free (the task's dependencies)
+				while (!s.ready(id)) {
+					s.waiter[id] = &cfg_free;
+					wait(cfg_free);
+					s.activations++;
+				}
+				uint64_t c0 = now_ps();
+				s.setup(t, true);
+				if (s.probe)
+					s.probe->begin(t, busy);
+				wait(sc_time::from_value(t.cycles * s.cycle_ps));
+				s.activations++;
+				if (s.probe)
+					s.probe->end(t, busy);
+				s.setup(t, false);
+				s.finish(id, c0, now_ps() - c0, AX_E_SETUP);
+			}
+			else if (t.kind == AX_T_DMA)
 			{
 				Dma *d = t.unit == AX_U_DMA_SYS ? dma_sys : dma_core;
 				d->queue_for(t).push(id);
@@ -524,22 +608,7 @@ struct Platform {
 		uint64_t ddr_ch = a->ddr_channels;
 		ddr.reset(new Memory("ddr", &res->mem[AX_MEM_DDR]));
 		ax_ddr_params dp{};
-		dp.channels = uint32_t(ddr_ch);
-		dp.banks = uint32_t(a->ddr_banks);
-		dp.row_bytes = a->ddr_row_bytes;
-		dp.interleave = a->ddr_interleave;
-		dp.burst_bytes = a->ddr_burst_length * (a->ddr_bus_bits / ddr_ch) / 8;
-		dp.burst_ps = (a->ddr_burst_length * 1000000000000ull + a->ddr_rate_tps - 1) / a->ddr_rate_tps;
-		dp.t_rcd_ps = a->ddr_t_rcd_ps;
-		dp.t_rrd_ps = a->ddr_t_rrd_ps;
-		dp.t_faw_ps = a->ddr_t_faw_ps;
-		dp.t_rp_ps = a->ddr_t_rp_ps;
-		dp.t_cl_ps = a->ddr_t_cl_ps;
-		dp.t_wtr_ps = a->ddr_t_wtr_ps;
-		dp.t_rtw_ps = a->ddr_t_rtw_ps;
-		dp.t_rfc_ps = a->ddr_t_rfc_ps;
-		dp.t_refi_ps = a->ddr_t_refi_ps;
-		dp.latency_ps = a->ddr_latency_ps;
+		ax_ddr_params_from_arch(&dp, a);
 		ax_ddr_init(&ddr_model, &dp);
 		ddr->ddr = &ddr_model;
 		ax_pool_init(&noc_aggregate, 1, a->noc_aggregate_bpc * hz, 0);

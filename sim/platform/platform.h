@@ -27,6 +27,7 @@ enum ax_engine {
 	AX_E_DMA_CORE,     /* summed over the core DMA's channels */
 	AX_E_DMA_SYS,      /* shared; reported on core 0 */
 	AX_E_CTRL,         /* descriptor fetch and dispatch */
+	AX_E_SETUP,        /* operator set-up by the control core */
 	AX_E_COUNT
 };
 
@@ -43,6 +44,7 @@ struct ax_layer_stats {
 	uint64_t passes;
 	uint64_t dma_read[AX_MEM_COUNT];     /* bytes its DMA tasks read from each memory (copy 0) */
 	uint64_t dma_write[AX_MEM_COUNT];    /* and wrote */
+	uint64_t setup_stall_ps;             /* its set-up ran while every unit of the core was idle (copy 0) */
 };
 
 /* When and where one task ran; recorded only when asked (struct ax_platform_opts). */
@@ -65,6 +67,11 @@ struct ax_result {
 	uint64_t macs;                       /* all copies */
 	uint64_t tasks;
 	uint64_t core_end_ps[AX_MAX_CORES];  /* when each core's last task of the first inference ended */
+	/* docs/timing-model.md "Where the time goes": per core, time every
+	 * compute unit and DMA channel of the core was idle while the control
+	 * core programmed an operator, and while it did not (waiting for
+	 * data, another core or a dependency), up to the core's last task */
+	uint64_t stall_setup_ps[AX_MAX_CORES], stall_wait_ps[AX_MAX_CORES];
 	uint64_t ddr_row_hits, ddr_row_misses, ddr_row_conflicts, ddr_refreshes, ddr_turnarounds;
 	uint64_t noc_busy_ps;                /* the NoC's aggregate limit: time its bandwidth was in use */
 	uint64_t sc_deltas;                  /* SystemC delta cycles */

@@ -94,14 +94,16 @@ void Probes::check_size()
 
 void Probes::begin(const ax_task &t, sc_signal<bool> *b)
 {
-	b->write(true);
+	if (b)
+		b->write(true);
 	traffic(t, true);
 	check_size();
 }
 
 void Probes::end(const ax_task &t, sc_signal<bool> *b)
 {
-	b->write(false);
+	if (b)
+		b->write(false);
 	traffic(t, false);
 	check_size();
 }

@@ -27,20 +27,47 @@ static double peak_macs(const struct ax_report_input *in)
 }
 
 /* docs/report-format.md "Derived figures": the chip's throughput.  With
- * back-to-back inferences it is the steady state, copies x (N - 1)
+ * back-to-back inferences it is the steady state, lanes x (N - 1)
  * inferences between the first and the last inference's end; with one, the
- * copies over the latency. */
+ * lanes over the latency.  A lane is one input in flight: one per core of a
+ * batch instance, one per cooperative or pipeline instance. */
 static double fps(const struct ax_report_input *in)
 {
 	const struct ax_result *r = in->res;
 	if (r->inferences >= 2) {
 		uint64_t span = r->infer_end_ps[r->inferences - 1] - r->infer_end_ps[0];
 		if (span)
-			return in->tl->copies * (double)(r->inferences - 1) * 1e12 / (double)span;
+			return in->tl->lanes * (double)(r->inferences - 1) * 1e12 / (double)span;
 	}
 	if (!r->latency_ps)
 		return 0;
-	return in->tl->copies * 1e12 / (double)r->latency_ps;
+	return in->tl->lanes * 1e12 / (double)r->latency_ps;
+}
+
+/* Cores one lane's layer runs on: all of a cooperative instance, else one. */
+static uint32_t cores_per_lane(const struct ax_tasklist *tl)
+{
+	return tl->mode == AX_MC_COOPERATIVE ? tl->cores_per_copy : 1;
+}
+
+static const char *mode_name(const struct ax_tasklist *tl)
+{
+	static const char *const n[] = { "batch", "cooperative", "pipeline" };
+	return tl->cores_per_copy == 1 ? "batch-1" : tl->mode < 3 ? n[tl->mode] : "?";
+}
+
+/* docs/timing-model.md "Where the time goes": the share of the cores' time
+ * (to each one's last task) that every unit of a core stood idle while its
+ * control core programmed an operator (setup) or while it did not. */
+static double stall_share(const struct ax_report_input *in, int setup)
+{
+	const struct ax_result *r = in->res;
+	uint64_t sum = 0;
+	for (uint32_t k = 0; k < r->n_cores; k++)
+		sum += setup ? r->stall_setup_ps[k] : r->stall_wait_ps[k];
+	if (!r->run_end_ps || !r->n_cores)
+		return 0;
+	return (double)sum / ((double)r->n_cores * (double)r->run_end_ps);
 }
 
 /* Useful MACs per second over what the cores in use could do. */
@@ -155,7 +182,7 @@ void ax_report_layer(const struct ax_report_input *in, size_t i, struct ax_layer
 	uint64_t span = ps_to_cycles(in->res, ls->end_ps) - ls->start_ps / in->res->cycle_ps;
 	if (span)
 		f->utilization = (double)ls->macs /
-				 (peak_macs(in) * in->tl->cores_per_copy * (double)span);
+				 (peak_macs(in) * cores_per_lane(in->tl) * (double)span);
 	uint64_t best = 0;
 	f->bound = AX_E_IMC_MVM;
 	for (int e = 0; e < AX_E_COUNT; e++) {
@@ -202,6 +229,7 @@ static const char *bound_name(enum ax_engine e)
 	case AX_E_DPU: return "dpu";
 	case AX_E_DWPU: return "dwpu";
 	case AX_E_DMA_CORE: case AX_E_DMA_SYS: return "memory";
+	case AX_E_SETUP: return "setup";
 	default: return "dispatch";
 	}
 }
@@ -310,6 +338,8 @@ json_t *ax_report_json(const struct ax_report_input *in)
 	json_object_set_new(plan, "copies", jint(tl->copies));
 	json_object_set_new(plan, "inferences_per_copy", jint(r->inferences));
 	json_object_set_new(plan, "cores_per_copy", jint(tl->cores_per_copy));
+	json_object_set_new(plan, "multicore_mode", json_string(mode_name(tl)));
+	json_object_set_new(plan, "lanes", jint(tl->lanes));
 	json_object_set_new(plan, "clock_hz", jint(tl->clock_hz));
 	json_object_set_new(plan, "tasks", jint(tl->n_tasks));
 	json_object_set_new(plan, "tasklist_bytes_per_core", jint(tl->tasklist_bytes));
@@ -324,7 +354,7 @@ json_t *ax_report_json(const struct ax_report_input *in)
 	uint64_t cyc = latency_cycles(in);
 	json_object_set_new(tot, "latency_cycles", jint(cyc));
 	json_object_set_new(tot, "latency_us", jreal((double)r->latency_ps / 1e6));
-	json_object_set_new(tot, "inferences", jint(tl->copies));
+	json_object_set_new(tot, "inferences", jint(tl->lanes));
 	json_object_set_new(tot, "fps", jreal(fps(in)));
 	json_object_set_new(tot, "macs", jint(per_inf(in, r->macs)));
 	json_object_set_new(tot, "imc_utilization", jreal(imc_utilization(in)));
@@ -334,6 +364,10 @@ json_t *ax_report_json(const struct ax_report_input *in)
 	for (int e = 0; e < AX_E_COUNT; e++)
 		json_object_set_new(units, ax_engine_name((enum ax_engine)e), jreal(engine_busy_share(in, (enum ax_engine)e)));
 	json_object_set_new(root, "busy", units);
+	json_t *ov = json_object();
+	json_object_set_new(ov, "setup_stall", jreal(stall_share(in, 1)));
+	json_object_set_new(ov, "wait_stall", jreal(stall_share(in, 0)));
+	json_object_set_new(root, "stalls", ov);
 
 	json_t *cores = json_array();
 	for (uint32_t k = 0; k < r->n_cores; k++) {
@@ -392,6 +426,7 @@ json_t *ax_report_json(const struct ax_report_input *in)
 		for (int e = 0; e < AX_E_COUNT; e++)
 			json_object_set_new(busy, ax_engine_name((enum ax_engine)e), jint(ps_to_cycles(r, ls->busy_ps[e])));
 		json_object_set_new(o, "busy_cycles", busy);
+		json_object_set_new(o, "setup_stall_cycles", jint(ps_to_cycles(r, ls->setup_stall_ps)));
 		json_t *tr = json_object();
 		for (int m = 0; m < AX_MEM_COUNT; m++) {
 			char k[32];
@@ -536,22 +571,23 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 		in->cfg->v[AX_CC_TILING_DEPTH], in->cfg->v[AX_CC_IN_CORE_REPLICATION] ? "on" : "off",
 		in->cfg->v[AX_CC_PAGE_MEMORY] ? "on" : "off", in->cfg->v[AX_CC_ELF_IN_DDR] ? "true" : "false",
 		ax_ptq_name((int)in->cfg->v[AX_CC_PTQ_SCHEME]));
-	fprintf(out, "  cores      %u in use: %u cop%s x %u core%s, %.0f MHz, IMC capped at %u%%\n",
+	fprintf(out, "  cores      %u in use: %u cop%s x %u core%s (%s, %u input%s at once), %.0f MHz, IMC capped at %u%%\n",
 		tl->n_cores, tl->copies, tl->copies == 1 ? "y" : "ies", tl->cores_per_copy,
-		tl->cores_per_copy == 1 ? "" : "s", (double)tl->clock_hz / 1e6, tl->mvm_limit_pct);
+		tl->cores_per_copy == 1 ? "" : "s", mode_name(tl), tl->lanes, tl->lanes == 1 ? "" : "s",
+		(double)tl->clock_hz / 1e6, tl->mvm_limit_pct);
 	fprintf(out, "\n");
 	fprintf(out, "  latency    %llu cycles = %.1f us per inference\n",
 		(unsigned long long)latency_cycles(in), (double)r->latency_ps / 1e6);
 	if (r->inferences >= 2)
 		fprintf(out, "  throughput %.1f inferences/s (chip, %u at once, steady state over %u back-to-back)\n",
-			fps(in), tl->copies, r->inferences);
+			fps(in), tl->lanes, r->inferences);
 	else
-		fprintf(out, "  throughput %.1f inferences/s (chip, %u at once)\n", fps(in), tl->copies);
+		fprintf(out, "  throughput %.1f inferences/s (chip, %u at once)\n", fps(in), tl->lanes);
 	fprintf(out, "  IMC        %.1f%% utilisation (%.1f TMAC/s useful of %.1f TMAC/s peak)\n",
 		100.0 * imc_utilization(in), (double)ax_net_macs(in->net) * fps(in) / 1e12,
 		peak_macs(in) * r->n_cores * (double)tl->clock_hz / 1e12);
 	ax_human_bytes(tl->weight_bytes, b1, sizeof(b1));
-	ax_human_bytes(per_inf(in, r->mem[AX_MEM_L1].read[AX_KIND_WEIGHTS]) / tl->copies, b2, sizeof(b2));
+	ax_human_bytes(per_inf(in, r->mem[AX_MEM_L1].read[AX_KIND_WEIGHTS]) / tl->lanes, b2, sizeof(b2));
 	if (tl->weight_l2_bytes == tl->weight_bytes)
 		fprintf(out, "  weights    %s resident in L2; %s written into the IMC per inference\n", b1, b2);
 	else if (tl->weight_l2_bytes == 0)
@@ -567,6 +603,9 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	for (int e = 0; e < AX_E_COUNT; e++)
 		fprintf(out, "%s %.0f%%%s", ax_engine_name((enum ax_engine)e),
 			100.0 * engine_busy_share(in, (enum ax_engine)e), e + 1 < AX_E_COUNT ? ", " : "\n");
+	fprintf(out, "  stalls     every unit of a core idle: %.0f%% while its control core sets up operators (%.1f us each), %.0f%% waiting for data or other cores\n",
+		100.0 * stall_share(in, 1), (double)in->arch->arch.ctrl_op_setup_cycles * 1e6 / (double)tl->clock_hz,
+		100.0 * stall_share(in, 0));
 	fprintf(out, "\n  memory     %10s %10s   weights  activations  tasklist  constants   busy   (per inference of every copy)\n", "read", "written");
 	for (int m = 0; m < AX_MEM_COUNT; m++) {
 		const struct ax_mem_stats *s = &r->mem[m];

@@ -96,7 +96,7 @@ static void put_us(struct tbuf *b, uint64_t ps)
 
 static const char *kind_name(enum ax_task_kind k)
 {
-	static const char *const n[] = { "dma", "imc_load", "mvm", "dpu", "dwpu" };
+	static const char *const n[] = { "dma", "imc_load", "mvm", "dpu", "dwpu", "setup" };
 	return (unsigned)k < AX_T_KIND_COUNT ? n[k] : "?";
 }
 
@@ -116,6 +116,7 @@ static void task_track(const struct ax_tasklist *tl, const struct ax_task *t,
 	case AX_T_IMC_LOAD: local = AX_TRACK_LOAD; break;
 	case AX_T_DPU: local = AX_TRACK_DPU; break;
 	case AX_T_DWPU: local = AX_TRACK_DWPU; break;
+	case AX_T_CTRL: local = AX_TRACK_CTRL; break;
 	case AX_T_DMA:
 		local = AX_TRACK_DMA0 + r->lane;
 		if (t->unit == AX_U_DMA_SYS)
