@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/err.h"
 #include "config/arch.h"
@@ -637,6 +638,17 @@ START_TEST(merge_bad_input)
 	ax_expect_fail("not valid JSON", "merge '%s'", junk);
 	ax_write_file(junk, "{\"sweep\": {\"schema_version\": 1, \"axes\": [\"tiling_depth\"], \"values\": {}}}");
 	ax_expect_fail("lacks axes, values", "merge '%s'", junk);
+	/* a *.json that cannot be opened (gone, as when another sweep removed
+	 * it) is named, not placed at :-1:-1 */
+	char *gone_link = ax_xasprintf("%s/gone.json", a);
+	ck_assert_int_eq(symlink("/nonexistent/point.json", gone_link), 0);
+	r = ax_run_axsim("merge '%s'", a);
+	ck_assert_int_eq(r.status, 2);
+	ck_has(r.err, "gone.json: cannot read:");
+	ck_assert_ptr_null(strstr(r.err, ":-1:-1:"));
+	ax_run_free(&r);
+	ck_assert_int_eq(unlink(gone_link), 0);
+	free(gone_link);
 	/* a point with a different fixed setting is from another sweep */
 	char *c = ax_tmp("mother");
 	r = sweep_tiny("--tiling-depth 3 --set l2.size=8MiB --out '%s'", c);
