@@ -172,6 +172,13 @@ static const struct ucase unit_good[] = {
 	{ "3MB", AX_U_BYTES, 3000000 },
 	{ "1GB", AX_U_BYTES, 1000000000ull },
 	{ "0.5KiB", AX_U_BYTES, 512 },
+	{ "1TiB", AX_U_BYTES, 1099511627776ull },
+	{ "0.5TiB", AX_U_BYTES, 549755813888ull },
+	{ "2TB", AX_U_BYTES, 2000000000000ull },
+	{ "8e8", AX_U_HZ, 800000000ull },
+	{ ".8GHz", AX_U_HZ, 800000000ull },
+	{ "1e-3us", AX_U_PS, 1000 },
+	{ "4266.000000MT/s", AX_U_TPS, 4266000000ull },
 	{ "64bit", AX_U_BITS, 64 },
 	{ "128bits", AX_U_BITS, 128 },
 	{ "64", AX_U_BITS, 64 },
@@ -249,6 +256,13 @@ static const struct ubad unit_bad[] = {
 	{ "1.5", AX_U_BYTES, "is not a whole number of base units" },
 	{ "1.5ps", AX_U_PS, "is not a whole number of base units" },
 	{ "0.0005", AX_U_PERMILLE, "is not a whole number of base units" },
+	/* no rounding for any suffix: both are a tenth of a base unit away */
+	{ "799.9999999MHz", AX_U_HZ, "is not a whole number of base units" },
+	{ "18.0001ns", AX_U_PS, "is not a whole number of base units" },
+	{ "1.0000000000000000000000000000001GHz", AX_U_HZ, "has too many digits" },
+	{ "1e41", AX_U_COUNT, "is not a number in range" },
+	{ "0x10", AX_U_COUNT, "has an unknown unit" },
+	{ ".", AX_U_COUNT, "is not a number" },
 	{ "maybe", AX_U_BOOL, "is not a boolean" },
 	{ "1", AX_U_BOOL, "is not a boolean" },
 	{ "fr-fcfs", AX_U_DDR_SCHED, "is not a scheduling policy" },
@@ -514,9 +528,13 @@ START_TEST(arch_cross_field_after_set)
 	ck_assert_int_eq(err.count, 0);
 	ck_assert_int_eq(ax_arch_validate(&d, &err), AX_EINPUT);
 	ck_assert_int_eq(err.count, 4);
-	ck_has(ax_err_str(&err), "built-in metis.yaml: ddr.write_low (40) must not be above ddr.write_high (32)");
-	ck_has(ax_err_str(&err), "built-in metis.yaml: l1.reserved (4194304 bytes) must be smaller than l1.size (4194304 bytes)");
-	ck_has(ax_err_str(&err), "built-in metis.yaml: imc.cols (500) must be a multiple of imc.banks (16)");
+	/* located at the --set that made the contradiction, the other key at its line */
+	ck_has(ax_err_str(&err), "--set 'ddr.write_low=40': ddr.write_low (40) must not be above ddr.write_high (32) "
+	       "(ddr.write_high at built-in metis.yaml:");
+	ck_has(ax_err_str(&err), "--set 'l1.reserved=4MiB': l1.reserved (4194304 bytes) must be smaller than l1.size "
+	       "(4194304 bytes) (l1.size at built-in metis.yaml:");
+	ck_has(ax_err_str(&err), "--set 'imc.cols=500': imc.cols (500) must be a multiple of imc.banks (16) "
+	       "(imc.banks at built-in metis.yaml:");
 	ck_has(ax_err_str(&err), "ddr.bus_width (40 bits) must split into ddr.channels (4) whole bytes");
 	ax_err_release(&err);
 
@@ -530,6 +548,31 @@ START_TEST(arch_cross_field_after_set)
 	ck_assert_int_eq(err.count, 0);
 	ax_err_release(&err);
 	ax_arch_desc_release(&d);
+}
+END_TEST
+
+/* Every hardware key at its documented minimum and maximum (the key table
+ * that docs/config-reference.md is generated from), through a whole run:
+ * the value works, or it contradicts another key and that is one message
+ * naming the key with exit status 2; never an abort or a hang (the case's
+ * timeout). */
+START_TEST(arch_every_key_at_its_bounds)
+{
+	size_t n;
+	const struct ax_arch_key *keys = ax_arch_keys(&n);
+	const struct ax_arch_key *k = &keys[_i / 2];
+	char v[64];
+	ax_unit_format(_i % 2 ? k->max : k->min, k->unit, v, sizeof(v));
+	char *elf = ax_compiled(ax_src("models/tiny/tiny.net.yaml"));
+	struct ax_run r = ax_run_axsim("run '%s' --quiet --inferences 1 --set '%s=%s'", elf, k->path, v);
+	ck_assert_msg(r.status == 0 || r.status == 2, "--set %s=%s: exit status %d: %s", k->path, v, r.status, r.err);
+	if (r.status == 2) {
+		ck_assert_msg(strstr(r.err, k->path) != NULL, "--set %s=%s: the message does not name the key: %s",
+			      k->path, v, r.err);
+		ck_assert_int_eq(ax_count_str(r.err, "\n"), 1);
+	}
+	free(elf);
+	ax_run_free(&r);
 }
 END_TEST
 
@@ -682,10 +725,11 @@ START_TEST(arch_file_cross_field)
 	ck_assert_int_eq(ax_arch_load(&d, path, &err), AX_EINPUT);
 	ck_assert_int_eq(err.count, 2);
 	char want[1024];
-	snprintf(want, sizeof(want), "%s: l1.reserved (4194304 bytes) must be smaller than l1.size (4194304 bytes)", path);
-	ck_has(ax_err_str(&err), want);
-	snprintf(want, sizeof(want), "%s: imc.cols (500) must be a multiple of imc.banks (16)", path);
-	ck_has(ax_err_str(&err), want);
+	/* located at the line of the first key named, the other one's line after */
+	ck_has(ax_err_str(&err), ": l1.reserved (4194304 bytes) must be smaller than l1.size (4194304 bytes) (l1.size at ");
+	ck_has(ax_err_str(&err), ": imc.cols (500) must be a multiple of imc.banks (16) (imc.cols at ");
+	snprintf(want, sizeof(want), "%s:", path);
+	ck_assert_int_eq(ax_count_str(ax_err_str(&err), want), 4);
 	ax_err_release(&err);
 	ax_arch_desc_release(&d);
 	free(path);
@@ -1529,7 +1573,9 @@ static const struct ybad ydoc_bad[] = {
 	{ "a: 1\n---\nb: 2\n", "t.yaml:2:1: a second YAML document; expected one document per file" },
 	{ "a: \"x\\0y\"\n", "t.yaml:1:4: scalar contains a NUL character" },
 	{ "\x01\x02\x03", "t.yaml:1:1: invalid YAML: control characters are not allowed" },
-	{ "a: \xff\xfe\n", "invalid YAML: invalid leading UTF-8 octet" },
+	{ "a: \xff\xfe\n", "t.yaml:1:4: invalid YAML: invalid leading UTF-8 octet (byte 3)" },
+	/* an encoding error is located on its own line, characters counted */
+	{ "a: 1\nb: 2\nc: \"\xc3\xa9\xff\"\n", "t.yaml:3:6: invalid YAML: invalid leading UTF-8 octet (byte 16)" },
 };
 
 START_TEST(ydoc_rejects_bad_yaml)
@@ -1922,8 +1968,11 @@ START_TEST(cli_arch_set)
 	ax_run_free(&r);
 
 	ax_expect_fail("unknown hardware parameter 'l2.sise'; did you mean 'l2.size'?", "arch --set l2.sise=16MiB");
+	ax_expect_fail("axsim: --set 'l2.size=8MiB': l2.size given a second time (first --set 'l2.size=16MiB'); "
+		       "expected each parameter once", "arch --set l2.size=16MiB --set l2.size=8MiB");
 
-	ax_expect_fail("axsim: built-in metis.yaml: l1.reserved (4194304 bytes) must be smaller than l1.size (4194304 bytes)", "arch --set l1.reserved=4MiB");
+	ax_expect_fail("axsim: --set 'l1.reserved=4MiB': l1.reserved (4194304 bytes) must be smaller than l1.size "
+		       "(4194304 bytes) (l1.size at built-in metis.yaml:", "arch --set l1.reserved=4MiB");
 
 	r = ax_run_axsim("arch --arch '%s'", bad("arch-partial.yaml"));
 	ck_assert_int_eq(r.status, 2);
@@ -2561,11 +2610,17 @@ static Suite *config_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("arch");
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, arch_default_loads_with_reasons);
 	tcase_add_test(tc, arch_default_values);
 	tcase_add_test(tc, arch_set_with_units);
 	tcase_add_loop_test(tc, arch_set_errors, 0, sizeof(set_bad) / sizeof(set_bad[0]));
 	tcase_add_test(tc, arch_cross_field_after_set);
+	{
+		size_t nk;
+		ax_arch_keys(&nk);
+		tcase_add_loop_test(tc, arch_every_key_at_its_bounds, 0, (int)(2 * nk));
+	}
 	tcase_add_test(tc, arch_file_complete_round_trip);
 	tcase_add_test(tc, arch_file_missing_keys_listed);
 	tcase_add_test(tc, arch_file_bad_values_reported_once_each);

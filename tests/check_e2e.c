@@ -56,6 +56,36 @@ static double num(json_t *root, const char *path)
 	return json_number_value(cur);
 }
 
+/* docs/report-format.md: the throughput and the IMC utilisation follow the
+ * formulas given there, for one inference and for several back-to-back. */
+START_TEST(test_derived_formulas)
+{
+	char *elf = ax_compiled(ax_src(nets[2].net));
+	static const char *const n[] = { "--inferences 1", "--inferences 2", "--inferences 4" };
+	for (size_t i = 0; i < 3; i++) {
+		char tag[32];
+		snprintf(tag, sizeof(tag), "derived%zu", i);
+		json_t *j = run_json(elf, nets[2].model, n[i], tag);
+		json_t *arch = json_object_get(j, "arch");
+		double peak = json_number_value(json_object_get(arch, "imc.rows")) *
+			      json_number_value(json_object_get(arch, "imc.cols")) /
+			      json_number_value(json_object_get(arch, "imc.cycles_per_pass"));
+		double lanes = num(j, "plan.lanes"), cores = num(j, "plan.cores"), clock = num(j, "plan.clock_hz");
+		double fps = num(j, "totals.fps"), util = num(j, "totals.imc_utilization");
+		double want = num(j, "network.macs") * fps / (peak * cores * clock);
+		ck_assert_msg(fabs(util - want) <= 1e-5 * want, "%s: imc_utilization %g; the formula gives %g", n[i], util, want);
+		if (i == 0) {
+			double f1 = lanes / (num(j, "totals.latency_us") * 1e-6);
+			ck_assert_msg(fabs(fps - f1) <= 1e-5 * f1, "fps %g; lanes / latency is %g", fps, f1);
+			double u1 = num(j, "totals.macs") / (peak * cores * num(j, "totals.latency_cycles"));
+			ck_assert_msg(fabs(util - u1) <= 1e-4 * u1, "imc_utilization %g; with one inference %g", util, u1);
+		}
+		json_decref(j);
+	}
+	free(elf);
+}
+END_TEST
+
 /* Sizes of the bundled networks match the published figures within 2%. */
 START_TEST(test_network_totals)
 {
@@ -574,6 +604,31 @@ END_TEST
 
 /* A network or configuration can come through a pipe: each file is read
  * once, so deciding ELF or description does not consume it. */
+/* docs/memory.md "Address map": the DDR holds the weights, activations,
+ * constants and tasklists of every copy.  A one-layer description with
+ * 137 GB of weights is refused at once (weights are counted, not
+ * materialised); a DDR smaller than the tiny network's map is refused after
+ * lowering, located at the --set; the default DDR runs both tiny and
+ * ResNet-50. */
+START_TEST(test_ddr_capacity)
+{
+	char *big = ax_tmp("big.net.yaml");
+	ax_write_file(big, "network: big\ninputs:\n  - {name: x, shape: [8, 8, 65536]}\n"
+			   "layers:\n  - {name: fc, op: dense, out: 32768}\noutputs: [fc]\n");
+	ax_expect_fail("the network's 137439084544 weight bytes do not fit the 1040187392 bytes of DDR",
+		       "run '%s' --quiet", big);
+	char *tiny = ax_compiled(ax_src("models/tiny/tiny.net.yaml"));
+	ax_expect_fail("--set 'ddr.size=4MiB': the network needs 13631488 bytes of DDR (4 copies: weights 4194304, "
+		       "activations 4194304, constants 1048576, tasklists 4194304) but has 4194304",
+		       "run '%s' --quiet --set ddr.size=4MiB --set ddr.reserved=0B", tiny);
+	struct ax_run r = ax_run_axsim("run '%s' --quiet --set ddr.size=13MiB --set ddr.reserved=0B", tiny);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ax_run_free(&r);
+	free(tiny);
+	free(big);
+}
+END_TEST
+
 START_TEST(test_pipe_input)
 {
 	const char *srcs[2] = { ax_src("models/tiny/tiny.net.yaml"), NULL };
@@ -737,6 +792,8 @@ static Suite *suite(void)
 	tcase_add_loop_test(t, test_calibration_windows, 0, NNETS);
 	tcase_add_loop_test(t, test_invariants, 0, NNETS);
 	tcase_add_test(t, test_pipe_input);
+	tcase_add_test(t, test_ddr_capacity);
+	tcase_add_test(t, test_derived_formulas);
 	suite_add_tcase(s, t);
 	return s;
 }

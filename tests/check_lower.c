@@ -707,6 +707,30 @@ START_TEST(test_cone)
 END_TEST
 
 /* Every dependency points backwards and every task belongs to a core in use. */
+/* Errors of the lowering name where the value came from; resources_used
+ * 1/copies written in thousandths (0.0625) is the share it means. */
+START_TEST(test_located_errors)
+{
+	char *elf = ax_compiled(ax_src("models/tiny/tiny.net.yaml"));
+	char *cfg = ax_tmp("ru.yaml");
+	ax_write_file(cfg, "models:\n  tiny:\n    extra_kwargs:\n      aipu_cores: 4\n      compilation_config:\n"
+			   "        backend_config: {resources_used: 0.3}\n");
+	ax_expect_fail("ru.yaml:6:42: resources_used 0.3 for each of 4 copies is more than the chip has",
+		       "run '%s' --quiet --config '%s'", elf, cfg);
+	ax_write_file(cfg, "models:\n  tiny:\n    extra_kwargs:\n      aipu_cores: 4\n      compilation_config:\n"
+			   "        backend_config: {elf_in_ddr: false, l2_reserved_nbytes_tasklist: 64}\n");
+	ax_expect_fail("ru.yaml:6:74: the L2 tasklist reserve gives each of 4 cores 64 bytes",
+		       "run '%s' --quiet --config '%s'", elf, cfg);
+	ax_write_file(cfg, "models:\n  tiny:\n    extra_kwargs:\n      aipu_cores: 16\n      compilation_config:\n"
+			   "        backend_config: {resources_used: 0.0625}\n");
+	struct ax_run r = ax_run_axsim("run '%s' --quiet --config '%s' --set chip.cores=16", elf, cfg);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ax_run_free(&r);
+	free(cfg);
+	free(elf);
+}
+END_TEST
+
 START_TEST(test_bundled_tasklists_wellformed)
 {
 	static const char *const nets[] = {
@@ -1237,6 +1261,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_device_input);
 	tcase_add_test(t, test_weight_groups);
 	tcase_add_test(t, test_cone);
+	tcase_add_test(t, test_located_errors);
 	tcase_add_test(t, test_operator_setup);
 	tcase_add_test(t, test_operator_barrier);
 	tcase_add_test(t, test_pword_and_grouped);

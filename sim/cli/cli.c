@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "common/file.h"
+#include "common/output.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "platform/platform.h"
 #include "report/report.h"
 #include "report/trace.h"
+#include "config/units.h"
 
 void ax_cli_print_errors(const struct ax_err *e, const char *prefix)
 {
@@ -24,9 +26,22 @@ void ax_cli_print_errors(const struct ax_err *e, const char *prefix)
 	}
 }
 
+int ax_cli_check_outputs(const char *cmd, const struct ax_out_spec *outs, size_t n_outs,
+			 const char *const *inputs, size_t n_inputs)
+{
+	struct ax_err err;
+	ax_err_init(&err);
+	int rc = ax_out_check(outs, n_outs, inputs, n_inputs, &err);
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "axsim %s: ", cmd);
+	ax_cli_print_errors(&err, prefix);
+	ax_err_release(&err);
+	return rc ? 2 : 0;
+}
+
 static const char *const all_opts[] = {
 	"--arch", "--set", "--config", "--model", "--board", "--json", "--csv",
-	"--quiet", "--reference", "--help", "-o", "--inferences", "--trace", "--vcd",
+	"--quiet", "--reference", "--help", "-o", "--inferences", "--trace", "--vcd", "--trace-limit",
 	"--tolerance", "--metric", "--force", "--input-shape", "--no-host", NULL
 };
 
@@ -98,6 +113,7 @@ int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
 		else if (!strcmp(name, "--csv")) o->csv = val;
 		else if (!strcmp(name, "--trace")) o->trace = val;
 		else if (!strcmp(name, "--vcd")) o->vcd = val;
+		else if (!strcmp(name, "--trace-limit")) o->trace_limit = val;
 		else if (!strcmp(name, "-o")) o->out = val;
 		else if (!strcmp(name, "--inferences")) o->inferences = val;
 		else if (!strcmp(name, "--quiet")) o->quiet = 1;
@@ -135,8 +151,19 @@ static int arch_load(const struct ax_opts *o, const char *const *extra, int n_ex
 	int n0 = err->count;
 	int rc = ax_arch_load(d, o->arch, err);
 	if (!rc) {
-		for (int i = 0; i < o->n_sets; i++)
-			ax_arch_set(d, o->sets[i], err);
+		for (int i = 0; i < o->n_sets; i++) {
+			/* a key set twice is a mistake, not "the last one wins" */
+			size_t klen = strcspn(o->sets[i], "=");
+			int dup = -1;
+			for (int k = 0; k < i && dup < 0; k++)
+				if (strcspn(o->sets[k], "=") == klen && !strncmp(o->sets[k], o->sets[i], klen))
+					dup = k;
+			if (dup >= 0 && o->sets[i][klen])
+				ax_err_add(err, "--set '%s': %.*s given a second time (first --set '%s'); expected each "
+					   "parameter once", o->sets[i], (int)klen, o->sets[i], o->sets[dup]);
+			else
+				ax_arch_set(d, o->sets[i], err);
+		}
 		for (int i = 0; i < n_extra; i++) {
 			const char *eq = strchr(extra[i], '=');
 			char key[128];
@@ -165,18 +192,22 @@ int ax_cli_load_arch(const struct ax_opts *o, struct ax_arch_desc *d)
  * magic is a compiled network, anything else a network description. */
 static int net_load(const char *path, struct ax_net *net, struct ax_err *err)
 {
-	unsigned char *buf;
-	size_t len;
+	struct ax_input in;
 	ax_net_init(net);
-	int rc = ax_slurp(path, AX_ELF_MAX_FILE_BYTES, "a compiled network or a network description",
-			  &buf, &len, err);
+	int rc = ax_input_read(&in, path, AX_ELF_MAX_FILE_BYTES, "a compiled network or a network description",
+			       err);
 	if (rc)
 		return rc;
-	if (len >= 4 && !memcmp(buf, "\177ELF", 4))
-		rc = ax_elf_read_buf(net, path, buf, len, err);
+	/* simulating needs the weights' sizes, not their values.  A file with
+	 * NUL bytes near its start, or the ELF magic's first byte, is binary:
+	 * the ELF reader says what is wrong with it (a damaged magic), not YAML */
+	size_t head = in.len < 4096 ? in.len : 4096;
+	int binary = (in.len && in.buf[0] == 0x7f) || memchr(in.buf, 0, head) != NULL;
+	if (binary || (in.len >= 4 && !memcmp(in.buf, "\177ELF", 4)))
+		rc = ax_elf_read_buf_sizes(net, path, in.buf, in.len, err);
 	else
-		rc = ax_net_load_yaml_buf(net, path, buf, len, err);
-	free(buf);
+		rc = ax_net_load_yaml_buf(net, path, in.buf, in.len, err);
+	ax_input_release(&in);
 	return rc;
 }
 
@@ -207,23 +238,30 @@ int ax_cmd_run(int argc, char **argv)
 	struct ax_sweep_job job;
 	if (ax_sweep_job_opts(&argc, argv, &job))
 		return 2;
-	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet --inferences --trace --vcd", 1, &o))
+	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet --inferences --trace --vcd --trace-limit", 1, &o))
 		return 2;
 	if (help_or_usage(&o, "usage: axsim run NET [--config MODEL.yaml] [--model NAME] [--board pcie|m2]\n"
 			      "                 [--arch FILE] [--set KEY=VALUE]... [--json FILE] [--csv FILE] [--quiet]\n"
-			      "                 [--inferences N] [--trace FILE.json] [--vcd FILE.vcd]\n"
+			      "                 [--inferences N] [--trace FILE.json] [--vcd FILE.vcd] [--trace-limit SIZE]\n"
 			      "Simulates N back-to-back inferences (default 2) on each copy of the network and\n"
 			      "prints the first one's latency, the steady-state throughput, IMC utilisation, unit\n"
 			      "and memory activity and the slowest layers.  NET is an ELF\n"
 			      "written by axsim compile, or a network description.  Without --config the SDK's\n"
 			      "default compilation configuration is used.  --trace writes the timeline of every\n"
 			      "task for ui.perfetto.dev, --vcd the units' busy signals and the bytes in progress\n"
-			      "per memory for GTKWave (docs/traces.md).\n"))
+			      "per memory for GTKWave (docs/traces.md); each stops, with a warning, once it is\n"
+			      "about --trace-limit large (default 64MiB).  Every FILE may be - (standard output).\n"))
 		return 0;
 	if (o.n_positional != 1) {
 		fprintf(stderr, "axsim run: expected one network (ELF or description); see axsim run --help\n");
 		return 2;
 	}
+	const struct ax_out_spec outs[] = {
+		{ "--json", o.json }, { "--csv", o.csv }, { "--trace", o.trace }, { "--vcd", o.vcd },
+	};
+	const char *ins[] = { o.positional[0], o.config, o.arch };
+	if (ax_cli_check_outputs("run", outs, 4, ins, 3))
+		return 2;
 	if (job.n_cc || job.n_axes)
 		return ax_sweep_job_run(&o, &job);
 	return ax_cli_run_pipeline(&o, NULL);
@@ -330,9 +368,45 @@ int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
 		}
 		tl.inferences = (uint32_t)v;
 	}
+	/* docs/memory.md "Address map": the DDR holds at least one copy of the
+	 * weight section; said before lowering, which takes time in proportion
+	 * to the weights */
+	uint64_t ddr_avail = arch.arch.ddr_size - arch.arch.ddr_reserved;
+	char ddr_where[600];
+	ax_arch_key_where(&arch, "ddr.size", ddr_where, sizeof(ddr_where));
+	uint64_t weights = ax_net_layout_weights(&net);
+	if (weights > ddr_avail) {
+		ax_err_add(&err, "%s: the network's %llu weight bytes do not fit the %llu bytes of DDR "
+			   "(ddr.size less ddr.reserved); expected a larger ddr.size or a smaller network",
+			   ddr_where, (unsigned long long)weights, (unsigned long long)ddr_avail);
+		goto print;
+	}
+	uint64_t trace_limit = AX_TRACE_LIMIT_DEFAULT;
+	if (o->trace_limit) {
+		const char *why = NULL;
+		if (ax_unit_parse(o->trace_limit, AX_U_BYTES, &trace_limit, &why) || trace_limit < (1ull << 20) ||
+		    trace_limit > (1ull << 40)) {
+			run_usage_error(x, "--trace-limit '%s' is not valid; expected a size from 1MiB to 1TiB, such "
+					"as 64MiB or 2GiB", o->trace_limit);
+			goto out;
+		}
+	}
 	if (ax_lower(&net, &arch.arch, &cfg, &tl, &err))
 		goto print;
-	struct ax_platform_opts popts = { .record_tasks = o->trace != NULL, .vcd_path = o->vcd };
+	struct ax_ddr_use du;
+	uint64_t ddr_need = ax_tasklist_ddr_bytes(&tl, &du);
+	if (ddr_need > ddr_avail) {
+		ax_err_add(&err, "%s: the network needs %llu bytes of DDR (%u copies: weights %llu, "
+			   "activations %llu, constants %llu, tasklists %llu) but has %llu (ddr.size less "
+			   "ddr.reserved); expected a larger ddr.size, fewer copies or a smaller network",
+			   ddr_where, (unsigned long long)ddr_need, tl.copies, (unsigned long long)du.weights,
+			   (unsigned long long)du.activations, (unsigned long long)du.constants,
+			   (unsigned long long)du.tasklists, (unsigned long long)ddr_avail);
+		goto print;
+	}
+	uint64_t vcd_cut_ps = 0;
+	struct ax_platform_opts popts = { .record_tasks = o->trace != NULL, .vcd_path = o->vcd,
+					  .vcd_limit_bytes = trace_limit, .vcd_cut_ps = &vcd_cut_ps };
 	if (ax_platform_run_opts(&tl, &arch.arch, &popts, &res, &err)) {
 		status = 1;
 		goto print;
@@ -350,8 +424,19 @@ int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
 		status = 1;
 	if (o->csv && ax_report_write_csv(&in, o->csv, &err))
 		status = 1;
-	if (o->trace && ax_trace_write(&in, o->trace, &err))
+	struct ax_trace_cut cut = { 0 };
+	if (o->trace && ax_trace_write(&in, o->trace, trace_limit, &cut, &err))
 		status = 1;
+	/* docs/traces.md "Size" */
+	char lim[64];
+	ax_unit_format(trace_limit, AX_U_BYTES, lim, sizeof(lim));
+	if (cut.cut && !collect)
+		fprintf(stderr, "axsim: warning: --trace %s: the timeline up to %.3f us only (%zu of %zu tasks): "
+			"the whole would be larger than --trace-limit %s\n", o->trace, (double)cut.until_ps / 1e6,
+			cut.tasks_shown, cut.tasks_total, lim);
+	if (vcd_cut_ps && !collect)
+		fprintf(stderr, "axsim: warning: --vcd %s: stopped at %.3f us of %.3f us, at --trace-limit %s\n",
+			o->vcd, (double)vcd_cut_ps / 1e6, (double)res.run_end_ps / 1e6, lim);
 print:
 	if (collect)
 		ax_err_append(x->msgs, &err);
@@ -383,6 +468,9 @@ int ax_cmd_compile(int argc, char **argv)
 		fprintf(stderr, "axsim compile: expected NET.yaml -o NET.elf; see axsim compile --help\n");
 		return 2;
 	}
+	const struct ax_out_spec outs[] = { { "-o", o.out } };
+	if (ax_cli_check_outputs("compile", outs, 1, o.positional, 1))
+		return 2;
 	struct ax_net net;
 	struct ax_err err;
 	ax_err_init(&err);

@@ -245,6 +245,13 @@ static int metric_eval(const struct report *r, const char *name, double *out, st
 		} else if (!json_is_number(j)) {
 			rc = ax_err_add(err, "%s: %s'%s' is %s; expected a number", r->path, where, full,
 					json_type_name(j));
+		} else if (json_number_value(j) < 0 ||
+			   (json_number_value(j) == 0 && (!strncmp(full, "totals.latency", 14) ||
+							  !strcmp(full, "totals.fps")))) {
+			/* every figure of a run is at least 0, latency and throughput above */
+			rc = ax_err_add(err, "%s: %s'%s' is %g; expected a %s number, as axsim run writes it",
+					r->path, where, full, json_number_value(j),
+					json_number_value(j) < 0 ? "non-negative" : "positive");
 		} else {
 			sum += json_number_value(j);
 		}
@@ -297,9 +304,15 @@ static struct metric *metrics_select(const struct ax_opts *o, size_t *n, struct 
 	return m;
 }
 
-/* "2%", "0.5%": a percentage from 0 to MAX_TOLERANCE_PCT, as a fraction. */
+/* "2%", "0.5%": a percentage from 0 to MAX_TOLERANCE_PCT, as a fraction;
+ * decimal digits and one point only (strtod would take 0x10, 1e1, inf). */
 static int pct_parse(const char *s, double *frac)
 {
+	size_t digits = strspn(s, "0123456789");
+	if (s[digits] == '.')
+		digits += 1 + strspn(s + digits + 1, "0123456789");
+	if (!digits || s[0] == '.' || strcmp(s + digits, "%"))
+		return -1;
 	char *end;
 	double v = strtod(s, &end);
 	if (end == s || strcmp(end, "%") || !isfinite(v) || v < 0 || v > MAX_TOLERANCE_PCT)
@@ -372,6 +385,9 @@ static int layers_load(const struct report *r, struct layers *ls, struct ax_err 
 			rc = ax_err_add(err, "%s: layers[%zu] has no name", r->path, i);
 		else if (!json_is_number(c))
 			rc = ax_err_add(err, "%s: layers[%zu] ('%s') has no number 'cycles'", r->path, i, name);
+		else if (json_number_value(c) < 0)
+			rc = ax_err_add(err, "%s: layers[%zu] ('%s') has cycles %g; expected a non-negative number",
+					r->path, i, name, json_number_value(c));
 		ls->v[i] = (struct layer){ .name = name ? name : "", .cycles = json_number_value(c),
 					   .index = i, .match = -1 };
 	}

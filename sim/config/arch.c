@@ -1,5 +1,6 @@
 #include "arch.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,7 @@ static void origin_clear(struct ax_arch_origin *o)
 {
 	free(o->file);
 	free(o->reason);
+	free(o->set);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -311,46 +313,97 @@ int ax_arch_set(struct ax_arch_desc *d, const char *assignment, struct ax_err *e
 			size_t idx = (size_t)(k - keys);
 			origin_clear(&d->origin[idx]);
 			d->origin[idx].reason = ax_xstrdup("set on the command line");
+			d->origin[idx].set = ax_xstrdup(assignment);
 		}
 	}
 	free(key);
 	return rc;
 }
 
+/* Where key k's value came from: "file:line:col", "--set 'k=v'" or the description's name. */
+void ax_arch_key_where(const struct ax_arch_desc *d, const char *path, char *buf, size_t n)
+{
+	const struct ax_arch_key *k = ax_arch_key_find(path);
+	if (!k)
+		AX_BUG("no hardware parameter '%s'", path);
+	const struct ax_arch_origin *o = d->origin ? &d->origin[k - keys] : NULL;
+	if (o && o->set)
+		snprintf(buf, n, "--set '%s'", o->set);
+	else if (o && o->file)
+		snprintf(buf, n, "%s%s:%d:%d", !strncmp(d->name, "built-in", 8) ? "built-in " : "", o->file,
+			 o->line, o->col);
+	else
+		snprintf(buf, n, "%s", d->name);
+}
+
+/* One contradiction between keys a and b: located at a's origin when a was
+ * given with --set or b was not, else at b's; the other key's origin follows
+ * in parentheses. */
+static void cross_err(const struct ax_arch_desc *d, struct ax_err *err, const char *a, const char *b,
+		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void cross_err(const struct ax_arch_desc *d, struct ax_err *err, const char *a, const char *b,
+		      const char *fmt, ...)
+{
+	char wa[600], wb[600];
+	ax_arch_key_where(d, a, wa, sizeof(wa));
+	ax_arch_key_where(d, b, wb, sizeof(wb));
+	int a_first = !strncmp(wa, "--set", 5) || strncmp(wb, "--set", 5);
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = ax_xvasprintf(fmt, ap);
+	va_end(ap);
+	if (strcmp(wa, wb))
+		ax_err_add(err, "%s: %s (%s at %s)", a_first ? wa : wb, msg, a_first ? b : a, a_first ? wb : wa);
+	else
+		ax_err_add(err, "%s: %s", wa, msg);
+	free(msg);
+}
+
+#define U(x) ((unsigned long long)(x))
+
 int ax_arch_validate(const struct ax_arch_desc *d, struct ax_err *err)
 {
 	const struct ax_arch *a = &d->arch;
 	int n0 = err->count;
 	if (a->imc_cols % a->imc_banks)
-		ax_err_add(err, "%s: imc.cols (%llu) must be a multiple of imc.banks (%llu)",
-			   d->name, (unsigned long long)a->imc_cols, (unsigned long long)a->imc_banks);
+		cross_err(d, err, "imc.banks", "imc.cols", "imc.cols (%llu) must be a multiple of imc.banks (%llu)",
+			  U(a->imc_cols), U(a->imc_banks));
 	if (a->imc_rows % a->imc_row_block)
-		ax_err_add(err, "%s: imc.rows (%llu) must be a multiple of imc.row_block (%llu)",
-			   d->name, (unsigned long long)a->imc_rows, (unsigned long long)a->imc_row_block);
+		cross_err(d, err, "imc.row_block", "imc.rows", "imc.rows (%llu) must be a multiple of imc.row_block (%llu)",
+			  U(a->imc_rows), U(a->imc_row_block));
 	if (a->imc_rows % a->imc_position_align)
-		ax_err_add(err, "%s: imc.rows (%llu) must be a multiple of imc.position_align (%llu)",
-			   d->name, (unsigned long long)a->imc_rows, (unsigned long long)a->imc_position_align);
+		cross_err(d, err, "imc.position_align", "imc.rows", "imc.rows (%llu) must be a multiple of imc.position_align (%llu)",
+			  U(a->imc_rows), U(a->imc_position_align));
 	if (a->imc_position_align % a->imc_pword && a->imc_pword % a->imc_position_align)
-		ax_err_add(err, "%s: imc.position_align (%llu) and imc.pword (%llu) must divide one another",
-			   d->name, (unsigned long long)a->imc_position_align, (unsigned long long)a->imc_pword);
+		cross_err(d, err, "imc.position_align", "imc.pword", "imc.position_align (%llu) and imc.pword (%llu) must divide one another",
+			  U(a->imc_position_align), U(a->imc_pword));
 	if (a->l1_reserved >= a->l1_size)
-		ax_err_add(err, "%s: l1.reserved (%llu bytes) must be smaller than l1.size (%llu bytes)",
-			   d->name, (unsigned long long)a->l1_reserved, (unsigned long long)a->l1_size);
+		cross_err(d, err, "l1.reserved", "l1.size", "l1.reserved (%llu bytes) must be smaller than l1.size (%llu bytes)",
+			  U(a->l1_reserved), U(a->l1_size));
 	if (a->l2_reserved >= a->l2_size)
-		ax_err_add(err, "%s: l2.reserved (%llu bytes) must be smaller than l2.size (%llu bytes)",
-			   d->name, (unsigned long long)a->l2_reserved, (unsigned long long)a->l2_size);
+		cross_err(d, err, "l2.reserved", "l2.size", "l2.reserved (%llu bytes) must be smaller than l2.size (%llu bytes)",
+			  U(a->l2_reserved), U(a->l2_size));
 	if (a->ddr_reserved >= a->ddr_size)
-		ax_err_add(err, "%s: ddr.reserved (%llu bytes) must be smaller than ddr.size (%llu bytes)",
-			   d->name, (unsigned long long)a->ddr_reserved, (unsigned long long)a->ddr_size);
+		cross_err(d, err, "ddr.reserved", "ddr.size", "ddr.reserved (%llu bytes) must be smaller than ddr.size (%llu bytes)",
+			  U(a->ddr_reserved), U(a->ddr_size));
 	if (a->ddr_row_bytes % a->ddr_interleave)
-		ax_err_add(err, "%s: ddr.row_size (%llu bytes) must be a multiple of ddr.interleave (%llu bytes)",
-			   d->name, (unsigned long long)a->ddr_row_bytes, (unsigned long long)a->ddr_interleave);
+		cross_err(d, err, "ddr.interleave", "ddr.row_size",
+			  "ddr.row_size (%llu bytes) must be a multiple of ddr.interleave (%llu bytes)",
+			  U(a->ddr_row_bytes), U(a->ddr_interleave));
 	if (a->ddr_write_low > a->ddr_write_high)
-		ax_err_add(err, "%s: ddr.write_low (%llu) must not be above ddr.write_high (%llu)",
-			   d->name, (unsigned long long)a->ddr_write_low, (unsigned long long)a->ddr_write_high);
+		cross_err(d, err, "ddr.write_low", "ddr.write_high", "ddr.write_low (%llu) must not be above ddr.write_high (%llu)",
+			  U(a->ddr_write_low), U(a->ddr_write_high));
 	if (a->ddr_bus_bits % (8 * a->ddr_channels))
-		ax_err_add(err, "%s: ddr.bus_width (%llu bits) must split into ddr.channels (%llu) whole bytes",
-			   d->name, (unsigned long long)a->ddr_bus_bits, (unsigned long long)a->ddr_channels);
+		cross_err(d, err, "ddr.channels", "ddr.bus_width",
+			  "ddr.bus_width (%llu bits) must split into ddr.channels (%llu) whole bytes",
+			  U(a->ddr_bus_bits), U(a->ddr_channels));
+	/* docs/memory.md "DDR": a refresh blocks its channel for tRPab + tRFC
+	 * every tREFI; at most half of the time, so that traffic always progresses */
+	if (a->ddr_t_rpab_ps + a->ddr_t_rfc_ps > a->ddr_t_refi_ps / 2)
+		cross_err(d, err, "ddr.t_rfc", "ddr.t_refi",
+			  "ddr.t_rpab + ddr.t_rfc (%llu ps) must be at most half of ddr.t_refi (%llu ps): a "
+			  "refresh may block its channel at most half of the time",
+			  U(a->ddr_t_rpab_ps + a->ddr_t_rfc_ps), U(a->ddr_t_refi_ps));
 	return err->count > n0 ? AX_EINPUT : AX_OK;
 }
 

@@ -80,6 +80,7 @@ struct ax_arch_origin {
 	char *file;             /* NULL: --set on the command line */
 	int line, col;
 	char *reason;           /* the description's reason, or NULL */
+	char *set;              /* file NULL: the --set assignment that gave the value */
 };
 
 /* A loaded description: values plus provenance.  Owned by the caller. */
@@ -107,9 +108,14 @@ const char *ax_arch_default_text(size_t *len);
 int ax_arch_load(struct ax_arch_desc *d, const char *path, struct ax_err *err);
 /* Apply one "key.path=value" override. */
 int ax_arch_set(struct ax_arch_desc *d, const char *assignment, struct ax_err *err);
-/* Cross-field checks (reserves fit, banks divide columns, ...). */
+/* Cross-field checks (reserves fit, banks divide columns, refresh shorter
+ * than its interval, ...); each message is located at the keys' origins (file:line:col
+ * or the --set that gave them). */
 int ax_arch_validate(const struct ax_arch_desc *d, struct ax_err *err);
 void ax_arch_desc_release(struct ax_arch_desc *d);
+/* Where key path's value came from, for messages: "file:line:col", "--set
+ * 'key=value'" or the description's name. */
+void ax_arch_key_where(const struct ax_arch_desc *d, const char *path, char *buf, size_t n);
 
 /* Derived figures used across the timing model (docs/timing-model.md). */
 uint64_t ax_arch_cycle_ps(const struct ax_arch *a, uint64_t clock_hz);

@@ -13,8 +13,8 @@ struct suffix {
 
 static const struct suffix bytes_sfx[] = {
 	{ "", 1 }, { "B", 1 }, { "KiB", 1024.0 }, { "MiB", 1048576.0 },
-	{ "GiB", 1073741824.0 }, { "KB", 1e3 }, { "kB", 1e3 }, { "MB", 1e6 },
-	{ "GB", 1e9 }, { NULL, 0 }
+	{ "GiB", 1073741824.0 }, { "TiB", 1099511627776.0 }, { "KB", 1e3 }, { "kB", 1e3 },
+	{ "MB", 1e6 }, { "GB", 1e9 }, { "TB", 1e12 }, { NULL, 0 }
 };
 static const struct suffix bits_sfx[] = { { "", 1 }, { "bit", 1 }, { "bits", 1 }, { NULL, 0 } };
 static const struct suffix hz_sfx[] = {
@@ -123,32 +123,81 @@ int ax_unit_parse(const char *text, enum ax_unit u, uint64_t *out, const char **
 		*why = "is not a number";
 		return -1;
 	}
-	char *end;
-	errno = 0;
-	double v = strtod(p, &end);
-	if (end == p || errno == ERANGE || !isfinite(v)) {
+	/* the number exactly, as digits m and a power of ten e (m x 10^e), so
+	 * that every suffix is judged alike: a value is a whole number of base
+	 * units or it is refused, never rounded (799.9999999MHz as 18.0001ns) */
+	__extension__ typedef unsigned __int128 u128;
+	u128 m = 0;
+	int e = 0, digits = 0, any = 0;
+	const char *q = p;
+	for (; *q >= '0' && *q <= '9'; q++, any = 1) {
+		if (m || *q != '0')
+			digits++;
+		if (digits > 30) {
+			*why = "has too many digits";
+			return -1;
+		}
+		m = m * 10 + (u128)(*q - '0');
+	}
+	if (*q == '.') {
+		for (q++; *q >= '0' && *q <= '9'; q++, any = 1) {
+			if (m || *q != '0')
+				digits++;
+			if (digits > 30) {
+				*why = "has too many digits";
+				return -1;
+			}
+			m = m * 10 + (u128)(*q - '0');
+			e--;
+		}
+	}
+	if (!any) {
 		*why = "is not a number";
 		return -1;
 	}
+	if ((*q == 'e' || *q == 'E') && ((q[1] >= '0' && q[1] <= '9') ||
+					 ((q[1] == '-' || q[1] == '+') && q[2] >= '0' && q[2] <= '9'))) {
+		char *xe;
+		long x = strtol(q + 1, &xe, 10);
+		if (x > 40 || x < -40) {
+			*why = "is not a number in range";
+			return -1;
+		}
+		e += (int)x;
+		q = xe;
+	}
+	const char *end = q;
 	while (*end == ' ')
 		end++;
 	const struct suffix *s = suffixes(u);
 	for (; s->s; s++) {
 		if (strcmp(end, s->s))
 			continue;
-		double x = v * s->mul;
-		if (x >= 1.8e19) {
+		/* every multiplier is a whole number (Gbit/s is 125000000 B/s) */
+		u128 x = m * (u128)s->mul;
+		if (m && x / m != (u128)s->mul) {
 			*why = "is too large";
 			return -1;
 		}
-		double r = floor(x + 0.5);
-		/* whole units only, except that rounding away sub-unit noise
-		 * of a decimal suffix (1.2GHz) is fine */
-		if (fabs(x - r) > 1e-6 * (r > 1 ? r : 1)) {
-			*why = "is not a whole number of base units";
+		for (; e > 0; e--) {
+			if (x > ((u128)1 << 120)) {
+				*why = "is too large";
+				return -1;
+			}
+			x *= 10;
+		}
+		for (; e < 0; e++) {
+			if (x % 10) {
+				*why = "is not a whole number of base units";
+				return -1;
+			}
+			x /= 10;
+		}
+		if (x >= (u128)18000000000000000000ull) {
+			*why = "is too large";
 			return -1;
 		}
-		*out = (uint64_t)r;
+		*out = (uint64_t)x;
 		return 0;
 	}
 	*why = "has an unknown unit";

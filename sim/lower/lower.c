@@ -1,5 +1,6 @@
 #include "lower.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +149,19 @@ struct lstate {
  * regions start on 1 MiB, tensors and constant blocks on 4 KiB. */
 #define AX_DDR_ALIGN (1ull << 20)
 #define AX_DDR_PAGE 4096ull
+
+/* "file:line:col: " (or "origin: ") of a compilation key given, else deflt. */
+static const char *cc_where(const struct ax_ccfg *c, enum ax_ccfg_id id, const char *deflt, char *buf, size_t n)
+{
+	const struct ax_ccfg_origin *o = &c->origin[id];
+	if (o->file && o->line > 0)
+		snprintf(buf, n, "%s:%d:%d: ", o->file, o->line, o->col);
+	else if (o->file)
+		snprintf(buf, n, "%s: ", o->file);
+	else
+		snprintf(buf, n, "%s", deflt);
+	return buf;
+}
 
 static uint64_t div_ceil(uint64_t a, uint64_t b)
 {
@@ -1622,8 +1636,13 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	uint64_t res_milli = c->origin[AX_CC_RESOURCES_USED].file
 				     ? (uint64_t)c->v[AX_CC_RESOURCES_USED]
 				     : 1000ull * cpc / a->chip_cores;
+	char w[600];
+	/* 1/copies given in thousandths rounds up (0.0625 is 63): the share it means */
+	if (res_milli * copies > 1000 && res_milli <= (1000 + copies / 2) / copies)
+		res_milli = 1000 / copies;
 	if (res_milli * copies > 1000)
-		return ax_err_add(err, "resources_used %.3g for each of %u copies is more than the chip has; expected at most %.3g",
+		return ax_err_add(err, "%sresources_used %.3g for each of %u copies is more than the chip has; expected at most %.3g",
+				  cc_where(c, AX_CC_RESOURCES_USED, "", w, sizeof(w)),
 				  (double)res_milli / 1000.0, copies, 1.0 / copies);
 	tl->resources_milli = (uint32_t)res_milli;
 	uint64_t l2_copy = (a->l2_size - a->l2_reserved) * res_milli / 1000;
@@ -1874,7 +1893,8 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	if (!in_ddr) {
 		uint64_t share = reserve_copy / cpc;
 		if (share < a->ctrl_descriptor_bytes * a->ctrl_fetch_batch)
-			return ax_err_add(err, "the L2 tasklist reserve gives each of %u cores %llu bytes; expected at least one fetch of %llu bytes (controller.fetch_batch x controller.descriptor_size)",
+			return ax_err_add(err, "%sthe L2 tasklist reserve gives each of %u cores %llu bytes; expected at least one fetch of %llu bytes (controller.fetch_batch x controller.descriptor_size)",
+					  cc_where(c, AX_CC_L2_RESERVED_TASKLIST, "l2.tasklist_reserve: ", w, sizeof(w)),
 					  ncores, (unsigned long long)share,
 					  (unsigned long long)(a->ctrl_descriptor_bytes * a->ctrl_fetch_batch));
 		tl->tasklist_chunks = (uint32_t)div_ceil(tl->tasklist_bytes, share);

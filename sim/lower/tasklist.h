@@ -129,6 +129,15 @@ static inline const uint32_t *ax_task_deps(const struct ax_tasklist *tl, const s
 	return tl->deps + t->dep_off;
 }
 
+/* The DDR a lowered network occupies (docs/memory.md "Address map"): the
+ * weight sections and activations (inputs, outputs, spills) of every copy,
+ * the constants, and the tasklists when they live in DDR; the parts filled
+ * in when not NULL.  Returns the total in bytes. */
+struct ax_ddr_use {
+	uint64_t weights, activations, constants, tasklists;
+};
+uint64_t ax_tasklist_ddr_bytes(const struct ax_tasklist *tl, struct ax_ddr_use *use);
+
 const char *ax_mem_name(enum ax_mem m);
 const char *ax_kind_name(enum ax_kind k);
 const char *ax_unit_label(enum ax_unit_id u);

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#define AX_POOL_MAX_PORTS 64
+#define AX_POOL_MAX_PORTS 256
 
 /*
  * A pool of identical ports, each moving bytes_per_s (L1 and L2 ports, NoC

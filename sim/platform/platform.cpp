@@ -725,7 +725,7 @@ extern "C" int ax_platform_run_opts(const ax_tasklist *tl, const ax_arch *a,
 		if (opts && opts->vcd_path) {
 			probes = new ax::Probes(tl->n_cores);
 			p->attach(probes);
-			if (probes->open(opts->vcd_path, err))
+			if (probes->open(opts->vcd_path, opts->vcd_limit_bytes, opts->vcd_cut_ps, err))
 				return AX_EIO;
 		}
 		sc_start();

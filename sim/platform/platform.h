@@ -86,6 +86,8 @@ struct ax_platform_opts {
 	int record_tasks;        /* fill ax_result.records, for sim/report/trace.c */
 	const char *vcd_path;    /* write a VCD of unit busy signals and memory traffic here
 				    (docs/traces.md "VCD"); NULL for none */
+	uint64_t vcd_limit_bytes;/* stop the VCD once it is about this large (0: no limit) */
+	uint64_t *vcd_cut_ps;    /* not NULL: receives the time the VCD stopped at, 0 when whole */
 };
 
 /*

@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include "../common/output.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,23 +490,7 @@ json_t *ax_report_json(const struct ax_report_input *in)
 
 int ax_write_atomic(const char *path, const char *text, size_t len, struct ax_err *err)
 {
-	char *tmp = ax_xasprintf("%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "wb");
-	if (!f) {
-		ax_err_add(err, "%s: cannot write: %s", path, strerror(errno));
-		free(tmp);
-		return AX_EIO;
-	}
-	int bad = fwrite(text, 1, len, f) != len;
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path)) {
-		ax_err_add(err, "%s: cannot write: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return AX_EIO;
-	}
-	free(tmp);
-	return AX_OK;
+	return ax_out_write(path, text, len, err);
 }
 
 int ax_write_json(const json_t *j, const char *path, struct ax_err *err)

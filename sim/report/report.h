@@ -43,7 +43,8 @@ json_t *ax_report_json(const struct ax_report_input *in);
 json_t *ax_report_ccfg_value(const struct ax_ccfg *cfg, enum ax_ccfg_id id);
 /* The text summary. */
 void ax_report_text(const struct ax_report_input *in, FILE *out);
-/* Writes text to path through a temporary file and rename(2). */
+/* Writes text to path as an output (common/output.h: a regular file through a
+ * temporary file and rename(2), a device, FIFO or `-` in place). */
 int ax_write_atomic(const char *path, const char *text, size_t len, struct ax_err *err);
 /* JSON and CSV files, written atomically. */
 int ax_report_write_json(const struct ax_report_input *in, const char *path, struct ax_err *err);
