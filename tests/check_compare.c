@@ -159,7 +159,7 @@ START_TEST(test_latency_worse)
 		ck_assert_ptr_nonnull(table_line(r.out, "totals.latency_cycles", line, sizeof(line)));
 		ck_assert_msg(strstr(line, "+10.00%") && strstr(line, "REGRESSED"), "%s", line);
 		ck_assert_msg(strstr(r.out, "regressed: totals.latency_cycles: +10.00%, lower is better"), "%s", r.out);
-		ck_assert_ptr_nonnull(strstr(r.out, "result: 1 of 6 metrics worse"));
+		ck_assert_ptr_nonnull(strstr(r.out, "result: 1 of 8 metrics worse"));
 		ax_run_free(&r);
 	}
 	free(v);
