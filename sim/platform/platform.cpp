@@ -180,6 +180,7 @@ struct Sim {
 	ax_activity act{};
 	uint64_t noc_bytes = 0;
 	uint32_t mvm_cap_pm = 1000;
+	sc_event *all_done = nullptr;   // notified when the last task finishes (the limiter waits on it)
 	// recording, only when asked (struct ax_platform_opts); null otherwise
 	ax_task_record *rec = nullptr;
 	ax::Probes *probe = nullptr;
@@ -190,6 +191,8 @@ struct Sim {
 		const ax_task &t = tl->tasks[id];
 		done[id] = 1;
 		n_done++;
+		if (n_done == tl->n_tasks && all_done)
+			all_done->notify();
 		act.descriptors++;
 		switch (t.kind) {
 		case AX_T_MVM:
@@ -688,10 +691,13 @@ struct Platform {
 		// docs/energy.md "Limiter": only with a limit, so that a run
 		// without one is simulated exactly as before
 		ax_limiter_init(&limiter, a, a->pw_limit_uw, sim.mvm_cap_pm);
-		if (a->pw_limit_uw)
+		if (a->pw_limit_uw) {
+			sim.all_done = &limiter_done;
 			sc_spawn(sc_bind(&Platform::limit, this), "power_limiter");
+		}
 	}
 	ax_limiter limiter{};
+	sc_event limiter_done;
 
 	// The activity counted so far (docs/energy.md "Equations").
 	void activity(ax_activity *out) const
@@ -716,7 +722,7 @@ struct Platform {
 	void limit()
 	{
 		for (;;) {
-			wait(sc_time::from_value(limiter.period_ps));
+			wait(sc_time::from_value(limiter.period_ps), limiter_done);
 			if (sim.n_done == sim.tl->n_tasks || !sc_pending_activity())
 				return;
 			ax_activity act;
