@@ -219,6 +219,15 @@ static const struct ucase unit_good[] = {
 	{ "no", AX_U_BOOL, 0 },
 	{ "fifo", AX_U_DDR_SCHED, 0 },
 	{ "frfcfs", AX_U_DDR_SCHED, 1 },
+	{ "120fJ", AX_U_FJ, 120 },
+	{ "0.75pJ", AX_U_FJ, 750 },
+	{ "3.5nJ", AX_U_FJ, 3500000 },
+	{ "1uJ", AX_U_FJ, 1000000000ull },
+	{ "600mW", AX_U_UW, 600000 },
+	{ "8.5W", AX_U_UW, 8500000 },
+	{ "250uW", AX_U_UW, 250 },
+	{ "0.68V", AX_U_MV, 680 },
+	{ "680mV", AX_U_MV, 680 },
 };
 
 START_TEST(units_parse_every_suffix)
@@ -266,6 +275,9 @@ static const struct ubad unit_bad[] = {
 	{ "maybe", AX_U_BOOL, "is not a boolean" },
 	{ "1", AX_U_BOOL, "is not a boolean" },
 	{ "fr-fcfs", AX_U_DDR_SCHED, "is not a scheduling policy" },
+	{ "0.5fJ", AX_U_FJ, "is not a whole number of base units" },
+	{ "8.5", AX_U_MV, "is not a whole number of base units" },
+	{ "1kW", AX_U_UW, "has an unknown unit" },
 };
 
 START_TEST(units_reject_bad_input)
@@ -310,6 +322,15 @@ static const struct ufmt unit_fmt[] = {
 	{ 4266000000ull, AX_U_TPS, "4266MT/s" },
 	{ 850, AX_U_PERMILLE, "85%" },
 	{ 855, AX_U_PERMILLE, "85.5%" },
+	{ 3500000, AX_U_FJ, "3.5nJ" },
+	{ 750000, AX_U_FJ, "750pJ" },
+	{ 120, AX_U_FJ, "120fJ" },
+	{ 1234, AX_U_FJ, "1.234pJ" },
+	{ 8500000, AX_U_UW, "8.5W" },
+	{ 600000, AX_U_UW, "600mW" },
+	{ 0, AX_U_UW, "0uW" },
+	{ 680, AX_U_MV, "680mV" },
+	{ 1200, AX_U_MV, "1.2V" },
 	{ 1, AX_U_BOOL, "true" },
 	{ 0, AX_U_BOOL, "false" },
 	{ 1, AX_U_DDR_SCHED, "frfcfs" },
@@ -337,7 +358,7 @@ START_TEST(units_format_round_trips)
 	};
 	static const enum ax_unit units[] = {
 		AX_U_COUNT, AX_U_BYTES, AX_U_BITS, AX_U_HZ, AX_U_BPS, AX_U_BPC,
-		AX_U_CYCLES, AX_U_PS, AX_U_TPS, AX_U_PERMILLE,
+		AX_U_CYCLES, AX_U_PS, AX_U_TPS, AX_U_PERMILLE, AX_U_FJ, AX_U_UW, AX_U_MV,
 	};
 	int checked = 0;
 	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
@@ -370,7 +391,7 @@ START_TEST(units_format_round_trips)
 		ck_assert_int_eq(ax_unit_parse(buf, AX_U_DDR_SCHED, &back, &why), 0);
 		ck_assert_uint_eq(back, b);
 	}
-	ck_assert_int_eq(checked, 250);
+	ck_assert_int_eq(checked, 325);
 }
 END_TEST
 

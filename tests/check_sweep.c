@@ -421,7 +421,7 @@ START_TEST(tiny_sweep_table)
 	char *c = ax_read_file(csv, NULL);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(lines(c), 9);
-	ck_has(c, "tiling_depth,in_core_replication,status,latency_us,latency_cycles,fps,imc_utilization,ddr_bytes,l2_bytes,best,configured,pareto,file,error\n");
+	ck_has(c, "tiling_depth,in_core_replication,status,latency_us,latency_cycles,fps,imc_utilization,ddr_bytes,l2_bytes,energy_per_inference_j,power_w,fps_per_w,best,configured,pareto,file,error\n");
 	free(c);
 	json_decref(j);
 	ax_run_free(&r);

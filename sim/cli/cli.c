@@ -353,6 +353,7 @@ int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
 		goto print;
 	if (ax_ccfg_check_arch(&cfg, &arch.arch, &err))
 		goto print;
+	ax_power_apply_board(&arch, cfg.board);   /* docs/energy.md "Limiter" */
 	ax_net_release(&net);
 	if (net_load(o->positional[0], &net, &err))
 		goto print;

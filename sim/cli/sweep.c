@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -516,6 +517,7 @@ struct result {
 	json_t *values;            /* borrowed from doc */
 	const char *status, *error;
 	double latency_us, fps, util;
+	double energy_j, power_w, fps_per_w;   /* docs/energy.md; NaN in a point file without energy */
 	json_int_t cycles, ddr_bytes, l2_bytes;
 	int ok, best, conf, pareto;
 };
@@ -555,6 +557,24 @@ static int num_at(const char *file, json_t *doc, const char *path, double *out, 
 	if (iout)
 		*iout = json_is_integer(cur) ? json_integer_value(cur) : (json_int_t)json_number_value(cur);
 	return AX_OK;
+}
+
+/* The energy figures of a run JSON; NaN (null in the outputs) when a point
+ * file of an older axsim has none. */
+static void energy_at(json_t *doc, struct result *r)
+{
+	json_t *e = json_object_get(doc, "energy");
+	json_t *v[3] = { json_object_get(e, "per_inference_j"), json_object_get(e, "power_w"),
+			 json_object_get(e, "fps_per_w") };
+	double *out[3] = { &r->energy_j, &r->power_w, &r->fps_per_w };
+	for (int i = 0; i < 3; i++)
+		*out[i] = json_is_number(v[i]) ? json_number_value(v[i]) : NAN;
+}
+
+/* A real for the sweep JSON: null for a failed point or a missing figure. */
+static json_t *real_or_null(int ok, double v)
+{
+	return ok && !isnan(v) ? json_real(v) : json_null();
 }
 
 /* Takes a point's document (its reference) as the point read from path;
@@ -610,6 +630,7 @@ static int point_from_doc(const char *path, json_t *doc, struct result *r, struc
 		num_at(path, doc, "memory.l2.read_bytes", NULL, &rd, err);
 		num_at(path, doc, "memory.l2.write_bytes", NULL, &wr, err);
 		r->l2_bytes = rd + wr;
+		energy_at(doc, r);
 		if (err->count > n0) {
 			free(r->path);
 			r->path = NULL;
@@ -871,6 +892,9 @@ static json_t *results_json(const struct results *rs)
 		json_object_set_new(o, "imc_utilization", r->ok ? json_real(r->util) : json_null());
 		json_object_set_new(o, "ddr_bytes", r->ok ? json_integer(r->ddr_bytes) : json_null());
 		json_object_set_new(o, "l2_bytes", r->ok ? json_integer(r->l2_bytes) : json_null());
+		json_object_set_new(o, "energy_per_inference_j", real_or_null(r->ok, r->energy_j));
+		json_object_set_new(o, "power_w", real_or_null(r->ok, r->power_w));
+		json_object_set_new(o, "fps_per_w", real_or_null(r->ok, r->fps_per_w));
 		json_object_set_new(o, "best", json_boolean(r->best));
 		json_object_set_new(o, "configured", json_boolean(r->conf));
 		json_object_set_new(o, "pareto", json_boolean(r->pareto));
@@ -897,7 +921,8 @@ static int results_csv(const struct results *rs, const char *path, struct ax_err
 		csv_field(&b, json_string_value(n));
 		sb_addf(&b, ",");
 	}
-	sb_addf(&b, "status,latency_us,latency_cycles,fps,imc_utilization,ddr_bytes,l2_bytes,best,configured,pareto,file,error\n");
+	sb_addf(&b, "status,latency_us,latency_cycles,fps,imc_utilization,ddr_bytes,l2_bytes,"
+		"energy_per_inference_j,power_w,fps_per_w,best,configured,pareto,file,error\n");
 	for (size_t p = 0; p < rs->n; p++) {
 		const struct result *r = &rs->r[p];
 		json_array_foreach(rs->names, i, n) {
@@ -916,6 +941,12 @@ static int results_csv(const struct results *rs, const char *path, struct ax_err
 				r->util, (long long)r->ddr_bytes, (long long)r->l2_bytes);
 		else
 			sb_addf(&b, ",,,,,,");
+		const double en[3] = { r->energy_j, r->power_w, r->fps_per_w };
+		for (int k = 0; k < 3; k++)
+			if (r->ok && !isnan(en[k]))
+				sb_addf(&b, "%.9g,", en[k]);
+			else
+				sb_addf(&b, ",");
 		sb_addf(&b, "%s,%s,%s,", r->best ? "true" : "false", r->conf ? "true" : "false",
 			r->pareto ? "true" : "false");
 		char *file = point_name(rs->names, r->values);
@@ -979,7 +1010,8 @@ static void results_table(struct results *rs, FILE *out)
 	fprintf(out, "%-4s", "mark");
 	for (size_t a = 0; a < na; a++)
 		fprintf(out, "  %-*s", (int)w[a], json_string_value(json_array_get(rs->names, a)));
-	fprintf(out, "  %12s %10s %8s %10s %10s\n", "latency (us)", "fps", "IMC util", "DDR", "L2");
+	fprintf(out, "  %12s %10s %8s %10s %10s %9s %7s\n", "latency (us)", "fps", "IMC util", "DDR", "L2",
+		"mJ/inf", "fps/W");
 	size_t *order = ax_xcalloc(rs->n + 1, sizeof(*order));
 	for (size_t p = 0; p < rs->n; p++)
 		order[p] = p;
@@ -998,7 +1030,8 @@ static void results_table(struct results *rs, FILE *out)
 			char ddr[32], l2[32];
 			ax_human_bytes((uint64_t)r->ddr_bytes, ddr, sizeof(ddr));
 			ax_human_bytes((uint64_t)r->l2_bytes, l2, sizeof(l2));
-			fprintf(out, "  %12.2f %10.1f %7.1f%% %10s %10s\n", r->latency_us, r->fps, 100.0 * r->util, ddr, l2);
+			fprintf(out, "  %12.2f %10.1f %7.1f%% %10s %10s %9.3f %7.0f\n", r->latency_us, r->fps,
+				100.0 * r->util, ddr, l2, 1e3 * r->energy_j, r->fps_per_w);
 		} else {
 			const char *e = r->error ? r->error : "";
 			const char *nl = strchr(e, '\n');

@@ -94,6 +94,35 @@ static const struct ax_arch_key keys[] = {
 	{ "controller.config_sets", AX_U_COUNT, OFF(ctrl_config_sets), 1, 64, "operator configurations the units hold: the control core programs operator n + sets - 1 while operator n runs" },
 	{ "host.link_bw", AX_U_BPS, OFF(host_link_bps), 1000000, 1000000000000ull, "bandwidth of the host link (PCIe) that carries each inference's input and outputs" },
 	{ "host.copy_latency", AX_U_PS, OFF(host_copy_latency_ps), 0, 1000000000ull, "fixed cost of one host copy (driver, descriptors, completion) on top of its bytes" },
+	{ "power.reference_voltage", AX_U_MV, OFF(pw_vref_mv), 100, 2000, "core supply at which the energies and leakages below are given; dynamic energy scales with the square of the supply (docs/energy.md)" },
+	{ "power.vdd_high", AX_U_MV, OFF(pw_vhigh_mv), 100, 2000, "core supply at power.vdd_high_clock (voltage-per-clock profile: linear between the two points, extrapolated above, flat below the low one)" },
+	{ "power.vdd_high_clock", AX_U_HZ, OFF(pw_vhigh_hz), 1000000, 5000000000ull, "clock of the high operating point" },
+	{ "power.vdd_low", AX_U_MV, OFF(pw_vlow_mv), 100, 2000, "core supply at power.vdd_low_clock and below" },
+	{ "power.vdd_low_clock", AX_U_HZ, OFF(pw_vlow_hz), 1000000, 5000000000ull, "clock of the low operating point (below power.vdd_high_clock)" },
+	{ "power.imc_pass_energy", AX_U_FJ, OFF(pw_imc_pass_fj), 0, 1000000000000ull, "fixed energy of one IMC pass, whatever part of the array is enabled (input drivers, control, result path)" },
+	{ "power.imc_cell_energy", AX_U_FJ, OFF(pw_imc_cell_fj), 0, 1000000000ull, "energy of one enabled array cell (an 8-bit MAC over the bit-serial pass) per pass; cells are enabled in row blocks x column banks" },
+	{ "power.imc_zero_weight_share", AX_U_PERMILLE, OFF(pw_imc_zero_pm), 0, 1000, "energy of an enabled cell that holds no weight of the layer (padding, the zeros around in-core replicas) relative to one that does" },
+	{ "power.imc_write_energy", AX_U_FJ, OFF(pw_imc_write_fj), 0, 1000000000ull, "energy of one weight byte written into the array" },
+	{ "power.dpu_cycle_energy", AX_U_FJ, OFF(pw_dpu_cycle_fj), 0, 1000000000000ull, "energy of one working cycle of the DPU (all its lanes)" },
+	{ "power.dwpu_cycle_energy", AX_U_FJ, OFF(pw_dwpu_cycle_fj), 0, 1000000000000ull, "energy of one working cycle of the DWPU" },
+	{ "power.l1_byte_energy", AX_U_FJ, OFF(pw_l1_byte_fj), 0, 1000000000ull, "energy of one byte read from or written to L1" },
+	{ "power.l2_byte_energy", AX_U_FJ, OFF(pw_l2_byte_fj), 0, 1000000000ull, "energy of one byte read from or written to L2" },
+	{ "power.noc_byte_energy", AX_U_FJ, OFF(pw_noc_byte_fj), 0, 1000000000ull, "energy of one byte carried by a core's NoC link" },
+	{ "power.ddr_byte_energy", AX_U_FJ, OFF(pw_ddr_byte_fj), 0, 1000000000ull, "energy of one DDR byte read or written: controller, PHY, I/O and DRAM column access (own supplies: not scaled with the core's)" },
+	{ "power.ddr_activate_energy", AX_U_FJ, OFF(pw_ddr_act_fj), 0, 1000000000000ull, "energy of one DRAM row activate and its precharge (row misses and conflicts)" },
+	{ "power.ddr_refresh_energy", AX_U_FJ, OFF(pw_ddr_ref_fj), 0, 1000000000000ull, "energy of one all-bank refresh of a channel" },
+	{ "power.ddr_background", AX_U_UW, OFF(pw_ddr_background_uw), 0, 100000000, "standby power of the DRAM devices while the chip runs" },
+	{ "power.descriptor_energy", AX_U_FJ, OFF(pw_descriptor_fj), 0, 1000000000000ull, "energy of the control core fetching, decoding and issuing one task descriptor" },
+	{ "power.setup_cycle_energy", AX_U_FJ, OFF(pw_setup_cycle_fj), 0, 1000000000000ull, "energy per cycle of the control core programming an operator" },
+	{ "power.core_clock_energy", AX_U_FJ, OFF(pw_clock_cycle_fj), 0, 1000000000000ull, "energy per cycle of a clocked core whatever it does: clock tree, always-on control (cores in use only)" },
+	{ "power.core_leakage", AX_U_UW, OFF(pw_core_leak_uw), 0, 100000000, "leakage of one AI core with its L1 and IMC (every core of the chip)" },
+	{ "power.l2_leakage", AX_U_UW, OFF(pw_l2_leak_uw), 0, 100000000, "leakage of the shared L2 and NoC" },
+	{ "power.uncore", AX_U_UW, OFF(pw_uncore_uw), 0, 100000000, "the rest of the chip while it runs: PCIe, DDR PHY idle, PLLs, system controller (own supplies: not scaled)" },
+	{ "power.limit", AX_U_UW, OFF(pw_limit_uw), 0, 1000000000, "power limiter: average power the closed loop holds by capping the IMC; 0 W is off (with --board m2, power.m2_limit applies)" },
+	{ "power.m2_limit", AX_U_UW, OFF(pw_m2_limit_uw), 0, 1000000000, "the limit of the M.2 card, used with --board m2 when power.limit is 0 W (0 W: no limiter on M.2 either)" },
+	{ "power.limiter_period", AX_U_PS, OFF(pw_period_ps), 1000000, 10000000000000ull, "simulated time over which the limiter averages power before each adjustment" },
+	{ "power.limiter_step", AX_U_PERMILLE, OFF(pw_step_pm), 1, 1000, "one step of the limiter's IMC cap" },
+	{ "power.limiter_floor", AX_U_PERMILLE, OFF(pw_floor_pm), 1, 1000, "lowest IMC cap the limiter sets" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -404,6 +433,14 @@ int ax_arch_validate(const struct ax_arch_desc *d, struct ax_err *err)
 			  "ddr.t_rpab + ddr.t_rfc (%llu ps) must be at most half of ddr.t_refi (%llu ps): a "
 			  "refresh may block its channel at most half of the time",
 			  U(a->ddr_t_rpab_ps + a->ddr_t_rfc_ps), U(a->ddr_t_refi_ps));
+	if (a->pw_vlow_hz >= a->pw_vhigh_hz)
+		cross_err(d, err, "power.vdd_low_clock", "power.vdd_high_clock",
+			  "power.vdd_low_clock (%llu Hz) must be below power.vdd_high_clock (%llu Hz)",
+			  U(a->pw_vlow_hz), U(a->pw_vhigh_hz));
+	if (a->pw_vlow_mv > a->pw_vhigh_mv)
+		cross_err(d, err, "power.vdd_low", "power.vdd_high",
+			  "power.vdd_low (%llu mV) must not be above power.vdd_high (%llu mV)",
+			  U(a->pw_vlow_mv), U(a->pw_vhigh_mv));
 	return err->count > n0 ? AX_EINPUT : AX_OK;
 }
 

@@ -64,6 +64,15 @@ struct ax_arch {
 	uint64_t ctrl_op_setup_cycles, ctrl_config_sets;
 	/* host link */
 	uint64_t host_link_bps, host_copy_latency_ps;
+	/* energy and power (docs/energy.md); energies at power.reference_voltage */
+	uint64_t pw_vref_mv, pw_vhigh_mv, pw_vhigh_hz, pw_vlow_mv, pw_vlow_hz;
+	uint64_t pw_imc_pass_fj, pw_imc_cell_fj, pw_imc_zero_pm, pw_imc_write_fj;
+	uint64_t pw_dpu_cycle_fj, pw_dwpu_cycle_fj;
+	uint64_t pw_l1_byte_fj, pw_l2_byte_fj, pw_noc_byte_fj;
+	uint64_t pw_ddr_byte_fj, pw_ddr_act_fj, pw_ddr_ref_fj, pw_ddr_background_uw;
+	uint64_t pw_descriptor_fj, pw_setup_cycle_fj, pw_clock_cycle_fj;
+	uint64_t pw_core_leak_uw, pw_l2_leak_uw, pw_uncore_uw;
+	uint64_t pw_limit_uw, pw_m2_limit_uw, pw_period_ps, pw_step_pm, pw_floor_pm;
 };
 
 /* One key of the hardware description. */

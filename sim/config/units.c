@@ -35,6 +35,11 @@ static const struct suffix tps_sfx[] = {
 	{ "", 1 }, { "T/s", 1 }, { "MT/s", 1e6 }, { "GT/s", 1e9 }, { NULL, 0 }
 };
 static const struct suffix count_sfx[] = { { "", 1 }, { NULL, 0 } };
+static const struct suffix fj_sfx[] = {
+	{ "", 1 }, { "fJ", 1 }, { "pJ", 1e3 }, { "nJ", 1e6 }, { "uJ", 1e9 }, { NULL, 0 }
+};
+static const struct suffix uw_sfx[] = { { "", 1 }, { "uW", 1 }, { "mW", 1e3 }, { "W", 1e6 }, { NULL, 0 } };
+static const struct suffix mv_sfx[] = { { "", 1 }, { "mV", 1 }, { "V", 1e3 }, { NULL, 0 } };
 static const struct suffix pm_sfx[] = { { "", 1000 }, { "%", 10 }, { NULL, 0 } };
 
 static const struct suffix *suffixes(enum ax_unit u)
@@ -52,6 +57,9 @@ static const struct suffix *suffixes(enum ax_unit u)
 	case AX_U_TPS: return tps_sfx;
 	case AX_U_PERMILLE: return pm_sfx;
 	case AX_U_DDR_SCHED: return count_sfx;
+	case AX_U_FJ: return fj_sfx;
+	case AX_U_UW: return uw_sfx;
+	case AX_U_MV: return mv_sfx;
 	}
 	return count_sfx;
 }
@@ -71,6 +79,9 @@ const char *ax_unit_name(enum ax_unit u)
 	case AX_U_TPS: return "transfers/s";
 	case AX_U_PERMILLE: return "fraction";
 	case AX_U_DDR_SCHED: return "policy";
+	case AX_U_FJ: return "fJ";
+	case AX_U_UW: return "uW";
+	case AX_U_MV: return "mV";
 	}
 	return "";
 }
@@ -90,6 +101,9 @@ const char *ax_unit_help(enum ax_unit u)
 	case AX_U_TPS: return "a transfer rate such as 4266MT/s";
 	case AX_U_PERMILLE: return "a fraction such as 0.85 or a percentage such as 85%";
 	case AX_U_DDR_SCHED: return "fifo or frfcfs";
+	case AX_U_FJ: return "an energy such as 120fJ, 0.75pJ or 3.5nJ";
+	case AX_U_UW: return "a power such as 600mW or 8.5W";
+	case AX_U_MV: return "a voltage such as 680mV or 0.68V";
 	}
 	return "";
 }
@@ -204,9 +218,38 @@ int ax_unit_parse(const char *text, enum ax_unit u, uint64_t *out, const char **
 	return -1;
 }
 
+/* v / scale with up to three decimals, exact (so that the text parses back
+ * to v), when scale / 1000 divides v; NULL-suffix callers fall back. */
+static int fmt_dec(uint64_t v, uint64_t scale, const char *sfx, char *buf, size_t len)
+{
+	if (!v || v % (scale / 1000))
+		return 0;
+	unsigned long long whole = v / scale, milli = v % scale / (scale / 1000);
+	if (!milli) snprintf(buf, len, "%llu%s", whole, sfx);
+	else if (milli % 100 == 0) snprintf(buf, len, "%llu.%01llu%s", whole, milli / 100, sfx);
+	else if (milli % 10 == 0) snprintf(buf, len, "%llu.%02llu%s", whole, milli / 10, sfx);
+	else snprintf(buf, len, "%llu.%03llu%s", whole, milli, sfx);
+	return 1;
+}
+
 void ax_unit_format(uint64_t v, enum ax_unit u, char *buf, size_t len)
 {
 	switch (u) {
+	case AX_U_FJ:
+		if (v >= 1000000000ull && fmt_dec(v, 1000000000ull, "uJ", buf, len)) return;
+		if (v >= 1000000ull && fmt_dec(v, 1000000ull, "nJ", buf, len)) return;
+		if (v >= 1000ull && fmt_dec(v, 1000ull, "pJ", buf, len)) return;
+		snprintf(buf, len, "%llufJ", (unsigned long long)v);
+		return;
+	case AX_U_UW:
+		if (v >= 1000000ull && fmt_dec(v, 1000000ull, "W", buf, len)) return;
+		if (v >= 1000ull && fmt_dec(v, 1000ull, "mW", buf, len)) return;
+		snprintf(buf, len, "%lluuW", (unsigned long long)v);
+		return;
+	case AX_U_MV:
+		if (v >= 1000ull && fmt_dec(v, 1000ull, "V", buf, len)) return;
+		snprintf(buf, len, "%llumV", (unsigned long long)v);
+		return;
 	case AX_U_BOOL:
 		snprintf(buf, len, "%s", v ? "true" : "false");
 		return;

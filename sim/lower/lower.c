@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "compute.h"
+#include "../power/energy.h"
 
 #define MAX_CORES 64
 #define MAX_GROUP 64             /* tiles of one layer written at once */
@@ -893,6 +894,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 		struct idlist loads = { 0 };
 		struct slot_span spans[MAX_GROUP];
 		uint64_t sum_rows = 0, sum_macs_px = 0, cyc_px = 0, part_w = 0, part_r = 0;
+		uint64_t cells_px = 0;   /* docs/energy.md "Gating" */
 		for (uint32_t t = g0; t < g1; t++) {
 			uint32_t tr, tc;
 			uint64_t wb;
@@ -906,6 +908,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 			s->tl->plans[li].weight_bytes += wb;
 			sum_rows += inf->icr > 1 ? inf->window_rows : tr;
 			sum_macs_px += (uint64_t)tr * tc;
+			cells_px += ax_imc_gated_cells(a, inf->icr > 1 ? inf->window_rows : tr, (uint64_t)tc * inf->icr);
 			cyc_px += ax_mvm_cycles(a, 1, tc * inf->icr) - a->unit_start_cycles;
 			/* partial sums between groups go through L1 (imc.result_size each) */
 			/* tiles run row tile outer, column tile inner; a column's
@@ -932,6 +935,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 			struct ax_task mt = compute_task(AX_T_MVM, core, li, copy);
 			mt.passes = passes * (g1 - g0);
 			mt.macs = imc_useful_macs(s, li, pixels * sum_macs_px);
+			mt.imc_cells = passes * cells_px;
 			mt.cycles = a->unit_start_cycles + passes * cyc_px;
 			mt.l1_read = passes * sum_rows + pixels * part_r;
 			mt.l1_write = pixels * part_w;
@@ -1242,16 +1246,18 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 			if (s->li[li].imc) {
 				const struct layer_info *inf = &s->li[li];
 				uint64_t passes_px = (uint64_t)(hk - lk) * div_ceil(l->out.w, inf->icr);
-				uint64_t sum_rows = 0, cyc = 0;
+				uint64_t sum_rows = 0, cyc = 0, cells = 0;
 				for (uint32_t t = 0; t < inf->map.tiles; t++) {
 					uint32_t tr, tc;
 					ax_imc_tile_dims(&inf->map, a, t, &tr, &tc);
 					sum_rows += inf->icr > 1 ? inf->window_rows : tr;
+					cells += ax_imc_gated_cells(a, inf->icr > 1 ? inf->window_rows : tr, (uint64_t)tc * inf->icr);
 					cyc += ax_mvm_cycles(a, 1, tc * inf->icr) - a->unit_start_cycles;
 				}
 				struct ax_task mt = compute_task(AX_T_MVM, core, li, copy);
 				mt.passes = passes_px * inf->map.tiles;
 				mt.macs = useful;
+				mt.imc_cells = passes_px * cells;
 				mt.cycles = a->unit_start_cycles + passes_px * cyc;
 				mt.l1_read = passes_px * sum_rows;
 				uint32_t mvm = add_task(s, &mt, &d);

@@ -57,6 +57,7 @@ struct ax_task {
 	uint64_t l1_read, l1_write; /* L1 bytes the compute task reads and writes */
 	uint64_t passes;          /* MVM passes */
 	uint64_t macs;            /* useful MACs */
+	uint64_t imc_cells;       /* MVM: array cells enabled, summed over its passes (docs/energy.md "Gating") */
 	/* dependencies: indices into ax_tasklist.deps */
 	uint32_t dep_off, n_deps;
 };

@@ -259,6 +259,20 @@ static const char *bound_name(enum ax_engine e)
 	}
 }
 
+/* ---- energy (docs/energy.md, docs/report-format.md "Energy") ---- */
+
+void ax_report_energy(const struct ax_report_input *in, struct ax_energy *e, double *frames)
+{
+	const struct ax_result *r = in->res;
+	ax_energy_compute(&in->arch->arch, in->tl->clock_hz, r->n_cores, &r->act, r->run_end_ps, e);
+	*frames = (double)in->tl->lanes * (double)(r->inferences ? r->inferences : 1);
+}
+
+static double secs(uint64_t ps)
+{
+	return (double)ps * 1e-12;
+}
+
 /* ---- JSON ---- */
 
 static json_t *jreal(double v)
@@ -353,6 +367,40 @@ static json_t *mem_json(const struct ax_report_input *in, enum ax_mem m)
 	return o;
 }
 
+static json_t *energy_json(const struct ax_report_input *in)
+{
+	const struct ax_result *r = in->res;
+	struct ax_energy e;
+	double frames;
+	ax_report_energy(in, &e, &frames);
+	double t = secs(r->run_end_ps), per = e.total_j / frames;
+	json_t *o = json_object();
+	json_object_set_new(o, "per_inference_j", jreal(per));
+	json_object_set_new(o, "power_w", jreal(t > 0 ? e.total_j / t : 0));
+	json_object_set_new(o, "fps_per_w", jreal(per > 0 ? 1.0 / per : 0));
+	json_object_set_new(o, "tops_per_w", jreal(per > 0 ? 2.0 * (double)r->macs / frames / per / 1e12 : 0));
+	json_object_set_new(o, "vdd_v", jreal(e.vdd_v));
+	json_object_set_new(o, "static_w", jreal(e.static_w));
+	json_object_set_new(o, "dynamic_per_inference_j", jreal(e.dynamic_j / frames));
+	json_t *u = json_object();
+	for (int k = 0; k < AX_EU_COUNT; k++) {
+		json_t *x = json_object();
+		json_object_set_new(x, "per_inference_j", jreal(e.by_unit_j[k] / frames));
+		json_object_set_new(x, "power_w", jreal(t > 0 ? e.by_unit_j[k] / t : 0));
+		json_object_set_new(u, ax_energy_unit_name((enum ax_energy_unit)k), x);
+	}
+	json_object_set_new(o, "by_unit", u);
+	json_t *l = json_object();
+	json_object_set_new(l, "limit_w", jreal((double)r->power_limit_uw * 1e-6));
+	json_object_set_new(l, "windows", jint(r->limiter_windows));
+	json_object_set_new(l, "windows_over", jint(r->limiter_windows_over));
+	json_object_set_new(l, "throttled_us", jreal((double)r->throttled_ps / 1e6));
+	json_object_set_new(l, "throttled_share", jreal(r->run_end_ps ? (double)r->throttled_ps / (double)r->run_end_ps : 0));
+	json_object_set_new(l, "min_mvm_cap", jreal(r->power_limit_uw ? r->min_cap_pm / 1000.0 : in->tl->mvm_limit_permille / 1000.0));
+	json_object_set_new(o, "limiter", l);
+	return o;
+}
+
 json_t *ax_report_json(const struct ax_report_input *in)
 {
 	const struct ax_result *r = in->res;
@@ -398,6 +446,7 @@ json_t *ax_report_json(const struct ax_report_input *in)
 	json_object_set_new(tot, "macs", jint(per_inf(in, r->macs)));
 	json_object_set_new(tot, "imc_utilization", jreal(imc_utilization(in)));
 	json_object_set_new(root, "totals", tot);
+	json_object_set_new(root, "energy", energy_json(in));
 
 	json_t *units = json_object();
 	for (int e = 0; e < AX_E_COUNT; e++)
@@ -640,6 +689,25 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 		(unsigned long long)(tl->tasklist_bytes / in->arch->arch.ctrl_descriptor_bytes),
 		(ax_human_bytes(tl->tasklist_bytes, b1, sizeof(b1)), b1), ax_mem_name(tl->tasklist_home),
 		tl->tasklist_chunks > 1 ? " (streamed in chunks)" : "");
+	{
+		struct ax_energy e;
+		double frames;
+		ax_report_energy(in, &e, &frames);
+		double t = secs(r->run_end_ps), per = e.total_j / frames;
+		fprintf(out, "  energy     %.3f mJ per inference = %.0f fps/W, %.2f TOPS/W; %.2f W average at %.2f V (%.2f W static)\n",
+			per * 1e3, per > 0 ? 1.0 / per : 0.0, per > 0 ? 2.0 * (double)r->macs / frames / per / 1e12 : 0.0,
+			t > 0 ? e.total_j / t : 0.0, e.vdd_v, e.static_w);
+		fprintf(out, "             ");
+		for (int k = 0; k < AX_EU_COUNT; k++)
+			fprintf(out, "%s %.0f%%%s", ax_energy_unit_name((enum ax_energy_unit)k),
+				e.total_j > 0 ? 100.0 * e.by_unit_j[k] / e.total_j : 0.0, k + 1 < AX_EU_COUNT ? ", " : "\n");
+		if (r->power_limit_uw)
+			fprintf(out, "  limiter    %.2f W: IMC cap below the model's %.0f%% of the time (lowest %.1f%%), %llu of %llu windows above the limit\n",
+				(double)r->power_limit_uw * 1e-6,
+				r->run_end_ps ? 100.0 * (double)r->throttled_ps / (double)r->run_end_ps : 0.0,
+				r->min_cap_pm / 10.0, (unsigned long long)r->limiter_windows_over,
+				(unsigned long long)r->limiter_windows);
+	}
 	fprintf(out, "\n  busy       ");
 	for (int e = 0; e < AX_E_COUNT; e++)
 		fprintf(out, "%s %.0f%%%s", ax_engine_name((enum ax_engine)e),

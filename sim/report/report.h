@@ -36,6 +36,10 @@ struct ax_layer_figures {
 
 void ax_report_layer(const struct ax_report_input *in, size_t i, struct ax_layer_figures *f);
 
+/* docs/energy.md: the run's energy (whole run, every copy), and the
+ * inferences it is shared by (lanes x back-to-back inferences). */
+void ax_report_energy(const struct ax_report_input *in, struct ax_energy *e, double *frames);
+
 /* The JSON document (new reference; the caller json_decref's it). */
 json_t *ax_report_json(const struct ax_report_input *in);
 /* One compilation key's value as config.* of the JSON report writes it

@@ -354,6 +354,59 @@ static unsigned char *choose(const struct ax_report_input *in, uint64_t limit, s
 	return include;
 }
 
+/* docs/traces.md "Counters": the chip's power in windows of about a 256th
+ * of the run (whole cycles): the static power plus each task's dynamic energy
+ * (ax_energy_task) spread evenly over its run time, scaled so that the
+ * windows add up to the report's dynamic energy (DDR activates and refreshes,
+ * which no single task owns, are spread with the rest). */
+static void put_power(struct tbuf *b, const struct ax_report_input *in, const struct ax_task_record *rec)
+{
+	const struct ax_tasklist *tl = in->tl;
+	const struct ax_result *res = in->res;
+	uint64_t end = res->run_end_ps, cyc = res->cycle_ps ? res->cycle_ps : 1;
+	if (!end)
+		return;
+	uint64_t win = (end / 256 + cyc - 1) / cyc * cyc;
+	if (win < cyc)
+		win = cyc;
+	size_t nw = (size_t)((end + win - 1) / win);
+	double *w = ax_xcalloc(nw, sizeof(*w));
+	double sum = 0;
+	for (size_t i = 0; i < tl->n_tasks; i++) {
+		double e = ax_energy_task(&in->arch->arch, tl->clock_hz, &tl->tasks[i], cyc);
+		uint64_t s0 = rec[i].start_ps, s1 = rec[i].end_ps;
+		sum += e;
+		if (s1 <= s0) {
+			w[s0 / win < nw ? s0 / win : nw - 1] += e;
+			continue;
+		}
+		for (uint64_t k = s0 / win; k < nw && k * win < s1; k++) {
+			uint64_t a = k * win > s0 ? k * win : s0, z = (k + 1) * win < s1 ? (k + 1) * win : s1;
+			w[k] += e * (double)(z - a) / (double)(s1 - s0);
+		}
+	}
+	struct ax_energy en;
+	double frames;
+	ax_report_energy(in, &en, &frames);
+	double scale = sum > 0 ? en.dynamic_j / sum : 0;
+	long long shown = -1;
+	for (size_t k = 0; k < nw; k++) {
+		uint64_t t0 = k * win, t1 = (k + 1) * win < end ? (k + 1) * win : end;
+		double watts = en.static_w + scale * w[k] / ((double)(t1 - t0) * 1e-12);
+		long long mw = (long long)(watts * 1000.0 + 0.5);
+		if (mw == shown)
+			continue;
+		put(b, "{\"name\":\"power\",\"ph\":\"C\",\"ts\":");
+		put_us(b, t0);
+		put(b, ",\"pid\":%u,\"args\":{\"watts\":%lld.%03lld}},\n", chip_pid(tl), mw / 1000, mw % 1000);
+		shown = mw;
+	}
+	put(b, "{\"name\":\"power\",\"ph\":\"C\",\"ts\":");
+	put_us(b, end);
+	put(b, ",\"pid\":%u,\"args\":{\"watts\":0}},\n", chip_pid(tl));
+	free(w);
+}
+
 char *ax_trace_json_bounded(const struct ax_report_input *in, uint64_t limit, size_t *len,
 			    struct ax_trace_cut *cut)
 {
@@ -394,7 +447,7 @@ char *ax_trace_json_bounded(const struct ax_report_input *in, uint64_t limit, si
 	}
 	/* the head line, the tracks, the counters' first points, the end */
 	size_t fixed = 512 + (in->net->name ? 6 * strlen(in->net->name) : 0) + tracks.len +
-		       (2 + (size_t)tl->n_cores) * COUNTER_BYTES;
+		       (2 + (size_t)tl->n_cores) * COUNTER_BYTES + 258 * COUNTER_BYTES; /* + the power track */
 	unsigned char *include = limit ? choose(in, limit, fixed, cut) : NULL;
 
 	struct tbuf b = { 0 };
@@ -419,6 +472,7 @@ char *ax_trace_json_bounded(const struct ax_report_input *in, uint64_t limit, si
 		if (!include || include[i])
 			put_dispatch(&b, in, rec, i);
 	put_counters(&b, tl, rec, include);
+	put_power(&b, in, rec);
 	free(include);
 
 	/* the last event has no comma after it */
