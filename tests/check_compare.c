@@ -133,8 +133,9 @@ START_TEST(test_identical)
 	EXPECT(r, 0);
 	static const char *const names[] = { "totals.latency_cycles", "totals.fps", "totals.imc_utilization",
 					     "memory.ddr.read_bytes+write_bytes", "memory.l2.read_bytes+write_bytes",
-					     "memory.l1.read_bytes+write_bytes" };
-	for (size_t i = 0; i < 6; i++) {
+					     "memory.l1.read_bytes+write_bytes", "energy.per_inference_j",
+					     "energy.fps_per_w" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char line[512];
 		ck_assert_msg(table_line(r.out, names[i], line, sizeof(line)), "no line for %s:\n%s", names[i], r.out);
 		ck_assert_msg(strstr(line, " same"), "%s", line);
@@ -158,7 +159,7 @@ START_TEST(test_latency_worse)
 		ck_assert_ptr_nonnull(table_line(r.out, "totals.latency_cycles", line, sizeof(line)));
 		ck_assert_msg(strstr(line, "+10.00%") && strstr(line, "REGRESSED"), "%s", line);
 		ck_assert_msg(strstr(r.out, "regressed: totals.latency_cycles: +10.00%, lower is better"), "%s", r.out);
-		ck_assert_ptr_nonnull(strstr(r.out, "result: 1 of 6 metrics worse"));
+		ck_assert_ptr_nonnull(strstr(r.out, "result: 1 of 8 metrics worse"));
 		ax_run_free(&r);
 	}
 	free(v);
@@ -403,6 +404,9 @@ START_TEST(test_bad_input)
 	json_object_del(json_object_get(j, "totals"), "fps");
 	char *nofps = save(j, "nofps");
 	json_decref(j);
+	char *zero = variant_set("zero", "totals.latency_cycles", 0);
+	char *neg = variant_set("neg", "totals.latency_cycles", -5);
+	char *negb = variant_set("negb", "memory.ddr.read_bytes", -1);
 	char *bad = ax_tmp("bad.json");
 	ax_write_file(bad, "{\n  \"schema_version\": 1,\n  \"totals\": tru\n}\n");
 	char *arr = ax_tmp("array.json");
@@ -424,6 +428,12 @@ START_TEST(test_bad_input)
 		{ g_base, g_base, "--tolerance 5x", "--tolerance '5x': expected a percentage from 0% to 1000%" },
 		{ g_base, g_base, "--tolerance 5", "--tolerance '5': expected a percentage" },
 		{ g_base, g_base, "--tolerance -1%", "--tolerance '-1%'" },
+		{ g_base, g_base, "--tolerance 0x10%", "--tolerance '0x10%': expected a percentage" },
+		{ g_base, g_base, "--tolerance 1e1%", "--tolerance '1e1%': expected a percentage" },
+		{ g_base, g_base, "--tolerance .5%", "--tolerance '.5%': expected a percentage" },
+		{ g_base, zero, "", "zero.json: 'totals.latency_cycles' is 0; expected a positive number" },
+		{ neg, g_base, "", "neg.json: 'totals.latency_cycles' is -5; expected a non-negative number" },
+		{ g_base, negb, "", "negb.json: metric 'memory.ddr.read_bytes+write_bytes': 'memory.ddr.read_bytes' is -1" },
 		{ g_base, g_base, "--tolerance totals.fsp=5%", "'totals.fsp' is not a compared metric; did you mean 'totals.fps'?" },
 		{ g_base, g_base, "--tolerence 2%", "unknown option '--tolerence' (did you mean '--tolerance'?)" },
 		{ g_base, g_base, "--json x.json", "unknown option '--json'" },
@@ -450,6 +460,9 @@ START_TEST(test_bad_input)
 	free(nofps);
 	free(bad);
 	free(arr);
+	free(zero);
+	free(neg);
+	free(negb);
 }
 END_TEST
 

@@ -56,6 +56,36 @@ static double num(json_t *root, const char *path)
 	return json_number_value(cur);
 }
 
+/* docs/report-format.md: the throughput and the IMC utilisation follow the
+ * formulas given there, for one inference and for several back-to-back. */
+START_TEST(test_derived_formulas)
+{
+	char *elf = ax_compiled(ax_src(nets[2].net));
+	static const char *const n[] = { "--inferences 1", "--inferences 2", "--inferences 4" };
+	for (size_t i = 0; i < 3; i++) {
+		char tag[32];
+		snprintf(tag, sizeof(tag), "derived%zu", i);
+		json_t *j = run_json(elf, nets[2].model, n[i], tag);
+		json_t *arch = json_object_get(j, "arch");
+		double peak = json_number_value(json_object_get(arch, "imc.rows")) *
+			      json_number_value(json_object_get(arch, "imc.cols")) /
+			      json_number_value(json_object_get(arch, "imc.cycles_per_pass"));
+		double lanes = num(j, "plan.lanes"), cores = num(j, "plan.cores"), clock = num(j, "plan.clock_hz");
+		double fps = num(j, "totals.fps"), util = num(j, "totals.imc_utilization");
+		double want = num(j, "network.macs") * fps / (peak * cores * clock);
+		ck_assert_msg(fabs(util - want) <= 1e-5 * want, "%s: imc_utilization %g; the formula gives %g", n[i], util, want);
+		if (i == 0) {
+			double f1 = lanes / (num(j, "totals.latency_us") * 1e-6);
+			ck_assert_msg(fabs(fps - f1) <= 1e-5 * f1, "fps %g; lanes / latency is %g", fps, f1);
+			double u1 = num(j, "totals.macs") / (peak * cores * num(j, "totals.latency_cycles"));
+			ck_assert_msg(fabs(util - u1) <= 1e-4 * u1, "imc_utilization %g; with one inference %g", util, u1);
+		}
+		json_decref(j);
+	}
+	free(elf);
+}
+END_TEST
+
 /* Sizes of the bundled networks match the published figures within 2%. */
 START_TEST(test_network_totals)
 {
@@ -208,6 +238,29 @@ START_TEST(test_what_if)
 	json_decref(base);
 	json_decref(slow);
 	json_decref(clk);
+	free(elf);
+}
+END_TEST
+
+/* docs/timing-model.md "Host copies": YOLOv5s (4 Batch-1 copies) copies in
+ * its 644x656x4 input and out its three 255-channel outputs per inference:
+ * with a slow link the link caps the figure, with a fast one each copy's
+ * round grows by the copies' time. */
+START_TEST(test_host_copies)
+{
+	char *elf = ax_compiled(ax_src(nets[2].net));
+	const double bytes = 644.0 * 656 * 4 + (80.0 * 80 + 40 * 40 + 20 * 20) * 255;
+	json_t *slow = run_json(elf, nets[2].model, "--quiet --set host.link_bw=1GB/s --set host.copy_latency=0",
+				"host-slow");
+	ck_assert_double_eq_tol(num(slow, "totals.host_fps"), 1e9 / bytes, 1e-6 * 1e9 / bytes);
+	json_t *fast = run_json(elf, nets[2].model, "--quiet --set host.link_bw=100GB/s --set host.copy_latency=10us",
+				"host-fast");
+	double chip = num(fast, "totals.fps");
+	double want = 4.0 / (4.0 / chip + 20e-6 + bytes / 100e9);
+	ck_assert_double_eq_tol(num(fast, "totals.host_fps"), want, 1e-4 * want); /* fps is printed rounded */
+	ck_assert_double_lt(num(fast, "totals.host_fps"), chip);
+	json_decref(slow);
+	json_decref(fast);
 	free(elf);
 }
 END_TEST
@@ -591,6 +644,31 @@ END_TEST
 
 /* A network or configuration can come through a pipe: each file is read
  * once, so deciding ELF or description does not consume it. */
+/* docs/memory.md "Address map": the DDR holds the weights, activations,
+ * constants and tasklists of every copy.  A one-layer description with
+ * 137 GB of weights is refused at once (weights are counted, not
+ * materialised); a DDR smaller than the tiny network's map is refused after
+ * lowering, located at the --set; the default DDR runs both tiny and
+ * ResNet-50. */
+START_TEST(test_ddr_capacity)
+{
+	char *big = ax_tmp("big.net.yaml");
+	ax_write_file(big, "network: big\ninputs:\n  - {name: x, shape: [8, 8, 65536]}\n"
+			   "layers:\n  - {name: fc, op: dense, out: 32768}\noutputs: [fc]\n");
+	ax_expect_fail("the network's 137439084544 weight bytes do not fit the 1040187392 bytes of DDR",
+		       "run '%s' --quiet", big);
+	char *tiny = ax_compiled(ax_src("models/tiny/tiny.net.yaml"));
+	ax_expect_fail("--set 'ddr.size=4MiB': the network needs 13631488 bytes of DDR (4 copies: weights 4194304, "
+		       "activations 4194304, constants 1048576, tasklists 4194304) but has 4194304",
+		       "run '%s' --quiet --set ddr.size=4MiB --set ddr.reserved=0B", tiny);
+	struct ax_run r = ax_run_axsim("run '%s' --quiet --set ddr.size=13MiB --set ddr.reserved=0B", tiny);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ax_run_free(&r);
+	free(tiny);
+	free(big);
+}
+END_TEST
+
 START_TEST(test_pipe_input)
 {
 	const char *srcs[2] = { ax_src("models/tiny/tiny.net.yaml"), NULL };
@@ -643,6 +721,38 @@ START_TEST(test_set_compilation_key)
 	json_decref(c);
 	ax_expect_fail("axsim: --set: tiling_depth: '0' is out of range", "run '%s' --set tiling_depth=0", elf);
 	ax_expect_fail("unknown hardware parameter 'l2.sise'; did you mean 'l2.size'?", "run '%s' --set l2.sise=1", elf);
+}
+END_TEST
+
+/* issue 13: a model YAML whose input_tensor_shape is not the network's
+ * input is refused with one message naming both shapes, exit 2; the
+ * network's own YAML runs. */
+START_TEST(test_input_shape_mismatch)
+{
+	char *elf = ax_compiled(ax_src("models/tiny/tiny.net.yaml"));
+	const char *r50 = ax_src("models/resnet50/resnet50.yaml");
+	struct ax_run r = ax_run_axsim("run '%s' --config '%s' --quiet", elf, r50);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_str_eq(r.out, "");
+	ck_assert_int_eq(ax_count_str(r.err, "\n"), 1);
+	char want[4200];
+	snprintf(want, sizeof(want),
+		 "axsim: %s:30:25: input_tensor_shape [1, 3, 224, 224] (NCHW) does not match the input 'image' of %s "
+		 "of 32x32x3 (HxWxC); expected [1, 3, 32, 32] in NCHW\n", r50, elf);
+	ck_assert_str_eq(r.err, want);
+	ax_run_free(&r);
+
+	/* an NHWC model YAML of the right shape runs; the bundled one too */
+	char *nhwc = config_file("nhwc", "models:\n  m:\n    input_tensor_layout: NHWC\n"
+					 "    input_tensor_shape: [1, 32, 32, 3]\n");
+	r = ax_run_axsim("run '%s' --config '%s' --quiet", elf, nhwc);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ax_run_free(&r);
+	r = ax_run_axsim("run '%s' --config '%s' --quiet", elf, ax_src("models/tiny/tiny.yaml"));
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.err, "");
+	ax_run_free(&r);
+	free(nhwc);
 	free(elf);
 }
 END_TEST
@@ -656,6 +766,26 @@ START_TEST(test_run_onnx_hint)
 	ax_expect_fail("this is an ONNX model; expected a compiled network (ELF) or a network description: "
 		       "convert it first with axsim import", "run '%s'", onnx);
 	free(onnx);
+}
+END_TEST
+
+/* issue 13: the new keys change the run only when set: the compiler's IMC
+ * cap lengthens the IMC's busy time; inputs and outputs in L1 take their
+ * traffic off DDR. */
+START_TEST(test_sdk_keys_change_the_run)
+{
+	const char *net = "models/tiny/tiny.net.yaml";
+	json_t *base = run_cfg(net, "sdk-base", "compilation_config:\n  backend_config: {tiling_depth: 1}\n", NULL);
+	json_t *capped = run_cfg(net, "sdk-cap",
+				 "compilation_config:\n  backend_config: {tiling_depth: 1, mvm_utilization_limit: 0.125}\n",
+				 NULL);
+	json_t *io = run_cfg(net, "sdk-io", "compilation_config:\n  backend_config: {tiling_depth: 1, io_pool: l1}\n",
+			     NULL);
+	ck_assert_double_gt(num(capped, "totals.latency_cycles"), num(base, "totals.latency_cycles"));
+	ck_assert_double_lt(ddr_data(io), ddr_data(base));
+	json_decref(base);
+	json_decref(capped);
+	json_decref(io);
 }
 END_TEST
 
@@ -719,6 +849,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_deterministic);
 	tcase_add_test(t, test_text_report);
 	tcase_add_test(t, test_what_if);
+	tcase_add_test(t, test_host_copies);
 	tcase_add_test(t, test_inspect);
 	tcase_add_test(t, test_bad_input);
 	tcase_add_test(t, test_set_compilation_key);
@@ -732,9 +863,13 @@ static Suite *suite(void)
 	tcase_add_test(t, test_elf_placement);
 	tcase_add_test(t, test_tasklist_streaming);
 	tcase_add_test(t, test_dma_channels);
+	tcase_add_test(t, test_input_shape_mismatch);
+	tcase_add_test(t, test_sdk_keys_change_the_run);
 	tcase_add_loop_test(t, test_calibration_windows, 0, NNETS);
 	tcase_add_loop_test(t, test_invariants, 0, NNETS);
 	tcase_add_test(t, test_pipe_input);
+	tcase_add_test(t, test_ddr_capacity);
+	tcase_add_test(t, test_derived_formulas);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -352,6 +352,14 @@ START_TEST(test_write_errors)
 	char *nodir = ax_tmp("no/such/dir/x.elf");
 	ck_assert_int_eq(ax_elf_write(&net, nodir, &err), AX_EIO);
 	ck_assert_ptr_nonnull(strstr(ax_err_str(&err), "cannot create a temporary file"));
+	/* no temporary file is left beside an existing network */
+	char *dir = ax_tmp("");
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));)
+		ck_assert_msg(!strstr(e->d_name, ".tmp-"), "left behind: %s", e->d_name);
+	if (d)
+		closedir(d);
+	free(dir);
 	ax_err_release(&err);
 
 	/* a shape that was not inferred: rejected, and the old file is intact */
@@ -383,6 +391,33 @@ START_TEST(test_write_errors)
 	free(after);
 	free(nodir);
 	free(good);
+}
+END_TEST
+
+/* The tool tells a compiled network from a description by its first bytes:
+ * an ELF whose magic is damaged is still read as an ELF, and its message
+ * says so, not "invalid YAML" at 1:1. */
+START_TEST(test_damaged_magic_via_tool)
+{
+	char *elf = ax_compiled(ax_src("models/tiny/tiny.net.yaml"));
+	size_t len;
+	unsigned char *b = read_bin(elf, &len);
+	static const struct { size_t at; unsigned char v; } edits[] = { { 3, 'G' }, { 0, 0 }, { 1, 'e' } };
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		unsigned char *c = malloc(len);
+		memcpy(c, b, len);
+		c[edits[i].at] = edits[i].v;
+		char *p = ax_tmp("magic.elf");
+		FILE *f = fopen(p, "wb");
+		ck_assert(f && fwrite(c, 1, len, f) == len && !fclose(f));
+		ax_expect_fail("ELF header offset 0x0: not an ELF file; expected the magic bytes 7f 45 4c 46",
+			       "inspect '%s'", p);
+		ax_expect_fail("ELF header offset 0x0: not an ELF file", "run '%s' --quiet", p);
+		free(p);
+		free(c);
+	}
+	free(b);
+	free(elf);
 }
 END_TEST
 
@@ -664,6 +699,7 @@ static Suite *elf_suite(void)
 	tc = tcase_create("hostile");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_read_io_errors);
+	tcase_add_test(tc, test_damaged_magic_via_tool);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_header_flips);
 	tcase_add_test(tc, test_every_byte_flipped);

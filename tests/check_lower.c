@@ -524,6 +524,97 @@ START_TEST(test_icr)
 }
 END_TEST
 
+/* docs/imc.md "Window layout": each kernel position's channels start on
+ * imc.position_align (32) rows: 48 channels take 64 rows, so a 3x3 conv
+ * 48 -> 48 needs 576 rows (two row tiles, no replication) where packed it
+ * would need 432 (one tile); 96 channels are whole blocks; 24 channels take
+ * 32 rows and 3 (padded to the word, 4) stay 4, the sub-words. */
+START_TEST(test_position_align)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 160, 160, 48);
+	conv(&n, "c48", 0, 48, 3, 1, 1);
+	conv(&n, "p48", 1, 48, 1, 1, 1);
+	conv(&n, "e96", 2, 96, 1, 1, 1);
+	conv(&n, "c96", 3, 24, 3, 1, 1);
+	conv(&n, "c24", 4, 24, 3, 1, 1);
+	infer(&n);
+	struct ax_imc_map m;
+	uint32_t rows;
+	ax_imc_map_layer(&n, &n.layers[1], &arch.arch, &m);
+	ck_assert_uint_eq(m.rows, 9 * 64);
+	ck_assert_uint_eq(m.row_tiles, 2);
+	ck_assert_uint_eq(ax_icr_factor(&n, &n.layers[1], &arch.arch, 1, &rows), 1);
+	/* a 1x1 48 -> 48: eight positions of 64 rows still fit, r = 8 */
+	ck_assert_uint_eq(ax_icr_factor(&n, &n.layers[2], &arch.arch, 1, &rows), 8);
+	ck_assert_uint_eq(rows, 512);
+	ax_imc_map_layer(&n, &n.layers[4], &arch.arch, &m);
+	ck_assert_uint_eq(m.rows, 9 * 96);
+	ax_imc_map_layer(&n, &n.layers[5], &arch.arch, &m);
+	ck_assert_uint_eq(m.rows, 9 * 32);
+	/* packed (position_align 1): 432 rows, one tile, and 3x3 48 -> 48 gets
+	 * no replication either way (two positions wider would need 576) */
+	struct ax_arch packed = arch.arch;
+	packed.imc_position_align = 1;
+	ax_imc_map_layer(&n, &n.layers[1], &packed, &m);
+	ck_assert_uint_eq(m.rows, 432);
+	ck_assert_uint_eq(m.row_tiles, 1);
+	ax_imc_map_layer(&n, &n.layers[5], &packed, &m);
+	ck_assert_uint_eq(m.rows, 9 * 24);
+	/* the passes double with the second row tile */
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	struct ax_err err;
+	ax_err_init(&err);
+	struct ax_tasklist tl, tp;
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ax_tasklist_init(&tp);
+	ck_assert_int_eq(ax_lower(&n, &packed, &c, &tp, &err), AX_OK);
+	ck_assert_uint_eq(tl.plans[1].passes, 2 * 160 * 160);
+	ck_assert_uint_eq(tp.plans[1].passes, 160 * 160);
+	ax_tasklist_release(&tl);
+	ax_tasklist_release(&tp);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* docs/timing-model.md "Network inputs": a 640x640x3 input read by one 6x6
+ * stride-2 conv with padding 2 (YOLOv5's stem, r = 8) is held and fetched as
+ * 644 rows of 656 x 4 bytes, as the vendor documents. */
+START_TEST(test_device_input)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 640, 640, 3);
+	struct ax_layer *l = conv(&n, "stem", 0, 32, 6, 2, 1);
+	l->pad_t = l->pad_l = l->pad_b = l->pad_r = 2;
+	infer(&n);
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	struct ax_err err;
+	ax_err_init(&err);
+	struct ax_tasklist tl;
+	ax_tasklist_init(&tl);
+	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
+	ck_assert_uint_eq(tl.plans[1].icr, 8);
+	ck_assert_uint_eq(tl.tensors[0].bytes, 644ull * 656 * 4);
+	uint64_t fetched = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++)
+		if (tl.tasks[i].kind == AX_T_DMA && tl.tasks[i].data == AX_KIND_ACT &&
+		    tl.tasks[i].src == AX_MEM_DDR && tl.tasks[i].layer == 1)
+			fetched += tl.tasks[i].bytes;
+	ck_assert_uint_eq(fetched, 644ull * 656 * 4);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
 /* docs/imc.md "Weight slots": a 3x3 conv 512 -> 512 has 9 x 1 tiles of 16
  * slots each (144 > 64 slots): computed in groups of 2 tiles (half the store),
  * with partial sums through L1 between groups. */
@@ -616,6 +707,30 @@ START_TEST(test_cone)
 END_TEST
 
 /* Every dependency points backwards and every task belongs to a core in use. */
+/* Errors of the lowering name where the value came from; resources_used
+ * 1/copies written in thousandths (0.0625) is the share it means. */
+START_TEST(test_located_errors)
+{
+	char *elf = ax_compiled(ax_src("models/tiny/tiny.net.yaml"));
+	char *cfg = ax_tmp("ru.yaml");
+	ax_write_file(cfg, "models:\n  tiny:\n    extra_kwargs:\n      aipu_cores: 4\n      compilation_config:\n"
+			   "        backend_config: {resources_used: 0.3}\n");
+	ax_expect_fail("ru.yaml:6:42: resources_used 0.3 for each of 4 copies is more than the chip has",
+		       "run '%s' --quiet --config '%s'", elf, cfg);
+	ax_write_file(cfg, "models:\n  tiny:\n    extra_kwargs:\n      aipu_cores: 4\n      compilation_config:\n"
+			   "        backend_config: {elf_in_ddr: false, l2_reserved_nbytes_tasklist: 64}\n");
+	ax_expect_fail("ru.yaml:6:74: the L2 tasklist reserve gives each of 4 cores 64 bytes",
+		       "run '%s' --quiet --config '%s'", elf, cfg);
+	ax_write_file(cfg, "models:\n  tiny:\n    extra_kwargs:\n      aipu_cores: 16\n      compilation_config:\n"
+			   "        backend_config: {resources_used: 0.0625}\n");
+	struct ax_run r = ax_run_axsim("run '%s' --quiet --config '%s' --set chip.cores=16", elf, cfg);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ax_run_free(&r);
+	free(cfg);
+	free(elf);
+}
+END_TEST
+
 START_TEST(test_bundled_tasklists_wellformed)
 {
 	static const char *const nets[] = {
@@ -860,6 +975,12 @@ START_TEST(test_concat_and_se)
 	mul->n_in = 2;
 	mul->in[0] = 3;
 	mul->in[1] = 5;
+	/* a concat with no IMC producer to fuse into: one operator per input */
+	struct ax_layer *cat2 = ax_net_add_layer(&n, "cat2", AX_OP_CONCAT);
+	cat2->n_in = 3;
+	cat2->in[0] = 0;
+	cat2->in[1] = 6;
+	cat2->in[2] = 0;
 	infer(&n);
 	struct ax_ccfg c;
 	cfg_default(&c, 1, 1);
@@ -868,7 +989,7 @@ START_TEST(test_concat_and_se)
 	struct ax_err err;
 	ax_err_init(&err);
 	ck_assert_int_eq(ax_lower(&n, &arch.arch, &c, &tl, &err), AX_OK);
-	int cat_setup = 0, mul_setup = 0, e3_dpu_as_cat = 0, mul_dpu = 0;
+	int cat_setup = 0, mul_setup = 0, e3_dpu_as_cat = 0, mul_dpu = 0, cat2_setups = 0;
 	for (size_t i = 0; i < tl.n_tasks; i++) {
 		const struct ax_task *t = &tl.tasks[i];
 		if (t->infer)
@@ -881,7 +1002,12 @@ START_TEST(test_concat_and_se)
 			ck_assert_uint_ge(t->cycles, ax_dpu_cycles(&arch.arch, 2 * 16 * 16 * 64));
 		}
 		mul_dpu |= t->kind == AX_T_DPU && t->layer == 6;
+		if (t->kind == AX_T_CTRL && t->layer == 7) {
+			ck_assert_uint_eq(t->cycles, 3 * arch.arch.ctrl_op_setup_cycles);
+			cat2_setups++;
+		}
 	}
+	ck_assert_int_eq(cat2_setups, 1);
 	ck_assert(!cat_setup);
 	ck_assert(e3_dpu_as_cat);
 	ck_assert(mul_setup);
@@ -890,6 +1016,228 @@ START_TEST(test_concat_and_se)
 	ax_tasklist_release(&tl);
 	ax_ccfg_release(&c);
 	ax_err_release(&err);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* Sets a compilation key as a model YAML would (with its origin). */
+static void cfg_set(struct ax_ccfg *c, const char *key, const char *value)
+{
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_msg(ax_ccfg_set(c, key, value, "test", &err) == AX_OK, "%s", ax_err_str(&err));
+	ax_err_release(&err);
+}
+
+static void lower_ok(const struct ax_net *n, const struct ax_ccfg *c, struct ax_tasklist *tl)
+{
+	struct ax_err err;
+	ax_err_init(&err);
+	ax_tasklist_init(tl);
+	ck_assert_msg(ax_lower(n, &arch.arch, c, tl, &err) == AX_OK, "%s", ax_err_str(&err));
+	ax_err_release(&err);
+}
+
+/* DMAs of layer li that read activations from src into L1. */
+static size_t fetches_from(const struct ax_tasklist *tl, uint32_t li, enum ax_mem src)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < tl->n_tasks; i++)
+		k += tl->tasks[i].kind == AX_T_DMA && tl->tasks[i].layer == li && tl->tasks[i].data == AX_KIND_ACT &&
+		     tl->tasks[i].dst == AX_MEM_L1 && tl->tasks[i].src == src && tl->tasks[i].bytes;
+	return k;
+}
+
+/* docs/memory.md "Pools": io_pool and workspace_pool are the highest memory
+ * inputs and outputs, and the other buffers, may take (the network of
+ * test_placement: input DDR, big L2, small L1, output DDR by default). */
+START_TEST(test_pools)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 640, 640, 3);
+	conv(&n, "big", 0, 32, 3, 1, 1);
+	conv(&n, "small", 1, 8, 3, 16, 1);
+	conv(&n, "out", 2, 8, 1, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	struct ax_tasklist tl;
+	cfg_default(&c, 1, 1);
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[0].home, AX_MEM_DDR);
+	ck_assert_int_eq(tl.tensors[2].home, AX_MEM_L1);
+	ck_assert_int_eq(tl.tensors[3].home, AX_MEM_DDR);
+	ck_assert_uint_gt(fetches_from(&tl, 1, AX_MEM_DDR), 0);
+	ax_tasklist_release(&tl);
+
+	/* io_pool l2: the host's buffers in L2, read from there */
+	cfg_set(&c, "io_pool", "l2");
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[0].home, AX_MEM_L2);
+	ck_assert_uint_eq(tl.tensors[0].l2_bytes, tl.tensors[0].bytes);
+	ck_assert_int_eq(tl.tensors[3].home, AX_MEM_L2);
+	ck_assert_uint_eq(fetches_from(&tl, 1, AX_MEM_DDR), 0);
+	ck_assert_uint_gt(fetches_from(&tl, 1, AX_MEM_L2), 0);
+	ax_tasklist_release(&tl);
+
+	/* io_pool l1: the 1.2 MB input and the small output fit the core's L1 */
+	cfg_set(&c, "io_pool", "l1");
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[0].home, AX_MEM_L1);
+	ck_assert_int_eq(tl.tensors[3].home, AX_MEM_L1);
+	ck_assert_uint_eq(fetches_from(&tl, 1, AX_MEM_DDR) + fetches_from(&tl, 1, AX_MEM_L2), 0);
+	ax_tasklist_release(&tl);
+
+	/* workspace_pool l2: no intermediate buffer in L1; ddr: all in DDR,
+	 * where they were asked to be (not counted as spilled) */
+	cfg_set(&c, "io_pool", "ddr");
+	cfg_set(&c, "workspace_pool", "l2");
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[2].home, AX_MEM_L2);
+	ax_tasklist_release(&tl);
+	cfg_set(&c, "workspace_pool", "ddr");
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_DDR);
+	ck_assert_int_eq(tl.tensors[2].home, AX_MEM_DDR);
+	ck_assert_uint_eq(tl.tensors[1].l2_bytes, 0);
+	ck_assert_uint_eq(tl.spilled_bytes, 0);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* l2_constraint caps a copy's L2 below its resources_used share; the big
+ * tensor keeps fewer pages in L2. */
+START_TEST(test_l2_constraint)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 640, 640, 3);
+	conv(&n, "big", 0, 32, 3, 1, 1);
+	conv(&n, "out", 1, 8, 1, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	struct ax_tasklist tl;
+	cfg_default(&c, 1, 1);
+	lower_ok(&n, &c, &tl);
+	uint64_t free_l2 = tl.tensors[1].l2_bytes;
+	ck_assert_uint_gt(free_l2, 4u << 20);
+	ax_tasklist_release(&tl);
+	cfg_set(&c, "l2_constraint", "2097152");
+	lower_ok(&n, &c, &tl);
+	ck_assert_uint_le(tl.tensors[1].l2_bytes + tl.weight_l2_bytes, 2097152);
+	ck_assert_uint_lt(tl.tensors[1].l2_bytes, free_l2);
+	ck_assert_uint_gt(tl.spilled_bytes, 0);
+	ax_tasklist_release(&tl);
+	/* a budget above the share changes nothing */
+	cfg_set(&c, "l2_constraint", "68719476736");
+	lower_ok(&n, &c, &tl);
+	ck_assert_uint_eq(tl.tensors[1].l2_bytes, free_l2);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* constant_pool: hybrid quantisation's per-channel constants fetched from
+ * DDR (default with the ELF in DDR), from L2, or resident in L1. */
+START_TEST(test_constant_pool)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 128, 128, 16);
+	conv(&n, "a", 0, 16, 3, 1, 1);
+	conv(&n, "b", 1, 16, 3, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	struct ax_tasklist tl;
+	cfg_default(&c, 1, 1);
+	cfg_set(&c, "ptq_scheme", "hybrid_per_tensor_per_channel");
+	static const struct {
+		const char *pool;
+		size_t from_ddr, from_l2;
+	} want[] = { { NULL, 2, 0 }, { "l2", 0, 2 }, { "l1", 0, 0 }, { "ddr", 2, 0 } };
+	for (size_t w = 0; w < sizeof(want) / sizeof(want[0]); w++) {
+		if (want[w].pool)
+			cfg_set(&c, "constant_pool", want[w].pool);
+		lower_ok(&n, &c, &tl);
+		size_t ddr = 0, l2 = 0;
+		for (size_t i = 0; i < tl.n_tasks; i++)
+			if (tl.tasks[i].kind == AX_T_DMA && tl.tasks[i].data == AX_KIND_CONST) {
+				ddr += tl.tasks[i].src == AX_MEM_DDR;
+				l2 += tl.tasks[i].src == AX_MEM_L2;
+			}
+		ck_assert_msg(ddr == want[w].from_ddr && l2 == want[w].from_l2,
+			      "constant_pool %s: %zu from DDR, %zu from L2", want[w].pool ? want[w].pool : "default",
+			      ddr, l2);
+		ax_tasklist_release(&tl);
+	}
+	/* with the ELF in L2 the default follows it */
+	ax_ccfg_release(&c);
+	cfg_default(&c, 1, 1);
+	cfg_set(&c, "ptq_scheme", "hybrid_per_tensor_per_channel");
+	cfg_set(&c, "elf_in_ddr", "false");
+	ck_assert_int_eq(c.v[AX_CC_CONSTANT_POOL], AX_POOL_L2);
+	ax_ccfg_release(&c);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* mvm_utilization_limit and mvm_limitation: the stricter cap reaches the
+ * tasklist, in thousandths; max_execution_cores caps the cores in use;
+ * single_op_network_use_ddr keeps a one-operator network in DDR only. */
+START_TEST(test_caps_and_single_op)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 64, 64, 16);
+	conv(&n, "only", 0, 16, 3, 1, 1);
+	infer(&n);
+	struct ax_ccfg c;
+	struct ax_tasklist tl;
+	cfg_default(&c, 4, 1);
+	lower_ok(&n, &c, &tl);
+	ck_assert_uint_eq(tl.mvm_limit_permille, 1000);
+	ck_assert_uint_eq(tl.n_cores, 4);
+	ax_tasklist_release(&tl);
+	cfg_set(&c, "mvm_utilization_limit", "0.125");
+	lower_ok(&n, &c, &tl);
+	ck_assert_uint_eq(tl.mvm_limit_permille, 125);
+	ax_tasklist_release(&tl);
+	cfg_set(&c, "mvm_limitation", "10");
+	lower_ok(&n, &c, &tl);
+	ck_assert_uint_eq(tl.mvm_limit_permille, 100);
+	ax_tasklist_release(&tl);
+
+	cfg_set(&c, "max_execution_cores", "2");
+	lower_ok(&n, &c, &tl);
+	ck_assert_uint_eq(tl.n_cores, 2);
+	ck_assert_uint_eq(tl.copies, 2);
+	ax_tasklist_release(&tl);
+
+	/* one operator: io_pool l1 would put both tensors in L1 and the
+	 * weights stay in L2; single_op_network_use_ddr keeps all in DDR */
+	cfg_set(&c, "io_pool", "l1");
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[0].home, AX_MEM_L1);
+	ck_assert_int_eq(tl.weight_home, AX_MEM_L2);
+	ax_tasklist_release(&tl);
+	cfg_set(&c, "single_op_network_use_ddr", "true");
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[0].home, AX_MEM_DDR);
+	ck_assert_int_eq(tl.tensors[1].home, AX_MEM_DDR);
+	ck_assert_int_eq(tl.weight_home, AX_MEM_DDR);
+	ck_assert_uint_eq(tl.weight_l2_bytes, 0);
+	ax_tasklist_release(&tl);
+	/* two operators: no effect */
+	conv(&n, "second", 1, 16, 1, 1, 1);
+	infer(&n);
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.tensors[0].home, AX_MEM_L1);
+	ck_assert_int_eq(tl.weight_home, AX_MEM_L2);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
 	ax_net_release(&n);
 }
 END_TEST
@@ -909,12 +1257,19 @@ static Suite *suite(void)
 	tcase_add_test(t, test_elf_placement_and_ptq);
 	tcase_add_test(t, test_bundled_tasklists_wellformed);
 	tcase_add_test(t, test_icr);
+	tcase_add_test(t, test_position_align);
+	tcase_add_test(t, test_device_input);
 	tcase_add_test(t, test_weight_groups);
 	tcase_add_test(t, test_cone);
+	tcase_add_test(t, test_located_errors);
 	tcase_add_test(t, test_operator_setup);
 	tcase_add_test(t, test_operator_barrier);
 	tcase_add_test(t, test_pword_and_grouped);
 	tcase_add_test(t, test_concat_and_se);
+	tcase_add_test(t, test_pools);
+	tcase_add_test(t, test_l2_constraint);
+	tcase_add_test(t, test_constant_pool);
+	tcase_add_test(t, test_caps_and_single_op);
 	suite_add_tcase(s, t);
 	return s;
 }

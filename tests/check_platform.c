@@ -53,7 +53,7 @@ static void tl_setup(struct ax_tasklist *tl, uint32_t cores, enum ax_mem home)
 	tl->tasklist_home = home;
 	tl->tasklist_chunks = 1;
 	tl->clock_hz = 800000000ull;
-	tl->mvm_limit_pct = 100;
+	tl->mvm_limit_permille = 1000;
 	tl->dma_sys_channels = 2;
 	tl->dma_core_channels = 2;
 	tl->n_layers = 1;
@@ -280,6 +280,73 @@ START_TEST(test_ddr_bank_order)
 }
 END_TEST
 
+/* docs/memory.md "DDR", reads first.  Channel 0, 256-byte pieces of 8
+ * bursts (30008 ps), no controller latency.  Write W1 to bank 0 row 0 at 0:
+ * bus 18000-48008.  Write W2 to bank 0 row 1 at 0: precharge after WL +
+ * tWR = 74448, activate 92448, bus 110448-140456.  A read of bank 1 at
+ * 80000 (activate 80000, ready 98000) does not fit before W2 (98000 +
+ * 30008 + tRTW > 110448): in arrival order its bursts follow W2 and its
+ * turnaround, 140456 + WL + tWTR = 158896, ending 188904.  With reads first
+ * W2 waits, no run of writes is under way at 98000, and the read is served
+ * then: 98000 + 30008. */
+START_TEST(test_ddr_reads_first)
+{
+	static struct ax_ddr d;
+	for (int first = 0; first < 2; first++) {
+		struct ax_ddr_params p = ddr_lpddr4x;
+		p.write_high = first ? 16 : 0;
+		p.write_low = first ? 8 : 0;
+		ax_ddr_init(&d, &p);
+		ck_assert_uint_eq(ax_ddr_access(&d, 0, 0, 256, 1, 0), 48008);
+		ck_assert_uint_eq(ax_ddr_access(&d, 0, 65536, 256, 1, 0), 140456);
+		uint64_t e = ax_ddr_access(&d, 80000, 8192, 256, 0, 0);
+		ck_assert_uint_eq(e, first ? 98000 + 30008 : 188904);
+		ck_assert_uint_eq(d.st.reads_first, (uint64_t)first);
+		/* the bus still carries the read behind W2: a write to the
+		 * read's row at 150000 finds it there and follows it after
+		 * tRTW */
+		ck_assert_uint_eq(ax_ddr_access(&d, 150000, 8192 + 1024, 256, 1, 0),
+				  188904 + 8000 + 30008);
+	}
+}
+END_TEST
+
+/* docs/memory.md "DDR", the write buffer drains first: with write_high 2
+ * and write_low 1, W1 and W2 as above and W3 to bank 0 row 2 (precharge
+ * after W2's WL + tWR = 166896, activate 184896, bus 202896-232904), a read
+ * of bank 1 at 80000 finds two writes waiting (W2, W3): the buffer drains
+ * and the read keeps its place in arrival order, 158896-188904 (it fits
+ * before W3: 188904 + tRTW <= 202896).  A read of bank 2 at 150000 (ready
+ * 168000) then finds one write waiting (W3), no more than write_low: it
+ * goes first again, right after the first read, 188904 + 30008, where in
+ * arrival order it would follow W3: 232904 + WL + tWTR + 30008. */
+START_TEST(test_ddr_write_drain)
+{
+	static struct ax_ddr d;
+	struct ax_ddr_params p = ddr_lpddr4x;
+	p.write_high = 2;
+	p.write_low = 1;
+	ax_ddr_init(&d, &p);
+	ck_assert_uint_eq(ax_ddr_access(&d, 0, 0, 256, 1, 0), 48008);
+	ck_assert_uint_eq(ax_ddr_access(&d, 0, 65536, 256, 1, 0), 140456);
+	ck_assert_uint_eq(ax_ddr_access(&d, 0, 131072, 256, 1, 0), 232904);
+	ck_assert_uint_eq(ax_ddr_access(&d, 80000, 8192, 256, 0, 0), 188904);
+	ck_assert_uint_eq(d.st.drains, 1);
+	ck_assert_uint_eq(d.st.reads_first, 0);
+	ck_assert_uint_eq(ax_ddr_access(&d, 150000, 16384, 256, 0, 0), 188904 + 30008);
+	ck_assert_uint_eq(d.st.reads_first, 1);
+	/* the same without reads first */
+	p.write_high = p.write_low = 0;
+	ax_ddr_init(&d, &p);
+	ax_ddr_access(&d, 0, 0, 256, 1, 0);
+	ax_ddr_access(&d, 0, 65536, 256, 1, 0);
+	ax_ddr_access(&d, 0, 131072, 256, 1, 0);
+	ck_assert_uint_eq(ax_ddr_access(&d, 80000, 8192, 256, 0, 0), 188904);
+	ck_assert_uint_eq(ax_ddr_access(&d, 150000, 16384, 256, 0, 0),
+			  232904 + 8440 + 10000 + 30008);
+}
+END_TEST
+
 /* A 2-D transfer reaches the model as its rows: eight runs of 256 bytes
  * 64 KiB apart are eight rows of bank 0 of channel 0, each a conflict
  * (after the first): a run's 8 bursts take 30008 ps, then tRTP after its
@@ -358,7 +425,7 @@ START_TEST(test_mvm_timing)
 	ck_assert_uint_eq(o.busy_ps[AX_E_IMC_MVM], 25088ull * 1250);
 
 	/* mvm_limitation 50%: twice as long */
-	tl.mvm_limit_pct = 50;
+	tl.mvm_limit_permille = 500;
 	struct outcome h = simulate(&tl, &d.arch);
 	ck_assert_uint_eq(h.latency_ps, fetch_ps(1) + 2 * 25088ull * 1250);
 	ax_tasklist_release(&tl);
@@ -533,6 +600,8 @@ static Suite *suite(void)
 	tcase_add_test(t, test_ddr_model);
 	tcase_add_test(t, test_ddr_precharge_limits);
 	tcase_add_test(t, test_ddr_bank_order);
+	tcase_add_test(t, test_ddr_reads_first);
+	tcase_add_test(t, test_ddr_write_drain);
 	tcase_add_test(t, test_ddr_2d);
 	tcase_add_test(t, test_ddr_refresh_bounded);
 	tcase_add_test(t, test_link_and_memory_latencies_add);

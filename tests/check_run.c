@@ -69,7 +69,7 @@ START_TEST(test_same_as_tool)
 	ck_has(axsim_session_errors(s), "no trace was recorded");
 	char *nodir = ax_tmp("no-such-dir/api.csv");
 	ck_assert_int_eq(axsim_result_write(s, r, AXSIM_FORMAT_CSV, nodir), AXSIM_EOUTPUT);
-	ck_has(axsim_session_errors(s), "cannot write");
+	ck_has(axsim_session_errors(s), "no-such-dir/api.csv: cannot");
 	free(nodir);
 
 	free(written);

@@ -415,7 +415,7 @@ START_TEST(test_doc_parses)
 		{ "schema_version", T_INT },
 		{ "network.name", T_STR },
 		{ "network.weight_bytes", T_INT },                    /* continuation */
-		{ "config.*", T_STR | T_INT | T_REAL | T_BOOL | T_NULL },
+		{ "config.*", T_STR | T_INT | T_REAL | T_BOOL | T_NULL | T_ARR },
 		{ "config.board", T_STR | T_NULL },
 		{ "totals.latency_us", T_REAL },
 		{ "busy.controller", T_REAL },                        /* alternatives */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "common/err.h"
 #include "config/arch.h"
@@ -421,7 +422,8 @@ START_TEST(tiny_sweep_table)
 	ck_assert_ptr_nonnull(c);
 	ck_assert_int_eq(lines(c), 9);
 	ck_has(c, "tiling_depth,in_core_replication,status,latency_us,latency_cycles,fps,imc_utilization,ddr_bytes,"
-		  "ddr_bytes_per_inference,l2_bytes,best,configured,pareto,file,error\n");
+		  "ddr_bytes_per_inference,l2_bytes,energy_per_inference_j,power_w,fps_per_w,best,configured,pareto,"
+		  "file,error\n");
 	free(c);
 	json_decref(j);
 	ax_run_free(&r);
@@ -529,6 +531,8 @@ START_TEST(failing_point)
 	json_decref(j);
 	ax_run_free(&r);
 	/* when every point fails there is no result: exit status 1 */
+	free(out);
+	out = ax_tmp("fail-all");
 	r = ax_run_axsim("sweep '%s' --config '%s' --cores 8 --out '%s'", ax_src(TINY_NET), cfg, out);
 	ck_assert_int_eq(r.status, 1);
 	ck_has(r.out, "0 ok, 1 failed");
@@ -574,33 +578,35 @@ START_TEST(resume)
 	r = sweep_tiny("--tiling-depth 1-3 --page-memory true,false --jobs 2 --out '%s'", out);
 	ck_has(r.err, "6 points (6 run, 0 resumed, 0 failed)");
 	ax_run_free(&r);
-	/* a point of another sweep (other configured values) is not taken as done */
+	/* the directory is this sweep's: another sweep (other configured
+	 * values, another --inferences, a fixed --set) is refused, with or
+	 * without --resume, and the points are left alone */
 	char *cfg = ax_tmp("depth2.yaml");
 	ax_write_file(cfg, "compilation_config:\n  backend_config: {tiling_depth: 2}\n");
-	r = ax_run_axsim("sweep '%s' --config '%s' --tiling-depth 1-3 --page-memory true,false --out '%s' --resume",
-			 ax_src(TINY_NET), cfg, out);
-	ck_has(r.err, "6 points (6 run, 0 resumed, 0 failed)");
+	ax_expect_fail("the points directory of another sweep", "sweep '%s' --config '%s' --tiling-depth 1-3 "
+		       "--page-memory true,false --out '%s' --resume", ax_src(TINY_NET), cfg, out);
+	ax_expect_fail("the points directory of another sweep", "sweep '%s' --config '%s' --tiling-depth 1-3 "
+		       "--page-memory true,false --out '%s' --resume --inferences 1", ax_src(TINY_NET),
+		       ax_src(TINY_CFG), out);
+	ax_expect_fail("the points directory of another sweep", "sweep '%s' --config '%s' --tiling-depth 1-3 "
+		       "--page-memory true,false --out '%s' --set chip.clock=400MHz", ax_src(TINY_NET),
+		       ax_src(TINY_CFG), out);
+	r = sweep_tiny("--tiling-depth 1-3 --page-memory true,false --jobs 2 --out '%s' --resume", out);
+	ck_has(r.err, "6 points (0 run, 6 resumed, 0 failed)");
 	ax_run_free(&r);
-	/* nor one of a sweep with the same axes and configured values but other
-	 * fixed inputs: another --inferences, a fixed --set */
-	r = sweep_tiny("--tiling-depth 1-3 --page-memory true,false --out '%s'", out);
-	ck_has(r.err, "6 points (6 run, 0 resumed, 0 failed)");
-	ax_run_free(&r);
-	r = sweep_tiny("--tiling-depth 1-3 --page-memory true,false --out '%s' --resume --inferences 1", out);
-	ck_has(r.err, "6 points (6 run, 0 resumed, 0 failed)");
-	ax_run_free(&r);
-	r = sweep_tiny("--tiling-depth 1-3 --page-memory true,false --out '%s' --resume --inferences 1 "
-		       "--set chip.clock=400MHz", out);
-	ck_has(r.err, "6 points (6 run, 0 resumed, 0 failed)");
-	ax_run_free(&r);
-	/* and merge refuses points of two sweeps that differ only in --inferences */
-	char *other = ax_tmp("resume-other");
+	/* merge refuses points of two sweeps that differ only in --inferences */
+	char *other = ax_tmp("resume-other"), *other1 = ax_tmp("resume-other1");
 	r = sweep_tiny("--tiling-depth 1 --page-memory true,false --out '%s' --set chip.clock=400MHz", other);
+	ck_assert_int_eq(r.status, 0);
+	ax_run_free(&r);
+	r = sweep_tiny("--tiling-depth 1 --page-memory true,false --out '%s' --inferences 1 --set chip.clock=400MHz",
+		       other1);
 	ck_assert_int_eq(r.status, 0);
 	ax_run_free(&r);
 	ax_expect_fail("its inputs (network, --config, --arch, fixed --set, --inferences) differ",
 		       "merge '%s/tiling_depth=1,page_memory=true.json' '%s/tiling_depth=1,page_memory=false.json'",
-		       other, out);
+		       other, other1);
+	free(other1);
 	free(other);
 	free(cfg);
 	free(keep);
@@ -701,8 +707,19 @@ START_TEST(merge_bad_input)
 	ax_expect_fail("not valid JSON", "merge '%s'", junk);
 	ax_write_file(junk, "{\"sweep\": {\"schema_version\": 1, \"axes\": [\"tiling_depth\"], \"values\": {}}}");
 	ax_expect_fail("lacks axes, values", "merge '%s'", junk);
+	/* a *.json that cannot be opened (gone, as when another sweep removed
+	 * it) is named, not placed at :-1:-1 */
+	char *gone_link = ax_xasprintf("%s/gone.json", a);
+	ck_assert_int_eq(symlink("/nonexistent/point.json", gone_link), 0);
+	r = ax_run_axsim("merge '%s'", a);
+	ck_assert_int_eq(r.status, 2);
+	ck_has(r.err, "gone.json: cannot read:");
+	ck_assert_ptr_null(strstr(r.err, ":-1:-1:"));
+	ax_run_free(&r);
+	ck_assert_int_eq(unlink(gone_link), 0);
+	free(gone_link);
 	/* a point with a different fixed setting is from another sweep */
-	char *c = ax_tmp("mc");
+	char *c = ax_tmp("mother");
 	r = sweep_tiny("--tiling-depth 3 --set l2.size=8MiB --out '%s'", c);
 	ck_assert_int_eq(r.status, 0);
 	ax_run_free(&r);
@@ -724,6 +741,90 @@ START_TEST(merge_bad_input)
 	free(c);
 	free(run);
 	free(junk);
+}
+END_TEST
+
+/* A point whose process is killed (SIGKILL while it simulates) is a row with
+ * status crashed: the table, CSV and JSON still come out, exit status 0 as
+ * another point ran, and axsim merge of the directory gives the same table. */
+START_TEST(killed_point_is_a_row)
+{
+	char *elf = ax_compiled(ax_src("models/yolov5s/yolov5s.net.yaml"));
+	char *out = ax_tmp("killed"), *csv = ax_tmp("killed.csv"), *json = ax_tmp("killed.json");
+	char *so = ax_tmp("killed.out"), *se = ax_tmp("killed.err");
+	/* the first point (64-byte DMA chunks, 64 inferences) runs for seconds;
+	 * the shell kills it once it exists, then waits for the sweep */
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' sweep '%s' --set dma.chunk=64B,64MiB --inferences 64 --jobs 1 --out '%s' --csv '%s' "
+		 "--json '%s' >'%s' 2>'%s' & pid=$!; n=0; "
+		 "while ! c=$(ps -o pid= --ppid $pid) && [ $n -lt 2000 ]; do sleep 0.01; n=$((n+1)); done; "
+		 "kill -KILL $c; wait $pid",
+		 getenv("AXSIM_BIN"), elf, out, csv, json, so, se);
+	int st = system(cmd);
+	char *o = ax_read_file(so, NULL), *e = ax_read_file(se, NULL);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "sweep status %d: %s", st, e);
+	ck_has(o, "2 points (dma.chunk 2), 1 ok, 1 failed");
+	ck_has(o, "crashed: the point's process was killed by signal 9");
+	char *c = ax_read_file(csv, NULL);
+	ck_has(c, "\n64,crashed,,,");
+	json_t *j = load_json(json);
+	ck_assert_int_eq((int)json_integer_value(json_object_get(j, "points_failed")), 1);
+	json_decref(j);
+	/* the crashed point file belongs to its sweep: merge takes it */
+	struct ax_run r = ax_run_axsim("merge '%s'", out);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_has(r.out, "crashed: the point's process was killed by signal 9");
+	ck_assert_str_eq(r.out, o);
+	ax_run_free(&r);
+	free(c);
+	free(o);
+	free(e);
+	free(so);
+	free(se);
+	free(elf);
+	free(out);
+	free(csv);
+	free(json);
+}
+END_TEST
+
+/* A points directory belongs to one sweep: another sweep (other fixed
+ * settings, other axes) refuses it with --out, and takes a directory of its
+ * own by default; the same sweep with more values of its axes shares it. */
+START_TEST(out_dir_tied_to_inputs)
+{
+	char *out = ax_tmp("tied");
+	struct ax_run r = sweep_tiny("--tiling-depth 1,2 --out '%s'", out);
+	ck_assert_int_eq(r.status, 0);
+	ax_run_free(&r);
+	ax_expect_fail("the points directory of another sweep", "sweep '%s' --config '%s' --tiling-depth 1,2 "
+		       "--set l2.size=16MiB --out '%s'", ax_src(TINY_NET), ax_src(TINY_CFG), out);
+	ax_expect_fail("choose another --out or remove it", "sweep '%s' --config '%s' --tiling-depth 1,2 "
+		       "--cores 1,2 --out '%s'", ax_src(TINY_NET), ax_src(TINY_CFG), out);
+	r = sweep_tiny("--tiling-depth 1-3 --out '%s'", out);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ax_run_free(&r);
+	r = ax_run_axsim("merge '%s'", out);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_has(r.out, "3 points (tiling_depth 3), 3 ok");
+	ax_run_free(&r);
+	/* a directory of points without the stamp (an older axsim) is checked by its points */
+	char *stamp = ax_xasprintf("%s/.axsim-sweep.json", out);
+	ck_assert_int_eq(remove(stamp), 0);
+	ax_expect_fail("a point of another sweep", "sweep '%s' --config '%s' --tiling-depth 1 --set l2.size=16MiB "
+		       "--out '%s'", ax_src(TINY_NET), ax_src(TINY_CFG), out);
+	/* the default directory: the second sweep uses its own */
+	char *dir = ax_tmp("tied-default");
+	mkdir(dir, 0777);
+	char cmd[4096];
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' sweep '%s' --tiling-depth 1 >/dev/null 2>&1 && '%s' sweep '%s' "
+		 "--tiling-depth 1 --set l2.size=16MiB 2>&1 >/dev/null | grep -o 'points in sweep-tiny-[0-9a-f]*/'",
+		 dir, getenv("AXSIM_BIN"), ax_src(TINY_NET), getenv("AXSIM_BIN"), ax_src(TINY_NET));
+	ck_assert_int_eq(system(cmd), 0);
+	free(stamp);
+	free(dir);
+	free(out);
 }
 END_TEST
 
@@ -796,6 +897,8 @@ static Suite *suite(void)
 	tcase_add_test(t, emit_jobs_parallel_merge);
 	tcase_add_test(t, merge_bad_input);
 	tcase_add_test(t, yolo_four_points);
+	tcase_add_test(t, killed_point_is_a_row);
+	tcase_add_test(t, out_dir_tied_to_inputs);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "common/file.h"
+#include "common/output.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "net/elf.h"
 #include "report/report.h"
 #include "report/trace.h"
+#include "config/units.h"
 
 void ax_cli_print_errors(const struct ax_err *e, const char *prefix)
 {
@@ -22,9 +24,22 @@ void ax_cli_print_errors(const struct ax_err *e, const char *prefix)
 	}
 }
 
+int ax_cli_check_outputs(const char *cmd, const struct ax_out_spec *outs, size_t n_outs,
+			 const char *const *inputs, size_t n_inputs)
+{
+	struct ax_err err;
+	ax_err_init(&err);
+	int rc = ax_out_check(outs, n_outs, inputs, n_inputs, &err);
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "axsim %s: ", cmd);
+	ax_cli_print_errors(&err, prefix);
+	ax_err_release(&err);
+	return rc ? 2 : 0;
+}
+
 static const char *const all_opts[] = {
 	"--arch", "--set", "--config", "--model", "--board", "--json", "--csv",
-	"--quiet", "--reference", "--help", "-o", "--inferences", "--trace", "--vcd",
+	"--quiet", "--reference", "--help", "-o", "--inferences", "--trace", "--vcd", "--trace-limit",
 	"--tolerance", "--metric", "--force", "--input-shape", "--no-host", NULL
 };
 
@@ -96,6 +111,7 @@ int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
 		else if (!strcmp(name, "--csv")) o->csv = val;
 		else if (!strcmp(name, "--trace")) o->trace = val;
 		else if (!strcmp(name, "--vcd")) o->vcd = val;
+		else if (!strcmp(name, "--trace-limit")) o->trace_limit = val;
 		else if (!strcmp(name, "-o")) o->out = val;
 		else if (!strcmp(name, "--inferences")) o->inferences = val;
 		else if (!strcmp(name, "--quiet")) o->quiet = 1;
@@ -185,11 +201,11 @@ int ax_cmd_run(int argc, char **argv)
 	struct ax_sweep_job job;
 	if (ax_sweep_job_opts(&argc, argv, &job))
 		return 2;
-	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet --inferences --trace --vcd", 1, &o))
+	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet --inferences --trace --vcd --trace-limit", 1, &o))
 		return 2;
 	if (help_or_usage(&o, "usage: axsim run NET [--config MODEL.yaml] [--model NAME] [--board pcie|m2]\n"
 			      "                 [--arch FILE] [--set KEY=VALUE]... [--json FILE] [--csv FILE] [--quiet]\n"
-			      "                 [--inferences N] [--trace FILE.json] [--vcd FILE.vcd]\n"
+			      "                 [--inferences N] [--trace FILE.json] [--vcd FILE.vcd] [--trace-limit SIZE]\n"
 			      "Simulates N back-to-back inferences (default 2) on each copy of the network and\n"
 			      "prints the first one's latency, the steady-state throughput, IMC utilisation, unit\n"
 			      "and memory activity and the slowest layers.  NET is an ELF\n"
@@ -197,12 +213,20 @@ int ax_cmd_run(int argc, char **argv)
 			      "default compilation configuration is used.  --set changes a hardware parameter\n"
 			      "(l2.size=16MiB) after --arch or a compilation key (tiling_depth=2) after --config.\n"
 			      "--trace writes the timeline of every task for ui.perfetto.dev, --vcd the units'\n"
-			      "busy signals and the bytes in progress per memory for GTKWave (docs/traces.md).\n"))
+			      "busy signals and the bytes in progress per memory for GTKWave (docs/traces.md);\n"
+			      "each stops, with a warning, once it is about --trace-limit large (default 64MiB).\n"
+			      "Every FILE may be - (standard output).\n"))
 		return 0;
 	if (o.n_positional != 1) {
 		fprintf(stderr, "axsim run: expected one network (ELF or description); see axsim run --help\n");
 		return 2;
 	}
+	const struct ax_out_spec outs[] = {
+		{ "--json", o.json }, { "--csv", o.csv }, { "--trace", o.trace }, { "--vcd", o.vcd },
+	};
+	const char *ins[] = { o.positional[0], o.config, o.arch };
+	if (ax_cli_check_outputs("run", outs, 4, ins, 3))
+		return 2;
 	if (job.n_cc || job.n_axes)
 		return ax_sweep_job_run(&o, &job);
 	return ax_cli_run_pipeline(&o, NULL);
@@ -245,6 +269,16 @@ int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
 		}
 		spec.inferences = (uint32_t)v;
 	}
+	spec.trace_limit_bytes = AX_TRACE_LIMIT_DEFAULT;
+	if (o->trace_limit) {
+		const char *why = NULL;
+		if (ax_unit_parse(o->trace_limit, AX_U_BYTES, &spec.trace_limit_bytes, &why) ||
+		    spec.trace_limit_bytes < (1ull << 20) || spec.trace_limit_bytes > (1ull << 40)) {
+			run_usage_error(x, "--trace-limit '%s' is not valid; expected a size from 1MiB to 1TiB, such "
+					"as 64MiB or 2GiB", o->trace_limit);
+			return 2;
+		}
+	}
 
 	struct ax_run_result r;
 	struct ax_err err, warn;
@@ -264,8 +298,19 @@ int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
 			status = 1;
 		if (o->csv && ax_report_write_csv(&r.in, o->csv, &err))
 			status = 1;
-		if (o->trace && ax_trace_write(&r.in, o->trace, &err))
+		struct ax_trace_cut cut = { 0 };
+		if (o->trace && ax_trace_write(&r.in, o->trace, spec.trace_limit_bytes, &cut, &err))
 			status = 1;
+		/* docs/traces.md "Size" */
+		char lim[64];
+		ax_unit_format(spec.trace_limit_bytes, AX_U_BYTES, lim, sizeof(lim));
+		if (cut.cut && !collect)
+			fprintf(stderr, "axsim: warning: --trace %s: the timeline up to %.3f us only (%zu of %zu tasks): "
+				"the whole would be larger than --trace-limit %s\n", o->trace, (double)cut.until_ps / 1e6,
+				cut.tasks_shown, cut.tasks_total, lim);
+		if (r.vcd_cut_ps && !collect)
+			fprintf(stderr, "axsim: warning: --vcd %s: stopped at %.3f us of %.3f us, at --trace-limit %s\n",
+				o->vcd, (double)r.vcd_cut_ps / 1e6, (double)r.res.run_end_ps / 1e6, lim);
 	}
 	if (collect)
 		ax_err_append(x->msgs, &err);
@@ -292,6 +337,9 @@ int ax_cmd_compile(int argc, char **argv)
 		fprintf(stderr, "axsim compile: expected NET.yaml -o NET.elf; see axsim compile --help\n");
 		return 2;
 	}
+	const struct ax_out_spec outs[] = { { "-o", o.out } };
+	if (ax_cli_check_outputs("compile", outs, 1, o.positional, 1))
+		return 2;
 	struct ax_net net;
 	struct ax_err err;
 	ax_err_init(&err);
@@ -386,15 +434,33 @@ int ax_cmd_config(int argc, char **argv)
 		printf("# effective compilation configuration of %s%s%s%s%s\n", o.positional[0],
 		       c.model ? ", model " : "", c.model ? c.model : "", c.board ? ", board " : "",
 		       c.board ? c.board : "");
+		int width = 0;
 		for (int id = 0; id < AX_CC_COUNT; id++) {
-			char v[64], where[600];
+			int n = (int)strlen(ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name);
+			width = n > width ? n : width;
+		}
+		for (int id = 0; id < AX_CC_COUNT; id++) {
+			char v[256], where[600];
 			ax_ccfg_format(&c, (enum ax_ccfg_id)id, v, sizeof(v));
 			const struct ax_ccfg_origin *og = &c.origin[id];
 			if (og->file)
 				snprintf(where, sizeof(where), "%s:%d", og->file, og->line);
 			else
 				snprintf(where, sizeof(where), "default");
-			printf("%-28s %-30s # %s\n", ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name, v, where);
+			printf("%-*s %-30s # %s%s\n", width, ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name, v, where,
+			       ax_ccfg_key_modelled((enum ax_ccfg_id)id) ? "" : " (not modelled)");
+		}
+		if (c.shape_text)
+			printf("# %s: checked against the network's input by axsim run\n", c.shape_text);
+		if (c.n_class_keys) {
+			printf("# model-class keys, not for the chip:");
+			for (size_t i = 0; i < c.n_class_keys; i++) {
+				const struct ax_ccfg_class_key *k = &c.class_keys[i];
+				printf("%s %s (line %d%s%s%s)", i ? "," : "", k->name, k->line,
+				       k->suggest ? "; did you mean '" : "", k->suggest ? k->suggest : "",
+				       k->suggest ? "'?" : "");
+			}
+			printf("\n");
 		}
 	}
 	ax_ccfg_release(&c);
@@ -433,7 +499,14 @@ static void print_reference(const struct ax_arch_desc *def)
 	       "Read from `models: <name>: extra_kwargs:` of a model YAML as the vendor SDK writes it,\n"
 	       "in the nested dialect (`compilation_config: {quantization_config: {...}, backend_config: {...}}`)\n"
 	       "or the flat one (`compilation_config: {quantization_scheme: ..., enable_icr: ...}`);\n"
-	       "`pcie:` and `m2:` sections of extra_kwargs override the rest with `--board`.\n\n"
+	       "`pcie:` and `m2:` sections of extra_kwargs override the rest with `--board`.\n"
+	       "An extra_kwargs, compilation_config or board section may be empty or null.\n"
+	       "Keys of extra_kwargs that are not in this table belong to the model's class\n"
+	       "(`YOLO`, `torchvision_args`, `timm_model_args`, ...): they are ignored, and\n"
+	       "`axsim config` lists them as model-class keys. The model's `input_tensor_shape`\n"
+	       "(`[1, C, H, W]` with `input_tensor_layout` NCHW, the default, or `[1, H, W, C]`\n"
+	       "with NHWC) must match the network's input; `axsim run` checks it (channels\n"
+	       "padded to `imc.pword` by the compiler do not count).\n\n"
 	       "| key | nested dialect | flat dialect | type | values | default | meaning |\n"
 	       "|---|---|---|---|---|---|---|\n");
 	for (int id = 0; id < AX_CC_COUNT; id++) {
@@ -443,11 +516,14 @@ static void print_reference(const struct ax_arch_desc *def)
 		       k->flat ? "`" : "", k->flat ? k->flat : "-", k->flat ? "`" : "",
 		       k->type, k->range, k->def, k->desc);
 	}
-	printf("\nKeys of the vendor compiler that axsim accepts with a warning and ignores:\n");
+	printf("\nThe keys whose meaning starts \"not modelled\" are read and checked like the others\n"
+	       "and change nothing in the simulation; one warning names those a file sets.\n"
+	       "The vendor compiler's other keys below are accepted, unchecked, in the same warning:\n");
 	const char *const *ig = ax_ccfg_ignored_keys();
 	for (size_t i = 0; ig[i]; i++)
 		printf("%s`%s`", i ? ", " : "", ig[i]);
-	printf(".\n\nAny other key is an error, with a suggestion when a known key is close.\n");
+	printf(".\n\nAny other key of compilation_config (or of a compiler_config_file) is an error,\n"
+	       "with a suggestion when a known key is close.\n");
 }
 
 int ax_cmd_arch(int argc, char **argv)

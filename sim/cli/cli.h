@@ -19,6 +19,7 @@ struct ax_opts {
 	int n_positional;
 	const char *arch, *config, *model, *board, *json, *csv, *out;
 	const char *trace, *vcd;      /* run: timeline outputs (docs/traces.md) */
+	const char *trace_limit;      /* run: --trace-limit SIZE */
 	const char *sets[AX_MAX_SETS];
 	int n_sets;
 	int quiet, reference, help;
@@ -44,6 +45,14 @@ int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
 int ax_cli_load_arch(const struct ax_opts *o, struct ax_arch_desc *d);
 /* Loads a network from an ELF or a network description; prints errors. */
 int ax_cli_load_net(const char *path, struct ax_net *net);
+/*
+ * Checks a command's outputs before any work (ax_out_check: writable, not an
+ * input, not another output); prints each problem prefixed "axsim CMD: " and
+ * returns 2, or 0 when all can be written.
+ */
+struct ax_out_spec;
+int ax_cli_check_outputs(const char *cmd, const struct ax_out_spec *outs, size_t n_outs,
+			 const char *const *inputs, size_t n_inputs);
 /* Prints every message of e to stderr, prefixed. */
 void ax_cli_print_errors(const struct ax_err *e, const char *prefix);
 

@@ -199,7 +199,8 @@ int ax_cmd_compare(int argc, char **argv)
 	if (o.help) {
 		fputs("usage: axsim compare BASE.json NEW.json [--tolerance [METRIC=]PCT]... [--metric PATH]... [--force]\n"
 		      "Compares two reports of axsim run --json: the metrics (by default latency, throughput,\n"
-		      "IMC utilisation and the bytes moved through DDR, L2 and L1), the inputs that differ and\n"
+		      "IMC utilisation, the bytes moved through DDR, L2 and L1, energy per inference and\n"
+		      "fps per watt), the inputs that differ and\n"
 		      "each layer's cycles.  Exits 1 when a metric of NEW is worse than BASE by more than its\n"
 		      "tolerance, 2 on bad input, 0 otherwise (docs/regression.md).\n"
 		      "  --tolerance PCT         allowed worsening of every metric, e.g. 2% (default 0%)\n"
@@ -207,7 +208,7 @@ int ax_cmd_compare(int argc, char **argv)
 		      "  --metric PATH           compare this instead of the defaults (repeatable): a dotted\n"
 		      "                          path such as memory.ddr.read_bytes, or paths added with '+'\n"
 		      "                          (memory.ddr.read_bytes+write_bytes); lower is better except\n"
-		      "                          for totals.fps and totals.imc_utilization\n"
+		      "                          for totals.fps, totals.imc_utilization and energy.fps_per_w\n"
 		      "  --force                 compare reports of different networks\n",
 		      stdout);
 		return 0;

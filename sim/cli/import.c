@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "common/output.h"
 #include "net/elf.h"
 #include "net/onnx.h"
 
@@ -55,6 +56,9 @@ int ax_cmd_import(int argc, char **argv)
 		goto out;
 	}
 
+	const struct ax_out_spec outs[] = { { "-o", out } };
+	if (ax_cli_check_outputs("import", outs, 1, &model, 1))
+		goto out;
 	struct ax_net net;
 	struct ax_onnx_info info;
 	int rc = ax_onnx_import(&net, model, &opts, &info, &err, &warn);

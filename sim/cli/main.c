@@ -9,6 +9,7 @@
 
 #include "axsim.h"
 #include "cli.h"
+#include "common/output.h"
 
 static void usage(FILE *out)
 {
@@ -38,6 +39,7 @@ static void usage(FILE *out)
 	      "  --inferences N     back-to-back inferences per copy (default 2: steady-state throughput)\n"
 	      "  --trace FILE       write the timeline as trace-event JSON for ui.perfetto.dev (docs/traces.md)\n"
 	      "  --vcd FILE         write unit busy signals and memory traffic as VCD for GTKWave\n"
+	      "  --trace-limit SIZE stop --trace and --vcd at about this size (default 64MiB, docs/traces.md)\n"
 	      "arch options:\n"
 	      "  --reference        print docs/config-reference.md (generated from the key tables)\n"
 	      "\n"
@@ -51,6 +53,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* outputs in progress leave no temporary file behind on ^C or kill */
+	ax_out_cleanup_on_signals();
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		usage(stdout);

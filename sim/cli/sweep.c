@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "common/output.h"
 #include "report/report.h"
 
 #define SWEEP_SCHEMA_VERSION 1
@@ -153,18 +155,7 @@ static void scratch_release(void)
 /* A compilation key's value as the run JSON's config object writes it. */
 static json_t *ccfg_value_json(const struct ax_ccfg *c, int id)
 {
-	const struct ax_ccfg_keyinfo *ki = ax_ccfg_keyinfo((enum ax_ccfg_id)id);
-	if (!strcmp(ki->type, "bool"))
-		return json_boolean(c->v[id]);
-	if (!strcmp(ki->type, "integer"))
-		return json_integer(c->v[id]);
-	if (!strcmp(ki->type, "fraction"))
-		return json_real((double)c->v[id] / 1000.0);
-	if (id == AX_CC_CLOCK_PROFILE)
-		return json_integer((json_int_t)ax_ccfg_clock_mhz(c));
-	char buf[64];
-	ax_ccfg_format(c, (enum ax_ccfg_id)id, buf, sizeof(buf));
-	return json_string(buf);
+	return ax_report_ccfg_value(c, (enum ax_ccfg_id)id);
 }
 
 /* Is key a compilation key or a hardware parameter; 0 when neither. */
@@ -527,6 +518,7 @@ struct result {
 	const char *status, *error;
 	double latency_us, fps, util;
 	double ddr_per_inference;  /* ddr_bytes over totals.inferences */
+	double energy_j, power_w, fps_per_w;   /* docs/energy.md; NaN in a point file without energy */
 	json_int_t cycles, ddr_bytes, l2_bytes;
 	int ok, best, conf, pareto;
 };
@@ -555,6 +547,7 @@ struct results {
 	struct result *r;
 	size_t n, cap;
 	enum objective objective;
+	size_t first_ok;           /* index + 1 of the first ok point added, 0 when none */
 	json_t *names;             /* the axes (borrowed from the first point) */
 	json_t *configured;        /* borrowed from the first point */
 };
@@ -588,14 +581,29 @@ static int num_at(const char *file, json_t *doc, const char *path, double *out, 
 	return AX_OK;
 }
 
-/* Reads one point file; appends a message and returns non-zero when it is not one. */
-static int point_load(const char *path, struct result *r, struct ax_err *err)
+/* The energy figures of a run JSON; NaN (null in the outputs) when a point
+ * file of an older axsim has none. */
+static void energy_at(json_t *doc, struct result *r)
+{
+	json_t *e = json_object_get(doc, "energy");
+	json_t *v[3] = { json_object_get(e, "per_inference_j"), json_object_get(e, "power_w"),
+			 json_object_get(e, "fps_per_w") };
+	double *out[3] = { &r->energy_j, &r->power_w, &r->fps_per_w };
+	for (int i = 0; i < 3; i++)
+		*out[i] = json_is_number(v[i]) ? json_number_value(v[i]) : NAN;
+}
+
+/* A real for the sweep JSON: null for a failed point or a missing figure. */
+static json_t *real_or_null(int ok, double v)
+{
+	return ok && !isnan(v) ? json_real(v) : json_null();
+}
+
+/* Takes a point's document (its reference) as the point read from path;
+ * appends a message and returns non-zero when it is not one. */
+static int point_from_doc(const char *path, json_t *doc, struct result *r, struct ax_err *err)
 {
 	memset(r, 0, sizeof(*r));
-	json_error_t je;
-	json_t *doc = json_load_file(path, 0, &je);
-	if (!doc)
-		return ax_err_add(err, "%s:%d:%d: not valid JSON: %s", path, je.line, je.column, je.text);
 	json_t *sw = json_object_get(doc, "sweep");
 	int n0 = err->count;
 	if (!json_is_object(sw)) {
@@ -647,6 +655,7 @@ static int point_load(const char *path, struct result *r, struct ax_err *err)
 		json_int_t inferences = 1;
 		num_at(path, doc, "totals.inferences", NULL, &inferences, err);
 		r->ddr_per_inference = (double)r->ddr_bytes / (double)(inferences > 0 ? inferences : 1);
+		energy_at(doc, r);
 		if (err->count > n0) {
 			free(r->path);
 			r->path = NULL;
@@ -658,6 +667,19 @@ bad:
 	json_decref(doc);
 	memset(r, 0, sizeof(*r));
 	return AX_EINPUT;
+}
+
+/* Reads one point file; appends a message and returns non-zero when it is not one. */
+static int point_load(const char *path, struct result *r, struct ax_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je);
+	if (!doc && je.line < 1)
+		return ax_err_add(err, "%s: cannot read: %s", path, je.text);
+	if (!doc)
+		return ax_err_add(err, "%s:%d:%d: not valid JSON: %s", path, je.line, je.column, je.text);
+	return point_from_doc(path, doc, r, err);
 }
 
 static struct results *sort_ctx;
@@ -696,7 +718,8 @@ static int inputs_same(const struct result *a, const struct result *b, struct ax
 {
 	json_t *ia = json_object_get(json_object_get(a->doc, "sweep"), "inputs");
 	json_t *ib = json_object_get(json_object_get(b->doc, "sweep"), "inputs");
-	if (json_equal(ia, ib) || (!ia && !ib))
+	/* crashed points written by axsim 0.1.0 have no digest */
+	if (json_equal(ia, ib) || (!ia && !ib) || (!ia && !a->ok) || (!ib && !b->ok))
 		return AX_OK;
 	return ax_err_add(err, "%s: its inputs (network, --config, --arch, fixed --set, --inferences) "
 			  "differ from those of %s; expected the points of one sweep", b->path, a->path);
@@ -832,18 +855,7 @@ static int results_finish(struct results *rs, size_t *missing, struct ax_err *er
 	json_t *sw0 = json_object_get(rs->r[0].doc, "sweep");
 	rs->names = json_object_get(sw0, "axes");
 	rs->configured = json_object_get(sw0, "configured");
-	int n0 = err->count;
-	const struct result *first_ok = NULL;
-	for (size_t i = 0; i < rs->n; i++)
-		if (rs->r[i].ok && !first_ok)
-			first_ok = &rs->r[i];
-	for (size_t i = 1; i < rs->n && err->count == n0; i++)
-		check_same_sweep(rs, &rs->r[0], &rs->r[i], err);
-	for (size_t i = 0; first_ok && i < rs->n && err->count == n0; i++)
-		if (rs->r[i].ok && &rs->r[i] != first_ok)
-			check_same_sweep(rs, first_ok, &rs->r[i], err);
-	if (err->count > n0)
-		return AX_EINPUT;
+	/* results_add checked that the points belong together */
 	sort_ctx = rs;
 	qsort(rs->r, rs->n, sizeof(rs->r[0]), grid_cmp);
 	for (size_t i = 1; i < rs->n; i++)
@@ -935,6 +947,9 @@ static json_t *results_json(const struct results *rs)
 		json_object_set_new(o, "ddr_bytes", r->ok ? json_integer(r->ddr_bytes) : json_null());
 		json_object_set_new(o, "ddr_bytes_per_inference", r->ok ? json_real(r->ddr_per_inference) : json_null());
 		json_object_set_new(o, "l2_bytes", r->ok ? json_integer(r->l2_bytes) : json_null());
+		json_object_set_new(o, "energy_per_inference_j", real_or_null(r->ok, r->energy_j));
+		json_object_set_new(o, "power_w", real_or_null(r->ok, r->power_w));
+		json_object_set_new(o, "fps_per_w", real_or_null(r->ok, r->fps_per_w));
 		json_object_set_new(o, "best", json_boolean(r->best));
 		json_object_set_new(o, "configured", json_boolean(r->conf));
 		json_object_set_new(o, "pareto", json_boolean(r->pareto));
@@ -962,7 +977,7 @@ static int results_csv(const struct results *rs, const char *path, struct ax_err
 		sb_addf(&b, ",");
 	}
 	sb_addf(&b, "status,latency_us,latency_cycles,fps,imc_utilization,ddr_bytes,ddr_bytes_per_inference,l2_bytes,"
-		 "best,configured,pareto,file,error\n");
+		"energy_per_inference_j,power_w,fps_per_w,best,configured,pareto,file,error\n");
 	for (size_t p = 0; p < rs->n; p++) {
 		const struct result *r = &rs->r[p];
 		json_array_foreach(rs->names, i, n) {
@@ -981,6 +996,12 @@ static int results_csv(const struct results *rs, const char *path, struct ax_err
 				r->util, (long long)r->ddr_bytes, r->ddr_per_inference, (long long)r->l2_bytes);
 		else
 			sb_addf(&b, ",,,,,,,");
+		const double en[3] = { r->energy_j, r->power_w, r->fps_per_w };
+		for (int k = 0; k < 3; k++)
+			if (r->ok && !isnan(en[k]))
+				sb_addf(&b, "%.9g,", en[k]);
+			else
+				sb_addf(&b, ",");
 		sb_addf(&b, "%s,%s,%s,", r->best ? "true" : "false", r->conf ? "true" : "false",
 			r->pareto ? "true" : "false");
 		char *file = point_name(rs->names, r->values);
@@ -1047,7 +1068,8 @@ static void results_table(struct results *rs, FILE *out)
 	fprintf(out, "%-4s", "mark");
 	for (size_t a = 0; a < na; a++)
 		fprintf(out, "  %-*s", (int)w[a], json_string_value(json_array_get(rs->names, a)));
-	fprintf(out, "  %12s %10s %8s %10s %10s %10s\n", "latency (us)", "fps", "IMC util", "DDR", "DDR/inf", "L2");
+	fprintf(out, "  %12s %10s %8s %10s %10s %10s %9s %7s\n", "latency (us)", "fps", "IMC util", "DDR", "DDR/inf",
+		"L2", "mJ/inf", "fps/W");
 	size_t *order = ax_xcalloc(rs->n + 1, sizeof(*order));
 	for (size_t p = 0; p < rs->n; p++)
 		order[p] = p;
@@ -1067,8 +1089,8 @@ static void results_table(struct results *rs, FILE *out)
 			ax_human_bytes((uint64_t)r->ddr_bytes, ddr, sizeof(ddr));
 			ax_human_bytes((uint64_t)(r->ddr_per_inference + 0.5), ddr_inf, sizeof(ddr_inf));
 			ax_human_bytes((uint64_t)r->l2_bytes, l2, sizeof(l2));
-			fprintf(out, "  %12.2f %10.1f %7.1f%% %10s %10s %10s\n", r->latency_us, r->fps, 100.0 * r->util,
-				ddr, ddr_inf, l2);
+			fprintf(out, "  %12.2f %10.1f %7.1f%% %10s %10s %10s %9.3f %7.0f\n", r->latency_us, r->fps,
+				100.0 * r->util, ddr, ddr_inf, l2, 1e3 * r->energy_j, r->fps_per_w);
 		} else {
 			const char *e = r->error ? r->error : "";
 			const char *nl = strchr(e, '\n');
@@ -1128,10 +1150,67 @@ static int results_output(struct results *rs, const char *what, const char *csv,
 	return status;
 }
 
-static void results_add(struct results *rs, const struct result *r)
+/* What the table, CSV and JSON need of a point's document besides its
+ * "sweep" object: the network's name and config.model and config.board (new
+ * reference).  The rest (layers, arch, ...) is dropped once checked, so that
+ * a sweep's memory holds a few hundred bytes per point, not its report. */
+static json_t *doc_trimmed(json_t *doc)
 {
+	json_t *t = json_object();
+	json_object_set(t, "sweep", json_object_get(doc, "sweep"));
+	json_t *name = json_object_get(json_object_get(doc, "network"), "name");
+	if (name) {
+		json_t *net = json_object();
+		json_object_set(net, "name", name);
+		json_object_set_new(t, "network", net);
+	}
+	json_t *cfg = json_object_get(doc, "config");
+	if (cfg) {
+		json_t *c = json_object();
+		static const char *const keep[] = { "model", "board" };
+		for (size_t i = 0; i < 2; i++)
+			if (json_object_get(cfg, keep[i]))
+				json_object_set(c, keep[i], json_object_get(cfg, keep[i]));
+		json_object_set_new(t, "config", c);
+	}
+	return t;
+}
+
+/* Adds a point after checking that it belongs with the first point added
+ * and, when it ran, with the first that ran (check_same_sweep); takes r's
+ * memory either way.  Returns non-zero with a message when it does not. */
+static int results_add(struct results *rs, struct result *r, struct ax_err *err)
+{
+	int rc = AX_OK;
+	if (rs->n) {
+		rc = check_same_sweep(rs, &rs->r[0], r, err);
+		if (!rc && r->ok && rs->first_ok)
+			rc = check_same_sweep(rs, &rs->r[rs->first_ok - 1], r, err);
+	} else {
+		json_t *sw0 = json_object_get(r->doc, "sweep");
+		rs->names = json_object_get(sw0, "axes");
+		rs->configured = json_object_get(sw0, "configured");
+	}
+	if (rc) {
+		free(r->path);
+		json_decref(r->doc);
+		memset(r, 0, sizeof(*r));
+		return rc;
+	}
+	if (r->ok && !rs->first_ok) {
+		rs->first_ok = rs->n + 1;
+	} else if (rs->n) {
+		json_t *t = doc_trimmed(r->doc);
+		json_decref(r->doc);
+		r->doc = t;
+		json_t *sw = json_object_get(t, "sweep");
+		r->values = json_object_get(sw, "values");
+		r->status = json_string_value(json_object_get(sw, "status"));
+		r->error = json_string_value(json_object_get(sw, "error"));
+	}
 	AX_GROW(rs->r, rs->cap, rs->n + 1);
 	rs->r[rs->n++] = *r;
+	return AX_OK;
 }
 
 /* ---- axsim sweep ---- */
@@ -1518,6 +1597,22 @@ static int point_done(const struct sweep *s, const char *path, const json_t *val
 	return done;
 }
 
+/* The file of a point whose process died or left no readable file: status
+ * crashed, the reason as its error (new reference). */
+static json_t *crash_doc(const struct sweep *s, const json_t *values, const char *why)
+{
+	json_t *doc = json_object(), *sw = json_object();
+	json_object_set_new(sw, "schema_version", json_integer(SWEEP_SCHEMA_VERSION));
+	json_object_set(sw, "axes", s->names);
+	json_object_set_new(sw, "values", json_deep_copy(values));
+	json_object_set(sw, "configured", s->configured);
+	json_object_set(sw, "inputs", s->inputs);
+	json_object_set_new(sw, "status", json_string("crashed"));
+	json_object_set_new(sw, "error", json_string(why));
+	json_object_set_new(doc, "sweep", sw);
+	return doc;
+}
+
 /* After a child ended: make sure its point has a file (a crash gets one). */
 static void point_reaped(const struct sweep *s, const char *path, const json_t *values, int wstatus,
 			 size_t *failed)
@@ -1539,14 +1634,7 @@ static void point_reaped(const struct sweep *s, const char *path, const json_t *
 	else
 		snprintf(why, sizeof(why), "the point's process exited with status %d without writing its result",
 			 WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
-	json_t *doc = json_object(), *sw = json_object();
-	json_object_set_new(sw, "schema_version", json_integer(SWEEP_SCHEMA_VERSION));
-	json_object_set(sw, "axes", s->names);
-	json_object_set_new(sw, "values", json_deep_copy(values));
-	json_object_set(sw, "configured", s->configured);
-	json_object_set_new(sw, "status", json_string("crashed"));
-	json_object_set_new(sw, "error", json_string(why));
-	json_object_set_new(doc, "sweep", sw);
+	json_t *doc = crash_doc(s, values, why);
 	ax_err_init(&e);
 	ax_write_json(doc, path, &e);
 	ax_cli_print_errors(&e, "axsim sweep: ");
@@ -1736,6 +1824,86 @@ static void run_points(struct sweep *s, const char *out_abs, int jobs, size_t *r
 	free(slots);
 }
 
+/* The file in a points directory that ties it to one sweep (docs/sweeps.md
+ * "Running"); merge skips it, as every name starting with a dot. */
+#define SWEEP_STAMP ".axsim-sweep.json"
+
+/* What makes points of two sweeps combinable: the axes, the configured
+ * values and the inputs digest (new reference). */
+static json_t *sweep_identity(const struct sweep *s)
+{
+	json_t *id = json_object();
+	json_object_set_new(id, "schema_version", json_integer(SWEEP_SCHEMA_VERSION));
+	json_object_set(id, "axes", s->names);
+	json_object_set(id, "configured", s->configured);
+	json_object_set(id, "inputs", s->inputs);
+	return id;
+}
+
+/* A sweep object (of a point file or the stamp) is of sweep id. */
+static int same_identity(const json_t *id, const json_t *sw)
+{
+	static const char *const k[] = { "axes", "configured", "inputs" };
+	for (size_t i = 0; i < 3; i++)
+		if (!json_equal(json_object_get(id, k[i]), json_object_get(sw, k[i])))
+			return 0;
+	return 1;
+}
+
+/*
+ * Claims dir for this sweep: a directory with the stamp of another sweep, or
+ * without a stamp but with point files of another sweep, is taken (returns
+ * 1, *why says by what); otherwise the stamp is written and 0 returned.
+ * Returns 2 with a message when the directory cannot be read or written.
+ */
+static int out_claim(const struct sweep *s, const char *dir, char **why, struct ax_err *err)
+{
+	*why = NULL;
+	json_t *id = sweep_identity(s);
+	char *stamp = ax_xasprintf("%s/%s", dir, SWEEP_STAMP);
+	int rc = 0;
+	json_error_t je;
+	json_t *old = json_load_file(stamp, 0, &je);
+	if (old) {
+		if (!same_identity(id, old))
+			*why = ax_xasprintf("%s: the points directory of another sweep (other network, --config, "
+					    "--arch, fixed --set, --inferences or axes)", stamp);
+		json_decref(old);
+		goto out;
+	}
+	if (!access(stamp, F_OK)) {
+		*why = ax_xasprintf("%s: not a sweep's stamp: %s", stamp, je.text);
+		goto out;
+	}
+	DIR *d = opendir(dir);
+	if (!d) {
+		ax_err_add(err, "%s: cannot read the directory: %s", dir, strerror(errno));
+		rc = 2;
+		goto out;
+	}
+	struct dirent *de;
+	while (!*why && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l <= 5 || strcmp(de->d_name + l - 5, ".json") || de->d_name[0] == '.')
+			continue;
+		char *f = ax_xasprintf("%s/%s", dir, de->d_name);
+		json_t *j = json_load_file(f, 0, NULL);
+		json_t *sw = json_object_get(j, "sweep");
+		if (sw && !same_identity(id, sw))
+			*why = ax_xasprintf("%s: a point of another sweep (other network, --config, --arch, "
+					    "fixed --set, --inferences or axes)", f);
+		json_decref(j);
+		free(f);
+	}
+	closedir(d);
+	if (!*why && ax_write_json(id, stamp, err))
+		rc = 2;
+out:
+	free(stamp);
+	json_decref(id);
+	return *why ? 1 : rc;
+}
+
 /* sweep-NAME from the network's name (or file name), safe as a path. */
 static char *default_out(const char *net_name, const char *path)
 {
@@ -1761,6 +1929,16 @@ int ax_cmd_sweep(int argc, char **argv)
 			fputs(sweep_usage, stdout);
 		sweep_release(&s);
 		return rc;
+	}
+	{
+		const struct ax_out_spec outs[] = {
+			{ "--csv", s.csv }, { "--json", s.json }, { "--emit-jobs", s.emit },
+		};
+		const char *ins[] = { s.o.positional[0], s.o.config, s.o.arch };
+		if (ax_cli_check_outputs("sweep", outs, 3, ins, 3)) {
+			sweep_release(&s);
+			return 2;
+		}
 	}
 	int jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (jobs < 1)
@@ -1858,14 +2036,37 @@ int ax_cmd_sweep(int argc, char **argv)
 		}
 	}
 	out = s.out ? ax_xstrdup(s.out) : default_out(net.name, s.o.positional[0]);
-	{
+	for (int attempt = 0;; attempt++) {
 		struct ax_err e;
 		ax_err_init(&e);
+		char *why = NULL;
 		int r = make_dirs(out, &e);
+		if (!r)
+			r = out_claim(&s, out, &why, &e);
 		ax_cli_print_errors(&e, "axsim sweep: ");
 		ax_err_release(&e);
+		if (r == 1 && !s.out && !attempt) {
+			/* the default directory is another sweep's: this sweep's own,
+			 * named by its identity */
+			json_t *id = sweep_identity(&s);
+			char *text = json_dumps(id, JSON_SORT_KEYS | JSON_COMPACT);
+			uint64_t h = 14695981039346656037ull;
+			fnv1a(&h, text, strlen(text));
+			free(text);
+			json_decref(id);
+			char *own = ax_xasprintf("%s-%08llx", out, (unsigned long long)(h >> 32));
+			free(out);
+			out = own;
+			free(why);
+			continue;
+		}
+		if (r == 1)
+			fprintf(stderr, "axsim sweep: %s; expected an empty directory or one of this sweep's: "
+				"choose another --out or remove it\n", why);
+		free(why);
 		if (r)
 			goto out;
+		break;
 	}
 	out_abs = abs_path(out);
 	if (s.emit) {
@@ -1887,22 +2088,35 @@ int ax_cmd_sweep(int argc, char **argv)
 		char *name = point_name(s.names, v);
 		char *path = ax_xasprintf("%s/%s", out_abs, name);
 		struct result r;
-		if (!point_load(path, &r, &e))
-			results_add(&rs, &r);
+		struct ax_err le;
+		ax_err_init(&le);
+		if (point_load(path, &r, &le)) {
+			/* a file gone or damaged since its process ended: a row
+			 * with status crashed, and the file it should have been */
+			char *why = ax_xasprintf("the point's file could not be read: %s", ax_err_str(&le));
+			json_t *doc = crash_doc(&s, v, why);
+			free(why);
+			ax_write_json(doc, path, &e);
+			ax_err_release(&le);
+			ax_err_init(&le);
+			if (point_from_doc(path, doc, &r, &le))
+				AX_BUG("a crashed point's document does not read back: %s", ax_err_str(&le));
+		}
+		ax_err_release(&le);
+		results_add(&rs, &r, &e);
 		free(path);
 		free(name);
 		json_decref(v);
 	}
 	free(texts);
-	if (e.count) {
-		ax_cli_print_errors(&e, "axsim sweep: ");
-		ax_err_release(&e);
-		results_release(&rs);
-		rc = 1;
-		goto out;
-	}
+	/* a point file that could not be (re)written or does not belong: said,
+	 * and the table still comes out with the points that do */
+	int damaged = e.count > 0;
+	ax_cli_print_errors(&e, "axsim sweep: ");
 	ax_err_release(&e);
 	rc = results_output(&rs, "sweep", s.csv, s.json);
+	if (!rc && damaged)
+		rc = 1;
 	size_t n_ok = 0;
 	for (size_t p = 0; p < rs.n; p++)
 		n_ok += rs.r[p].ok;
@@ -1940,7 +2154,7 @@ static int merge_add_file(struct results *rs, const char *path, int from_dir, st
 	ax_err_init(&e);
 	int rc = point_load(path, &r, &e);
 	if (!rc) {
-		results_add(rs, &r);
+		rc = results_add(rs, &r, err);
 	} else if (from_dir && access(path, R_OK) == 0) {
 		/* a directory may hold other JSON (a sweep's own --json): skipped, said once */
 		json_t *j = json_load_file(path, 0, NULL);
@@ -2036,6 +2250,36 @@ int ax_cmd_merge(int argc, char **argv)
 		fprintf(stderr, "axsim merge: --objective '%s' is not valid; expected latency, fps or ddr\n", objective);
 		free(inputs);
 		return 2;
+	}
+	{
+		/* the files merge reads (those given and the *.json of the
+		 * directories given) are inputs no output may replace */
+		const char **files = NULL;
+		size_t nf = 0, cap = 0;
+		for (int i = 0; i < n_in; i++) {
+			DIR *d = opendir(inputs[i]);
+			struct dirent *de;
+			AX_GROW(files, cap, nf + 1);
+			files[nf++] = ax_xstrdup(inputs[i]);
+			while (d && (de = readdir(d))) {
+				size_t l = strlen(de->d_name);
+				if (l > 5 && !strcmp(de->d_name + l - 5, ".json")) {
+					AX_GROW(files, cap, nf + 1);
+					files[nf++] = ax_xasprintf("%s/%s", inputs[i], de->d_name);
+				}
+			}
+			if (d)
+				closedir(d);
+		}
+		const struct ax_out_spec outs[] = { { "--csv", csv }, { "--json", json } };
+		int bad = ax_cli_check_outputs("merge", outs, 2, files, nf);
+		for (size_t i = 0; i < nf; i++)
+			free((char *)files[i]);
+		free(files);
+		if (bad) {
+			free(inputs);
+			return 2;
+		}
 	}
 	struct results rs = { 0 };
 	rs.objective = objective ? (enum objective)objective_find(objective) : OBJ_LATENCY;

@@ -41,12 +41,28 @@ struct loader {
 	yaml_parser_t parser;
 	const char *file;
 	struct ax_err *err;
+	const unsigned char *buf;  /* the text, for the place of an encoding error */
+	size_t len;
 };
 
 static int parse_error(struct loader *l)
 {
 	yaml_parser_t *p = &l->parser;
 	const yaml_mark_t *m = p->problem ? &p->problem_mark : &p->mark;
+	if (p->error == YAML_READER_ERROR) {
+		/* libyaml gives an encoding error a byte offset, not a mark */
+		size_t line = 1, col = 1;
+		for (size_t i = 0; i < p->problem_offset && i < l->len; i++) {
+			if (l->buf[i] == '\n') {
+				line++;
+				col = 1;
+			} else if ((l->buf[i] & 0xc0) != 0x80) {
+				col++;
+			}
+		}
+		return ax_err_add(l->err, "%s:%zu:%zu: invalid YAML: %s (byte %zu)", l->file, line, col,
+				  p->problem ? p->problem : "error", p->problem_offset);
+	}
 	if (p->context)
 		return ax_err_add(l->err, "%s:%zu:%zu: invalid YAML: %s %s",
 				  l->file, m->line + 1, m->column + 1,
@@ -178,7 +194,7 @@ static int load_node(struct loader *l, yaml_event_t *ev, int depth,
 static int load(struct ax_ydoc *doc, const char *name, const unsigned char *buf,
 		size_t len, struct ax_err *err)
 {
-	struct loader l = { .file = name, .err = err };
+	struct loader l = { .file = name, .err = err, .buf = buf, .len = len };
 	doc->file = ax_xstrdup(name);
 	doc->root = NULL;
 	if (!yaml_parser_initialize(&l.parser))

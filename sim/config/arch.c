@@ -1,5 +1,6 @@
 #include "arch.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ static const struct ax_arch_key keys[] = {
 	{ "imc.result_size", AX_U_BYTES, OFF(imc_result_bytes), 1, 16, "bytes of one accumulated result: partial sums kept in L1 between row tiles" },
 	{ "imc.weight_write_bw", AX_U_BPC, OFF(imc_weight_write_bpc), 1, 65536, "rate at which weights are written into a weight set" },
 	{ "imc.pword", AX_U_COUNT, OFF(imc_pword), 1, 64, "input channels of an IMC layer are padded to a multiple of this hardware word" },
+	{ "imc.position_align", AX_U_COUNT, OFF(imc_position_align), 1, 8192, "array rows one kernel position's input channels start on: the channels of each window position take whole blocks of this many rows, or a power-of-two fraction of one when fewer (1: packed)" },
 	{ "imc.icr_max_factor", AX_U_COUNT, OFF(imc_icr_max_factor), 1, 64, "largest in-core replication factor (output pixels per pass)" },
 	{ "dpu.throughput", AX_U_COUNT, OFF(dpu_elems_per_cycle), 1, 65536, "DPU elements per cycle (requantisation, activation, element-wise ops)" },
 	{ "dpu.lut_throughput", AX_U_COUNT, OFF(dpu_lut_elems_per_cycle), 1, 65536, "DPU elements per cycle through an activation lookup table (SiLU, sigmoid, hard-swish, leaky ReLU)" },
@@ -78,6 +80,8 @@ static const struct ax_arch_key keys[] = {
 	{ "ddr.t_rpab", AX_U_PS, OFF(ddr_t_rpab_ps), 0, 10000000, "precharge of all banks, before each refresh" },
 	{ "ddr.scheduler", AX_U_DDR_SCHED, OFF(ddr_sched), 0, 1, "order of a bank's requests: fifo (arrival order) or frfcfs (row hits first)" },
 	{ "ddr.scheduler_window", AX_U_COUNT, OFF(ddr_sched_window), 1, 64, "frfcfs: queued requests of a bank a row hit may overtake" },
+	{ "ddr.write_high", AX_U_COUNT, OFF(ddr_write_high), 0, 64, "writes waiting on a channel at which they go before reads (0: reads never go first)" },
+	{ "ddr.write_low", AX_U_COUNT, OFF(ddr_write_low), 0, 64, "writes waiting on a channel at which reads go first again" },
 	{ "dma.sys_channels", AX_U_COUNT, OFF(dma_sys_channels), 1, 64, "channels of the system DMA (DDR <-> L2)" },
 	{ "dma.core_channels", AX_U_COUNT, OFF(dma_core_channels), 1, 64, "channels of each core's DMA (L2 <-> L1)" },
 	{ "dma.setup", AX_U_CYCLES, OFF(dma_setup_cycles), 0, 1000000, "time to start one DMA transfer" },
@@ -88,6 +92,37 @@ static const struct ax_arch_key keys[] = {
 	{ "controller.fetch_batch", AX_U_COUNT, OFF(ctrl_fetch_batch), 1, 4096, "descriptors fetched per read of the tasklist" },
 	{ "controller.op_setup", AX_U_CYCLES, OFF(ctrl_op_setup_cycles), 0, 100000000, "control core time to program one operator (unit configurations, tokens, tables)" },
 	{ "controller.config_sets", AX_U_COUNT, OFF(ctrl_config_sets), 1, 64, "operator configurations the units hold: the control core programs operator n + sets - 1 while operator n runs" },
+	{ "host.link_bw", AX_U_BPS, OFF(host_link_bps), 1000000, 1000000000000ull, "bandwidth of the host link (PCIe) that carries each inference's input and outputs" },
+	{ "host.copy_latency", AX_U_PS, OFF(host_copy_latency_ps), 0, 1000000000ull, "fixed cost of one host copy (driver, descriptors, completion) on top of its bytes" },
+	{ "power.reference_voltage", AX_U_MV, OFF(pw_vref_mv), 100, 2000, "core supply at which the energies and leakages below are given; dynamic energy scales with the square of the supply (docs/energy.md)" },
+	{ "power.vdd_high", AX_U_MV, OFF(pw_vhigh_mv), 100, 2000, "core supply at power.vdd_high_clock (voltage-per-clock profile: linear between the two points, extrapolated above, flat below the low one)" },
+	{ "power.vdd_high_clock", AX_U_HZ, OFF(pw_vhigh_hz), 1000000, 5000000000ull, "clock of the high operating point" },
+	{ "power.vdd_low", AX_U_MV, OFF(pw_vlow_mv), 100, 2000, "core supply at power.vdd_low_clock and below" },
+	{ "power.vdd_low_clock", AX_U_HZ, OFF(pw_vlow_hz), 1000000, 5000000000ull, "clock of the low operating point (below power.vdd_high_clock)" },
+	{ "power.imc_pass_energy", AX_U_FJ, OFF(pw_imc_pass_fj), 0, 1000000000000ull, "fixed energy of one IMC pass, whatever part of the array is enabled (input drivers, control, result path)" },
+	{ "power.imc_cell_energy", AX_U_FJ, OFF(pw_imc_cell_fj), 0, 1000000000ull, "energy of one enabled array cell (an 8-bit MAC over the bit-serial pass) per pass; cells are enabled in row blocks x column banks" },
+	{ "power.imc_zero_weight_share", AX_U_PERMILLE, OFF(pw_imc_zero_pm), 0, 1000, "energy of an enabled cell that holds no weight of the layer (padding, the zeros around in-core replicas) relative to one that does" },
+	{ "power.imc_write_energy", AX_U_FJ, OFF(pw_imc_write_fj), 0, 1000000000ull, "energy of one weight byte written into the array" },
+	{ "power.dpu_cycle_energy", AX_U_FJ, OFF(pw_dpu_cycle_fj), 0, 1000000000000ull, "energy of one working cycle of the DPU (all its lanes)" },
+	{ "power.dwpu_cycle_energy", AX_U_FJ, OFF(pw_dwpu_cycle_fj), 0, 1000000000000ull, "energy of one working cycle of the DWPU" },
+	{ "power.l1_byte_energy", AX_U_FJ, OFF(pw_l1_byte_fj), 0, 1000000000ull, "energy of one byte read from or written to L1" },
+	{ "power.l2_byte_energy", AX_U_FJ, OFF(pw_l2_byte_fj), 0, 1000000000ull, "energy of one byte read from or written to L2" },
+	{ "power.noc_byte_energy", AX_U_FJ, OFF(pw_noc_byte_fj), 0, 1000000000ull, "energy of one byte carried by a core's NoC link" },
+	{ "power.ddr_byte_energy", AX_U_FJ, OFF(pw_ddr_byte_fj), 0, 1000000000ull, "energy of one DDR byte read or written: controller, PHY, I/O and DRAM column access (own supplies: not scaled with the core's)" },
+	{ "power.ddr_activate_energy", AX_U_FJ, OFF(pw_ddr_act_fj), 0, 1000000000000ull, "energy of one DRAM row activate and its precharge (row misses and conflicts)" },
+	{ "power.ddr_refresh_energy", AX_U_FJ, OFF(pw_ddr_ref_fj), 0, 1000000000000ull, "energy of one all-bank refresh of a channel" },
+	{ "power.ddr_background", AX_U_UW, OFF(pw_ddr_background_uw), 0, 100000000, "standby power of the DRAM devices while the chip runs" },
+	{ "power.descriptor_energy", AX_U_FJ, OFF(pw_descriptor_fj), 0, 1000000000000ull, "energy of the control core fetching, decoding and issuing one task descriptor" },
+	{ "power.setup_cycle_energy", AX_U_FJ, OFF(pw_setup_cycle_fj), 0, 1000000000000ull, "energy per cycle of the control core programming an operator" },
+	{ "power.core_clock_energy", AX_U_FJ, OFF(pw_clock_cycle_fj), 0, 1000000000000ull, "energy per cycle of a clocked core whatever it does: clock tree, always-on control (cores in use only)" },
+	{ "power.core_leakage", AX_U_UW, OFF(pw_core_leak_uw), 0, 100000000, "leakage of one AI core with its L1 and IMC (every core of the chip)" },
+	{ "power.l2_leakage", AX_U_UW, OFF(pw_l2_leak_uw), 0, 100000000, "leakage of the shared L2 and NoC" },
+	{ "power.uncore", AX_U_UW, OFF(pw_uncore_uw), 0, 100000000, "the rest of the chip while it runs: PCIe, DDR PHY idle, PLLs, system controller (own supplies: not scaled)" },
+	{ "power.limit", AX_U_UW, OFF(pw_limit_uw), 0, 1000000000, "power limiter: average power the closed loop holds by capping the IMC; 0 W is off (with --board m2, power.m2_limit applies)" },
+	{ "power.m2_limit", AX_U_UW, OFF(pw_m2_limit_uw), 0, 1000000000, "the limit of the M.2 card, used with --board m2 when power.limit is 0 W (0 W: no limiter on M.2 either)" },
+	{ "power.limiter_period", AX_U_PS, OFF(pw_period_ps), 1000000, 10000000000000ull, "simulated time over which the limiter averages power before each adjustment" },
+	{ "power.limiter_step", AX_U_PERMILLE, OFF(pw_step_pm), 1, 1000, "one step of the limiter's IMC cap" },
+	{ "power.limiter_floor", AX_U_PERMILLE, OFF(pw_floor_pm), 1, 1000, "lowest IMC cap the limiter sets" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -162,6 +197,7 @@ static void origin_clear(struct ax_arch_origin *o)
 {
 	free(o->file);
 	free(o->reason);
+	free(o->set);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -311,37 +347,105 @@ int ax_arch_set(struct ax_arch_desc *d, const char *assignment, struct ax_err *e
 			size_t idx = (size_t)(k - keys);
 			origin_clear(&d->origin[idx]);
 			d->origin[idx].reason = ax_xstrdup("set on the command line");
+			d->origin[idx].set = ax_xstrdup(assignment);
 		}
 	}
 	free(key);
 	return rc;
 }
 
+/* Where key k's value came from: "file:line:col", "--set 'k=v'" or the description's name. */
+void ax_arch_key_where(const struct ax_arch_desc *d, const char *path, char *buf, size_t n)
+{
+	const struct ax_arch_key *k = ax_arch_key_find(path);
+	if (!k)
+		AX_BUG("no hardware parameter '%s'", path);
+	const struct ax_arch_origin *o = d->origin ? &d->origin[k - keys] : NULL;
+	if (o && o->set)
+		snprintf(buf, n, "--set '%s'", o->set);
+	else if (o && o->file)
+		snprintf(buf, n, "%s%s:%d:%d", !strncmp(d->name, "built-in", 8) ? "built-in " : "", o->file,
+			 o->line, o->col);
+	else
+		snprintf(buf, n, "%s", d->name);
+}
+
+/* One contradiction between keys a and b: located at a's origin when a was
+ * given with --set or b was not, else at b's; the other key's origin follows
+ * in parentheses. */
+static void cross_err(const struct ax_arch_desc *d, struct ax_err *err, const char *a, const char *b,
+		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void cross_err(const struct ax_arch_desc *d, struct ax_err *err, const char *a, const char *b,
+		      const char *fmt, ...)
+{
+	char wa[600], wb[600];
+	ax_arch_key_where(d, a, wa, sizeof(wa));
+	ax_arch_key_where(d, b, wb, sizeof(wb));
+	int a_first = !strncmp(wa, "--set", 5) || strncmp(wb, "--set", 5);
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = ax_xvasprintf(fmt, ap);
+	va_end(ap);
+	if (strcmp(wa, wb))
+		ax_err_add(err, "%s: %s (%s at %s)", a_first ? wa : wb, msg, a_first ? b : a, a_first ? wb : wa);
+	else
+		ax_err_add(err, "%s: %s", wa, msg);
+	free(msg);
+}
+
+#define U(x) ((unsigned long long)(x))
+
 int ax_arch_validate(const struct ax_arch_desc *d, struct ax_err *err)
 {
 	const struct ax_arch *a = &d->arch;
 	int n0 = err->count;
 	if (a->imc_cols % a->imc_banks)
-		ax_err_add(err, "%s: imc.cols (%llu) must be a multiple of imc.banks (%llu)",
-			   d->name, (unsigned long long)a->imc_cols, (unsigned long long)a->imc_banks);
+		cross_err(d, err, "imc.banks", "imc.cols", "imc.cols (%llu) must be a multiple of imc.banks (%llu)",
+			  U(a->imc_cols), U(a->imc_banks));
 	if (a->imc_rows % a->imc_row_block)
-		ax_err_add(err, "%s: imc.rows (%llu) must be a multiple of imc.row_block (%llu)",
-			   d->name, (unsigned long long)a->imc_rows, (unsigned long long)a->imc_row_block);
+		cross_err(d, err, "imc.row_block", "imc.rows", "imc.rows (%llu) must be a multiple of imc.row_block (%llu)",
+			  U(a->imc_rows), U(a->imc_row_block));
+	if (a->imc_rows % a->imc_position_align)
+		cross_err(d, err, "imc.position_align", "imc.rows", "imc.rows (%llu) must be a multiple of imc.position_align (%llu)",
+			  U(a->imc_rows), U(a->imc_position_align));
+	if (a->imc_position_align % a->imc_pword && a->imc_pword % a->imc_position_align)
+		cross_err(d, err, "imc.position_align", "imc.pword", "imc.position_align (%llu) and imc.pword (%llu) must divide one another",
+			  U(a->imc_position_align), U(a->imc_pword));
 	if (a->l1_reserved >= a->l1_size)
-		ax_err_add(err, "%s: l1.reserved (%llu bytes) must be smaller than l1.size (%llu bytes)",
-			   d->name, (unsigned long long)a->l1_reserved, (unsigned long long)a->l1_size);
+		cross_err(d, err, "l1.reserved", "l1.size", "l1.reserved (%llu bytes) must be smaller than l1.size (%llu bytes)",
+			  U(a->l1_reserved), U(a->l1_size));
 	if (a->l2_reserved >= a->l2_size)
-		ax_err_add(err, "%s: l2.reserved (%llu bytes) must be smaller than l2.size (%llu bytes)",
-			   d->name, (unsigned long long)a->l2_reserved, (unsigned long long)a->l2_size);
+		cross_err(d, err, "l2.reserved", "l2.size", "l2.reserved (%llu bytes) must be smaller than l2.size (%llu bytes)",
+			  U(a->l2_reserved), U(a->l2_size));
 	if (a->ddr_reserved >= a->ddr_size)
-		ax_err_add(err, "%s: ddr.reserved (%llu bytes) must be smaller than ddr.size (%llu bytes)",
-			   d->name, (unsigned long long)a->ddr_reserved, (unsigned long long)a->ddr_size);
+		cross_err(d, err, "ddr.reserved", "ddr.size", "ddr.reserved (%llu bytes) must be smaller than ddr.size (%llu bytes)",
+			  U(a->ddr_reserved), U(a->ddr_size));
 	if (a->ddr_row_bytes % a->ddr_interleave)
-		ax_err_add(err, "%s: ddr.row_size (%llu bytes) must be a multiple of ddr.interleave (%llu bytes)",
-			   d->name, (unsigned long long)a->ddr_row_bytes, (unsigned long long)a->ddr_interleave);
+		cross_err(d, err, "ddr.interleave", "ddr.row_size",
+			  "ddr.row_size (%llu bytes) must be a multiple of ddr.interleave (%llu bytes)",
+			  U(a->ddr_row_bytes), U(a->ddr_interleave));
+	if (a->ddr_write_low > a->ddr_write_high)
+		cross_err(d, err, "ddr.write_low", "ddr.write_high", "ddr.write_low (%llu) must not be above ddr.write_high (%llu)",
+			  U(a->ddr_write_low), U(a->ddr_write_high));
 	if (a->ddr_bus_bits % (8 * a->ddr_channels))
-		ax_err_add(err, "%s: ddr.bus_width (%llu bits) must split into ddr.channels (%llu) whole bytes",
-			   d->name, (unsigned long long)a->ddr_bus_bits, (unsigned long long)a->ddr_channels);
+		cross_err(d, err, "ddr.channels", "ddr.bus_width",
+			  "ddr.bus_width (%llu bits) must split into ddr.channels (%llu) whole bytes",
+			  U(a->ddr_bus_bits), U(a->ddr_channels));
+	/* docs/memory.md "DDR": a refresh blocks its channel for tRPab + tRFC
+	 * every tREFI; at most half of the time, so that traffic always progresses */
+	if (a->ddr_t_rpab_ps + a->ddr_t_rfc_ps > a->ddr_t_refi_ps / 2)
+		cross_err(d, err, "ddr.t_rfc", "ddr.t_refi",
+			  "ddr.t_rpab + ddr.t_rfc (%llu ps) must be at most half of ddr.t_refi (%llu ps): a "
+			  "refresh may block its channel at most half of the time",
+			  U(a->ddr_t_rpab_ps + a->ddr_t_rfc_ps), U(a->ddr_t_refi_ps));
+	if (a->pw_vlow_hz >= a->pw_vhigh_hz)
+		cross_err(d, err, "power.vdd_low_clock", "power.vdd_high_clock",
+			  "power.vdd_low_clock (%llu Hz) must be below power.vdd_high_clock (%llu Hz)",
+			  U(a->pw_vlow_hz), U(a->pw_vhigh_hz));
+	if (a->pw_vlow_mv > a->pw_vhigh_mv)
+		cross_err(d, err, "power.vdd_low", "power.vdd_high",
+			  "power.vdd_low (%llu mV) must not be above power.vdd_high (%llu mV)",
+			  U(a->pw_vlow_mv), U(a->pw_vhigh_mv));
 	return err->count > n0 ? AX_EINPUT : AX_OK;
 }
 

@@ -29,6 +29,7 @@ struct ax_arch {
 	uint64_t imc_weight_write_bpc;
 	uint64_t imc_icr_max_factor;
 	uint64_t imc_pword;
+	uint64_t imc_position_align;
 	/* vector units, per core */
 	uint64_t dpu_elems_per_cycle;
 	uint64_t dpu_lut_elems_per_cycle;
@@ -54,12 +55,24 @@ struct ax_arch {
 	uint64_t ddr_t_rfc_ps, ddr_t_refi_ps;
 	uint64_t ddr_t_wl_ps, ddr_t_wr_ps, ddr_t_rtp_ps, ddr_t_ras_ps, ddr_t_rpab_ps;
 	uint64_t ddr_sched, ddr_sched_window;
+	uint64_t ddr_write_high, ddr_write_low;
 	/* DMA */
 	uint64_t dma_sys_channels, dma_core_channels, dma_setup_cycles, dma_chunk;
 	uint64_t dma_outstanding;
 	/* controller and tasklist */
 	uint64_t ctrl_descriptor_bytes, ctrl_dispatch_cycles, ctrl_fetch_batch;
 	uint64_t ctrl_op_setup_cycles, ctrl_config_sets;
+	/* host link */
+	uint64_t host_link_bps, host_copy_latency_ps;
+	/* energy and power (docs/energy.md); energies at power.reference_voltage */
+	uint64_t pw_vref_mv, pw_vhigh_mv, pw_vhigh_hz, pw_vlow_mv, pw_vlow_hz;
+	uint64_t pw_imc_pass_fj, pw_imc_cell_fj, pw_imc_zero_pm, pw_imc_write_fj;
+	uint64_t pw_dpu_cycle_fj, pw_dwpu_cycle_fj;
+	uint64_t pw_l1_byte_fj, pw_l2_byte_fj, pw_noc_byte_fj;
+	uint64_t pw_ddr_byte_fj, pw_ddr_act_fj, pw_ddr_ref_fj, pw_ddr_background_uw;
+	uint64_t pw_descriptor_fj, pw_setup_cycle_fj, pw_clock_cycle_fj;
+	uint64_t pw_core_leak_uw, pw_l2_leak_uw, pw_uncore_uw;
+	uint64_t pw_limit_uw, pw_m2_limit_uw, pw_period_ps, pw_step_pm, pw_floor_pm;
 };
 
 /* One key of the hardware description. */
@@ -76,6 +89,7 @@ struct ax_arch_origin {
 	char *file;             /* NULL: --set on the command line */
 	int line, col;
 	char *reason;           /* the description's reason, or NULL */
+	char *set;              /* file NULL: the --set assignment that gave the value */
 };
 
 /* A loaded description: values plus provenance.  Owned by the caller. */
@@ -104,9 +118,14 @@ const char *ax_arch_default_text(size_t *len);
 int ax_arch_load(struct ax_arch_desc *d, const char *path, struct ax_err *err);
 /* Apply one "key.path=value" override. */
 int ax_arch_set(struct ax_arch_desc *d, const char *assignment, struct ax_err *err);
-/* Cross-field checks (reserves fit, banks divide columns, ...). */
+/* Cross-field checks (reserves fit, banks divide columns, refresh shorter
+ * than its interval, ...); each message is located at the keys' origins (file:line:col
+ * or the --set that gave them). */
 int ax_arch_validate(const struct ax_arch_desc *d, struct ax_err *err);
 void ax_arch_desc_release(struct ax_arch_desc *d);
+/* Where key path's value came from, for messages: "file:line:col", "--set
+ * 'key=value'" or the description's name. */
+void ax_arch_key_where(const struct ax_arch_desc *d, const char *path, char *buf, size_t n);
 
 /* Derived figures used across the timing model (docs/timing-model.md). */
 uint64_t ax_arch_cycle_ps(const struct ax_arch *a, uint64_t clock_hz);

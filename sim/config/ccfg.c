@@ -8,8 +8,13 @@
 
 #include "../common/ydoc.h"
 #include "arch.h"
+#include "toml.h"
 
-enum ktype { KT_BOOL, KT_INT, KT_ENUM, KT_MILLI };
+enum ktype {
+	KT_BOOL, KT_INT, KT_ENUM, KT_MILLI,
+	KT_LIST,  /* a list of distinct small integers (core indices), kept as a bit mask */
+	KT_PATH,  /* a file name, kept in struct ax_ccfg (v[] says whether it is given) */
+};
 
 /* Where a key may be written. */
 #define IN_QUANT   1u  /* compilation_config.quantization_config */
@@ -22,6 +27,7 @@ static const char *const ptq_names[] = {
 };
 static const char *const mc_names[] = { "batch", "cooperative", "pipeline", "multiprocess", "multithread", NULL };
 static const char *const clock_names[] = { "100", "200", "400", "600", "700", "800", NULL };
+static const char *const pool_names[] = { "ddr", "l2", "l1", NULL };
 
 struct key {
 	struct ax_ccfg_keyinfo info;
@@ -85,16 +91,84 @@ static const struct key keys[AX_CC_COUNT] = {
 	[AX_CC_ASYNC_INTER_OPERATOR] = { { "async_inter_operator", "backend_config.async_inter_operator", "async_inter_operator", "bool", "true, false", "false",
 		"an operator may start on the rows its producer has finished (true) instead of after the whole producer (false)" },
 		KT_BOOL, IN_BACKEND | IN_FLAT, 0, 1, 0, NULL },
+	[AX_CC_MVM_UTILIZATION_LIMIT] = { { "mvm_utilization_limit", "backend_config.mvm_utilization_limit", "mvm_utilization_limit", "fraction",
+		"0.125 to 1", "1",
+		"the compiler's cap on the IMC array's throughput; with mvm_limitation the stricter of the two caps applies" },
+		KT_MILLI, IN_BACKEND | IN_FLAT, 125, 1000, 1000, NULL },
+	[AX_CC_IO_POOL] = { { "io_pool", "backend_config.io_pool", "io_pool", "enum", "ddr, l2, l1", "ddr",
+		"where the network's inputs and outputs are placed first (what does not fit there goes one level down: l1, l2, ddr)" },
+		KT_ENUM, IN_BACKEND | IN_FLAT, 0, 2, AX_POOL_DDR, pool_names },
+	[AX_CC_WORKSPACE_POOL] = { { "workspace_pool", "backend_config.workspace_pool", "workspace_pool", "enum", "ddr, l2, l1", "l1",
+		"the highest memory an intermediate buffer may be placed in (l1: L1, then L2, then DDR; ddr: every intermediate buffer in DDR); a fused cone's row tiles stay in L1" },
+		KT_ENUM, IN_BACKEND | IN_FLAT, 0, 2, AX_POOL_L1, pool_names },
+	[AX_CC_CONSTANT_POOL] = { { "constant_pool", "backend_config.constant_pool", "constant_pool", "enum", "ddr, l2, l1",
+		"ddr (l2 with elf_in_ddr false)",
+		"where the per-channel requantisation constants live: fetched from DDR or L2 for each operator, or resident in L1 (taking L1 from activations)" },
+		KT_ENUM, IN_BACKEND | IN_FLAT, 0, 2, AX_POOL_DDR, pool_names },
+	[AX_CC_L2_CONSTRAINT] = { { "l2_constraint", "backend_config.l2_constraint", "l2_constraint", "integer",
+		"0 to 68719476736 bytes", "0",
+		"L2 budget of one copy in bytes, below its resources_used share (0: no budget beyond the share)" },
+		KT_INT, IN_BACKEND | IN_FLAT, 0, 68719476736ll, 0, NULL },
+	[AX_CC_SUBDEVICES] = { { "subdevices", "backend_config.subdevices", "subdevices", "list",
+		"distinct core indices from 0 to the chip's cores - 1, as many as the cores the copies run on", "[] (cores 0 to aipu_cores - 1)",
+		"the cores the copies run on; checked and recorded, no timing change: every core is identical and equally far from L2 and DDR in the model" },
+		KT_LIST, IN_BACKEND | IN_FLAT, 0, 63, 0, NULL },
+	[AX_CC_MAX_EXECUTION_CORES] = { { "max_execution_cores", "extra_kwargs.max_execution_cores", NULL, "integer", "1 to 64", "4",
+		"most cores the copies run on at execution: when given, the copies run on min(aipu_cores, max_execution_cores) cores" },
+		KT_INT, IN_EXTRA, 1, 64, 4, NULL },
+	[AX_CC_SINGLE_OP_USE_DDR] = { { "single_op_network_use_ddr", "backend_config.single_op_network_use_ddr", "single_op_network_use_ddr", "bool",
+		"true, false", "false",
+		"a network of one operator keeps its inputs, outputs, constants and weights in DDR (no effect on a network of several operators)" },
+		KT_BOOL, IN_BACKEND | IN_FLAT, 0, 1, 0, NULL },
+	[AX_CC_SINGLE_OP_START_IDX] = { { "single_op_network_aicore_start_idx", "backend_config.single_op_network_aicore_start_idx", "single_op_network_aicore_start_idx", "integer",
+		"0 to 63; with aipu_cores at most the chip's cores", "0",
+		"first core a network of one operator runs on; checked and recorded, no timing change (identical cores)" },
+		KT_INT, IN_BACKEND | IN_FLAT, 0, 63, 0, NULL },
+	[AX_CC_COMPILER_CONFIG_FILE] = { { "compiler_config_file", "backend_config.compiler_config_file", "compiler_config_file", "path",
+		"a TOML file, relative to the model YAML", "none",
+		"compilation keys read from a TOML file (top-level keys as in the flat dialect, or [quantization_config] and [backend_config] tables); keys written in the YAML override it" },
+		KT_PATH, IN_BACKEND | IN_FLAT, 0, 1, 0, NULL },
+	[AX_CC_DOUBLE_BUFFER] = { { "double_buffer", "backend_config.double_buffer", "double_buffer", "bool", "true, false", "true",
+		"not modelled: the model always overlaps a strip's transfers with the previous strip's compute" },
+		KT_BOOL, IN_BACKEND | IN_FLAT, 0, 1, 1, NULL },
+	[AX_CC_SINGLE_OP_DOUBLE_BUFFER] = { { "single_op_network_double_buffer", "backend_config.single_op_network_double_buffer", "single_op_network_double_buffer", "bool",
+		"true, false", "true", "not modelled: double_buffer for a network of one operator" },
+		KT_BOOL, IN_BACKEND | IN_FLAT, 0, 1, 1, NULL },
+	[AX_CC_ASYNC_SPATIAL_TILES] = { { "async_pipeline_spatial_tiles", "backend_config.async_pipeline_spatial_tiles", "async_pipeline_spatial_tiles", "bool",
+		"true, false", "false", "not modelled: asynchronous pipelining of spatial tiles" },
+		KT_BOOL, IN_BACKEND | IN_FLAT, 0, 1, 0, NULL },
+	[AX_CC_ASYNC_CHANNEL_TILES] = { { "async_pipeline_channel_tiles", "backend_config.async_pipeline_channel_tiles", "async_pipeline_channel_tiles", "bool",
+		"true, false", "false", "not modelled: asynchronous pipelining of channel tiles" },
+		KT_BOOL, IN_BACKEND | IN_FLAT, 0, 1, 0, NULL },
+	[AX_CC_IGNORE_WEIGHT_BUFFERS] = { { "ignore_weight_buffers", NULL, "ignore_weight_buffers", "bool",
+		"true, false", "false", "not modelled: a compiler memory-planning option of the flat dialect" },
+		KT_BOOL, IN_FLAT, 0, 1, 0, NULL },
+	[AX_CC_REMOVE_QUANT_IO] = { { "remove_quantization_of_inputs_outputs_from_graph",
+		"quantization_config.remove_quantization_of_inputs_outputs_from_graph",
+		"remove_quantization_of_inputs_outputs_from_graph", "bool", "true, false", "false",
+		"not modelled: the host quantises inputs and dequantises outputs instead of the graph" },
+		KT_BOOL, IN_QUANT | IN_FLAT, 0, 1, 0, NULL },
+	[AX_CC_QUANTIZATION_DEBUG] = { { "quantization_debug", "quantization_config.quantization_debug", "quantization_debug", "bool",
+		"true, false", "false", "not modelled: quantiser diagnostics" },
+		KT_BOOL, IN_QUANT | IN_FLAT, 0, 1, 0, NULL },
+	[AX_CC_QUANTIZER_VERSION] = { { "quantizer_version", "quantization_config.quantizer_version", "quantizer_version", "integer",
+		"1 to 16", "1", "not modelled: version of the quantiser" },
+		KT_INT, IN_QUANT | IN_FLAT, 1, 16, 1, NULL },
 };
+
+/* Keys from AX_CC_DOUBLE_BUFFER on are accepted and checked, not modelled. */
+int ax_ccfg_key_modelled(enum ax_ccfg_id id)
+{
+	return id < AX_CC_DOUBLE_BUFFER;
+}
 
 /* Keys the vendor's compiler knows that axsim does not model: accepted, with a warning. */
 static const char *const ignored[] = {
-	"double_buffer", "use_sysdma",
-	"mvm_utilization_limit", "enable_swicr", "icrx_max_factor",
+	"use_sysdma", "enable_swicr", "icrx_max_factor",
 	"icrx_parallel_block_threshold", "pipeline_spatial_tiles",
 	"pipeline_channel_tiles", "l1_size_used", "l1_size_reserved",
 	"l2_size_used", "l2_size_reserved", "l2_size_reserved_tasklist",
-	"ddr_size_used", "ddr_size_reserved", "quantizer_version",
+	"ddr_size_used", "ddr_size_reserved",
 	"num_calibration_images", "remove_quantization_of_inputs_outputs",
 	"quantize_only", "enable_icr_for_first_layer", "split_batch_norm",
 	NULL
@@ -113,6 +187,20 @@ const char *const *ax_ccfg_ignored_keys(void)
 unsigned ax_ccfg_cores_per_copy(const struct ax_ccfg *c)
 {
 	return (unsigned)c->v[AX_CC_AIPU_CORES_USED];
+}
+
+unsigned ax_ccfg_exec_cores(const struct ax_ccfg *c)
+{
+	long long n = c->v[AX_CC_AIPU_CORES];
+	if (c->origin[AX_CC_MAX_EXECUTION_CORES].file && c->v[AX_CC_MAX_EXECUTION_CORES] < n)
+		n = c->v[AX_CC_MAX_EXECUTION_CORES];
+	return (unsigned)n;
+}
+
+unsigned ax_ccfg_mvm_limit_permille(const struct ax_ccfg *c)
+{
+	long long board = c->v[AX_CC_MVM_LIMITATION] * 10, compiler = c->v[AX_CC_MVM_UTILIZATION_LIMIT];
+	return (unsigned)(board < compiler ? board : compiler);
 }
 
 unsigned long long ax_ccfg_clock_mhz(const struct ax_ccfg *c)
@@ -138,6 +226,11 @@ void ax_ccfg_release(struct ax_ccfg *c)
 		free(c->origin[i].file);
 	free(c->model);
 	free(c->board);
+	free(c->config_file);
+	for (size_t i = 0; i < c->n_class_keys; i++)
+		free(c->class_keys[i].name);
+	free(c->class_keys);
+	free(c->shape_text);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -150,29 +243,86 @@ void ax_ccfg_format(const struct ax_ccfg *c, enum ax_ccfg_id id, char *buf, size
 	case KT_INT: snprintf(buf, len, "%lld", v); break;
 	case KT_ENUM: snprintf(buf, len, "%s", k->enums[v]); break;
 	case KT_MILLI: snprintf(buf, len, "%g", (double)v / 1000.0); break;
+	case KT_PATH: snprintf(buf, len, "%s", v && c->config_file ? c->config_file : "none"); break;
+	case KT_LIST: {
+		size_t at = 0;
+		buf[0] = '\0';
+		at += (size_t)snprintf(buf, len, "[");
+		for (int i = 0, first = 1; i < 64 && at < len; i++) {
+			if (!((unsigned long long)v >> i & 1))
+				continue;
+			at += (size_t)snprintf(buf + at, len - at, "%s%d", first ? "" : ", ", i);
+			first = 0;
+		}
+		if (at < len)
+			snprintf(buf + at, len - at, "]");
+		break;
+	}
 	}
 }
 
-/* Parsing state: one per load. */
+/* Parsing state: one per section read (the board sections and a
+ * compiler_config_file get their own, sharing notmod). */
 struct pstate {
 	const struct ax_ydoc *doc;
 	struct ax_err *err, *warn;
 	struct ax_ccfg *c;
 	int set_here[AX_CC_COUNT]; /* set in the section being read (detects double settings) */
+	struct ax_err *notmod;     /* "name (file:line)" of each key accepted but not modelled */
+	const char *yaml_path;     /* the model YAML (compiler_config_file is relative to it) */
+	int in_toml;               /* reading a compiler_config_file */
 };
 
 static int parse_text(const struct key *k, const char *text, const char *where, const char *what,
 		      long long *out, struct ax_err *err);
 
-/* A value of the file: a scalar, parsed as ax_ccfg_set parses text. */
+/* A plain null or empty scalar (`extra_kwargs:` with nothing under it). */
+static int is_null(const struct ax_ynode *n)
+{
+	if (!n || n->kind != AX_Y_SCALAR || !n->plain)
+		return 0;
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+	for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+		if (!strcmp(n->str, nulls[i]))
+			return 1;
+	return 0;
+}
+
+/* A value of the file: a scalar (a sequence of scalars for a list key),
+ * parsed as ax_ccfg_set parses text. */
 static int parse_value(struct pstate *p, const struct key *k, const struct ax_ynode *n,
 		       const char *path, long long *out)
 {
-	if (ax_ynode_expect(p->doc, n, AX_Y_SCALAR, path, p->err))
-		return AX_EINPUT;
 	char where[600];
 	snprintf(where, sizeof(where), "%s:%d:%d", p->doc->file, n->line, n->col);
+	if (k->type == KT_LIST && n->kind == AX_Y_SEQ) {
+		/* as YAML's flow style writes it, for messages */
+		char text[1024] = "[";
+		size_t at = 1;
+		for (size_t i = 0; i < n->n; i++) {
+			if (ax_ynode_expect(p->doc, n->items[i], AX_Y_SCALAR, path, p->err))
+				return AX_EINPUT;
+			at += (size_t)snprintf(text + at, at < sizeof(text) ? sizeof(text) - at : 0, "%s%s%s",
+					       i ? ", " : "", n->items[i]->str, i + 1 == n->n ? "]" : "");
+			if (at >= sizeof(text))
+				return ax_err_add(p->err, "%s: %s: the list is too long; expected at most 64 core indices",
+						  where, path);
+		}
+		if (!n->n)
+			strcat(text, "]");
+		return parse_text(k, text, where, path, out, p->err);
+	}
+	if (ax_ynode_expect(p->doc, n, AX_Y_SCALAR, path, p->err))
+		return AX_EINPUT;
 	return parse_text(k, n->str, where, path, out, p->err);
+}
+
+static void note_not_modelled(struct pstate *p, const struct ax_ynode *keyn, const char *path)
+{
+	if (p->in_toml)
+		ax_err_add(p->notmod, "%s (%s:%d)", path, p->doc->file, keyn->line);
+	else
+		ax_err_add(p->notmod, "%s (line %d)", path, keyn->line);
 }
 
 static void set_key(struct pstate *p, enum ax_ccfg_id id, const struct ax_ynode *keyn,
@@ -186,6 +336,11 @@ static void set_key(struct pstate *p, enum ax_ccfg_id id, const struct ax_ynode 
 		return;
 	}
 	long long v;
+	if (k->type == KT_PATH) {
+		/* read by read_compilation_config before the section's other keys */
+		p->set_here[id] = keyn->line;
+		return;
+	}
 	if (parse_value(p, k, val, path, &v))
 		return;
 	p->set_here[id] = keyn->line;
@@ -194,6 +349,24 @@ static void set_key(struct pstate *p, enum ax_ccfg_id id, const struct ax_ynode 
 	p->c->origin[id].file = ax_xstrdup(p->doc->file);
 	p->c->origin[id].line = val->line;
 	p->c->origin[id].col = val->col;
+	if (!ax_ccfg_key_modelled(id))
+		note_not_modelled(p, keyn, path);
+}
+
+/* The messages of e on one line, separated by sep (heap). */
+static char *joined(const struct ax_err *e, const char *sep)
+{
+	char *out = ax_xstrdup("");
+	const char *at = ax_err_str(e);
+	while (*at) {
+		const char *nl = strchr(at, '\n');
+		size_t n = nl ? (size_t)(nl - at) : strlen(at);
+		char *next = ax_xasprintf("%s%s%.*s", out, out[0] ? sep : "", (int)n, at);
+		free(out);
+		out = next;
+		at += n + (nl != NULL);
+	}
+	return out;
 }
 
 static int is_ignored(const char *name)
@@ -226,17 +399,34 @@ static int key_matches(const struct key *k, unsigned where, const char *name)
 	return (where & IN_FLAT) && k->info.flat && !strcmp(k->info.flat, name);
 }
 
+static const char *suggest_in(const char *name, unsigned where, const char *const *extra_names)
+{
+	const char *names[AX_CC_COUNT + 16];
+	size_t n = names_in(where, names, AX_CC_COUNT);
+	for (size_t i = 0; extra_names && extra_names[i] && n < AX_CC_COUNT + 16; i++)
+		names[n++] = extra_names[i];
+	return ax_suggest(name, names, n);
+}
+
 static void unknown_key(struct pstate *p, const struct ax_ynode *keyn, const char *prefix,
 			unsigned where, const char *const *extra_names)
 {
-	const char *names[64];
-	size_t n = names_in(where, names, 48);
-	for (size_t i = 0; extra_names && extra_names[i] && n < 64; i++)
-		names[n++] = extra_names[i];
-	const char *s = ax_suggest(keyn->str, names, n);
+	const char *s = suggest_in(keyn->str, where, extra_names);
 	ax_err_add(p->err, "%s:%d:%d: %s%s: unknown key%s%s%s",
 		   p->doc->file, keyn->line, keyn->col, prefix, keyn->str,
 		   s ? "; did you mean '" : "", s ? s : "", s ? "'?" : "");
+}
+
+/* A key of extra_kwargs that is not the chip's belongs to the model's class. */
+static void class_key(struct pstate *p, const struct ax_ynode *keyn, const char *const *subsections)
+{
+	struct ax_ccfg *c = p->c;
+	c->class_keys = ax_xrealloc(c->class_keys, c->n_class_keys + 1, sizeof(*c->class_keys));
+	struct ax_ccfg_class_key *k = &c->class_keys[c->n_class_keys++];
+	k->name = ax_xstrdup(keyn->str);
+	k->line = keyn->line;
+	k->col = keyn->col;
+	k->suggest = suggest_in(keyn->str, IN_EXTRA, subsections);
 }
 
 /* Reads the keys of one mapping section (leaves only). */
@@ -255,15 +445,30 @@ static void read_leaves(struct pstate *p, const struct ax_ynode *map, const char
 		int found = 0;
 		for (int id = 0; id < AX_CC_COUNT && !found; id++) {
 			if (key_matches(&keys[id], where, kn->str)) {
-				set_key(p, (enum ax_ccfg_id)id, kn, vn, path);
+				if (p->in_toml && keys[id].type == KT_PATH)
+					ax_err_add(p->err, "%s:%d:%d: %s: a compiler_config_file cannot name another; expected it in the model YAML only",
+						   p->doc->file, kn->line, kn->col, path);
+				else
+					set_key(p, (enum ax_ccfg_id)id, kn, vn, path);
 				found = 1;
 			}
 		}
 		if (found)
 			continue;
-		if (is_ignored(kn->str) && !(where & IN_EXTRA)) {
-			ax_err_add(p->warn, "%s:%d:%d: %s: accepted but not modelled by axsim; ignored",
-				   p->doc->file, kn->line, kn->col, path);
+		if (where & IN_EXTRA) {
+			/* a compilation key one level too high is most likely a
+			 * mistake, but a model class could take the name: a warning */
+			for (int id = 0; id < AX_CC_COUNT; id++)
+				if (key_matches(&keys[id], IN_FLAT | IN_BACKEND | IN_QUANT, kn->str)) {
+					ax_err_add(p->warn, "%s:%d:%d: %s: a compilation key outside compilation_config; ignored as a key of the model's class (expected it under compilation_config)",
+						   p->doc->file, kn->line, kn->col, path);
+					break;
+				}
+			class_key(p, kn, subsections);
+			continue;
+		}
+		if (is_ignored(kn->str)) {
+			note_not_modelled(p, kn, path);
 			continue;
 		}
 		unknown_key(p, kn, prefix, where, subsections);
@@ -275,43 +480,112 @@ static int need_map(struct pstate *p, const struct ax_ynode *n, const char *what
 	return ax_ynode_expect(p->doc, n, AX_Y_MAP, what, p->err);
 }
 
-static void read_compilation_config(struct pstate *p, const struct ax_ynode *cc, const char *prefix)
+static void read_cc_body(struct pstate *p, const struct ax_ynode *cc, const char *pre);
+
+/* The compiler_config_file of a compilation_config section, read before the
+ * section's own keys so that they override it. */
+static void read_config_file(struct pstate *p, const struct ax_ynode *keyn, const struct ax_ynode *val,
+			     const char *path)
 {
-	char pre[256];
-	snprintf(pre, sizeof(pre), "%scompilation_config", prefix);
-	if (need_map(p, cc, pre))
+	if (ax_ynode_expect(p->doc, val, AX_Y_SCALAR, path, p->err))
 		return;
+	if (!val->str[0])
+		return (void)ax_err_add(p->err, "%s:%d:%d: %s: '' is empty; expected a TOML file name",
+					p->doc->file, val->line, val->col, path);
+	char *file;
+	const char *slash = strrchr(p->yaml_path, '/');
+	if (val->str[0] == '/' || !slash)
+		file = ax_xstrdup(val->str);
+	else
+		file = ax_xasprintf("%.*s/%s", (int)(slash - p->yaml_path), p->yaml_path, val->str);
+	struct ax_ydoc tdoc = { 0 };
+	struct ax_err terr;
+	ax_err_init(&terr);
+	if (ax_toml_load_file(&tdoc, file, &terr)) {
+		/* the TOML's own messages name its file, line and column */
+		ax_err_add(p->err, "%s:%d:%d: %s: '%s' cannot be read", p->doc->file, val->line, val->col,
+			   path, val->str);
+		ax_err_append(p->err, &terr);
+		goto out;
+	}
+	struct pstate tp = *p;
+	memset(tp.set_here, 0, sizeof(tp.set_here));
+	tp.doc = &tdoc;
+	tp.in_toml = 1;
+	if (tdoc.root)
+		read_cc_body(&tp, tdoc.root, "");
+	free(p->c->config_file);
+	p->c->config_file = ax_xstrdup(val->str);
+	p->c->v[AX_CC_COMPILER_CONFIG_FILE] = 1;
+	free(p->c->origin[AX_CC_COMPILER_CONFIG_FILE].file);
+	p->c->origin[AX_CC_COMPILER_CONFIG_FILE].file = ax_xstrdup(p->doc->file);
+	p->c->origin[AX_CC_COMPILER_CONFIG_FILE].line = keyn->line;
+	p->c->origin[AX_CC_COMPILER_CONFIG_FILE].col = keyn->col;
+out:
+	ax_err_release(&terr);
+	ax_ydoc_release(&tdoc);
+	free(file);
+}
+
+/* The keys of a compilation_config mapping (flat and nested); pre is its
+ * path with a final '.', or "" for a compiler_config_file. */
+static void read_cc_body(struct pstate *p, const struct ax_ynode *cc, const char *pre)
+{
 	static const char *const subs[] = { "quantization_config", "backend_config", NULL };
-	char flatpre[300];
-	snprintf(flatpre, sizeof(flatpre), "%s.", pre);
-	read_leaves(p, cc, flatpre, IN_FLAT, subs);
 	const struct ax_ynode *q = ax_ynode_get(cc, "quantization_config");
 	const struct ax_ynode *b = ax_ynode_get(cc, "backend_config");
-	if (q) {
-		snprintf(flatpre, sizeof(flatpre), "%s.quantization_config", pre);
-		if (!need_map(p, q, flatpre)) {
-			strcat(flatpre, ".");
-			read_leaves(p, q, flatpre, IN_QUANT, NULL);
+	char sub[300];
+	/* compiler_config_file first: every key written here overrides it */
+	const char *fk = keys[AX_CC_COMPILER_CONFIG_FILE].info.name;
+	if (!p->in_toml) {
+		for (size_t i = 0; i < cc->n; i++)
+			if (!strcmp(cc->keys[i]->str, fk)) {
+				snprintf(sub, sizeof(sub), "%s%s", pre, fk);
+				read_config_file(p, cc->keys[i], cc->items[i], sub);
+			}
+		for (size_t i = 0; b && b->kind == AX_Y_MAP && i < b->n; i++)
+			if (!strcmp(b->keys[i]->str, fk)) {
+				snprintf(sub, sizeof(sub), "%sbackend_config.%s", pre, fk);
+				read_config_file(p, b->keys[i], b->items[i], sub);
+			}
+	}
+	read_leaves(p, cc, pre, IN_FLAT, subs);
+	if (q && !is_null(q)) {
+		snprintf(sub, sizeof(sub), "%squantization_config", pre);
+		if (!need_map(p, q, sub)) {
+			strcat(sub, ".");
+			read_leaves(p, q, sub, IN_QUANT, NULL);
 		}
 	}
-	if (b) {
-		snprintf(flatpre, sizeof(flatpre), "%s.backend_config", pre);
-		if (!need_map(p, b, flatpre)) {
-			strcat(flatpre, ".");
-			read_leaves(p, b, flatpre, IN_BACKEND, NULL);
+	if (b && !is_null(b)) {
+		snprintf(sub, sizeof(sub), "%sbackend_config", pre);
+		if (!need_map(p, b, sub)) {
+			strcat(sub, ".");
+			read_leaves(p, b, sub, IN_BACKEND, NULL);
 		}
 	}
 }
 
+static void read_compilation_config(struct pstate *p, const struct ax_ynode *cc, const char *prefix)
+{
+	char pre[256];
+	snprintf(pre, sizeof(pre), "%scompilation_config", prefix);
+	if (is_null(cc) || need_map(p, cc, pre))
+		return;
+	strcat(pre, ".");
+	read_cc_body(p, cc, pre);
+}
+
 static const char *const boards[] = { "pcie", "m2", NULL };
 
-/* Reads an extra_kwargs mapping (or a board section, which has the same shape). */
+/* Reads an extra_kwargs mapping (or a board section, which has the same
+ * shape); null or empty, it holds nothing. */
 static void read_extra(struct pstate *p, const struct ax_ynode *ek, const char *prefix, int is_board)
 {
 	/* prefix ends in '.'; the section's own name is the prefix without it */
 	char what[256];
 	snprintf(what, sizeof(what), "%.*s", (int)(strlen(prefix) - 1), prefix);
-	if (need_map(p, ek, what))
+	if (is_null(ek) || need_map(p, ek, what))
 		return;
 	static const char *const subs_top[] = { "compilation_config", "pcie", "m2", NULL };
 	static const char *const subs_board[] = { "compilation_config", NULL };
@@ -345,15 +619,27 @@ static void check_rules(const struct ax_ccfg *c, const char *fallback, struct ax
 		ax_err_add(err, "%sl2_reserved_nbytes_tasklist: '%lld' contradicts elf_in_ddr true; expected 0 when the ELF is in DDR",
 			   w, c->v[AX_CC_L2_RESERVED_TASKLIST]);
 	}
-	long long x = ax_ccfg_cores_per_copy(c);
-	if (x > c->v[AX_CC_AIPU_CORES] || c->v[AX_CC_AIPU_CORES] % x) {
+	long long x = ax_ccfg_cores_per_copy(c), exec = ax_ccfg_exec_cores(c);
+	if (x > exec || exec % x) {
 		int id = c->origin[AX_CC_AIPU_CORES_USED].file ? AX_CC_AIPU_CORES_USED
 			 : c->origin[AX_CC_MAX_COMPILER_CORES].file ? AX_CC_MAX_COMPILER_CORES
 			 : AX_CC_AIPU_CORES;
 		origin_prefix(&c->origin[id], fallback, w, sizeof(w));
-		ax_err_add(err, "%s%s: '%lld' does not divide aipu_cores %lld; expected a divisor of aipu_cores (copies = aipu_cores / cores per copy)",
-			   w, keys[id == AX_CC_AIPU_CORES ? AX_CC_AIPU_CORES_USED : id].info.name, x,
-			   c->v[AX_CC_AIPU_CORES]);
+		if (exec < c->v[AX_CC_AIPU_CORES])
+			ax_err_add(err, "%s%s: '%lld' does not divide the %lld cores the copies run on (max_execution_cores); expected a divisor of %lld",
+				   w, keys[id == AX_CC_AIPU_CORES ? AX_CC_AIPU_CORES_USED : id].info.name, x, exec, exec);
+		else
+			ax_err_add(err, "%s%s: '%lld' does not divide aipu_cores %lld; expected a divisor of aipu_cores (copies = aipu_cores / cores per copy)",
+				   w, keys[id == AX_CC_AIPU_CORES ? AX_CC_AIPU_CORES_USED : id].info.name, x,
+				   c->v[AX_CC_AIPU_CORES]);
+	}
+	int nsub = __builtin_popcountll((unsigned long long)c->v[AX_CC_SUBDEVICES]);
+	if (nsub && nsub != exec) {
+		char v[256];
+		ax_ccfg_format(c, AX_CC_SUBDEVICES, v, sizeof(v));
+		origin_prefix(&c->origin[AX_CC_SUBDEVICES], fallback, w, sizeof(w));
+		ax_err_add(err, "%ssubdevices: '%s' names %d cores but the copies run on %lld (aipu_cores%s); expected %lld core indices",
+			   w, v, nsub, exec, exec < c->v[AX_CC_AIPU_CORES] ? " capped by max_execution_cores" : "", exec);
 	}
 	if (x > 1 && (c->v[AX_CC_MULTICORE_MODE] == AX_MC_MULTIPROCESS ||
 		      c->v[AX_CC_MULTICORE_MODE] == AX_MC_MULTITHREAD)) {
@@ -385,6 +671,9 @@ static void model_names(const struct ax_ynode *models, char *buf, size_t len)
  * unless given. */
 static void derive_resources(struct ax_ccfg *c)
 {
+	/* the constants live with the ELF unless the model places them */
+	if (!c->origin[AX_CC_CONSTANT_POOL].file)
+		c->v[AX_CC_CONSTANT_POOL] = c->v[AX_CC_ELF_IN_DDR] ? AX_POOL_DDR : AX_POOL_L2;
 	if (!c->origin[AX_CC_AIPU_CORES_USED].file) {
 		long long x = c->v[AX_CC_MAX_COMPILER_CORES];
 		c->v[AX_CC_AIPU_CORES_USED] = x < c->v[AX_CC_AIPU_CORES] ? x : c->v[AX_CC_AIPU_CORES];
@@ -393,6 +682,59 @@ static void derive_resources(struct ax_ccfg *c)
 		long long r = (long long)ax_ccfg_cores_per_copy(c) * 250;
 		c->v[AX_CC_RESOURCES_USED] = r > 1000 ? 1000 : r;
 	}
+}
+
+/* input_tensor_shape (with input_tensor_layout NCHW, the default, or NHWC)
+ * of a model entry, kept as [N, C, H, W] for ax_ccfg_check_input; a shape
+ * of another rank or layout is not checked. */
+static void read_input_shape(struct pstate *p, const struct ax_ynode *entry)
+{
+	const struct ax_ynode *sn = ax_ynode_get(entry, "input_tensor_shape");
+	const struct ax_ynode *ln = ax_ynode_get(entry, "input_tensor_layout");
+	if (!sn || is_null(sn))
+		return;
+	if (ax_ynode_expect(p->doc, sn, AX_Y_SEQ, "input_tensor_shape", p->err))
+		return;
+	long long d[4];
+	char text[256] = "[";
+	for (size_t i = 0; i < sn->n; i++) {
+		long long v;
+		if (ax_ynode_i64(p->doc, sn->items[i], "input_tensor_shape", 1, 1ll << 30, &v, p->err))
+			return;
+		if (i < 4)
+			d[i] = v;
+		size_t at = strlen(text);
+		snprintf(text + at, sizeof(text) - at, "%s%lld", i ? ", " : "", v);
+	}
+	const char *layout = ln && ln->kind == AX_Y_SCALAR && !is_null(ln) ? ln->str : "NCHW";
+	size_t at = strlen(text);
+	snprintf(text + at, sizeof(text) - at, "] (%s)", layout);
+	int nchw = !strcmp(layout, "NCHW"), nhwc = !strcmp(layout, "NHWC");
+	if (sn->n != 4 || (!nchw && !nhwc))
+		return;
+	struct ax_ccfg *c = p->c;
+	c->shape[0] = d[0];
+	c->shape[1] = nchw ? d[1] : d[3];
+	c->shape[2] = nchw ? d[2] : d[1];
+	c->shape[3] = nchw ? d[3] : d[2];
+	c->shape_given = 1;
+	c->shape_line = sn->line;
+	c->shape_col = sn->col;
+	free(c->shape_text);
+	c->shape_text = ax_xasprintf("%s:%d:%d: input_tensor_shape %s", p->doc->file, sn->line, sn->col, text);
+}
+
+int ax_ccfg_check_input(const struct ax_ccfg *c, unsigned long long h, unsigned long long w,
+			unsigned long long ch, const char *net, struct ax_err *err)
+{
+	if (!c->shape_given)
+		return AX_OK;
+	if (c->shape[0] == 1 && (unsigned long long)c->shape[1] == ch &&
+	    (unsigned long long)c->shape[2] == h && (unsigned long long)c->shape[3] == w)
+		return AX_OK;
+	/* shape_text is "file:line:col: input_tensor_shape [..] (LAYOUT)" */
+	return ax_err_add(err, "%s does not match %s of %llux%llux%llu (HxWxC); expected [1, %llu, %llu, %llu] in NCHW",
+			  c->shape_text, net, h, w, ch, ch, h, w);
 }
 
 int ax_ccfg_load(struct ax_ccfg *c, const char *path, const char *model,
@@ -405,7 +747,10 @@ int ax_ccfg_load(struct ax_ccfg *c, const char *path, const char *model,
 	int rc = ax_ydoc_load_file(&doc, path, &local);
 	if (rc)
 		goto out;
-	struct pstate p = { .doc = &doc, .err = &local, .warn = warn, .c = c };
+	struct ax_err notmod;
+	ax_err_init(&notmod);
+	struct pstate p = { .doc = &doc, .err = &local, .warn = warn, .c = c, .notmod = &notmod,
+			    .yaml_path = path };
 	const struct ax_ynode *root = doc.root;
 	if (board && strcmp(board, "pcie") && strcmp(board, "m2")) {
 		ax_err_add(&local, "--board '%s': unknown board; expected pcie or m2", board);
@@ -463,8 +808,9 @@ int ax_ccfg_load(struct ax_ccfg *c, const char *path, const char *model,
 	snprintf(what, sizeof(what), "models.%s", name);
 	if (need_map(&p, entry, what))
 		goto done;
+	read_input_shape(&p, entry);
 	const struct ax_ynode *ek = ax_ynode_get(entry, "extra_kwargs");
-	if (ek) {
+	if (ek && !is_null(ek)) {
 		read_extra(&p, ek, "extra_kwargs.", 0);
 		/* Board sections: all are checked, the chosen one is applied over the rest. */
 		for (size_t b = 0; boards[b] && ek->kind == AX_Y_MAP; b++) {
@@ -481,7 +827,9 @@ int ax_ccfg_load(struct ax_ccfg *c, const char *path, const char *model,
 				scratch = *c;
 				for (int i = 0; i < AX_CC_COUNT; i++)
 					scratch.origin[i].file = NULL;
-				scratch.model = scratch.board = NULL;
+				scratch.model = scratch.board = scratch.config_file = scratch.shape_text = NULL;
+				scratch.class_keys = NULL;
+				scratch.n_class_keys = 0;
 				bp.c = &scratch;
 			}
 			read_extra(&bp, bn, pre, 1);
@@ -490,7 +838,7 @@ int ax_ccfg_load(struct ax_ccfg *c, const char *path, const char *model,
 		}
 	}
 	if (board) {
-		if (!ek || !ax_ynode_get(ek, board))
+		if (!ek || is_null(ek) || !ax_ynode_get(ek, board))
 			ax_err_add(warn, "%s: --board '%s': model '%s' has no %s section; nothing to override",
 				   doc.file, board, name, board);
 		c->board = ax_xstrdup(board);
@@ -499,6 +847,13 @@ done:
 	derive_resources(c);
 	if (!local.count)
 		check_fields(&p);
+	if (notmod.count) {
+		/* one warning for every key of the file axsim accepts and ignores */
+		char *list = joined(&notmod, ", ");
+		ax_err_add(warn, "%s: accepted but not modelled by axsim, ignored: %s", doc.file, list);
+		free(list);
+	}
+	ax_err_release(&notmod);
 	rc = local.count ? AX_EINPUT : AX_OK;
 out:
 	ax_err_append(err, &local);
@@ -560,6 +915,42 @@ static int parse_text(const struct key *k, const char *text, const char *where, 
 		*out = (long long)(f * 1000.0 + 0.5);
 		return AX_OK;
 	}
+	case KT_LIST: {
+		/* "0,2" or "[0, 2]": distinct integers from lo to hi */
+		unsigned long long mask = 0;
+		const char *at = text;
+		while (*at == ' ' || *at == '[')
+			at++;
+		while (*at && *at != ']') {
+			char *end;
+			errno = 0;
+			long long v = strtoll(at, &end, 10);
+			if (end == at || errno == ERANGE || v < k->lo || v > k->hi)
+				return ax_err_add(err, "%s: %s: '%s' is not a list of core indices; expected %s",
+						  where, name, text, k->info.range);
+			if (mask >> v & 1)
+				return ax_err_add(err, "%s: %s: '%s' names core %lld twice; expected %s",
+						  where, name, text, v, k->info.range);
+			mask |= 1ull << v;
+			at = end;
+			while (*at == ' ')
+				at++;
+			if (*at == ',')
+				at++;
+			while (*at == ' ')
+				at++;
+		}
+		if (*at == ']')
+			at++;
+		if (*at)
+			return ax_err_add(err, "%s: %s: '%s' is not a list of core indices; expected %s",
+					  where, name, text, k->info.range);
+		*out = (long long)mask;
+		return AX_OK;
+	}
+	case KT_PATH:
+		return ax_err_add(err, "%s: %s: '%s' can only be given in the model YAML; expected the keys of the file set one by one",
+				  where, name, text);
 	case KT_ENUM: {
 		for (long long i = 0; k->enums[i]; i++)
 			if (!strcmp(text, k->enums[i])) {
@@ -596,7 +987,8 @@ int ax_ccfg_set(struct ax_ccfg *c, const char *key, const char *value, const cha
 	free(c->origin[id].file);
 	c->origin[id].file = ax_xstrdup(origin);
 	c->origin[id].line = c->origin[id].col = 0;
-	if (id == AX_CC_AIPU_CORES_USED || id == AX_CC_AIPU_CORES || id == AX_CC_MAX_COMPILER_CORES)
+	if (id == AX_CC_AIPU_CORES_USED || id == AX_CC_AIPU_CORES || id == AX_CC_MAX_COMPILER_CORES ||
+	    id == AX_CC_ELF_IN_DDR)
 		derive_resources(c);
 	return AX_OK;
 }
@@ -613,7 +1005,8 @@ int ax_ccfg_rule_key(const char *key)
 	/* the keys check_rules and ax_ccfg_check_arch read */
 	static const char *const rule_keys[] = {
 		"elf_in_ddr", "l2_reserved_nbytes_tasklist", "aipu_cores_used", "aipu_cores",
-		"max_compiler_cores", "multicore_mode",
+		"max_compiler_cores", "multicore_mode", "max_execution_cores", "subdevices",
+		"single_op_network_aicore_start_idx",
 		"chip.cores", "l2.size", "l2.reserved",
 	};
 	for (size_t i = 0; i < sizeof(rule_keys) / sizeof(rule_keys[0]); i++)
@@ -631,6 +1024,21 @@ int ax_ccfg_check_arch(const struct ax_ccfg *c, const struct ax_arch *a, struct 
 		ax_err_add(err, "%saipu_cores: '%lld' is more than the chip's %llu cores (chip.cores); expected 1 to %llu",
 			   w, c->v[AX_CC_AIPU_CORES], (unsigned long long)a->chip_cores,
 			   (unsigned long long)a->chip_cores);
+	}
+	unsigned long long sub = (unsigned long long)c->v[AX_CC_SUBDEVICES];
+	if (a->chip_cores < 64 && sub >> a->chip_cores) {
+		char v[256];
+		ax_ccfg_format(c, AX_CC_SUBDEVICES, v, sizeof(v));
+		where_of(c, AX_CC_SUBDEVICES, w, sizeof(w));
+		ax_err_add(err, "%ssubdevices: '%s' names a core the chip does not have (chip.cores %llu); expected indices from 0 to %llu",
+			   w, v, (unsigned long long)a->chip_cores, (unsigned long long)a->chip_cores - 1);
+	}
+	unsigned long long start = (unsigned long long)c->v[AX_CC_SINGLE_OP_START_IDX];
+	if (start && start + ax_ccfg_exec_cores(c) > a->chip_cores) {
+		where_of(c, AX_CC_SINGLE_OP_START_IDX, w, sizeof(w));
+		ax_err_add(err, "%ssingle_op_network_aicore_start_idx: '%llu' with %u cores runs past the chip's %llu cores (chip.cores); expected at most %llu",
+			   w, start, ax_ccfg_exec_cores(c), (unsigned long long)a->chip_cores,
+			   a->chip_cores > ax_ccfg_exec_cores(c) ? (unsigned long long)a->chip_cores - ax_ccfg_exec_cores(c) : 0ull);
 	}
 	unsigned long long free_l2 = a->l2_size - a->l2_reserved;
 	if ((unsigned long long)c->v[AX_CC_L2_RESERVED_TASKLIST] >= free_l2) {

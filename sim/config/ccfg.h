@@ -9,7 +9,11 @@
  * or the older flat dialect (compilation_config: {quantization_scheme,
  * enable_icr, tiling_depth, ...}), or a file whose top level is
  * `compilation_config:` alone.  One key table (ccfg.c) drives parsing,
- * validation, `axsim config` and docs/config-reference.md.
+ * validation, `axsim config` and docs/config-reference.md.  Other keys of
+ * extra_kwargs belong to the model's class and are only recorded; a
+ * compiler_config_file (TOML, toml.h) is read before the keys beside it,
+ * which override it; the model's input_tensor_shape is kept for
+ * ax_ccfg_check_input.
  */
 #ifndef AX_CCFG_H
 #define AX_CCFG_H
@@ -28,6 +32,10 @@ enum ax_mc_mode {
 	AX_MC_MULTIPROCESS, /* Batch-1 instances, one host process each */
 	AX_MC_MULTITHREAD,  /* Batch-1 instances, one host thread each */
 };
+
+/* Where a pool of buffers starts (io_pool, workspace_pool, constant_pool):
+ * the memory tried first; what does not fit there goes one level down. */
+enum ax_pool { AX_POOL_DDR, AX_POOL_L2, AX_POOL_L1 };
 
 enum ax_ptq {
 	AX_PTQ_PER_TENSOR_HISTOGRAM,
@@ -53,6 +61,25 @@ enum ax_ccfg_id {
 	AX_CC_STREAM_TASKLIST,
 	AX_CC_MULTICORE_MODE,
 	AX_CC_ASYNC_INTER_OPERATOR,
+	AX_CC_MVM_UTILIZATION_LIMIT,
+	AX_CC_IO_POOL,
+	AX_CC_WORKSPACE_POOL,
+	AX_CC_CONSTANT_POOL,
+	AX_CC_L2_CONSTRAINT,
+	AX_CC_SUBDEVICES,
+	AX_CC_MAX_EXECUTION_CORES,
+	AX_CC_SINGLE_OP_USE_DDR,
+	AX_CC_SINGLE_OP_START_IDX,
+	AX_CC_COMPILER_CONFIG_FILE,
+	/* accepted with range checks, not modelled (one warning names them) */
+	AX_CC_DOUBLE_BUFFER,
+	AX_CC_SINGLE_OP_DOUBLE_BUFFER,
+	AX_CC_ASYNC_SPATIAL_TILES,
+	AX_CC_ASYNC_CHANNEL_TILES,
+	AX_CC_IGNORE_WEIGHT_BUFFERS,
+	AX_CC_REMOVE_QUANT_IO,
+	AX_CC_QUANTIZATION_DEBUG,
+	AX_CC_QUANTIZER_VERSION,
 	AX_CC_COUNT
 };
 
@@ -61,12 +88,29 @@ struct ax_ccfg_origin {
 	int line, col;
 };
 
+/* A key of extra_kwargs that axsim does not know: it belongs to the model's
+ * class (YOLO, torchvision_args, ...), not to the chip. */
+struct ax_ccfg_class_key {
+	char *name;
+	int line, col;
+	const char *suggest;               /* a chip key it is close to, or NULL (static) */
+};
+
 /* The effective configuration.  Values are in the SDK's own units. */
 struct ax_ccfg {
-	long long v[AX_CC_COUNT];          /* booleans 0/1, enums by index, resources_used in thousandths */
+	long long v[AX_CC_COUNT];          /* booleans 0/1, enums by index, fractions in thousandths,
+					      subdevices as a bit mask of core indices */
 	struct ax_ccfg_origin origin[AX_CC_COUNT];
 	char *model;                       /* the model chosen under models:, or NULL */
 	char *board;                       /* the board section applied, or NULL */
+	char *config_file;                 /* compiler_config_file as written, or NULL */
+	struct ax_ccfg_class_key *class_keys; /* model-class keys of extra_kwargs, in file order */
+	size_t n_class_keys;
+	/* the model's input_tensor_shape as [N, C, H, W] whatever its layout;
+	 * shape_given 0 when absent or not a 4-D shape */
+	int shape_given, shape_line, shape_col;
+	long long shape[4];
+	char *shape_text;                  /* as written, e.g. "[1, 3, 640, 640] (NCHW)" */
 };
 
 /* Key metadata for printing and docs. */
@@ -81,6 +125,10 @@ struct ax_ccfg_keyinfo {
 };
 
 const struct ax_ccfg_keyinfo *ax_ccfg_keyinfo(enum ax_ccfg_id id);
+/* 1 when the key changes what the simulated chip does (or is checked against
+ * it); 0 for a key of the SDK that is accepted with its range checked and a
+ * warning, and not modelled. */
+int ax_ccfg_key_modelled(enum ax_ccfg_id id);
 /* Keys the vendor compiler has that axsim accepts and ignores (NULL-terminated). */
 const char *const *ax_ccfg_ignored_keys(void);
 
@@ -133,6 +181,22 @@ const char *ax_ptq_name(int ptq);
  * for that many cores in Batch-x mode), as ax_ccfg_load and ax_ccfg_set
  * derive it. */
 unsigned ax_ccfg_cores_per_copy(const struct ax_ccfg *c);
+
+/* Cores the copies run on: aipu_cores, capped by max_execution_cores when
+ * the model sets it. */
+unsigned ax_ccfg_exec_cores(const struct ax_ccfg *c);
+
+/* The stricter of the two IMC caps, mvm_limitation (percent, the board's
+ * power limit) and mvm_utilization_limit (the compiler's), in thousandths
+ * of the array's throughput: 1000 when neither caps it. */
+unsigned ax_ccfg_mvm_limit_permille(const struct ax_ccfg *c);
+
+/* Checks the model's input_tensor_shape against a network input of h x w x
+ * ch (net names it in the message: "yolov5s.elf input 'image'").  AX_OK when
+ * the shape matches or the model gives none; else AX_EINPUT with one message
+ * naming both shapes. */
+int ax_ccfg_check_input(const struct ax_ccfg *c, unsigned long long h, unsigned long long w,
+			unsigned long long ch, const char *net, struct ax_err *err);
 
 /* clock_profile in MHz. */
 unsigned long long ax_ccfg_clock_mhz(const struct ax_ccfg *c);

@@ -13,8 +13,8 @@ struct suffix {
 
 static const struct suffix bytes_sfx[] = {
 	{ "", 1 }, { "B", 1 }, { "KiB", 1024.0 }, { "MiB", 1048576.0 },
-	{ "GiB", 1073741824.0 }, { "KB", 1e3 }, { "kB", 1e3 }, { "MB", 1e6 },
-	{ "GB", 1e9 }, { NULL, 0 }
+	{ "GiB", 1073741824.0 }, { "TiB", 1099511627776.0 }, { "KB", 1e3 }, { "kB", 1e3 },
+	{ "MB", 1e6 }, { "GB", 1e9 }, { "TB", 1e12 }, { NULL, 0 }
 };
 static const struct suffix bits_sfx[] = { { "", 1 }, { "bit", 1 }, { "bits", 1 }, { NULL, 0 } };
 static const struct suffix hz_sfx[] = {
@@ -35,6 +35,11 @@ static const struct suffix tps_sfx[] = {
 	{ "", 1 }, { "T/s", 1 }, { "MT/s", 1e6 }, { "GT/s", 1e9 }, { NULL, 0 }
 };
 static const struct suffix count_sfx[] = { { "", 1 }, { NULL, 0 } };
+static const struct suffix fj_sfx[] = {
+	{ "", 1 }, { "fJ", 1 }, { "pJ", 1e3 }, { "nJ", 1e6 }, { "uJ", 1e9 }, { NULL, 0 }
+};
+static const struct suffix uw_sfx[] = { { "", 1 }, { "uW", 1 }, { "mW", 1e3 }, { "W", 1e6 }, { NULL, 0 } };
+static const struct suffix mv_sfx[] = { { "", 1 }, { "mV", 1 }, { "V", 1e3 }, { NULL, 0 } };
 static const struct suffix pm_sfx[] = { { "", 1000 }, { "%", 10 }, { NULL, 0 } };
 
 static const struct suffix *suffixes(enum ax_unit u)
@@ -52,6 +57,9 @@ static const struct suffix *suffixes(enum ax_unit u)
 	case AX_U_TPS: return tps_sfx;
 	case AX_U_PERMILLE: return pm_sfx;
 	case AX_U_DDR_SCHED: return count_sfx;
+	case AX_U_FJ: return fj_sfx;
+	case AX_U_UW: return uw_sfx;
+	case AX_U_MV: return mv_sfx;
 	}
 	return count_sfx;
 }
@@ -71,6 +79,9 @@ const char *ax_unit_name(enum ax_unit u)
 	case AX_U_TPS: return "transfers/s";
 	case AX_U_PERMILLE: return "fraction";
 	case AX_U_DDR_SCHED: return "policy";
+	case AX_U_FJ: return "fJ";
+	case AX_U_UW: return "uW";
+	case AX_U_MV: return "mV";
 	}
 	return "";
 }
@@ -90,6 +101,9 @@ const char *ax_unit_help(enum ax_unit u)
 	case AX_U_TPS: return "a transfer rate such as 4266MT/s";
 	case AX_U_PERMILLE: return "a fraction such as 0.85 or a percentage such as 85%";
 	case AX_U_DDR_SCHED: return "fifo or frfcfs";
+	case AX_U_FJ: return "an energy such as 120fJ, 0.75pJ or 3.5nJ";
+	case AX_U_UW: return "a power such as 600mW or 8.5W";
+	case AX_U_MV: return "a voltage such as 680mV or 0.68V";
 	}
 	return "";
 }
@@ -123,41 +137,119 @@ int ax_unit_parse(const char *text, enum ax_unit u, uint64_t *out, const char **
 		*why = "is not a number";
 		return -1;
 	}
-	char *end;
-	errno = 0;
-	double v = strtod(p, &end);
-	if (end == p || errno == ERANGE || !isfinite(v)) {
+	/* the number exactly, as digits m and a power of ten e (m x 10^e), so
+	 * that every suffix is judged alike: a value is a whole number of base
+	 * units or it is refused, never rounded (799.9999999MHz as 18.0001ns) */
+	__extension__ typedef unsigned __int128 u128;
+	u128 m = 0;
+	int e = 0, digits = 0, any = 0;
+	const char *q = p;
+	for (; *q >= '0' && *q <= '9'; q++, any = 1) {
+		if (m || *q != '0')
+			digits++;
+		if (digits > 30) {
+			*why = "has too many digits";
+			return -1;
+		}
+		m = m * 10 + (u128)(*q - '0');
+	}
+	if (*q == '.') {
+		for (q++; *q >= '0' && *q <= '9'; q++, any = 1) {
+			if (m || *q != '0')
+				digits++;
+			if (digits > 30) {
+				*why = "has too many digits";
+				return -1;
+			}
+			m = m * 10 + (u128)(*q - '0');
+			e--;
+		}
+	}
+	if (!any) {
 		*why = "is not a number";
 		return -1;
 	}
+	if ((*q == 'e' || *q == 'E') && ((q[1] >= '0' && q[1] <= '9') ||
+					 ((q[1] == '-' || q[1] == '+') && q[2] >= '0' && q[2] <= '9'))) {
+		char *xe;
+		long x = strtol(q + 1, &xe, 10);
+		if (x > 40 || x < -40) {
+			*why = "is not a number in range";
+			return -1;
+		}
+		e += (int)x;
+		q = xe;
+	}
+	const char *end = q;
 	while (*end == ' ')
 		end++;
 	const struct suffix *s = suffixes(u);
 	for (; s->s; s++) {
 		if (strcmp(end, s->s))
 			continue;
-		double x = v * s->mul;
-		if (x >= 1.8e19) {
+		/* every multiplier is a whole number (Gbit/s is 125000000 B/s) */
+		u128 x = m * (u128)s->mul;
+		if (m && x / m != (u128)s->mul) {
 			*why = "is too large";
 			return -1;
 		}
-		double r = floor(x + 0.5);
-		/* whole units only, except that rounding away sub-unit noise
-		 * of a decimal suffix (1.2GHz) is fine */
-		if (fabs(x - r) > 1e-6 * (r > 1 ? r : 1)) {
-			*why = "is not a whole number of base units";
+		for (; e > 0; e--) {
+			if (x > ((u128)1 << 120)) {
+				*why = "is too large";
+				return -1;
+			}
+			x *= 10;
+		}
+		for (; e < 0; e++) {
+			if (x % 10) {
+				*why = "is not a whole number of base units";
+				return -1;
+			}
+			x /= 10;
+		}
+		if (x >= (u128)18000000000000000000ull) {
+			*why = "is too large";
 			return -1;
 		}
-		*out = (uint64_t)r;
+		*out = (uint64_t)x;
 		return 0;
 	}
 	*why = "has an unknown unit";
 	return -1;
 }
 
+/* v / scale with up to three decimals, exact (so that the text parses back
+ * to v), when scale / 1000 divides v; NULL-suffix callers fall back. */
+static int fmt_dec(uint64_t v, uint64_t scale, const char *sfx, char *buf, size_t len)
+{
+	if (!v || v % (scale / 1000))
+		return 0;
+	unsigned long long whole = v / scale, milli = v % scale / (scale / 1000);
+	if (!milli) snprintf(buf, len, "%llu%s", whole, sfx);
+	else if (milli % 100 == 0) snprintf(buf, len, "%llu.%01llu%s", whole, milli / 100, sfx);
+	else if (milli % 10 == 0) snprintf(buf, len, "%llu.%02llu%s", whole, milli / 10, sfx);
+	else snprintf(buf, len, "%llu.%03llu%s", whole, milli, sfx);
+	return 1;
+}
+
 void ax_unit_format(uint64_t v, enum ax_unit u, char *buf, size_t len)
 {
 	switch (u) {
+	case AX_U_FJ:
+		if (v >= 1000000000ull && fmt_dec(v, 1000000000ull, "uJ", buf, len)) return;
+		if (v >= 1000000ull && fmt_dec(v, 1000000ull, "nJ", buf, len)) return;
+		if (v >= 1000ull && fmt_dec(v, 1000ull, "pJ", buf, len)) return;
+		snprintf(buf, len, "%llufJ", (unsigned long long)v);
+		return;
+	case AX_U_UW:
+		if (v >= 1000000ull && fmt_dec(v, 1000000ull, "W", buf, len)) return;
+		if (v >= 1000ull && fmt_dec(v, 1000ull, "mW", buf, len)) return;
+		snprintf(buf, len, "%lluuW", (unsigned long long)v);
+		return;
+	case AX_U_MV:
+		if (v >= 1000ull && fmt_dec(v, 1000ull, "V", buf, len)) return;
+		snprintf(buf, len, "%llumV", (unsigned long long)v);
+		return;
 	case AX_U_BOOL:
 		snprintf(buf, len, "%s", v ? "true" : "false");
 		return;

@@ -21,7 +21,10 @@ enum ax_unit {
 	AX_U_PS,      /* time in picoseconds: ps, ns, us, ms */
 	AX_U_TPS,     /* transfers per second: MT/s, GT/s */
 	AX_U_PERMILLE, /* fraction in thousandths: %, or a plain number 0..1 */
-	AX_U_DDR_SCHED /* DDR scheduling policy: fifo (0) or frfcfs (1) */
+	AX_U_DDR_SCHED, /* DDR scheduling policy: fifo (0) or frfcfs (1) */
+	AX_U_FJ,      /* energy in femtojoules: fJ, pJ, nJ, uJ */
+	AX_U_UW,      /* power in microwatts: uW, mW, W */
+	AX_U_MV       /* voltage in millivolts: mV, V */
 };
 
 /* Name of the base unit, as shown in docs and messages ("bytes", "Hz", ...). */

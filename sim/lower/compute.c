@@ -17,15 +17,24 @@ int ax_layer_on_imc(const struct ax_net *net, const struct ax_layer *l)
 	return (l->op == AX_OP_CONV && !ax_layer_is_depthwise(net, l)) || l->op == AX_OP_DENSE;
 }
 
-/* Input channels as the IMC sees them: padded to the hardware word
- * (timing-model.md "IMC mapping", imc.pword). */
-static uint64_t pword_cin(const struct ax_arch *a, uint64_t cin)
+/* Array rows of one kernel position of the input window (docs/imc.md
+ * "Window layout"): the input channels padded to the hardware word
+ * (imc.pword), then placed on imc.position_align rows: whole blocks of it,
+ * or the smallest fraction of one (a multiple of the word dividing it) when
+ * the channels are fewer. */
+static uint64_t position_rows(const struct ax_arch *a, uint64_t cin)
 {
-	return div_ceil(cin, a->imc_pword) * a->imc_pword;
+	uint64_t c = div_ceil(cin, a->imc_pword) * a->imc_pword;
+	uint64_t al = a->imc_position_align;
+	if (c >= al)
+		return div_ceil(c, al) * al;
+	while (al % c)
+		c += a->imc_pword;
+	return c;
 }
 
-/* timing-model.md "IMC mapping": the weight matrix has kh*kw*cin rows (the
- * unrolled input window, channels padded to imc.pword) and cout columns; it
+/* timing-model.md "IMC mapping": the weight matrix has kh*kw positions of
+ * position_rows rows each (the unrolled input window) and cout columns; it
  * is cut into tiles of at most imc.rows x imc.cols, each filling one weight
  * set.  A grouped convolution that is not depthwise is rewritten by the
  * compiler into a dense convolution with a block-diagonal weight matrix
@@ -37,11 +46,11 @@ void ax_imc_map_layer(const struct ax_net *net, const struct ax_layer *l,
 	m->groups = 1;
 	m->expanded = 1;
 	if (l->op == AX_OP_DENSE) {
-		m->rows = (uint32_t)pword_cin(a, cin);
+		m->rows = (uint32_t)position_rows(a, cin);
 		m->cols = l->cout;
 	} else {
 		m->expanded = l->groups ? l->groups : 1;
-		m->rows = (uint32_t)(l->kh * l->kw * pword_cin(a, cin));
+		m->rows = (uint32_t)(l->kh * l->kw * position_rows(a, cin));
 		m->cols = l->cout;
 	}
 	m->row_tiles = (uint32_t)div_ceil(m->rows, a->imc_rows);
@@ -63,7 +72,7 @@ uint32_t ax_icr_factor(const struct ax_net *net, const struct ax_layer *l,
 	*window_rows = m.rows;
 	if (!enabled || l->op != AX_OP_CONV || m.groups != 1 || m.tiles != 1 || l->out.w < 2)
 		return 1;
-	uint64_t cin = pword_cin(a, ax_layer_cin(net, l));
+	uint64_t cin = position_rows(a, ax_layer_cin(net, l));
 	uint64_t rmax = a->imc_icr_max_factor < l->out.w ? a->imc_icr_max_factor : l->out.w;
 	for (uint64_t r = rmax; r >= 2; r--) {
 		uint64_t width = (uint64_t)(l->kw - 1) * l->dw + 1 + (r - 1) * l->sw;

@@ -1,9 +1,11 @@
 #include "lower.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compute.h"
+#include "../power/energy.h"
 
 #define MAX_CORES 64
 #define MAX_GROUP 64             /* tiles of one layer written at once */
@@ -89,6 +91,10 @@ struct layer_info {
 	uint32_t group;                 /* fused group index */
 	int32_t epi;                    /* element-wise layer applied by this layer's DPU, or -1 */
 	int32_t epi_of;                 /* for that element-wise layer: its producer, or -1 */
+	/* a network input as the device holds it (docs/timing-model.md
+	 * "Network inputs"): rows, bytes per row, pad rows above row 0 */
+	uint32_t dev_h, dev_pt;
+	uint64_t dev_row;
 };
 
 struct lstate {
@@ -116,6 +122,8 @@ struct lstate {
 	size_t epoch_cap;
 	struct core_state cs[MAX_CORES];
 	enum ax_mem const_home;
+	int const_resident;             /* constants live in L1 (constant_pool l1): no transfers */
+	uint32_t io_pool, ws_pool;      /* enum ax_pool: highest memory for inputs and outputs, and for the rest */
 	uint64_t const_base;            /* DDR address of the per-channel constants */
 	uint64_t const_stride;          /* their bytes per layer: the largest layer's, page-aligned */
 	uint64_t *woff;                 /* per layer: offset of its compiled weights (docs/memory.md "Weights") */
@@ -142,6 +150,19 @@ struct lstate {
  * regions start on 1 MiB, tensors and constant blocks on 4 KiB. */
 #define AX_DDR_ALIGN (1ull << 20)
 #define AX_DDR_PAGE 4096ull
+
+/* "file:line:col: " (or "origin: ") of a compilation key given, else deflt. */
+static const char *cc_where(const struct ax_ccfg *c, enum ax_ccfg_id id, const char *deflt, char *buf, size_t n)
+{
+	const struct ax_ccfg_origin *o = &c->origin[id];
+	if (o->file && o->line > 0)
+		snprintf(buf, n, "%s:%d:%d: ", o->file, o->line, o->col);
+	else if (o->file)
+		snprintf(buf, n, "%s: ", o->file);
+	else
+		snprintf(buf, n, "%s", deflt);
+	return buf;
+}
 
 static uint64_t div_ceil(uint64_t a, uint64_t b)
 {
@@ -170,6 +191,42 @@ static uint32_t map_slots(const struct ax_imc_map *m, const struct ax_arch *a, u
 static uint32_t layer_slots(const struct lstate *s, uint32_t li)
 {
 	return map_slots(&s->li[li].map, s->a, s->li[li].icr);
+}
+
+/* docs/timing-model.md "Network inputs": the compiler moves the padding and
+ * layout transform of a network input to the host
+ * (remove_io_padding_and_layout_transform), so the device receives it with
+ * its channels padded to imc.pword and, when a single IMC convolution reads
+ * it, with that convolution's padding in memory and every row as wide as a
+ * whole number of its passes (r replicas of stride s advance r s columns):
+ * YOLOv5s's 640x640x3 arrives as 644x656x4. */
+static void device_inputs(struct lstate *s)
+{
+	const struct ax_net *net = s->net;
+	for (uint32_t i = 0; i < net->n_layers; i++) {
+		const struct ax_layer *l = &net->layers[i];
+		if (l->op != AX_OP_INPUT)
+			continue;
+		uint32_t readers = 0, r = 0;
+		for (uint32_t j = i + 1; j < net->n_layers; j++)
+			for (uint32_t k = 0; k < net->layers[j].n_in; k++)
+				if (net->layers[j].in[k] == i) {
+					readers++;
+					r = j;
+				}
+		uint64_t c = div_ceil(l->out.c, s->a->imc_pword) * s->a->imc_pword;
+		uint64_t h = l->out.h, w = l->out.w;
+		s->li[i].dev_pt = 0;
+		const struct ax_layer *rl = &net->layers[r];
+		if (readers == 1 && s->li[r].imc && rl->op == AX_OP_CONV) {
+			uint64_t step = (uint64_t)s->li[r].icr * rl->sw;
+			h += rl->pad_t + rl->pad_b;
+			w = div_ceil(w + rl->pad_l + rl->pad_r, step) * step;
+			s->li[i].dev_pt = rl->pad_t;
+		}
+		s->li[i].dev_h = (uint32_t)h;
+		s->li[i].dev_row = w * c;
+	}
 }
 
 /* ---- fused groups (docs/tiling.md "Forming cones") ---- */
@@ -304,6 +361,7 @@ static int internal_tensor(const struct lstate *s, uint32_t i, const uint32_t *l
 
 struct pitem {
 	uint32_t idx, readers, life;    /* life: layers from producer to last reader */
+	uint32_t top;                   /* enum ax_pool: the highest memory it may take */
 };
 
 /* Most readers per layer of lifetime first: a tensor read often and soon
@@ -334,10 +392,12 @@ static void take(uint64_t *use, uint32_t from, uint32_t to, uint64_t b)
 }
 
 /*
- * Places every tensor over its lifetime [producer, last reader]: inputs and
- * outputs in DDR; fused ones as L1 row tiles; the others in priority order
- * into L1 (when allowed) if it has room over the whole lifetime, else L2,
- * else DDR.  peak[] gets each memory's highest occupancy.
+ * Places every tensor over its lifetime [producer, last reader]: fused ones
+ * as L1 row tiles; inputs and outputs in DDR (io_pool ddr, the default); the
+ * others in priority order into the highest memory their pool allows
+ * (workspace_pool, or io_pool for inputs and outputs): L1 (when allowed) if
+ * it has room over the whole lifetime, else L2, else DDR.  peak[] gets each
+ * memory's highest occupancy.
  */
 /* Least room left in use[from..to] under budget. */
 static uint64_t room(const uint64_t *use, uint32_t from, uint32_t to, uint64_t budget)
@@ -370,7 +430,8 @@ static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_
 	uint32_t ni = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct ax_layer *l = &net->layers[i];
-		uint64_t b = ax_shape_bytes(l->out);
+		uint64_t b = l->op == AX_OP_INPUT ? (uint64_t)s->li[i].dev_h * s->li[i].dev_row
+						  : ax_shape_bytes(l->out);
 		out[i].bytes = b;
 		out[i].fused = 0;
 		out[i].l2_bytes = 0;
@@ -378,11 +439,12 @@ static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_
 		if (internal_tensor(s, i, last_use)) {
 			out[i].home = AX_MEM_L1;
 			out[i].fused = 1;
-		} else if (l->op == AX_OP_INPUT || l->is_output) {
+		} else if ((l->op == AX_OP_INPUT || l->is_output) && s->io_pool == AX_POOL_DDR) {
 			/* the host writes inputs and reads outputs in DDR */
 			out[i].home = AX_MEM_DDR;
 			take(use[AX_MEM_DDR], i, last_use[i], b);
 		} else {
+			items[ni].top = l->op == AX_OP_INPUT || l->is_output ? s->io_pool : s->ws_pool;
 			items[ni].idx = i;
 			items[ni].readers = readers[i] ? readers[i] : 1;
 			items[ni].life = last_use[i] - i + 1;
@@ -393,7 +455,12 @@ static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_
 	for (uint32_t q = 0; q < ni; q++) {
 		uint32_t i = items[q].idx, to = last_use[i];
 		uint64_t b = out[i].bytes;
-		if (l1_allowed && fits(use[AX_MEM_L1], i, to, b, l1_budget)) {
+		uint32_t top = items[q].top;
+		if (top == AX_POOL_DDR) {
+			/* its pool is DDR: no spill, where it was asked to be */
+			out[i].home = AX_MEM_DDR;
+			take(use[AX_MEM_DDR], i, to, b);
+		} else if (top == AX_POOL_L1 && l1_allowed && fits(use[AX_MEM_L1], i, to, b, l1_budget)) {
 			out[i].home = AX_MEM_L1;
 			take(use[AX_MEM_L1], i, to, b);
 		} else if (fits(use[AX_MEM_L2], i, to, b, l2_budget)) {
@@ -611,6 +678,12 @@ static void fetch_inputs(struct lstate *s, uint32_t core, uint32_t li, uint32_t 
 				kept[k] = i1;
 		}
 		uint64_t row = (uint64_t)pl->out.w * pl->out.c;
+		if (pl->op == AX_OP_INPUT) {
+			/* the device's padded layout: the pad rows are in memory */
+			row = s->li[p].dev_row;
+			i0 = i0 == 0 ? 0 : i0 + s->li[p].dev_pt;
+			i1 = i1 >= pl->out.h ? s->li[p].dev_h : i1 + s->li[p].dev_pt;
+		}
 		if (i1 <= i0)
 			id_append(deps, &pd);
 		else
@@ -670,7 +743,7 @@ static uint32_t strips_for(uint32_t rows, uint64_t bytes)
 static void fetch_consts(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy, uint32_t chans,
 			 struct idlist *deps)
 {
-	if (s->c->v[AX_CC_PTQ_SCHEME] != AX_PTQ_HYBRID_PER_TENSOR_PER_CHANNEL)
+	if (s->c->v[AX_CC_PTQ_SCHEME] != AX_PTQ_HYBRID_PER_TENSOR_PER_CHANNEL || s->const_resident)
 		return;
 	uint64_t cb = (uint64_t)chans * s->a->dpu_const_bytes_per_channel;
 	id_push(deps, add_dma_at(s, core, li, copy, s->const_home, s->const_base + li * s->const_stride,
@@ -764,7 +837,7 @@ static void tile_bytes(const struct lstate *s, uint32_t li, const struct ax_imc_
 }
 
 /* The layer's own MACs in `mapped` multiply-accumulates of its IMC matrix:
- * padded input channels (imc.pword) and the zeros of an expanded grouped
+ * padded input channels (imc.pword, imc.position_align) and the zeros of an expanded grouped
  * convolution do no useful work. */
 static uint64_t imc_useful_macs(const struct lstate *s, uint32_t li, uint64_t mapped)
 {
@@ -821,6 +894,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 		struct idlist loads = { 0 };
 		struct slot_span spans[MAX_GROUP];
 		uint64_t sum_rows = 0, sum_macs_px = 0, cyc_px = 0, part_w = 0, part_r = 0;
+		uint64_t cells_px = 0;   /* docs/energy.md "Gating" */
 		for (uint32_t t = g0; t < g1; t++) {
 			uint32_t tr, tc;
 			uint64_t wb;
@@ -834,6 +908,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 			s->tl->plans[li].weight_bytes += wb;
 			sum_rows += inf->icr > 1 ? inf->window_rows : tr;
 			sum_macs_px += (uint64_t)tr * tc;
+			cells_px += ax_imc_gated_cells(a, inf->icr > 1 ? inf->window_rows : tr, (uint64_t)tc * inf->icr);
 			cyc_px += ax_mvm_cycles(a, 1, tc * inf->icr) - a->unit_start_cycles;
 			/* partial sums between groups go through L1 (imc.result_size each) */
 			/* tiles run row tile outer, column tile inner; a column's
@@ -860,6 +935,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 			struct ax_task mt = compute_task(AX_T_MVM, core, li, copy);
 			mt.passes = passes * (g1 - g0);
 			mt.macs = imc_useful_macs(s, li, pixels * sum_macs_px);
+			mt.imc_cells = passes * cells_px;
 			mt.cycles = a->unit_start_cycles + passes * cyc_px;
 			mt.l1_read = passes * sum_rows + pixels * part_r;
 			mt.l1_write = pixels * part_w;
@@ -1170,16 +1246,18 @@ static void lower_cone(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 			if (s->li[li].imc) {
 				const struct layer_info *inf = &s->li[li];
 				uint64_t passes_px = (uint64_t)(hk - lk) * div_ceil(l->out.w, inf->icr);
-				uint64_t sum_rows = 0, cyc = 0;
+				uint64_t sum_rows = 0, cyc = 0, cells = 0;
 				for (uint32_t t = 0; t < inf->map.tiles; t++) {
 					uint32_t tr, tc;
 					ax_imc_tile_dims(&inf->map, a, t, &tr, &tc);
 					sum_rows += inf->icr > 1 ? inf->window_rows : tr;
+					cells += ax_imc_gated_cells(a, inf->icr > 1 ? inf->window_rows : tr, (uint64_t)tc * inf->icr);
 					cyc += ax_mvm_cycles(a, 1, tc * inf->icr) - a->unit_start_cycles;
 				}
 				struct ax_task mt = compute_task(AX_T_MVM, core, li, copy);
 				mt.passes = passes_px * inf->map.tiles;
 				mt.macs = useful;
+				mt.imc_cells = passes_px * cells;
 				mt.cycles = a->unit_start_cycles + passes_px * cyc;
 				mt.l1_read = passes_px * sum_rows;
 				uint32_t mvm = add_task(s, &mt, &d);
@@ -1327,11 +1405,14 @@ static void setup_now(struct lstate *s, uint32_t core)
 /* Operators the control core programs for group g: one, a layer alone or
  * a depth-first cone, which the compiler fuses into one operator (an
  * epilogue and a fused activation are part of their layer's DPU
- * configuration; docs/timing-model.md "Operator set-up"). */
+ * configuration); but a concatenation alone is rewritten into one pad +
+ * shift + add operator per input (docs/timing-model.md "Operator set-up",
+ * "Concatenation"). */
 static uint32_t group_ops(const struct lstate *s, uint32_t g)
 {
-	(void)s;
-	(void)g;
+	const struct ax_layer *l = &s->net->layers[s->gfirst[g]];
+	if (s->gfirst[g] == s->glast[g] && l->op == AX_OP_CONCAT)
+		return l->n_in;
 	return 1;
 }
 
@@ -1493,7 +1574,7 @@ static void assign_stages(struct lstate *s, uint32_t n)
 
 /* docs/memory.md "Weights": the weight section as the compiler emits it,
  * one block per layer in layer order, 64-byte aligned: an IMC layer's
- * matrix as mapped (input channels padded to imc.pword, a grouped
+ * matrix as mapped (each window position on imc.position_align rows, a grouped
  * convolution expanded block-diagonally) and its int32 biases; a
  * depthwise layer's weights as stored.  Sets s->woff; returns the size. */
 static uint64_t compiled_weights(struct lstate *s)
@@ -1523,7 +1604,7 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	     const struct ax_ccfg *c, struct ax_tasklist *tl, struct ax_err *err)
 {
 	uint32_t cpc = ax_ccfg_cores_per_copy(c);
-	uint32_t copies = (uint32_t)(c->v[AX_CC_AIPU_CORES] / cpc);
+	uint32_t copies = ax_ccfg_exec_cores(c) / cpc;
 	uint32_t ncores = cpc * copies;
 	/* docs/timing-model.md "Multi-core modes": a lane is one input stream;
 	 * a batch instance has one per core, the others one per instance */
@@ -1548,7 +1629,9 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	tl->clock_hz = c->origin[AX_CC_CLOCK_PROFILE].file
 			       ? ax_ccfg_clock_mhz(c) * 1000000ull
 			       : a->chip_clock_hz;
-	tl->mvm_limit_pct = (uint32_t)c->v[AX_CC_MVM_LIMITATION];
+	/* docs/imc.md "Throughput caps": the stricter of the board's and the
+	 * compiler's cap */
+	tl->mvm_limit_permille = ax_ccfg_mvm_limit_permille(c);
 	tl->n_layers = net->n_layers;
 	tl->tensors = ax_xcalloc(net->n_layers, sizeof(*tl->tensors));
 	tl->plans = ax_xcalloc(net->n_layers, sizeof(*tl->plans));
@@ -1559,11 +1642,19 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	uint64_t res_milli = c->origin[AX_CC_RESOURCES_USED].file
 				     ? (uint64_t)c->v[AX_CC_RESOURCES_USED]
 				     : 1000ull * cpc / a->chip_cores;
+	char w[600];
+	/* 1/copies given in thousandths rounds up (0.0625 is 63): the share it means */
+	if (res_milli * copies > 1000 && res_milli <= (1000 + copies / 2) / copies)
+		res_milli = 1000 / copies;
 	if (res_milli * copies > 1000)
-		return ax_err_add(err, "resources_used %.3g for each of %u copies is more than the chip has; expected at most %.3g",
+		return ax_err_add(err, "%sresources_used %.3g for each of %u copies is more than the chip has; expected at most %.3g",
+				  cc_where(c, AX_CC_RESOURCES_USED, "", w, sizeof(w)),
 				  (double)res_milli / 1000.0, copies, 1.0 / copies);
 	tl->resources_milli = (uint32_t)res_milli;
 	uint64_t l2_copy = (a->l2_size - a->l2_reserved) * res_milli / 1000;
+	/* l2_constraint: the compiler's L2 budget for the copy, when lower */
+	if (c->v[AX_CC_L2_CONSTRAINT] && (uint64_t)c->v[AX_CC_L2_CONSTRAINT] < l2_copy)
+		l2_copy = (uint64_t)c->v[AX_CC_L2_CONSTRAINT];
 	/* the ELF's home: DDR, or a reserve in L2 (docs/memory.md "ELF placement") */
 	int in_ddr = c->v[AX_CC_ELF_IN_DDR] != 0;
 	tl->tasklist_home = in_ddr ? AX_MEM_DDR : AX_MEM_L2;
@@ -1592,7 +1683,15 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		s.cs[k].slot_used = ax_xcalloc(n_slots, 1);
 		s.cs[k].slot_last = ax_xcalloc(n_slots, sizeof(uint32_t));
 	}
-	s.const_home = tl->tasklist_home;
+	/* docs/memory.md "Pools": where inputs and outputs, the other buffers
+	 * and the constants are placed; a network of one operator with
+	 * single_op_network_use_ddr keeps them all, and its weights, in DDR */
+	int single_ddr = c->v[AX_CC_SINGLE_OP_USE_DDR] && ax_net_operators(net) == 1;
+	s.io_pool = single_ddr ? AX_POOL_DDR : (uint32_t)c->v[AX_CC_IO_POOL];
+	s.ws_pool = single_ddr ? AX_POOL_DDR : (uint32_t)c->v[AX_CC_WORKSPACE_POOL];
+	uint32_t cpool = single_ddr ? AX_POOL_DDR : (uint32_t)c->v[AX_CC_CONSTANT_POOL];
+	s.const_home = cpool == AX_POOL_DDR ? AX_MEM_DDR : cpool == AX_POOL_L2 ? AX_MEM_L2 : AX_MEM_L1;
+	s.const_resident = cpool == AX_POOL_L1;
 	s.li = ax_xcalloc(net->n_layers, sizeof(*s.li));
 	for (uint32_t i = 0; i < net->n_layers; i++) {
 		const struct ax_layer *l = &net->layers[i];
@@ -1607,6 +1706,7 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 			inf->icr = ax_icr_factor(net, l, a, (int)c->v[AX_CC_IN_CORE_REPLICATION], &inf->window_rows);
 		}
 	}
+	device_inputs(&s);
 	form_groups(&s, (uint32_t)c->v[AX_CC_TILING_DEPTH]);
 	find_epilogues(&s);
 
@@ -1624,6 +1724,23 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	uint64_t stage = 2 * a->imc_rows * a->imc_cols;
 	uint64_t l1_avail = a->l1_size - a->l1_reserved;
 	uint64_t l1_budget = l1_avail > stage ? l1_avail - stage : 0;
+	/* docs/memory.md "Pools": per-channel constants resident in L1 take
+	 * their bytes from the activations'; in L2 beside a DDR ELF, from the
+	 * copy's L2 (with the ELF in L2 they sit in its reserve) */
+	if (c->v[AX_CC_PTQ_SCHEME] == AX_PTQ_HYBRID_PER_TENSOR_PER_CHANNEL) {
+		uint64_t cbytes = 0;
+		for (uint32_t i = 0; i < net->n_layers; i++)
+			if (s.li[i].imc)
+				cbytes += (uint64_t)net->layers[i].cout * a->dpu_const_bytes_per_channel;
+		if (s.const_resident)
+			l1_budget = l1_budget > cbytes ? l1_budget - cbytes : 0;
+		else if (s.const_home == AX_MEM_L2 && in_ddr) {
+			if (cbytes >= l2_free)
+				return ax_err_add(err, "the per-channel constants (%llu bytes) do not fit the copy's %llu bytes of L2 (constant_pool l2); expected constant_pool ddr or more L2",
+						  (unsigned long long)cbytes, (unsigned long long)l2_free);
+			l2_free -= cbytes;
+		}
+	}
 	uint64_t weights = compiled_weights(&s);
 	tl->weight_bytes = weights;
 	if (mode == AX_MC_PIPELINE)
@@ -1663,6 +1780,8 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	else if (cost_part < cost_stream)
 		tl->weight_l2_bytes = part;
 	else
+		tl->weight_l2_bytes = 0;
+	if (single_ddr)
 		tl->weight_l2_bytes = 0;
 	tl->weight_home = tl->weight_l2_bytes ? AX_MEM_L2 : AX_MEM_DDR;
 	uint64_t l2_data = (l2_free - tl->weight_l2_bytes) / nl;
@@ -1780,7 +1899,8 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	if (!in_ddr) {
 		uint64_t share = reserve_copy / cpc;
 		if (share < a->ctrl_descriptor_bytes * a->ctrl_fetch_batch)
-			return ax_err_add(err, "the L2 tasklist reserve gives each of %u cores %llu bytes; expected at least one fetch of %llu bytes (controller.fetch_batch x controller.descriptor_size)",
+			return ax_err_add(err, "%sthe L2 tasklist reserve gives each of %u cores %llu bytes; expected at least one fetch of %llu bytes (controller.fetch_batch x controller.descriptor_size)",
+					  cc_where(c, AX_CC_L2_RESERVED_TASKLIST, "l2.tasklist_reserve: ", w, sizeof(w)),
 					  ncores, (unsigned long long)share,
 					  (unsigned long long)(a->ctrl_descriptor_bytes * a->ctrl_fetch_batch));
 		tl->tasklist_chunks = (uint32_t)div_ceil(tl->tasklist_bytes, share);

@@ -39,6 +39,18 @@ uint32_t ax_tasklist_add(struct ax_tasklist *tl, const struct ax_task *t,
 	return (uint32_t)tl->n_tasks++;
 }
 
+uint64_t ax_tasklist_ddr_bytes(const struct ax_tasklist *tl, struct ax_ddr_use *use)
+{
+	struct ax_ddr_use u;
+	u.weights = (uint64_t)tl->copies * tl->ddr_weight_stride;
+	u.activations = (uint64_t)tl->copies * tl->ddr_copy_stride;
+	u.constants = tl->ddr_tasklist_base - u.weights - u.activations;
+	u.tasklists = tl->tasklist_home == AX_MEM_DDR ? (uint64_t)tl->n_cores * tl->ddr_tasklist_stride : 0;
+	if (use)
+		*use = u;
+	return tl->ddr_tasklist_base + u.tasklists;
+}
+
 const char *ax_mem_name(enum ax_mem m)
 {
 	static const char *const n[] = { "ddr", "l2", "l1" };

@@ -57,6 +57,7 @@ struct ax_task {
 	uint64_t l1_read, l1_write; /* L1 bytes the compute task reads and writes */
 	uint64_t passes;          /* MVM passes */
 	uint64_t macs;            /* useful MACs */
+	uint64_t imc_cells;       /* MVM: array cells enabled, summed over its passes (docs/energy.md "Gating") */
 	/* dependencies: indices into ax_tasklist.deps */
 	uint32_t dep_off, n_deps;
 };
@@ -116,7 +117,7 @@ struct ax_tasklist {
 	uint64_t ddr_tasklist_stride;
 	uint32_t dma_sys_channels, dma_core_channels; /* in use (dma_dual_channel) */
 	uint64_t clock_hz;               /* effective core clock */
-	uint32_t mvm_limit_pct;          /* IMC throughput cap */
+	uint32_t mvm_limit_permille;     /* IMC throughput cap, thousandths (docs/imc.md) */
 };
 
 void ax_tasklist_init(struct ax_tasklist *tl);
@@ -128,6 +129,15 @@ static inline const uint32_t *ax_task_deps(const struct ax_tasklist *tl, const s
 {
 	return tl->deps + t->dep_off;
 }
+
+/* The DDR a lowered network occupies (docs/memory.md "Address map"): the
+ * weight sections and activations (inputs, outputs, spills) of every copy,
+ * the constants, and the tasklists when they live in DDR; the parts filled
+ * in when not NULL.  Returns the total in bytes. */
+struct ax_ddr_use {
+	uint64_t weights, activations, constants, tasklists;
+};
+uint64_t ax_tasklist_ddr_bytes(const struct ax_tasklist *tl, struct ax_ddr_use *use);
 
 const char *ax_mem_name(enum ax_mem m);
 const char *ax_kind_name(enum ax_kind k);

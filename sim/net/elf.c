@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/file.h"
+#include "common/output.h"
 
 /* .ax.meta fields (byte offsets) */
 enum {
@@ -171,6 +172,7 @@ struct reader {
 	const char *file;
 	struct ax_err *err;
 	int problems;
+	int sizes_only;   /* the weight section's contents are not copied */
 };
 
 static void bad(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -614,8 +616,7 @@ int ax_elf_write(const struct ax_net *net, const char *path, struct ax_err *err)
 	unsigned char *graph = NULL, *tensors = NULL;
 	GElf_Sym *syms = NULL;
 	struct ax_net chk;
-	char *tmp = NULL;
-	int fd = -1;
+	struct ax_out out;
 
 	ax_net_init(&chk);
 	if (elf_version(EV_CURRENT) == EV_NONE)
@@ -760,41 +761,15 @@ int ax_elf_write(const struct ax_net *net, const char *path, struct ax_err *err)
 	for (size_t i = 1; i <= n; i++)
 		syms[i].st_shndx = S_GRAPH + 1;
 
-	tmp = ax_xasprintf("%s.tmp-XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		ax_err_add(err, "%s: cannot create a temporary file: %s", path, strerror(errno));
+	if (ax_out_begin(&out, path, "", err)) {
 		rc = AX_EIO;
-		goto out_tmp;
+		goto out_bufs;
 	}
-	mode_t mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask)) {
-		ax_err_add(err, "%s: cannot set the mode of %s: %s", path, tmp, strerror(errno));
-		rc = AX_EIO;
-		goto out_fd;
-	}
-	rc = write_elf(fd, path, secs, S_COUNT, S_SYMTAB, S_STRTAB, S_SHSTRTAB, err);
+	rc = write_elf(out.fd, path, secs, S_COUNT, S_SYMTAB, S_STRTAB, S_SHSTRTAB, err);
 	if (rc)
-		goto out_fd;
-	int cl = close(fd);
-	fd = -1;
-	if (cl) {
-		ax_err_add(err, "%s: cannot write: %s", path, strerror(errno));
-		rc = AX_EIO;
-		goto out_fd;
-	}
-	if (rename(tmp, path)) {
-		ax_err_add(err, "%s: cannot rename %s to it: %s", path, tmp, strerror(errno));
-		rc = AX_EIO;
-	}
-out_fd:
-	if (fd >= 0)
-		close(fd);
-	if (rc)
-		unlink(tmp);
-out_tmp:
-	free(tmp);
+		ax_out_abandon(&out);
+	else
+		rc = ax_out_commit(&out, err);
 out_bufs:
 	ax_net_release(&chk);
 	free(syms);
@@ -1070,7 +1045,7 @@ static int read_image(struct reader *r, unsigned char *b, size_t len, struct ax_
 		goto out_elf;
 	/* decode checked the section size against the layers' weight blocks */
 	const GElf_Shdr *wsh = &sec[at[W_WEIGHTS]].sh;
-	if (wsh->sh_type == SHT_PROGBITS && wsh->sh_size) {
+	if (wsh->sh_type == SHT_PROGBITS && wsh->sh_size && !r->sizes_only) {
 		net->weight_data = ax_xcalloc(wsh->sh_size, 1);
 		memcpy(net->weight_data, b + wsh->sh_offset, wsh->sh_size);
 		net->weight_data_bytes = wsh->sh_size;
@@ -1086,26 +1061,37 @@ out_elf:
 	return rc;
 }
 
-int ax_elf_read_buf(struct ax_net *net, const char *path, unsigned char *buf, size_t len,
+static int read_buf(struct ax_net *net, const char *path, unsigned char *buf, size_t len, int sizes_only,
 		    struct ax_err *err)
 {
 	ax_net_init(net);
-	struct reader r = { .file = path, .err = err };
+	struct reader r = { .file = path, .err = err, .sizes_only = sizes_only };
 	int rc = read_image(&r, buf, len, net);
 	if (rc)
 		ax_net_release(net);
 	return rc;
 }
 
+int ax_elf_read_buf(struct ax_net *net, const char *path, unsigned char *buf, size_t len,
+		    struct ax_err *err)
+{
+	return read_buf(net, path, buf, len, 0, err);
+}
+
+int ax_elf_read_buf_sizes(struct ax_net *net, const char *path, unsigned char *buf, size_t len,
+			  struct ax_err *err)
+{
+	return read_buf(net, path, buf, len, 1, err);
+}
+
 int ax_elf_read(struct ax_net *net, const char *path, struct ax_err *err)
 {
-	unsigned char *buf;
-	size_t len;
+	struct ax_input in;
 	ax_net_init(net);
-	int rc = ax_slurp(path, AX_ELF_MAX_FILE_BYTES, "a compiled network", &buf, &len, err);
+	int rc = ax_input_read(&in, path, AX_ELF_MAX_FILE_BYTES, "a compiled network", err);
 	if (rc)
 		return rc;
-	rc = ax_elf_read_buf(net, path, buf, len, err);
-	free(buf);
+	rc = ax_elf_read_buf(net, path, in.buf, in.len, err);
+	ax_input_release(&in);
 	return rc;
 }

@@ -21,8 +21,9 @@
 /*
  * Writes net, which must have passed ax_net_infer, to path.  The weight
  * placement written is the one ax_net_layout_weights computes (net is not
- * changed).  The file is written under a temporary name in the same
- * directory and renamed over path only when complete.  Returns AX_OK;
+ * changed).  path is an output (common/output.h): a regular file is
+ * written under a temporary name beside it and renamed over it only when
+ * complete; a device, a FIFO or `-` gets the bytes in place.  Returns AX_OK;
  * AX_EINPUT with messages when net cannot be represented (an invalid layer
  * name, shapes that were not inferred, ...); AX_EIO when the file cannot be
  * written.
@@ -41,5 +42,10 @@ int ax_elf_read(struct ax_net *net, const char *path, struct ax_err *err);
 /* The same for a file already read into buf (path names it in messages). */
 int ax_elf_read_buf(struct ax_net *net, const char *path, unsigned char *buf, size_t len,
 		    struct ax_err *err);
+/* The same without the weight section's contents (net->weight_data stays
+ * NULL; the sizes are read): what simulating needs, so that a large weight
+ * section costs nothing (the buffer may be a mapping never touched there). */
+int ax_elf_read_buf_sizes(struct ax_net *net, const char *path, unsigned char *buf, size_t len,
+			  struct ax_err *err);
 
 #endif

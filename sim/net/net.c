@@ -599,3 +599,11 @@ int ax_net_infer(struct ax_net *net, struct ax_err *err)
 		ax_net_mark_outputs(net);
 	return rc;
 }
+
+size_t ax_net_operators(const struct ax_net *net)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < net->n_layers; i++)
+		n += net->layers[i].op != AX_OP_INPUT;
+	return n;
+}

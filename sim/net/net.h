@@ -139,6 +139,8 @@ uint64_t ax_shape_bytes(struct ax_shape s);
 uint32_t ax_layer_cin(const struct ax_net *net, const struct ax_layer *l);
 
 uint64_t ax_net_macs(const struct ax_net *net);
+/* Operators of the network: its layers other than inputs. */
+size_t ax_net_operators(const struct ax_net *net);
 uint64_t ax_net_params(const struct ax_net *net);
 
 const char *ax_op_name(enum ax_op op);

@@ -54,6 +54,67 @@ struct split {
 	int line;
 };
 
+/* Names to indices (layers, splits), so that resolving a name costs the
+ * same whatever the network's size: compiling stays linear in the layers. */
+struct name_index {
+	const char **key;   /* borrowed: the layer's or split's own name */
+	long *val;
+	size_t cap, n;      /* cap a power of two, at most half full */
+};
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static long index_find(const struct name_index *x, const char *name)
+{
+	if (!x->cap)
+		return -1;
+	for (size_t i = name_hash(name) & (x->cap - 1);; i = (i + 1) & (x->cap - 1)) {
+		if (!x->key[i])
+			return -1;
+		if (!strcmp(x->key[i], name))
+			return x->val[i];
+	}
+}
+
+/* Adds name (kept if already there: the first definition wins, as before). */
+static void index_add(struct name_index *x, const char *name, long val)
+{
+	if (2 * (x->n + 1) > x->cap) {
+		struct name_index y = { 0 };
+		y.cap = x->cap ? 2 * x->cap : 64;
+		y.key = ax_xcalloc(y.cap, sizeof(*y.key));
+		y.val = ax_xcalloc(y.cap, sizeof(*y.val));
+		for (size_t i = 0; i < x->cap; i++)
+			if (x->key[i])
+				index_add(&y, x->key[i], x->val[i]);
+		free(x->key);
+		free(x->val);
+		*x = y;
+	}
+	size_t i = name_hash(name) & (x->cap - 1);
+	while (x->key[i]) {
+		if (!strcmp(x->key[i], name))
+			return;
+		i = (i + 1) & (x->cap - 1);
+	}
+	x->key[i] = name;
+	x->val[i] = val;
+	x->n++;
+}
+
+static void index_release(struct name_index *x)
+{
+	free(x->key);
+	free(x->val);
+	memset(x, 0, sizeof(*x));
+}
+
 struct loader {
 	struct ax_ydoc doc;
 	const char *file;
@@ -64,6 +125,7 @@ struct loader {
 	size_t n_splits, cap_splits;
 	const struct ax_ynode *layers; /* the layers sequence, to name later definitions */
 	size_t n_inputs;
+	struct name_index layer_names, split_names;
 };
 
 /* Parameters of one layer entry before it enters the graph. */
@@ -172,10 +234,7 @@ static void check_layer_keys(struct loader *ld, struct entry *e)
 
 static long find_split(const struct loader *ld, const char *name)
 {
-	for (size_t i = 0; i < ld->n_splits; i++)
-		if (!strcmp(ld->splits[i].name, name))
-			return (long)i;
-	return -1;
+	return index_find(&ld->split_names, name);
 }
 
 /* The split whose parts name might be ("sp/3" -> sp), or -1. */
@@ -195,7 +254,7 @@ static long split_of_part(const struct loader *ld, const char *name)
 /* Line at which name is already defined (layer, input or split), or 0. */
 static int defined_at(const struct loader *ld, const char *name)
 {
-	long i = ax_net_find(ld->net, name);
+	long i = index_find(&ld->layer_names, name);
 	if (i >= 0)
 		return ld->net->layers[i].line ? ld->net->layers[i].line : 1;
 	i = find_split(ld, name);
@@ -237,6 +296,8 @@ static size_t add_entry(struct loader *ld, struct entry *e, enum ax_op op, const
 	*l = e->l;
 	l->name = nm;
 	l->op = op;
+	if (nm)
+		index_add(&ld->layer_names, nm, (long)ld->net->n_layers - 1);
 	return ld->net->n_layers - 1;
 }
 
@@ -549,7 +610,7 @@ static long resolve(struct loader *ld, struct entry *e, size_t k, const struct a
 	const char *s;
 	if (ax_ynode_str(&ld->doc, v, what(ld, "layer", e->name, key), &s, ld->err))
 		return -1;
-	long i = ax_net_find(ld->net, s);
+	long i = index_find(&ld->layer_names, s);
 	if (i >= 0)
 		return i;
 	long sp = find_split(ld, s);
@@ -744,6 +805,7 @@ static void read_layer(struct loader *ld, const struct ax_ynode *n, size_t k, lo
 		AX_GROW(ld->splits, ld->cap_splits, ld->n_splits + 1);
 		struct split *p = &ld->splits[ld->n_splits++];
 		p->name = ax_xstrdup(e.name);
+		index_add(&ld->split_names, p->name, (long)ld->n_splits - 1);
 		p->line = n->line;
 		p->first = ld->net->n_layers;
 		p->known = e.sizes_ok;
@@ -793,7 +855,7 @@ static void read_outputs(struct loader *ld, const struct ax_ynode *v)
 		const char *s;
 		if (ax_ynode_str(&ld->doc, items[j], "outputs", &s, ld->err))
 			continue;
-		long i = ax_net_find(ld->net, s);
+		long i = index_find(&ld->layer_names, s);
 		if (i >= 0) {
 			if (ld->net->layers[i].is_output)
 				problem(ld, items[j], "outputs: '%s' is listed twice; expected each layer once", s);
@@ -929,6 +991,8 @@ out_doc:
 	for (size_t i = 0; i < ld.n_splits; i++)
 		free(ld.splits[i].name);
 	free(ld.splits);
+	index_release(&ld.layer_names);
+	index_release(&ld.split_names);
 	free(ld.what);
 	ax_ydoc_release(&ld.doc);
 	return rc;

@@ -3399,8 +3399,12 @@ static int op_concat(struct ox *ox)
 		int ok = !v->flat && rs[k].shape.h == rs[0].shape.h && rs[k].shape.w == rs[0].shape.w;
 		for (int i = 0; ok && i < v->rank; i++) {
 			if (i == a) {
-				ok = v->dims[i] == 1 || (v->strides[i] < (int64_t)c &&
-							 v->strides[i] * v->dims[i] == (int64_t)c);
+				/* a size-1 axis joins channels only where it is one:
+				 * inside the channels (the batch axis of N, C, H, W
+				 * lies outside the pixels) */
+				ok = v->dims[i] == 1 ? v->strides[i] <= (int64_t)c
+						     : (v->strides[i] < (int64_t)c &&
+							v->strides[i] * v->dims[i] == (int64_t)c);
 			} else if (v->dims[i] > 1) {
 				int ch = v->strides[i] < (int64_t)c, ch0 = v0->strides[i] < (int64_t)rs[0].shape.c;
 				ok = ch == ch0 && (ch ? v->strides[i] == v0->strides[i]

@@ -173,12 +173,14 @@ static void fix_names(Onnx__ModelProto *m)
 
 int ox_model_read(const char *path, Onnx__ModelProto **out, struct ax_err *err)
 {
-	uint8_t *buf;
-	size_t len;
+	/* mapped, not copied: the unpacked message is the only copy kept */
+	struct ax_input in;
 	*out = NULL;
-	int rc = ax_slurp(path, AX_ONNX_MAX_FILE_BYTES, "an ONNX model of at most that size", &buf, &len, err);
+	int rc = ax_input_read(&in, path, AX_ONNX_MAX_FILE_BYTES, "an ONNX model of at most that size", err);
 	if (rc)
 		return rc;
+	const uint8_t *buf = in.buf;
+	size_t len = in.len;
 	if (len == 0) {
 		rc = ax_err_add(err, "%s: the file is empty; expected an ONNX model", path);
 		goto out_buf;
@@ -193,7 +195,7 @@ int ox_model_read(const char *path, Onnx__ModelProto **out, struct ax_err *err)
 	else
 		fix_names(*out);
 out_buf:
-	free(buf);
+	ax_input_release(&in);
 	return rc;
 }
 

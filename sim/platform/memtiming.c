@@ -68,6 +68,8 @@ void ax_ddr_params_from_arch(struct ax_ddr_params *p, const struct ax_arch *a)
 	p->t_rpab_ps = a->ddr_t_rpab_ps;
 	p->sched = (uint32_t)a->ddr_sched;
 	p->sched_window = (uint32_t)a->ddr_sched_window;
+	p->write_high = (uint32_t)a->ddr_write_high;
+	p->write_low = (uint32_t)a->ddr_write_low;
 	p->latency_ps = a->ddr_latency_ps;
 }
 
@@ -75,7 +77,8 @@ void ax_ddr_init(struct ax_ddr *d, const struct ax_ddr_params *p)
 {
 	if (p->channels < 1 || p->channels > AX_DDR_MAX_CHANNELS || p->banks < 1 ||
 	    p->banks > AX_DDR_MAX_BANKS || !p->row_bytes || !p->interleave || !p->burst_bytes ||
-	    p->row_bytes % p->interleave || !p->t_refi_ps || p->sched > AX_DDR_FRFCFS)
+	    p->row_bytes % p->interleave || !p->t_refi_ps || p->sched > AX_DDR_FRFCFS ||
+	    p->write_high > AX_DDR_WRITES || p->write_low > p->write_high)
 		AX_BUG("bad DDR parameters");
 	memset(d, 0, sizeof(*d));
 	d->p = *p;
@@ -98,20 +101,20 @@ static uint64_t ddr_turn(const struct ax_ddr_params *p, int a, int b)
 }
 
 /* The earliest start at or after t of dur ps of direction dir in a gap of
- * c's bus; *at is where the interval goes in the sorted list. */
-static uint64_t bus_find(const struct ax_ddr_params *p, const struct ax_ddr_channel *c,
+ * the busy list b of n intervals; *at is where the interval goes. */
+static uint64_t bus_find(const struct ax_ddr_params *p, const struct ax_ddr_busy *b, uint32_t n,
 			 uint64_t t, uint64_t dur, int dir, uint32_t *at)
 {
-	uint32_t i = c->n_bus;
+	uint32_t i = n;
 	/* the gaps before t cannot hold it: start at the last interval that
 	 * ends before t, or at the first */
-	while (i > 0 && c->bus[i - 1].end_ps > t)
+	while (i > 0 && b[i - 1].end_ps > t)
 		i--;
-	for (; i <= c->n_bus; i++) {
+	for (; i <= n; i++) {
 		uint64_t s = t;
 		if (i > 0)
-			s = max64(s, c->bus[i - 1].end_ps + ddr_turn(p, c->bus[i - 1].dir, dir));
-		if (i < c->n_bus && s + dur + ddr_turn(p, dir, c->bus[i].dir) > c->bus[i].start_ps)
+			s = max64(s, b[i - 1].end_ps + ddr_turn(p, b[i - 1].dir, dir));
+		if (i < n && s + dur + ddr_turn(p, dir, b[i].dir) > b[i].start_ps)
 			continue;
 		*at = i;
 		return s;
@@ -119,40 +122,55 @@ static uint64_t bus_find(const struct ax_ddr_params *p, const struct ax_ddr_chan
 	AX_BUG("no room after the last bus interval");
 }
 
-/* Books [s, e) of direction dir at position i of c's bus list (from
- * bus_find), merging it with touching neighbours of the same direction;
- * when the list is full its two oldest intervals become one. */
-static void bus_insert(struct ax_ddr_channel *c, uint32_t i, uint64_t s, uint64_t e, int dir)
+/* Books [s, e) of direction dir at position i of the busy list b of *n
+ * intervals (from bus_find), merging it with touching neighbours of the same
+ * direction; when the list is full its two oldest intervals become one. */
+static void bus_insert(struct ax_ddr_busy *b, uint32_t *n, uint32_t i, uint64_t s, uint64_t e,
+		       int dir)
 {
-	struct ax_ddr_busy *b = c->bus;
 	if (i > 0 && b[i - 1].end_ps == s && b[i - 1].dir == dir) {
 		b[i - 1].end_ps = e;
-		if (i < c->n_bus && b[i].start_ps == e && b[i].dir == dir) {
+		if (i < *n && b[i].start_ps == e && b[i].dir == dir) {
 			b[i - 1].end_ps = b[i].end_ps;
-			memmove(&b[i], &b[i + 1], (c->n_bus - i - 1) * sizeof(*b));
-			c->n_bus--;
+			memmove(&b[i], &b[i + 1], (*n - i - 1) * sizeof(*b));
+			(*n)--;
 		}
 		return;
 	}
-	if (i < c->n_bus && b[i].start_ps == e && b[i].dir == dir) {
+	if (i < *n && b[i].start_ps == e && b[i].dir == dir) {
 		b[i].start_ps = s;
 		return;
 	}
-	if (c->n_bus == AX_DDR_BUS_SLOTS) {
+	if (*n == AX_DDR_BUS_SLOTS) {
 		b[0].end_ps = b[1].end_ps;
 		b[0].dir = b[1].dir;
-		memmove(&b[1], &b[2], (c->n_bus - 2) * sizeof(*b));
-		c->n_bus--;
+		memmove(&b[1], &b[2], (*n - 2) * sizeof(*b));
+		(*n)--;
 		if (i > 1)
 			i--;
 		else if (i == 1 && s < b[0].end_ps)
 			AX_BUG("bus interval inside the merged oldest ones");
 	}
-	memmove(&b[i + 1], &b[i], (c->n_bus - i) * sizeof(*b));
+	memmove(&b[i + 1], &b[i], (*n - i) * sizeof(*b));
 	b[i].start_ps = s;
 	b[i].end_ps = e;
 	b[i].dir = dir;
-	c->n_bus++;
+	(*n)++;
+}
+
+/* Adds [s, e) of direction dir at position at (from bus_find) to c's list of
+ * served reads and refreshes; when the list is full the oldest is forgotten
+ * (a read never looks that far back). */
+static void rbus_add(struct ax_ddr_channel *c, uint32_t at, uint64_t s, uint64_t e, int dir)
+{
+	if (c->n_rbus == AX_DDR_BUS_SLOTS) {
+		if (at == 0)
+			return;
+		memmove(&c->rbus[0], &c->rbus[1], (AX_DDR_BUS_SLOTS - 1) * sizeof(c->rbus[0]));
+		c->n_rbus--;
+		at--;
+	}
+	bus_insert(c->rbus, &c->n_rbus, at, s, e, dir);
 }
 
 /* docs/memory.md "DDR": the earliest activate at or after t that is tRRD
@@ -256,8 +274,14 @@ static void ddr_refresh(struct ax_ddr *d, struct ax_ddr_channel *c, uint64_t t)
 			b->open = 0;
 			b->act_ok_ps = max64(b->act_ok_ps, end);
 		}
-		if (end > start)
-			bus_insert(c, c->n_bus, start, end, 2);
+		if (end > start) {
+			bus_insert(c->bus, &c->n_bus, c->n_bus, start, end, 2);
+			if (p->write_high) {
+				uint32_t at;
+				uint64_t rs = bus_find(p, c->rbus, c->n_rbus, start, end - start, 2, &at);
+				rbus_add(c, at, rs, rs + end - start, 2);
+			}
+		}
 		c->next_refresh_ps += p->t_refi_ps;
 		d->st.refreshes++;
 	}
@@ -285,6 +309,93 @@ static uint64_t frfcfs_turn(const struct ax_ddr_params *p, struct ax_ddr_bank *b
 	return 0;
 }
 
+/* Books dur ps of direction dir from g on c's bus (g from bus_find, position
+ * at), counting a turnaround after a burst of the other direction. */
+static void bus_book(struct ax_ddr *d, struct ax_ddr_channel *c, uint32_t at, uint64_t g,
+		     uint64_t dur, int dir)
+{
+	if (at > 0 && c->bus[at - 1].dir != dir && c->bus[at - 1].dir != 2)
+		d->st.turnarounds++;
+	bus_insert(c->bus, &c->n_bus, at, g, g + dur, dir);
+	if (dir == 1)
+		c->wr_start_ps[c->n_wr++ % AX_DDR_WRITES] = g;
+}
+
+/* docs/memory.md "DDR", reads first: the writes of c waiting at t (their
+ * first burst lies after t), counted up to limit. */
+static uint32_t writes_waiting(const struct ax_ddr_channel *c, uint64_t t, uint32_t limit)
+{
+	uint64_t n = c->n_wr < AX_DDR_WRITES ? c->n_wr : AX_DDR_WRITES;
+	uint32_t w = 0;
+	for (uint64_t k = 1; k <= n && w < limit; k++)
+		if (c->wr_start_ps[(c->n_wr - k) % AX_DDR_WRITES] > t)
+			w++;
+	return w;
+}
+
+/* docs/memory.md "DDR", reads first: the end, with the turnaround to a
+ * read, of the run of writes on c's bus under way at t (the bus is not
+ * turned around inside a run of back-to-back writes), or 0. */
+static uint64_t write_under_way(const struct ax_ddr_params *p, const struct ax_ddr_channel *c,
+				uint64_t t)
+{
+	uint64_t turn = ddr_turn(p, 1, 0);
+	for (uint32_t i = c->n_bus; i-- > 0;) {
+		const struct ax_ddr_busy *x = &c->bus[i];
+		if (x->end_ps + turn <= t)
+			break;
+		if (x->dir == 1 && x->start_ps <= t)
+			return x->end_ps + turn;
+	}
+	return 0;
+}
+
+/*
+ * docs/memory.md "DDR", reads first: when a read of dur ps arriving at
+ * arrive, whose bank could serve it from ready and whose bursts are booked
+ * at g on the bus, is served.  While writes of its channel wait, fewer than
+ * write_high of them (once they reached it: until no more than write_low
+ * do), it goes ahead of them: into the earliest gap among the reads as
+ * served and the refreshes where no run of writes is under way.  Otherwise,
+ * or with write_high 0, at g.  The served reads are kept in the channel's
+ * read list.
+ */
+static uint64_t read_served(struct ax_ddr *d, struct ax_ddr_channel *c, uint64_t ready,
+			    uint64_t arrive, uint64_t dur, uint64_t g)
+{
+	const struct ax_ddr_params *p = &d->p;
+	if (!p->write_high)
+		return g;
+	uint32_t waiting = writes_waiting(c, arrive, p->write_high);
+	if (!c->draining && waiting >= p->write_high) {
+		c->draining = 1;
+		d->st.drains++;
+	} else if (c->draining && waiting <= p->write_low) {
+		c->draining = 0;
+	}
+	/* the earliest gap among the served reads and refreshes where no
+	 * write is under way (a write that would start later waits); each
+	 * pass moves past a write, so the passes are bounded by the list */
+	int first = !c->draining && waiting;
+	uint64_t from = first ? ready : g;
+	uint32_t at;
+	uint64_t s;
+	for (uint32_t pass = 0;; pass++) {
+		s = bus_find(p, c->rbus, c->n_rbus, from, dur, 0, &at);
+		uint64_t w = first ? write_under_way(p, c, s) : 0;
+		if (w <= s)
+			break;
+		if (pass > AX_DDR_BUS_SLOTS)
+			AX_BUG("read placement did not settle");
+		from = w;
+	}
+	rbus_add(c, at, s, s + dur, 0);
+	if (!first || s >= g)
+		return g;
+	d->st.reads_first++;
+	return s;
+}
+
 /* One piece of a request within one row of one bank of channel ch;
  * returns when its last burst ends. */
 static uint64_t ddr_piece(struct ax_ddr *d, uint32_t ch, uint32_t bank, uint64_t row,
@@ -307,26 +418,34 @@ static uint64_t ddr_piece(struct ax_ddr *d, uint32_t ch, uint32_t bank, uint64_t
 			 * the bus time goes into the earliest gap from there */
 			struct ax_ddr_session *s = bank_turn(b, back);
 			uint64_t want = max64(arrive, s->col_end_ps);
-			uint64_t g = bus_find(p, c, want, dur, write, &at);
-			if (at > 0 && c->bus[at - 1].dir != write && c->bus[at - 1].dir != 2)
-				d->st.turnarounds++;
-			bus_insert(c, at, g, g + dur, write);
+			uint64_t g = bus_find(p, c->bus, c->n_bus, want, dur, write, &at);
+			bus_book(d, c, at, g, dur, write);
 			s->pieces++;
 			d->st.hits++;
 			d->st.reordered++;
+			uint64_t served = g;
+			if (!write) {
+				/* reads first: after the turn's latest read as served */
+				uint64_t from = s->rd_end_ps ? max64(arrive, s->rd_end_ps) : want;
+				served = read_served(d, c, from < want ? from : want, arrive, dur, g);
+				s->rd_end_ps = served + dur;
+				s->reads++;
+			}
 			if (g + dur <= s->close_ps) {
 				/* the gap lies within the turn: nothing moves */
 				s->col_end_ps = g + dur;
-				return g + dur;
+				return served + dur;
 			}
 			/* the bank's later turns move back by its bursts; the
 			 * piece ends after its own and those of the pieces it
 			 * overtook, which cannot move any more: the latency it
-			 * adds to them is its own */
-			uint64_t overtaken = 0;
+			 * adds to them is its own (a read served first adds
+			 * none to the writes) */
+			uint64_t overtaken = 0, reads = 0;
 			for (uint64_t k = 0; k < back; k++) {
 				struct ax_ddr_session *l = bank_turn(b, k);
 				overtaken += l->pieces;
+				reads += l->reads;
 				if (l->close_ps != UINT64_MAX)
 					l->close_ps += dur;
 			}
@@ -334,15 +453,24 @@ static uint64_t ddr_piece(struct ax_ddr *d, uint32_t ch, uint32_t bank, uint64_t
 			b->pre_ok_ps += dur;
 			b->act_ok_ps += dur;
 			s->col_end_ps = want + dur;
+			if (served < g)
+				return served + dur + reads * dur;
 			return want + dur + overtaken * dur;
 		}
 	}
 
-	uint64_t ready;
+	uint64_t ready, ready_rd;
+	struct ax_ddr_session *turn;
 	if (b->open && b->row == row) {
 		d->st.hits++;
 		ready = max64(arrive, b->col_ok_ps);
-		bank_turn(b, 0)->pieces++;
+		turn = bank_turn(b, 0);
+		turn->pieces++;
+		/* reads first: a read of the open row follows the turn's
+		 * latest read as served */
+		ready_rd = turn->rd_end_ps ? max64(arrive, turn->rd_end_ps) : ready;
+		if (ready_rd > ready)
+			ready_rd = ready;
 	} else {
 		uint64_t act;
 		if (b->open) {
@@ -357,28 +485,34 @@ static uint64_t ddr_piece(struct ax_ddr *d, uint32_t ch, uint32_t bank, uint64_t
 		}
 		act = act_find(p, c, act);
 		act_insert(c, act);
-		struct ax_ddr_session *s = &b->sess[b->n_sess % AX_DDR_SESSIONS];
-		s->row = row;
-		s->close_ps = UINT64_MAX;
-		s->pieces = 1;
+		turn = &b->sess[b->n_sess % AX_DDR_SESSIONS];
+		turn->row = row;
+		turn->close_ps = UINT64_MAX;
+		turn->pieces = 1;
+		turn->reads = 0;
+		turn->rd_end_ps = 0;
 		b->n_sess++;
 		b->open = 1;
 		b->row = row;
 		b->pre_ok_ps = act + p->t_ras_ps;
 		ready = act + p->t_rcd_ps;
+		ready_rd = ready;
 	}
-	uint64_t g = bus_find(p, c, ready, dur, write, &at);
-	if (at > 0 && c->bus[at - 1].dir != write && c->bus[at - 1].dir != 2)
-		d->st.turnarounds++;
-	bus_insert(c, at, g, g + dur, write);
+	uint64_t g = bus_find(p, c->bus, c->n_bus, ready, dur, write, &at);
+	bus_book(d, c, at, g, dur, write);
 	uint64_t end = g + dur;
 	b->col_ok_ps = end;
 	/* a read's precharge waits tRTP after its last read command; a write's
 	 * waits WL, the data and tWR */
 	b->pre_ok_ps = max64(b->pre_ok_ps, write ? end + p->t_wl_ps + p->t_wr_ps
 					      : end - p->burst_ps + p->t_rtp_ps);
-	bank_turn(b, 0)->col_end_ps = end;
-	return end;
+	turn->col_end_ps = end;
+	if (write)
+		return end;
+	uint64_t served = read_served(d, c, ready_rd, arrive, dur, g);
+	turn->rd_end_ps = served + dur;
+	turn->reads++;
+	return served + dur;
 }
 
 uint64_t ax_ddr_access(struct ax_ddr *d, uint64_t now_ps, uint64_t addr, uint64_t bytes,

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#define AX_POOL_MAX_PORTS 64
+#define AX_POOL_MAX_PORTS 256
 
 /*
  * A pool of identical ports, each moving bytes_per_s (L1 and L2 ports, NoC
@@ -55,6 +55,12 @@ uint64_t ax_pool_reserve(struct ax_port_pool *p, uint64_t now_ps, uint64_t bytes
  *   when the piece arrives, behind fewer than `sched_window` queued pieces,
  *   is served in that row's turn (row hits first), and the bank's later
  *   turns move back by its bursts;
+ * - reads first: a read is served ahead of the writes of its channel that
+ *   wait (have not started) when it arrives, while fewer than `write_high`
+ *   wait (from there the write buffer drains first, down to `write_low`);
+ *   a run of writes under way is finished first; its bursts are booked on
+ *   the bus behind the waiting writes, so they and every later request
+ *   carry the load;
  * - every tREFI all banks are precharged (tRPab) and refreshed (tRFC).
  */
 #define AX_DDR_MAX_CHANNELS 64
@@ -62,6 +68,7 @@ uint64_t ax_pool_reserve(struct ax_port_pool *p, uint64_t now_ps, uint64_t bytes
 #define AX_DDR_SESSIONS 8          /* row turns of a bank remembered (frfcfs) */
 #define AX_DDR_ACTS 8              /* activates of a channel remembered */
 #define AX_DDR_BUS_SLOTS 32        /* busy intervals of a channel's bus remembered */
+#define AX_DDR_WRITES 64           /* writes of a channel remembered (largest write_high) */
 
 enum ax_ddr_sched { AX_DDR_FIFO = 0, AX_DDR_FRFCFS = 1 };
 
@@ -81,6 +88,8 @@ struct ax_ddr_params {
 	uint64_t t_rpab_ps;        /* precharge-all before a refresh */
 	uint32_t sched;            /* enum ax_ddr_sched */
 	uint32_t sched_window;     /* frfcfs: queued pieces a row hit may overtake */
+	uint32_t write_high;       /* waiting writes at which they go before reads (0: never) */
+	uint32_t write_low;        /* waiting writes at which reads go first again */
 	uint64_t latency_ps;       /* controller and PHY, paid once per transfer */
 };
 
@@ -90,6 +99,8 @@ struct ax_ddr_session {
 	uint64_t col_end_ps;       /* end of its last burst */
 	uint64_t close_ps;         /* its precharge; UINT64_MAX while open */
 	uint64_t pieces;           /* pieces served in it */
+	uint64_t reads;            /* of which reads */
+	uint64_t rd_end_ps;        /* end of its latest read as served (reads first); 0: none */
 };
 
 struct ax_ddr_bank {
@@ -111,6 +122,12 @@ struct ax_ddr_channel {
 	struct ax_ddr_bank bank[AX_DDR_MAX_BANKS];
 	struct ax_ddr_busy bus[AX_DDR_BUS_SLOTS];      /* sorted, disjoint */
 	uint32_t n_bus;
+	/* reads first: the reads at the times they are served, and refreshes */
+	struct ax_ddr_busy rbus[AX_DDR_BUS_SLOTS];     /* sorted, disjoint */
+	uint32_t n_rbus;
+	uint64_t wr_start_ps[AX_DDR_WRITES];           /* first bursts of the latest writes, a ring */
+	uint64_t n_wr;
+	int draining;                                  /* the write buffer goes first */
 	uint64_t act_ps[AX_DDR_ACTS];                  /* sorted, the latest ones */
 	uint32_t n_act;
 	uint64_t next_refresh_ps;
@@ -120,6 +137,8 @@ struct ax_ddr_stats {
 	uint64_t hits, misses, conflicts, refreshes, turnarounds;
 	uint64_t bursts;           /* column commands (row-hit rate per burst) */
 	uint64_t reordered;        /* pieces served ahead of older ones (frfcfs) */
+	uint64_t reads_first;      /* read pieces served ahead of waiting writes */
+	uint64_t drains;           /* times the write buffer reached write_high */
 	uint64_t busy_ps;          /* data bus time, summed over channels */
 };
 

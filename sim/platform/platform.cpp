@@ -127,6 +127,7 @@ struct Link : sc_module {
 	tlm_utils::simple_initiator_socket<Link> to_l2, to_ddr;
 	ax_port_pool pool;
 	ax_port_pool *aggregate = nullptr; // the NoC's limit, shared by every link
+	uint64_t *bytes = nullptr;         // bytes carried by every link, for the energy model
 	explicit Link(sc_module_name n) : sc_module(n), socket("socket"), to_l2("to_l2"), to_ddr("to_ddr")
 	{
 		socket.register_b_transport(this, &Link::b_transport);
@@ -138,6 +139,7 @@ struct Link : sc_module {
 		FirstExt *fe = nullptr;
 		tr.get_extension(fe);
 		uint64_t link_end = ax_pool_reserve(&pool, start, tr.get_data_length(), fe && fe->first);
+		*bytes += tr.get_data_length();
 		uint64_t agg_end = ax_pool_reserve(aggregate, start, tr.get_data_length(), 0);
 		if (agg_end > link_end)
 			link_end = agg_end;
@@ -172,6 +174,13 @@ struct Sim {
 	// on every completion)
 	std::vector<sc_event *> waiter;
 	uint64_t activations = 0;
+	// docs/energy.md: activity the energy model counts as tasks finish, and
+	// the IMC cap in thousandths (the model's mvm_limitation, lowered by the
+	// power limiter when one runs)
+	ax_activity act{};
+	uint64_t noc_bytes = 0;
+	uint32_t mvm_cap_pm = 1000;
+	sc_event *all_done = nullptr;   // notified when the last task finishes (the limiter waits on it)
 	// recording, only when asked (struct ax_platform_opts); null otherwise
 	ax_task_record *rec = nullptr;
 	ax::Probes *probe = nullptr;
@@ -182,6 +191,21 @@ struct Sim {
 		const ax_task &t = tl->tasks[id];
 		done[id] = 1;
 		n_done++;
+		if (n_done == tl->n_tasks && all_done)
+			all_done->notify();
+		act.descriptors++;
+		switch (t.kind) {
+		case AX_T_MVM:
+			act.imc_passes += t.passes;
+			act.imc_cells += t.imc_cells;
+			act.imc_macs += t.macs;
+			break;
+		case AX_T_IMC_LOAD: act.imc_write_bytes += t.bytes; break;
+		case AX_T_DPU: act.dpu_cycles += t.cycles; break;
+		case AX_T_DWPU: act.dwpu_cycles += t.cycles; break;
+		case AX_T_CTRL: act.setup_cycles += t.cycles; break;
+		default: break;
+		}
 		for (uint32_t i = dep_start[id]; i < dep_start[id + 1]; i++) {
 			uint32_t d = dependents[i];
 			if (--remaining[d] == 0 && waiter[d]) {
@@ -325,10 +349,9 @@ struct Compute : sc_module {
 	Sim &s;
 	ax_engine engine;
 	unsigned l1_id;
-	uint32_t mvm_limit_pct;
 	sc_signal<bool> *busy = nullptr;   // probe (--vcd)
-	Compute(sc_module_name n, Sim &sim, ax_engine e, unsigned l1_mem, uint32_t limit)
-		: sc_module(n), l1("l1"), s(sim), engine(e), l1_id(l1_mem), mvm_limit_pct(limit)
+	Compute(sc_module_name n, Sim &sim, ax_engine e, unsigned l1_mem)
+		: sc_module(n), l1("l1"), s(sim), engine(e), l1_id(l1_mem)
 	{
 		SC_HAS_PROCESS(Compute);
 		SC_THREAD(run);
@@ -343,11 +366,13 @@ struct Compute : sc_module {
 			if (s.probe)
 				s.probe->begin(t, busy);
 			// docs/timing-model.md "Compute tasks": the work at full rate,
-			// IMC passes slowed by mvm_limitation, overlapped with the task's
+			// IMC passes slowed by mvm_limitation (and the power limiter's
+			// cap, docs/energy.md "Limiter"), overlapped with the task's
 			// L1 traffic; the longer of the two is the task's time.
 			uint64_t ps = t.cycles * s.cycle_ps;
-			if (t.kind == AX_T_MVM && mvm_limit_pct < 100)
-				ps = (ps * 100 + mvm_limit_pct - 1) / mvm_limit_pct;
+			uint32_t cap = s.mvm_cap_pm;
+			if (t.kind == AX_T_MVM && cap < 1000)
+				ps = (ps * 1000 + cap - 1) / cap;
 			unsigned rk = t.kind == AX_T_IMC_LOAD ? AX_KIND_WEIGHTS : AX_KIND_ACT;
 			sc_time dr = access(l1, tlm::TLM_READ_COMMAND, l1_id, rk, t.l1_read, true, nullptr);
 			sc_time dw = access(l1, tlm::TLM_WRITE_COMMAND, l1_id, AX_KIND_ACT, t.l1_write, true, nullptr);
@@ -633,6 +658,7 @@ struct Platform {
 			links.emplace_back(new Link((c + "_noc").c_str()));
 			ax_pool_init(&links.back()->pool, 1, a->noc_link_bpc * hz, a->noc_latency_cycles * sim.cycle_ps);
 			links.back()->aggregate = &noc_aggregate;
+			links.back()->bytes = &sim.noc_bytes;
 			links.back()->to_l2.bind(l2->socket);
 			links.back()->to_ddr.bind(ddr->socket);
 			unsigned l1id = 2 + k;
@@ -640,7 +666,7 @@ struct Platform {
 			static const char *const names[] = { "imc", "imc_load", "dpu", "dwpu" };
 			Compute *cu[4];
 			for (int u = 0; u < 4; u++) {
-				computes.emplace_back(new Compute((c + "_" + names[u]).c_str(), sim, eng[u], l1id, tl->mvm_limit_pct));
+				computes.emplace_back(new Compute((c + "_" + names[u]).c_str(), sim, eng[u], l1id));
 				computes.back()->l1.bind(l1.back()->socket);
 				cu[u] = computes.back().get();
 			}
@@ -661,6 +687,50 @@ struct Platform {
 		}
 		for (size_t i = 0; i < n; i++)
 			ctrls[tl->tasks[i].core]->mine.push_back(uint32_t(i));
+		sim.mvm_cap_pm = tl->mvm_limit_permille;
+		// docs/energy.md "Limiter": only with a limit, so that a run
+		// without one is simulated exactly as before
+		ax_limiter_init(&limiter, a, a->pw_limit_uw, sim.mvm_cap_pm);
+		if (a->pw_limit_uw) {
+			sim.all_done = &limiter_done;
+			sc_spawn(sc_bind(&Platform::limit, this), "power_limiter");
+		}
+	}
+	ax_limiter limiter{};
+	sc_event limiter_done;
+
+	// The activity counted so far (docs/energy.md "Equations").
+	void activity(ax_activity *out) const
+	{
+		*out = sim.act;
+		out->macs = sim.res->macs;
+		const ax_mem_stats *m = sim.res->mem;
+		for (int k = 0; k < AX_KIND_COUNT; k++) {
+			out->l1_bytes += l1_stats.read[k] + l1_stats.write[k];
+			out->l2_bytes += m[AX_MEM_L2].read[k] + m[AX_MEM_L2].write[k];
+			out->ddr_bytes += m[AX_MEM_DDR].read[k] + m[AX_MEM_DDR].write[k];
+		}
+		out->noc_bytes = sim.noc_bytes;
+		out->ddr_activates = ddr_model.st.misses + ddr_model.st.conflicts;
+		out->ddr_refreshes = ddr_model.st.refreshes;
+	}
+
+	// docs/energy.md "Limiter": the card's closed loop.  Every period, the
+	// energy so far (plain C: ax_energy_compute) gives the window's average
+	// power, and ax_limiter_step the new IMC cap.  Ends with the run, or
+	// when nothing else is left to happen (a stalled run stays stalled).
+	void limit()
+	{
+		for (;;) {
+			wait(sc_time::from_value(limiter.period_ps), limiter_done);
+			if (sim.n_done == sim.tl->n_tasks || !sc_pending_activity())
+				return;
+			ax_activity act;
+			activity(&act);
+			ax_energy e;
+			ax_energy_compute(sim.a, sim.tl->clock_hz, sim.tl->n_cores, &act, now_ps(), &e);
+			sim.mvm_cap_pm = ax_limiter_step(&limiter, e.total_j, now_ps());
+		}
 	}
 	ax_mem_stats l1_stats{};
 	ax_ddr ddr_model{};
@@ -725,7 +795,7 @@ extern "C" int ax_platform_run_opts(const ax_tasklist *tl, const ax_arch *a,
 		if (opts && opts->vcd_path) {
 			probes = new ax::Probes(tl->n_cores);
 			p->attach(probes);
-			if (probes->open(opts->vcd_path, err))
+			if (probes->open(opts->vcd_path, opts->vcd_limit_bytes, opts->vcd_cut_ps, err))
 				return AX_EIO;
 		}
 		sc_start();
@@ -747,6 +817,13 @@ extern "C" int ax_platform_run_opts(const ax_tasklist *tl, const ax_arch *a,
 		res->ddr_refreshes = p->ddr_model.st.refreshes;
 		res->ddr_turnarounds = p->ddr_model.st.turnarounds;
 		res->noc_busy_ps = p->noc_aggregate.busy_ps;
+		p->activity(&res->act);
+		ax_limiter_finish(&p->limiter, res->run_end_ps);
+		res->power_limit_uw = a->pw_limit_uw;
+		res->throttled_ps = p->limiter.throttled_ps;
+		res->min_cap_pm = p->limiter.min_cap_pm;
+		res->limiter_windows = p->limiter.windows;
+		res->limiter_windows_over = p->limiter.windows_over;
 		res->sc_deltas = sc_delta_count();
 		res->activations = p->sim.activations;
 		if (probes && probes->close(err))

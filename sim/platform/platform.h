@@ -11,6 +11,7 @@
 #include "../common/err.h"
 #include "../config/arch.h"
 #include "../lower/tasklist.h"
+#include "../power/energy.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,6 +75,12 @@ struct ax_result {
 	uint64_t stall_setup_ps[AX_MAX_CORES], stall_wait_ps[AX_MAX_CORES];
 	uint64_t ddr_row_hits, ddr_row_misses, ddr_row_conflicts, ddr_refreshes, ddr_turnarounds;
 	uint64_t noc_busy_ps;                /* the NoC's aggregate limit: time its bandwidth was in use */
+	struct ax_activity act;              /* what the energy model counts, whole run (docs/energy.md) */
+	/* the power limiter (docs/energy.md "Limiter"); limit 0: it was off */
+	uint64_t power_limit_uw;
+	uint64_t throttled_ps;               /* time its IMC cap was below the model's */
+	uint32_t min_cap_pm;                 /* its lowest cap, thousandths */
+	uint64_t limiter_windows, limiter_windows_over;
 	uint64_t sc_deltas;                  /* SystemC delta cycles */
 	uint64_t activations;                /* process activations (waits returned) */
 	size_t n_layers;
@@ -86,6 +93,8 @@ struct ax_platform_opts {
 	int record_tasks;        /* fill ax_result.records, for sim/report/trace.c */
 	const char *vcd_path;    /* write a VCD of unit busy signals and memory traffic here
 				    (docs/traces.md "VCD"); NULL for none */
+	uint64_t vcd_limit_bytes;/* stop the VCD once it is about this large (0: no limit) */
+	uint64_t *vcd_cut_ps;    /* not NULL: receives the time the VCD stopped at, 0 when whole */
 };
 
 /*

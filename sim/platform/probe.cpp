@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace sc_core;
@@ -32,6 +33,8 @@ Probes::~Probes()
 {
 	if (tf_)
 		sc_close_vcd_trace_file(tf_);
+	if (out_.tmp)
+		ax_out_abandon(&out_);
 }
 
 sc_signal<bool> *Probes::busy(const std::string &name)
@@ -72,11 +75,29 @@ void Probes::traffic(const ax_task &t, bool up)
 	}
 }
 
+// Every 1024 changes: once the file is past the limit, it is closed where
+// it is (SystemC removes a closed trace file from the kernel), so that its
+// size is bounded whatever the run's length (docs/traces.md "Size").
+void Probes::check_size()
+{
+	if (!tf_ || !limit_ || ++changes_ % 1024)
+		return;
+	struct stat st;
+	if (stat(out_.tmp, &st) || uint64_t(st.st_size) < limit_)
+		return;
+	sc_close_vcd_trace_file(tf_);
+	tf_ = nullptr;
+	cut_ = true;
+	if (cut_ps_)
+		*cut_ps_ = sc_time_stamp().value();
+}
+
 void Probes::begin(const ax_task &t, sc_signal<bool> *b)
 {
 	if (b)
 		b->write(true);
 	traffic(t, true);
+	check_size();
 }
 
 void Probes::end(const ax_task &t, sc_signal<bool> *b)
@@ -84,22 +105,23 @@ void Probes::end(const ax_task &t, sc_signal<bool> *b)
 	if (b)
 		b->write(false);
 	traffic(t, false);
+	check_size();
 }
 
-int Probes::open(const char *path, ax_err *err)
+int Probes::open(const char *path, uint64_t limit, uint64_t *cut_ps, ax_err *err)
 {
-	path_ = path;
-	tmp_ = path_ + ".tmp." + std::to_string(long(getpid()));
+	limit_ = limit;
+	cut_ps_ = cut_ps;
+	if (cut_ps_)
+		*cut_ps_ = 0;
 	// SystemC terminates the process when it cannot open its file, so
-	// find out first
-	std::string file = tmp_ + ".vcd";
-	FILE *f = std::fopen(file.c_str(), "w");
-	if (!f) {
-		ax_err_add(err, "%s: cannot write: %s", path, std::strerror(errno));
+	// the file exists before it opens it
+	if (ax_out_begin(&out_, path, ".vcd", err))
 		return AX_EIO;
-	}
-	std::fclose(f);
-	tf_ = sc_create_vcd_trace_file(tmp_.c_str());
+	::close(out_.fd);
+	out_.fd = -1;
+	base_ = std::string(out_.tmp, std::strlen(out_.tmp) - 4);
+	tf_ = sc_create_vcd_trace_file(base_.c_str());
 	tf_->set_time_unit(1, SC_PS); // the kernel's resolution: timestamps are exact
 	for (size_t i = 0; i < busy_.size(); i++)
 		sc_trace(tf_, *busy_[i], busy_names_[i]);
@@ -144,6 +166,15 @@ static void drop_stamp(FILE *f, uint64_t stamp)
 
 int Probes::close(ax_err *err)
 {
+	if (cut_ && out_.tmp) {
+		// stopped at the limit: the file ends where it stopped
+		FILE *f = std::fopen(out_.tmp, "r+b");
+		if (f) {
+			blank_date(f);
+			std::fclose(f);
+		}
+		return ax_out_commit(&out_, err);
+	}
 	if (!tf_)
 		return AX_OK;
 	// SystemC records a time step's values when time advances past it,
@@ -154,28 +185,29 @@ int Probes::close(ax_err *err)
 	sc_start(sc_time::from_value(1));
 	sc_close_vcd_trace_file(tf_);
 	tf_ = nullptr;
-	std::string file = tmp_ + ".vcd";
-	FILE *f = std::fopen(file.c_str(), "r+b");
-	if (f) {
-		drop_stamp(f, end + 1);
-		blank_date(f);
-		std::fclose(f);
-	}
-	if (!f || std::rename(file.c_str(), path_.c_str())) {
-		ax_err_add(err, "%s: cannot write: %s", path_.c_str(), std::strerror(errno));
-		unlink(file.c_str());
+	FILE *f = std::fopen(out_.tmp, "r+b");
+	if (!f) {
+		ax_err_add(err, "%s: cannot write: %s", out_.path, std::strerror(errno));
+		ax_out_abandon(&out_);
 		return AX_EIO;
 	}
-	return AX_OK;
+	drop_stamp(f, end + 1);
+	blank_date(f);
+	if (std::fclose(f)) {
+		ax_err_add(err, "%s: cannot write: %s", out_.path, std::strerror(errno));
+		ax_out_abandon(&out_);
+		return AX_EIO;
+	}
+	return ax_out_commit(&out_, err);
 }
 
 void Probes::abandon()
 {
-	if (!tf_)
-		return;
-	sc_close_vcd_trace_file(tf_);
+	if (tf_)
+		sc_close_vcd_trace_file(tf_);
 	tf_ = nullptr;
-	unlink((tmp_ + ".vcd").c_str());
+	if (out_.tmp)
+		ax_out_abandon(&out_);
 }
 
 } // namespace ax

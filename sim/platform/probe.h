@@ -16,6 +16,7 @@
 
 extern "C" {
 #include "../common/err.h"
+#include "../common/output.h"
 #include "../lower/tasklist.h"
 }
 
@@ -32,11 +33,13 @@ public:
 	// adds or removes t's bytes from the memories it touches.
 	void begin(const ax_task &t, sc_core::sc_signal<bool> *b);
 	void end(const ax_task &t, sc_core::sc_signal<bool> *b);
-	// Creates the VCD file (a temporary name beside path) and traces every
-	// signal; call after the last busy() and before sc_start.  AX_EIO and
-	// a message when the file cannot be created.
-	int open(const char *path, ax_err *err);
-	// Closes the file after the simulation and renames it to path.
+	// Creates the VCD file (a temporary output, common/output.h) and traces every
+	// signal; call after the last busy() and before sc_start.  Once the file
+	// is about limit bytes (0: never) tracing stops and *cut_ps (when not
+	// null) gets the simulated time it stopped at.  AX_EIO and a message
+	// when the file cannot be created.
+	int open(const char *path, uint64_t limit, uint64_t *cut_ps, ax_err *err);
+	// Closes the file after the simulation and commits it to path.
 	int close(ax_err *err);
 	// Removes the temporary file after a failed simulation.
 	void abandon();
@@ -44,6 +47,7 @@ public:
 private:
 	typedef sc_core::sc_signal<uint64_t, sc_core::SC_UNCHECKED_WRITERS> Counter;
 	void traffic(const ax_task &t, bool add);
+	void check_size();
 	void add(unsigned mem, uint64_t bytes, bool add);
 	std::vector<std::unique_ptr<sc_core::sc_signal<bool>>> busy_;
 	std::vector<std::string> busy_names_;
@@ -54,7 +58,10 @@ private:
 	std::vector<std::string> mem_names_;
 	std::vector<uint64_t> bytes_;
 	sc_core::sc_trace_file *tf_ = nullptr;
-	std::string path_, tmp_;   // tmp_ is what SystemC writes (it appends ".vcd")
+	ax_out out_ = { nullptr, nullptr, nullptr, -1, 0 };
+	std::string base_;         // out_.tmp without ".vcd", which SystemC appends
+	uint64_t limit_ = 0, *cut_ps_ = nullptr, changes_ = 0;
+	bool cut_ = false;         // tracing stopped at the size limit
 };
 
 } // namespace ax

@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include "../common/output.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +42,31 @@ static double fps(const struct ax_report_input *in)
 	if (!r->latency_ps)
 		return 0;
 	return in->tl->lanes * 1e12 / (double)r->latency_ps;
+}
+
+/* docs/timing-model.md "Host copies": the throughput the SDK's host sees
+ * when every instance copies its input in over the host link, runs, and
+ * copies its outputs back, one after another (its Host FPS is cores /
+ * (memcpy-in + kernel + memcpy-out)), capped by the link itself.  A batch
+ * instance copies its lanes' inputs as one transfer and their outputs as
+ * another. */
+static double host_fps(const struct ax_report_input *in)
+{
+	const struct ax_tasklist *tl = in->tl;
+	const struct ax_arch *a = &in->arch->arch;
+	double chip = fps(in);
+	if (chip <= 0 || !tl->copies || !a->host_link_bps)
+		return 0;
+	double bytes = 0;  /* one lane's input and outputs */
+	for (size_t i = 0; i < in->net->n_layers; i++)
+		if (in->net->layers[i].op == AX_OP_INPUT || in->net->layers[i].is_output)
+			bytes += (double)tl->tensors[i].bytes;
+	double per_inst = (double)tl->lanes / tl->copies;
+	double round = tl->lanes / chip;  /* every lane finishes one inference */
+	double copies = 2.0 * (double)a->host_copy_latency_ps * 1e-12 + per_inst * bytes / (double)a->host_link_bps;
+	double host = tl->lanes / (round + copies);
+	double link = bytes > 0 ? (double)a->host_link_bps / bytes : host;
+	return host < link ? host : link;
 }
 
 /* Cores one lane's layer runs on: all of a cooperative instance, else one. */
@@ -232,6 +259,20 @@ static const char *bound_name(enum ax_engine e)
 	}
 }
 
+/* ---- energy (docs/energy.md, docs/report-format.md "Energy") ---- */
+
+void ax_report_energy(const struct ax_report_input *in, struct ax_energy *e, double *frames)
+{
+	const struct ax_result *r = in->res;
+	ax_energy_compute(&in->arch->arch, in->tl->clock_hz, r->n_cores, &r->act, r->run_end_ps, e);
+	*frames = (double)in->tl->lanes * (double)(r->inferences ? r->inferences : 1);
+}
+
+static double secs(uint64_t ps)
+{
+	return (double)ps * 1e-12;
+}
+
 /* ---- JSON ---- */
 
 static json_t *jreal(double v)
@@ -247,24 +288,37 @@ static json_t *jint(uint64_t v)
 	return json_integer((json_int_t)v);
 }
 
+json_t *ax_report_ccfg_value(const struct ax_ccfg *cfg, enum ax_ccfg_id id)
+{
+	const struct ax_ccfg_keyinfo *ki = ax_ccfg_keyinfo(id);
+	char buf[64];
+	ax_ccfg_format(cfg, id, buf, sizeof(buf));
+	if (!strcmp(ki->type, "bool"))
+		return json_boolean(cfg->v[id]);
+	if (!strcmp(ki->type, "integer"))
+		return json_integer(cfg->v[id]);
+	if (!strcmp(ki->type, "fraction"))
+		return jreal((double)cfg->v[id] / 1000.0);
+	if (id == AX_CC_CLOCK_PROFILE)
+		return json_integer((json_int_t)ax_ccfg_clock_mhz(cfg));
+	if (!strcmp(ki->type, "path"))
+		return cfg->v[id] && cfg->config_file ? json_string(cfg->config_file) : json_null();
+	if (!strcmp(ki->type, "list")) {
+		json_t *a = json_array();
+		for (int i = 0; i < 64; i++)
+			if ((unsigned long long)cfg->v[id] >> i & 1)
+				json_array_append_new(a, json_integer(i));
+		return a;
+	}
+	return json_string(buf);
+}
+
 static json_t *config_json(const struct ax_report_input *in)
 {
 	json_t *c = json_object();
-	for (int id = 0; id < AX_CC_COUNT; id++) {
-		char buf[64];
-		const struct ax_ccfg_keyinfo *ki = ax_ccfg_keyinfo((enum ax_ccfg_id)id);
-		ax_ccfg_format(in->cfg, (enum ax_ccfg_id)id, buf, sizeof(buf));
-		if (!strcmp(ki->type, "bool"))
-			json_object_set_new(c, ki->name, json_boolean(in->cfg->v[id]));
-		else if (!strcmp(ki->type, "integer"))
-			json_object_set_new(c, ki->name, json_integer(in->cfg->v[id]));
-		else if (!strcmp(ki->type, "fraction"))
-			json_object_set_new(c, ki->name, jreal((double)in->cfg->v[id] / 1000.0));
-		else if (id == AX_CC_CLOCK_PROFILE)
-			json_object_set_new(c, ki->name, json_integer((json_int_t)ax_ccfg_clock_mhz(in->cfg)));
-		else
-			json_object_set_new(c, ki->name, json_string(buf));
-	}
+	for (int id = 0; id < AX_CC_COUNT; id++)
+		json_object_set_new(c, ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name,
+				    ax_report_ccfg_value(in->cfg, (enum ax_ccfg_id)id));
 	json_object_set_new(c, "board", in->cfg->board ? json_string(in->cfg->board) : json_null());
 	return c;
 }
@@ -337,6 +391,40 @@ static const char *bottleneck(const struct ax_report_input *in, double *share)
 	return what;
 }
 
+static json_t *energy_json(const struct ax_report_input *in)
+{
+	const struct ax_result *r = in->res;
+	struct ax_energy e;
+	double frames;
+	ax_report_energy(in, &e, &frames);
+	double t = secs(r->run_end_ps), per = e.total_j / frames;
+	json_t *o = json_object();
+	json_object_set_new(o, "per_inference_j", jreal(per));
+	json_object_set_new(o, "power_w", jreal(t > 0 ? e.total_j / t : 0));
+	json_object_set_new(o, "fps_per_w", jreal(per > 0 ? 1.0 / per : 0));
+	json_object_set_new(o, "tops_per_w", jreal(per > 0 ? 2.0 * (double)r->macs / frames / per / 1e12 : 0));
+	json_object_set_new(o, "vdd_v", jreal(e.vdd_v));
+	json_object_set_new(o, "static_w", jreal(e.static_w));
+	json_object_set_new(o, "dynamic_per_inference_j", jreal(e.dynamic_j / frames));
+	json_t *u = json_object();
+	for (int k = 0; k < AX_EU_COUNT; k++) {
+		json_t *x = json_object();
+		json_object_set_new(x, "per_inference_j", jreal(e.by_unit_j[k] / frames));
+		json_object_set_new(x, "power_w", jreal(t > 0 ? e.by_unit_j[k] / t : 0));
+		json_object_set_new(u, ax_energy_unit_name((enum ax_energy_unit)k), x);
+	}
+	json_object_set_new(o, "by_unit", u);
+	json_t *l = json_object();
+	json_object_set_new(l, "limit_w", jreal((double)r->power_limit_uw * 1e-6));
+	json_object_set_new(l, "windows", jint(r->limiter_windows));
+	json_object_set_new(l, "windows_over", jint(r->limiter_windows_over));
+	json_object_set_new(l, "throttled_us", jreal((double)r->throttled_ps / 1e6));
+	json_object_set_new(l, "throttled_share", jreal(r->run_end_ps ? (double)r->throttled_ps / (double)r->run_end_ps : 0));
+	json_object_set_new(l, "min_mvm_cap", jreal(r->power_limit_uw ? r->min_cap_pm / 1000.0 : in->tl->mvm_limit_permille / 1000.0));
+	json_object_set_new(o, "limiter", l);
+	return o;
+}
+
 json_t *ax_report_json(const struct ax_report_input *in)
 {
 	const struct ax_result *r = in->res;
@@ -378,9 +466,11 @@ json_t *ax_report_json(const struct ax_report_input *in)
 	json_object_set_new(tot, "latency_us", jreal((double)r->latency_ps / 1e6));
 	json_object_set_new(tot, "inferences", jint(tl->lanes));
 	json_object_set_new(tot, "fps", jreal(fps(in)));
+	json_object_set_new(tot, "host_fps", jreal(host_fps(in)));
 	json_object_set_new(tot, "macs", jint(per_inf(in, r->macs)));
 	json_object_set_new(tot, "imc_utilization", jreal(imc_utilization(in)));
 	json_object_set_new(root, "totals", tot);
+	json_object_set_new(root, "energy", energy_json(in));
 
 	json_t *units = json_object();
 	for (int e = 0; e < AX_E_COUNT; e++)
@@ -485,23 +575,7 @@ json_t *ax_report_json(const struct ax_report_input *in)
 
 int ax_write_atomic(const char *path, const char *text, size_t len, struct ax_err *err)
 {
-	char *tmp = ax_xasprintf("%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "wb");
-	if (!f) {
-		ax_err_add(err, "%s: cannot write: %s", path, strerror(errno));
-		free(tmp);
-		return AX_EIO;
-	}
-	int bad = fwrite(text, 1, len, f) != len;
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path)) {
-		ax_err_add(err, "%s: cannot write: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return AX_EIO;
-	}
-	free(tmp);
-	return AX_OK;
+	return ax_out_write(path, text, len, err);
 }
 
 int ax_write_json(const json_t *j, const char *path, struct ax_err *err)
@@ -629,10 +703,10 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 		in->cfg->v[AX_CC_TILING_DEPTH], in->cfg->v[AX_CC_IN_CORE_REPLICATION] ? "on" : "off",
 		in->cfg->v[AX_CC_PAGE_MEMORY] ? "on" : "off", in->cfg->v[AX_CC_ELF_IN_DDR] ? "true" : "false",
 		ax_ptq_name((int)in->cfg->v[AX_CC_PTQ_SCHEME]));
-	fprintf(out, "  cores      %u in use: %u cop%s x %u core%s (%s, %u input%s at once), %.0f MHz, IMC capped at %u%%\n",
+	fprintf(out, "  cores      %u in use: %u cop%s x %u core%s (%s, %u input%s at once), %.0f MHz, IMC capped at %g%%\n",
 		tl->n_cores, tl->copies, tl->copies == 1 ? "y" : "ies", tl->cores_per_copy,
 		tl->cores_per_copy == 1 ? "" : "s", mode_name(tl), tl->lanes, tl->lanes == 1 ? "" : "s",
-		(double)tl->clock_hz / 1e6, tl->mvm_limit_pct);
+		(double)tl->clock_hz / 1e6, (double)tl->mvm_limit_permille / 10.0);
 	fprintf(out, "\n");
 	fprintf(out, "  latency    %llu cycles = %.1f us per inference\n",
 		(unsigned long long)latency_cycles(in), (double)r->latency_ps / 1e6);
@@ -641,6 +715,8 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 			fps(in), tl->lanes, r->inferences);
 	else
 		fprintf(out, "  throughput %.1f inferences/s (chip, %u at once)\n", fps(in), tl->lanes);
+	fprintf(out, "             %.1f inferences/s with each inference's host copies (%s)\n", host_fps(in),
+		"input in, outputs out over the host link, serial per instance");
 	fprintf(out, "  IMC        %.1f%% utilisation (%.1f TMAC/s useful of %.1f TMAC/s peak)\n",
 		100.0 * imc_utilization(in), (double)ax_net_macs(in->net) * fps(in) / 1e12,
 		peak_macs(in) * r->n_cores * (double)tl->clock_hz / 1e12);
@@ -657,6 +733,25 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 		(unsigned long long)(tl->tasklist_bytes / in->arch->arch.ctrl_descriptor_bytes),
 		(ax_human_bytes(tl->tasklist_bytes, b1, sizeof(b1)), b1), ax_mem_name(tl->tasklist_home),
 		tl->tasklist_chunks > 1 ? " (streamed in chunks)" : "");
+	{
+		struct ax_energy e;
+		double frames;
+		ax_report_energy(in, &e, &frames);
+		double t = secs(r->run_end_ps), per = e.total_j / frames;
+		fprintf(out, "  energy     %.3f mJ per inference = %.0f fps/W, %.2f TOPS/W; %.2f W average at %.2f V (%.2f W static)\n",
+			per * 1e3, per > 0 ? 1.0 / per : 0.0, per > 0 ? 2.0 * (double)r->macs / frames / per / 1e12 : 0.0,
+			t > 0 ? e.total_j / t : 0.0, e.vdd_v, e.static_w);
+		fprintf(out, "             ");
+		for (int k = 0; k < AX_EU_COUNT; k++)
+			fprintf(out, "%s %.0f%%%s", ax_energy_unit_name((enum ax_energy_unit)k),
+				e.total_j > 0 ? 100.0 * e.by_unit_j[k] / e.total_j : 0.0, k + 1 < AX_EU_COUNT ? ", " : "\n");
+		if (r->power_limit_uw)
+			fprintf(out, "  limiter    %.2f W: IMC cap below the model's %.0f%% of the time (lowest %.1f%%), %llu of %llu windows above the limit\n",
+				(double)r->power_limit_uw * 1e-6,
+				r->run_end_ps ? 100.0 * (double)r->throttled_ps / (double)r->run_end_ps : 0.0,
+				r->min_cap_pm / 10.0, (unsigned long long)r->limiter_windows_over,
+				(unsigned long long)r->limiter_windows);
+	}
 	fprintf(out, "\n  busy       ");
 	for (int e = 0; e < AX_E_COUNT; e++)
 		fprintf(out, "%s %.0f%%%s", ax_engine_name((enum ax_engine)e),

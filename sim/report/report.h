@@ -36,11 +36,19 @@ struct ax_layer_figures {
 
 void ax_report_layer(const struct ax_report_input *in, size_t i, struct ax_layer_figures *f);
 
+/* docs/energy.md: the run's energy (whole run, every copy), and the
+ * inferences it is shared by (lanes x back-to-back inferences). */
+void ax_report_energy(const struct ax_report_input *in, struct ax_energy *e, double *frames);
+
 /* The JSON document (new reference; the caller json_decref's it). */
 json_t *ax_report_json(const struct ax_report_input *in);
+/* One compilation key's value as config.* of the JSON report writes it
+ * (docs/report-format.md); a new reference the caller owns. */
+json_t *ax_report_ccfg_value(const struct ax_ccfg *cfg, enum ax_ccfg_id id);
 /* The text summary. */
 void ax_report_text(const struct ax_report_input *in, FILE *out);
-/* Writes text to path through a temporary file and rename(2). */
+/* Writes text to path as an output (common/output.h: a regular file through a
+ * temporary file and rename(2), a device, FIFO or `-` in place). */
 int ax_write_atomic(const char *path, const char *text, size_t len, struct ax_err *err);
 /* JSON and CSV files, written atomically. */
 int ax_report_write_json(const struct ax_report_input *in, const char *path, struct ax_err *err);

@@ -204,12 +204,15 @@ static uint32_t mem_index(enum ax_mem m, uint32_t core)
 /* Counters of the bytes in progress per memory, the same quantity as the
  * VCD's (docs/traces.md): a DMA task counts its bytes at its source and at
  * its destination while it runs, a compute task its L1 reads and writes. */
-static void put_counters(struct tbuf *b, const struct ax_tasklist *tl, const struct ax_task_record *rec)
+static void put_counters(struct tbuf *b, const struct ax_tasklist *tl, const struct ax_task_record *rec,
+			 const unsigned char *include)
 {
 	struct delta *d = ax_xcalloc(4 * tl->n_tasks + 1, sizeof(*d));
 	size_t n = 0;
 	for (size_t i = 0; i < tl->n_tasks; i++) {
 		const struct ax_task *t = &tl->tasks[i];
+		if (include && !include[i])
+			continue;
 		uint32_t m[2];
 		uint64_t bytes;
 		int nm;
@@ -260,18 +263,162 @@ static void put_counters(struct tbuf *b, const struct ax_tasklist *tl, const str
 	free(d);
 }
 
-char *ax_trace_json(const struct ax_report_input *in, size_t *len)
+/* A task's slice on its unit, with its arguments. */
+static void put_task(struct tbuf *b, const struct ax_report_input *in, const struct ax_task_record *rec,
+		     size_t i)
+{
+	const struct ax_tasklist *tl = in->tl;
+	const struct ax_task *t = &tl->tasks[i];
+	if (t->layer >= in->net->n_layers)
+		AX_BUG("task %zu of layer %u of %zu", i, t->layer, in->net->n_layers);
+	uint32_t pid, tid;
+	task_track(tl, t, &rec[i], &pid, &tid);
+	put_slice(b, in->net->layers[t->layer].name, kind_name(t->kind), rec[i].start_ps, rec[i].end_ps, pid, tid);
+	put_task_args(b, t, i);
+	put(b, "}},\n");
+}
+
+/* A task's dispatch on its core's controller. */
+static void put_dispatch(struct tbuf *b, const struct ax_report_input *in, const struct ax_task_record *rec,
+			 size_t i)
+{
+	const struct ax_task *t = &in->tl->tasks[i];
+	uint32_t pid = t->core + 1;
+	put_slice(b, in->net->layers[t->layer].name, "dispatch", rec[i].issue_start_ps, rec[i].issue_end_ps, pid,
+		  pid * AX_TRACK_STRIDE + AX_TRACK_CTRL);
+	put(b, "\"task\":%zu,\"kind\":\"%s\"}},\n", i, kind_name(t->kind));
+}
+
+/* Bytes of one counter point, at most (put_counters). */
+#define COUNTER_BYTES 96
+
+static const struct ax_task_record *order_rec;
+
+static int start_cmp(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	if (order_rec[a].start_ps != order_rec[b].start_ps)
+		return order_rec[a].start_ps < order_rec[b].start_ps ? -1 : 1;
+	return (a > b) - (a < b);
+}
+
+/*
+ * Which tasks fit in limit bytes besides fixed ones: all (NULL), or those
+ * that started before a time (cut->until_ps), so that the trace is the whole
+ * timeline up to that time.  Each task's bytes are measured by formatting
+ * it (slice, dispatch) plus its counter points at their largest.
+ */
+static unsigned char *choose(const struct ax_report_input *in, uint64_t limit, size_t fixed,
+			     struct ax_trace_cut *cut)
+{
+	const struct ax_tasklist *tl = in->tl;
+	const struct ax_task_record *rec = in->res->records;
+	size_t n = tl->n_tasks;
+	uint64_t *size = ax_xcalloc(n + 1, sizeof(*size)), total = fixed;
+	struct tbuf scratch = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		const struct ax_task *t = &tl->tasks[i];
+		scratch.len = 0;
+		put_task(&scratch, in, rec, i);
+		put_dispatch(&scratch, in, rec, i);
+		int points = t->kind == AX_T_DMA ? 4 : (t->l1_read + t->l1_write ? 2 : 0);
+		size[i] = scratch.len + (uint64_t)points * COUNTER_BYTES;
+		total += size[i];
+	}
+	free(scratch.s);
+	unsigned char *include = NULL;
+	if (total > limit) {
+		size_t *order = ax_xcalloc(n + 1, sizeof(*order));
+		for (size_t i = 0; i < n; i++)
+			order[i] = i;
+		order_rec = rec;
+		qsort(order, n, sizeof(*order), start_cmp);
+		uint64_t used = fixed;
+		size_t k = 0;
+		while (k < n && used + size[order[k]] <= limit)
+			used += size[order[k++]];
+		/* whole instants only: a task is in when every task that started
+		 * at the same time is */
+		uint64_t until = k < n ? rec[order[k]].start_ps : UINT64_MAX;
+		include = ax_xcalloc(n + 1, 1);
+		size_t shown = 0;
+		for (size_t j = 0; j < n && rec[order[j]].start_ps < until; j++, shown++)
+			include[order[j]] = 1;
+		cut->cut = 1;
+		cut->until_ps = until;
+		cut->tasks_shown = shown;
+		free(order);
+	}
+	cut->tasks_total = n;
+	free(size);
+	return include;
+}
+
+/* docs/traces.md "Counters": the chip's power in windows of about a 256th
+ * of the run (whole cycles): the static power plus each task's dynamic energy
+ * (ax_energy_task) spread evenly over its run time, scaled so that the
+ * windows add up to the report's dynamic energy (DDR activates and refreshes,
+ * which no single task owns, are spread with the rest). */
+static void put_power(struct tbuf *b, const struct ax_report_input *in, const struct ax_task_record *rec)
+{
+	const struct ax_tasklist *tl = in->tl;
+	const struct ax_result *res = in->res;
+	uint64_t end = res->run_end_ps, cyc = res->cycle_ps ? res->cycle_ps : 1;
+	if (!end)
+		return;
+	uint64_t win = (end / 256 + cyc - 1) / cyc * cyc;
+	if (win < cyc)
+		win = cyc;
+	size_t nw = (size_t)((end + win - 1) / win);
+	double *w = ax_xcalloc(nw, sizeof(*w));
+	double sum = 0;
+	for (size_t i = 0; i < tl->n_tasks; i++) {
+		double e = ax_energy_task(&in->arch->arch, tl->clock_hz, &tl->tasks[i], cyc);
+		uint64_t s0 = rec[i].start_ps, s1 = rec[i].end_ps;
+		sum += e;
+		if (s1 <= s0) {
+			w[s0 / win < nw ? s0 / win : nw - 1] += e;
+			continue;
+		}
+		for (uint64_t k = s0 / win; k < nw && k * win < s1; k++) {
+			uint64_t a = k * win > s0 ? k * win : s0, z = (k + 1) * win < s1 ? (k + 1) * win : s1;
+			w[k] += e * (double)(z - a) / (double)(s1 - s0);
+		}
+	}
+	struct ax_energy en;
+	double frames;
+	ax_report_energy(in, &en, &frames);
+	double scale = sum > 0 ? en.dynamic_j / sum : 0;
+	long long shown = -1;
+	for (size_t k = 0; k < nw; k++) {
+		uint64_t t0 = k * win, t1 = (k + 1) * win < end ? (k + 1) * win : end;
+		double watts = en.static_w + scale * w[k] / ((double)(t1 - t0) * 1e-12);
+		long long mw = (long long)(watts * 1000.0 + 0.5);
+		if (mw == shown)
+			continue;
+		put(b, "{\"name\":\"power\",\"ph\":\"C\",\"ts\":");
+		put_us(b, t0);
+		put(b, ",\"pid\":%u,\"args\":{\"watts\":%lld.%03lld}},\n", chip_pid(tl), mw / 1000, mw % 1000);
+		shown = mw;
+	}
+	put(b, "{\"name\":\"power\",\"ph\":\"C\",\"ts\":");
+	put_us(b, end);
+	put(b, ",\"pid\":%u,\"args\":{\"watts\":0}},\n", chip_pid(tl));
+	free(w);
+}
+
+char *ax_trace_json_bounded(const struct ax_report_input *in, uint64_t limit, size_t *len,
+			    struct ax_trace_cut *cut)
 {
 	const struct ax_tasklist *tl = in->tl;
 	const struct ax_result *res = in->res;
 	const struct ax_task_record *rec = res->records;
 	if (!rec)
 		AX_BUG("trace of a run whose tasks were not recorded");
-	struct tbuf b = { 0 };
-	put(&b, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"network\":");
-	put_str(&b, in->net->name ? in->net->name : "");
-	put(&b, ",\"cores\":%u,\"cycle_ps\":%llu},\n\"traceEvents\":[\n", tl->n_cores,
-	    (unsigned long long)res->cycle_ps);
+	struct ax_trace_cut local;
+	if (!cut)
+		cut = &local;
+	memset(cut, 0, sizeof(*cut));
 
 	/* tracks, named and in a fixed order */
 	static const struct {
@@ -281,43 +428,52 @@ char *ax_trace_json(const struct ax_report_input *in, size_t *len)
 		{ AX_TRACK_CTRL, "controller" }, { AX_TRACK_MVM, "imc passes" },
 		{ AX_TRACK_LOAD, "imc weight writes" }, { AX_TRACK_DPU, "dpu" }, { AX_TRACK_DWPU, "dwpu" },
 	};
+	struct tbuf tracks = { 0 };
 	char name[64];
 	for (uint32_t k = 0; k < tl->n_cores; k++) {
 		snprintf(name, sizeof(name), "core %u", k);
-		put_process(&b, k + 1, name, k);
+		put_process(&tracks, k + 1, name, k);
 		for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++)
-			put_thread(&b, k + 1, units[u].local, units[u].name);
+			put_thread(&tracks, k + 1, units[u].local, units[u].name);
 		for (uint32_t c = 0; c < tl->dma_core_channels; c++) {
 			snprintf(name, sizeof(name), "dma ch%u", c);
-			put_thread(&b, k + 1, AX_TRACK_DMA0 + c, name);
+			put_thread(&tracks, k + 1, AX_TRACK_DMA0 + c, name);
 		}
 	}
-	put_process(&b, chip_pid(tl), "chip", tl->n_cores);
+	put_process(&tracks, chip_pid(tl), "chip", tl->n_cores);
 	for (uint32_t c = 0; c < tl->dma_sys_channels; c++) {
 		snprintf(name, sizeof(name), "sys dma ch%u", c);
-		put_thread(&b, chip_pid(tl), AX_TRACK_DMA0 + c, name);
+		put_thread(&tracks, chip_pid(tl), AX_TRACK_DMA0 + c, name);
 	}
+	/* the head line, the tracks, the counters' first points, the end */
+	size_t fixed = 512 + (in->net->name ? 6 * strlen(in->net->name) : 0) + tracks.len +
+		       (2 + (size_t)tl->n_cores) * COUNTER_BYTES + 258 * COUNTER_BYTES; /* + the power track */
+	unsigned char *include = limit ? choose(in, limit, fixed, cut) : NULL;
+
+	struct tbuf b = { 0 };
+	put(&b, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"network\":");
+	put_str(&b, in->net->name ? in->net->name : "");
+	put(&b, ",\"cores\":%u,\"cycle_ps\":%llu", tl->n_cores, (unsigned long long)res->cycle_ps);
+	if (cut->cut) {
+		/* docs/traces.md "Size": the timeline up to this time only */
+		put(&b, ",\"truncated_at_us\":");
+		put_us(&b, cut->until_ps);
+		put(&b, ",\"tasks_shown\":%zu,\"tasks\":%zu", cut->tasks_shown, cut->tasks_total);
+	}
+	put(&b, "},\n\"traceEvents\":[\n");
+	put_raw(&b, tracks.s ? tracks.s : "", tracks.len);
+	free(tracks.s);
 
 	/* a slice per task on its unit, and its dispatch on its controller */
-	for (size_t i = 0; i < tl->n_tasks; i++) {
-		const struct ax_task *t = &tl->tasks[i];
-		if (t->layer >= in->net->n_layers)
-			AX_BUG("task %zu of layer %u of %zu", i, t->layer, in->net->n_layers);
-		const char *lname = in->net->layers[t->layer].name;
-		uint32_t pid, tid;
-		task_track(tl, t, &rec[i], &pid, &tid);
-		put_slice(&b, lname, kind_name(t->kind), rec[i].start_ps, rec[i].end_ps, pid, tid);
-		put_task_args(&b, t, i);
-		put(&b, "}},\n");
-	}
-	for (size_t i = 0; i < tl->n_tasks; i++) {
-		const struct ax_task *t = &tl->tasks[i];
-		uint32_t pid = t->core + 1;
-		put_slice(&b, in->net->layers[t->layer].name, "dispatch", rec[i].issue_start_ps,
-			  rec[i].issue_end_ps, pid, pid * AX_TRACK_STRIDE + AX_TRACK_CTRL);
-		put(&b, "\"task\":%zu,\"kind\":\"%s\"}},\n", i, kind_name(t->kind));
-	}
-	put_counters(&b, tl, rec);
+	for (size_t i = 0; i < tl->n_tasks; i++)
+		if (!include || include[i])
+			put_task(&b, in, rec, i);
+	for (size_t i = 0; i < tl->n_tasks; i++)
+		if (!include || include[i])
+			put_dispatch(&b, in, rec, i);
+	put_counters(&b, tl, rec, include);
+	put_power(&b, in, rec);
+	free(include);
 
 	/* the last event has no comma after it */
 	if (b.len >= 2 && b.s[b.len - 2] == ',') {
@@ -330,10 +486,16 @@ char *ax_trace_json(const struct ax_report_input *in, size_t *len)
 	return b.s;
 }
 
-int ax_trace_write(const struct ax_report_input *in, const char *path, struct ax_err *err)
+char *ax_trace_json(const struct ax_report_input *in, size_t *len)
+{
+	return ax_trace_json_bounded(in, 0, len, NULL);
+}
+
+int ax_trace_write(const struct ax_report_input *in, const char *path, uint64_t limit,
+		   struct ax_trace_cut *cut, struct ax_err *err)
 {
 	size_t len;
-	char *s = ax_trace_json(in, &len);
+	char *s = ax_trace_json_bounded(in, limit, &len, cut);
 	int rc = ax_write_atomic(path, s, len, err);
 	free(s);
 	return rc;

@@ -33,6 +33,8 @@ static const struct known_metric default_metrics[] = {
 	{ "memory.ddr.read_bytes+write_bytes", 0 },
 	{ "memory.l2.read_bytes+write_bytes", 0 },
 	{ "memory.l1.read_bytes+write_bytes", 0 },
+	{ "energy.per_inference_j", 0 },
+	{ "energy.fps_per_w", 1 },
 };
 #define N_DEFAULT_METRICS (sizeof(default_metrics) / sizeof(default_metrics[0]))
 
@@ -216,6 +218,13 @@ static int metric_eval(const struct ax_compare_report *r, const char *name, doub
 		} else if (!json_is_number(j)) {
 			rc = ax_err_add(err, "%s: %s'%s' is %s; expected a number", r->path, where, full,
 					json_type_name(j));
+		} else if (json_number_value(j) < 0 ||
+			   (json_number_value(j) == 0 && (!strncmp(full, "totals.latency", 14) ||
+							  !strcmp(full, "totals.fps")))) {
+			/* every figure of a run is at least 0, latency and throughput above */
+			rc = ax_err_add(err, "%s: %s'%s' is %g; expected a %s number, as axsim run writes it",
+					r->path, where, full, json_number_value(j),
+					json_number_value(j) < 0 ? "non-negative" : "positive");
 		} else {
 			sum += json_number_value(j);
 		}
@@ -268,9 +277,15 @@ static struct ax_compare_metric *metrics_select(const struct ax_compare_spec *o,
 	return m;
 }
 
-/* "2%", "0.5%": a percentage from 0 to MAX_TOLERANCE_PCT, as a fraction. */
+/* "2%", "0.5%": a percentage from 0 to MAX_TOLERANCE_PCT, as a fraction;
+ * decimal digits and one point only (strtod would take 0x10, 1e1, inf). */
 static int pct_parse(const char *s, double *frac)
 {
+	size_t digits = strspn(s, "0123456789");
+	if (s[digits] == '.')
+		digits += 1 + strspn(s + digits + 1, "0123456789");
+	if (!digits || s[0] == '.' || strcmp(s + digits, "%"))
+		return -1;
 	char *end;
 	double v = strtod(s, &end);
 	if (end == s || strcmp(end, "%") || !isfinite(v) || v < 0 || v > MAX_TOLERANCE_PCT)
@@ -343,6 +358,9 @@ static int layers_load(const struct ax_compare_report *r, struct ax_compare_laye
 			rc = ax_err_add(err, "%s: layers[%zu] has no name", r->path, i);
 		else if (!json_is_number(c))
 			rc = ax_err_add(err, "%s: layers[%zu] ('%s') has no number 'cycles'", r->path, i, name);
+		else if (json_number_value(c) < 0)
+			rc = ax_err_add(err, "%s: layers[%zu] ('%s') has cycles %g; expected a non-negative number",
+					r->path, i, name, json_number_value(c));
 		ls->v[i] = (struct ax_compare_layer){ .name = name ? name : "", .cycles = json_number_value(c),
 					   .index = i, .match = -1 };
 	}

@@ -40,6 +40,7 @@ struct ax_run_spec {
 	uint32_t inferences;           /* back-to-back inferences per copy, 1 to 64; 0: the default */
 	int record_tasks;              /* keep every task's span, for ax_trace_write */
 	const char *vcd_path;          /* non-NULL: the platform writes this VCD while it runs */
+	uint64_t trace_limit_bytes;    /* the VCD stops once about this large (0: no limit) */
 };
 
 /* Everything a finished run holds.  Initialise with ax_run_result_init,
@@ -51,6 +52,7 @@ struct ax_run_result {
 	struct ax_tasklist tl;
 	struct ax_result res;
 	char *network_path, *config_path;
+	uint64_t vcd_cut_ps;           /* where the VCD stopped at trace_limit_bytes; 0: whole */
 	struct ax_report_input in;     /* valid after ax_run returned AX_OK */
 };
 

@@ -231,6 +231,28 @@ def op_models(out):
     save(model_of(nodes, [x, wact], [y], [], "dynconv"), os.path.join(out, "op_conv_runtime_weights.onnx"))
 
 
+def concat_batch_models(out):
+    """Concat along axis 0 (the batch) of two convolutions: followed by Relu, as an output,
+    and through an Add into a Conv; the chip runs batch 1, so each must be refused, never
+    imported as a concatenation of channels."""
+    b = Builder(7)
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 4, 4])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+    for name, tail in (("relu", "relu"), ("out", None), ("add_conv", "add")):
+        b.nodes, b.inits = [], []
+        ca = b.conv("x", "ca", 8, 8, 3, pad=1)
+        cb = b.conv("x", "cb", 8, 8, 3, pad=1)
+        last = "y" if tail is None else "cat"
+        b.node("Concat", [ca, cb], [last], "cat", axis=0)
+        if tail == "relu":
+            b.node("Relu", ["cat"], ["y"], "act")
+        elif tail == "add":
+            b.node("Add", ["cat", "cat"], ["sum"], "sum")
+            b.node("Conv", ["sum", b.weights("wz", (8, 8, 1, 1))], ["y"], "cz", kernel_shape=[1, 1])
+        save(model_of(b.nodes, [x], [y], b.inits, "concat_batch_" + name),
+             os.path.join(out, "op_concat_batch_%s.onnx" % name))
+
+
 def freeze(name, out):
     """The node test with every graph input but the first turned into an initializer
     holding test_data_set_0's value."""
@@ -395,6 +417,7 @@ def main():
     for name in FROZEN:
         freeze(name, os.path.join(out, "node"))
     op_models(os.path.join(out, "node"))
+    concat_batch_models(os.path.join(out, "node"))
     bad_files(os.path.join(out, "bad"), pm.SerializeToString())
 
 
