@@ -721,6 +721,7 @@ START_TEST(test_set_compilation_key)
 	json_decref(c);
 	ax_expect_fail("axsim: --set: tiling_depth: '0' is out of range", "run '%s' --set tiling_depth=0", elf);
 	ax_expect_fail("unknown hardware parameter 'l2.sise'; did you mean 'l2.size'?", "run '%s' --set l2.sise=1", elf);
+	free(elf);
 }
 END_TEST
 
