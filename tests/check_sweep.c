@@ -335,6 +335,25 @@ START_TEST(multicore_axes)
 }
 END_TEST
 
+/* Keys whose defaults follow an axis (constant_pool follows elf_in_ddr,
+ * resources_used the cores) differ between the points of one sweep without
+ * being axes themselves; the sweep must not take that for a foreign point. */
+START_TEST(derived_keys_follow_axes)
+{
+	char *out = ax_tmp("derived"), *json = ax_tmp("derived.json");
+	struct ax_run r = sweep_tiny("--elf-in-ddr true,false --set aipu_cores=4 --cores-per-copy 1,2 --jobs 2 "
+				     "--out '%s' --json '%s'", out, json);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_has(r.out, "tiny: 4 points (elf_in_ddr 2 x aipu_cores_used 2), 4 ok, 0 failed");
+	ax_run_free(&r);
+	r = ax_run_axsim("merge '%s'", out);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ax_run_free(&r);
+	free(out);
+	free(json);
+}
+END_TEST
+
 START_TEST(tiny_sweep_table)
 {
 	char *out = ax_tmp("tiny"), *json = ax_tmp("tiny.json"), *csv = ax_tmp("tiny.csv");
@@ -891,6 +910,7 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 300);
 	tcase_add_test(t, tiny_sweep_table);
 	tcase_add_test(t, multicore_axes);
+	tcase_add_test(t, derived_keys_follow_axes);
 	tcase_add_test(t, failing_point);
 	tcase_add_test(t, objective);
 	tcase_add_test(t, resume);

@@ -707,7 +707,8 @@ static int varies(const struct results *rs, const char *section, const char *key
 		const char *a = json_string_value(n);
 		if (!strcmp(a, key))
 			return 1;
-		if (!strcmp(section, "config") && !strcmp(key, "resources_used") && !strcmp(a, "aipu_cores_used"))
+		/* a key whose default follows an axis moves with it */
+		if (!strcmp(section, "config") && ax_ccfg_derives(key, a))
 			return 1;
 	}
 	return 0;

@@ -669,6 +669,27 @@ static void model_names(const struct ax_ynode *models, char *buf, size_t len)
 /* The cores one network spans follow max_compiler_cores unless
  * aipu_cores_used is given; the SDK's resources_used follows those cores,
  * unless given. */
+/* The keys whose default derive_resources computes from others, and what
+ * from (a sweep over one of those moves them too). */
+static const struct {
+	enum ax_ccfg_id key, from;
+} derived[] = {
+	{ AX_CC_CONSTANT_POOL, AX_CC_ELF_IN_DDR },
+	{ AX_CC_AIPU_CORES_USED, AX_CC_AIPU_CORES },
+	{ AX_CC_AIPU_CORES_USED, AX_CC_MAX_COMPILER_CORES },
+	{ AX_CC_RESOURCES_USED, AX_CC_AIPU_CORES_USED },
+	{ AX_CC_RESOURCES_USED, AX_CC_AIPU_CORES },
+	{ AX_CC_RESOURCES_USED, AX_CC_MAX_COMPILER_CORES },
+};
+
+int ax_ccfg_derives(const char *key, const char *from)
+{
+	for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++)
+		if (!strcmp(keys[derived[i].key].info.name, key) && !strcmp(keys[derived[i].from].info.name, from))
+			return 1;
+	return 0;
+}
+
 static void derive_resources(struct ax_ccfg *c)
 {
 	/* the constants live with the ELF unless the model places them */
@@ -987,9 +1008,7 @@ int ax_ccfg_set(struct ax_ccfg *c, const char *key, const char *value, const cha
 	free(c->origin[id].file);
 	c->origin[id].file = ax_xstrdup(origin);
 	c->origin[id].line = c->origin[id].col = 0;
-	if (id == AX_CC_AIPU_CORES_USED || id == AX_CC_AIPU_CORES || id == AX_CC_MAX_COMPILER_CORES ||
-	    id == AX_CC_ELF_IN_DDR)
-		derive_resources(c);
+	derive_resources(c);  /* the keys that follow this one (derived[]) */
 	return AX_OK;
 }
 

@@ -181,6 +181,10 @@ const char *ax_ptq_name(int ptq);
  * for that many cores in Batch-x mode), as ax_ccfg_load and ax_ccfg_set
  * derive it. */
 unsigned ax_ccfg_cores_per_copy(const struct ax_ccfg *c);
+/* Whether the default of compilation key `key` (canonical name) derives from
+ * the value of key `from` (resources_used from aipu_cores_used, constant_pool
+ * from elf_in_ddr, ...), so that it moves when `from` does. */
+int ax_ccfg_derives(const char *key, const char *from);
 
 /* Cores the copies run on: aipu_cores, capped by max_execution_cores when
  * the model sets it. */
