@@ -1050,10 +1050,13 @@ static uint32_t vector_task(struct lstate *s, uint32_t li, uint32_t core, uint32
 	if (dw) {
 		uint64_t elems = l->op == AX_OP_GLOBALPOOL ? in_elems : out_elems;
 		t.cycles = ax_dwpu_cycles(a, macs, elems);
-		/* a table activation streams through the DPU behind the DWPU */
-		uint64_t lut = ax_dpu_act_cycles(a, l->act, out_elems);
-		if (lut > t.cycles)
-			t.cycles = lut;
+		/* a table activation streams through the DPU behind the DWPU:
+		 * the slower of the two sets the pace */
+		if (ax_act_uses_lut(l->act)) {
+			uint64_t lut = ax_dpu_cycles(a, out_elems) + ax_dpu_act_cycles(a, l->act, out_elems);
+			if (lut > t.cycles)
+				t.cycles = lut;
+		}
 		if (l->op == AX_OP_CONV)
 			t.macs = useful_macs;
 	} else if (l->op == AX_OP_CONCAT) {
