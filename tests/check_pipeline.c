@@ -203,6 +203,7 @@ START_TEST(test_bad_usage)
 		       ax_src(CASCADE), c, c);
 	ax_expect_fail("--rois needs a pipeline", "run '%s' --rois " CLS "=3", c);
 	ax_expect_fail("no such model", "run --config '%s' --net nosuch='%s'", ax_src(CASCADE), c);
+	ax_expect_fail("--net: a sweep runs one network", "sweep --config '%s' --net " CLS "='%s'", ax_src(CASCADE), c);
 	free(c);
 }
 END_TEST
