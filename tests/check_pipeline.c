@@ -3,12 +3,27 @@
  * "Pipelines of models"): the bundled cascade, each model against itself
  * alone, the regions of interest, and the shares of the chip that do not fit.
  */
+#define _GNU_SOURCE
 #include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
+
+/* A formatted heap string (the test's own; libaxsim's is not linked here). */
+static char *ax_xasprintf_test(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *ax_xasprintf_test(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	ck_assert_int_ge(vasprintf(&s, fmt, ap), 0);
+	va_end(ap);
+	return s;
+}
 
 #define CASCADE "models/pipelines/yolov5s-mobilenetv2.yaml"
 #define DET "yolov5s-v7-coco-onnx"
@@ -146,6 +161,74 @@ START_TEST(test_rois)
 }
 END_TEST
 
+/* Two tiny models whose second stage's pipeline step is step (YAML text
+ * under "  - second:\n"), and the first's postprocess post. */
+static char *tiny_pipeline(const char *name, const char *post, const char *step)
+{
+#define TINY_ENTRY(name)                                \
+	"  " name ":\n"                                 \
+	"    class: AxONNXModel\n"                      \
+	"    input_tensor_shape: [1, 3, 32, 32]\n"      \
+	"    extra_kwargs:\n"                           \
+	"      aipu_cores: 1\n"
+	const char *a = TINY_ENTRY("first"), *b = TINY_ENTRY("second");
+	char *text = ax_xasprintf_test("pipeline:\n"
+				       "  - detect:\n"
+				       "      model_name: first\n"
+				       "      postprocess:\n"
+				       "        - decode:\n%s"
+				       "  - classify:\n"
+				       "      model_name: second\n%s"
+				       "models:\n%s%s",
+				       post, step, a, b);
+	char *path = ax_tmp(name);
+	ax_write_file(path, text);
+	free(text);
+	return path;
+}
+
+/* The runs per frame of the second tiny model with the pipeline of path. */
+static int tiny_rois(const char *path)
+{
+	char *out = ax_tmp("tiny-pipeline.json");
+	char *net = strdup(ax_src("models/tiny/tiny.net.yaml"));
+	struct ax_run r = ax_run_axsim("run --config '%s' --net first='%s' --net second='%s' --inferences 1 --quiet "
+				       "--json '%s'", path, net, net, out);
+	ck_assert_msg(r.status == 0, "%s failed (%d): %s", path, r.status, r.err);
+	ax_run_free(&r);
+	json_t *j = load_json(out);
+	int n = (int)num(json_array_get(json_object_get(json_object_get(j, "pipeline"), "models"), 1), "runs_per_frame");
+	json_decref(j);
+	free(net);
+	free(out);
+	return n;
+}
+
+/* Where the default runs per frame come from: the step's input.top_k (the
+ * SDK's region-of-interest input), else an earlier step's postprocess top_k,
+ * then nms_top_k, else 1. */
+START_TEST(test_default_rois)
+{
+	char *p = tiny_pipeline("roi.yaml", "            nms_top_k: 30\n            top_k: 7\n",
+				"      input:\n        source: roi\n        where: detect\n        top_k: 5\n");
+	ck_assert_int_eq(tiny_rois(p), 5);
+	free(p);
+	p = tiny_pipeline("topk.yaml", "            nms_top_k: 30\n            top_k: 7\n", "      input:\n        type: image\n");
+	ck_assert_int_eq(tiny_rois(p), 7);
+	free(p);
+	p = tiny_pipeline("nms.yaml", "            nms_top_k: 30\n", "      input:\n        type: image\n");
+	ck_assert_int_eq(tiny_rois(p), 30);
+	free(p);
+	p = tiny_pipeline("none.yaml", "            box_format: xywh\n", "      input:\n        type: image\n");
+	ck_assert_int_eq(tiny_rois(p), 1);
+	free(p);
+	/* a top_k that is not a count: the YAML's position */
+	p = tiny_pipeline("bad.yaml", "            box_format: xywh\n", "      input:\n        top_k: many\n");
+	ax_expect_fail("bad.yaml:10:16: top_k: 'many' is not an integer", "run --config '%s' --net first=x --net second=y", p);
+	free(p);
+}
+END_TEST
+
 /* A YAML of the cascade with other compilation settings. */
 static char *variant(const char *name, const char *from, const char *to)
 {
@@ -216,6 +299,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_cascade);
 	tcase_add_test(t, test_sharing_slows);
 	tcase_add_test(t, test_rois);
+	tcase_add_test(t, test_default_rois);
 	tcase_add_test(t, test_too_much);
 	tcase_add_test(t, test_bad_usage);
 	suite_add_tcase(s, t);
