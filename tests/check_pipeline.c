@@ -248,6 +248,35 @@ static char *variant(const char *name, const char *from, const char *to)
 	return path;
 }
 
+/* Each model keeps its own mvm_limitation: capping the classifier's IMC
+ * slows it and leaves the detector as it was. */
+START_TEST(test_own_mvm_cap)
+{
+	json_t *j = cascade("");
+	json_t *ms = json_object_get(json_object_get(j, "pipeline"), "models");
+	double det = num(json_array_get(ms, 0), "latency_us"), cls = num(json_array_get(ms, 1), "latency_us");
+	json_decref(j);
+	char *y = variant("capped.yaml", "aipu_cores: 1\n", "aipu_cores: 1\n      mvm_limitation: 25\n");
+	char *d = ax_compiled(ax_src("models/yolov5s/yolov5s.net.yaml"));
+	char *c = ax_compiled(ax_src("models/mobilenetv2/mobilenetv2.net.yaml"));
+	char *out = ax_tmp("capped.json");
+	struct ax_run r = ax_run_axsim("run --config '%s' --net " DET "='%s' --net " CLS "='%s' --quiet --json '%s'", y,
+				       d, c, out);
+	ck_assert_msg(r.status == 0, "capped cascade failed (%d): %s", r.status, r.err);
+	ax_run_free(&r);
+	j = load_json(out);
+	ms = json_object_get(json_object_get(j, "pipeline"), "models");
+	double det2 = num(json_array_get(ms, 0), "latency_us"), cls2 = num(json_array_get(ms, 1), "latency_us");
+	ck_assert_msg(cls2 > cls * 1.2, "classifier %g us capped, %g us not", cls2, cls);
+	ck_assert_msg(det2 < det * 1.01, "detector %g us beside a capped classifier, %g us otherwise", det2, det);
+	json_decref(j);
+	free(out);
+	free(y);
+	free(d);
+	free(c);
+}
+END_TEST
+
 /* Memory shares over 1.0, and over the chip's cores: exit 2 naming the models. */
 START_TEST(test_too_much)
 {
@@ -300,6 +329,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_sharing_slows);
 	tcase_add_test(t, test_rois);
 	tcase_add_test(t, test_default_rois);
+	tcase_add_test(t, test_own_mvm_cap);
 	tcase_add_test(t, test_too_much);
 	tcase_add_test(t, test_bad_usage);
 	suite_add_tcase(s, t);

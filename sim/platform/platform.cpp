@@ -380,6 +380,13 @@ struct Compute : sc_module {
 			// L1 traffic; the longer of the two is the task's time.
 			uint64_t ps = t.cycles * s.cycle_ps;
 			uint32_t cap = s.mvm_cap_pm;
+			// a pipeline's model keeps its own mvm_limitation
+			// (docs/timing-model.md "Pipelines of models")
+			if (s.tl->n_parts) {
+				uint32_t own = s.tl->parts[s.tl->core_part[t.core]].mvm_limit_permille;
+				if (own < cap)
+					cap = own;
+			}
 			if (t.kind == AX_T_MVM && cap < 1000)
 				ps = (ps * 1000 + cap - 1) / cap;
 			unsigned rk = t.kind == AX_T_IMC_LOAD ? AX_KIND_WEIGHTS : AX_KIND_ACT;

@@ -176,7 +176,9 @@ void ax_pipeline_merge(const struct ax_pipeline *p, struct ax_tasklist *tl, stru
 			tl->dma_sys_channels = pt->dma_sys_channels;
 		if (pt->dma_core_channels > tl->dma_core_channels)
 			tl->dma_core_channels = pt->dma_core_channels;
-		if (pt->mvm_limit_permille < tl->mvm_limit_permille)
+		/* the chip's cap (the limiter's ceiling) is the highest; each
+		 * model's cores keep their own below it */
+		if (pt->mvm_limit_permille > tl->mvm_limit_permille)
 			tl->mvm_limit_permille = pt->mvm_limit_permille;
 		for (int m = 0; m < AX_MEM_COUNT; m++)
 			tl->peak_bytes[m] += pt->peak_bytes[m];
