@@ -788,10 +788,14 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 		in->cfg->v[AX_CC_TILING_DEPTH], in->cfg->v[AX_CC_IN_CORE_REPLICATION] ? "on" : "off",
 		in->cfg->v[AX_CC_PAGE_MEMORY] ? "on" : "off", in->cfg->v[AX_CC_ELF_IN_DDR] ? "true" : "false",
 		ax_ptq_name((int)in->cfg->v[AX_CC_PTQ_SCHEME]));
-	fprintf(out, "  cores      %u in use: %u cop%s x %u core%s (%s, %u input%s at once), %.0f MHz, IMC capped at %g%%\n",
-		tl->n_cores, tl->copies, tl->copies == 1 ? "y" : "ies", tl->cores_per_copy,
-		tl->cores_per_copy == 1 ? "" : "s", mode_name(tl), tl->lanes, tl->lanes == 1 ? "" : "s",
-		(double)tl->clock_hz / 1e6, (double)tl->mvm_limit_permille / 10.0);
+	if (in->n_models)
+		fprintf(out, "  cores      %u in use by %zu models (%u copies, %u inputs at once), %.0f MHz\n", tl->n_cores,
+			in->n_models, tl->copies, tl->lanes, (double)tl->clock_hz / 1e6);
+	else
+		fprintf(out, "  cores      %u in use: %u cop%s x %u core%s (%s, %u input%s at once), %.0f MHz, IMC capped at %g%%\n",
+			tl->n_cores, tl->copies, tl->copies == 1 ? "y" : "ies", tl->cores_per_copy,
+			tl->cores_per_copy == 1 ? "" : "s", mode_name(tl), tl->lanes, tl->lanes == 1 ? "" : "s",
+			(double)tl->clock_hz / 1e6, (double)tl->mvm_limit_permille / 10.0);
 	if (in->n_models)
 		pipeline_text(in, out);
 	fprintf(out, "\n");
