@@ -216,6 +216,45 @@ START_TEST(test_compare)
 }
 END_TEST
 
+/* A pipeline through the API gives the tool's pipeline figures. */
+START_TEST(test_pipeline)
+{
+	char *yaml = strdup(ax_src("models/pipelines/yolov5s-mobilenetv2.yaml"));
+	char *det = strdup(ax_src("models/yolov5s/yolov5s.net.yaml"));
+	char *cls = strdup(ax_src("models/mobilenetv2/mobilenetv2.net.yaml"));
+	char *json = ax_tmp("pipe.json");
+	struct ax_run t = ax_run_axsim("run --config '%s' --net yolov5s-v7-coco-onnx='%s' --net "
+				       "mobilenetv2-imagenet-onnx='%s' --rois mobilenetv2-imagenet-onnx=4 --quiet --json '%s'",
+				       yaml, det, cls, json);
+	ck_assert_msg(t.status == 0, "axsim run failed: %s", t.err);
+	struct axsim_session *s = axsim_session_new();
+	struct axsim_spec *spec = axsim_spec_new();
+	ck_assert_int_eq(axsim_spec_set_config(spec, yaml, NULL, NULL), AXSIM_OK);
+	ck_assert_int_eq(axsim_spec_add_net(spec, "yolov5s-v7-coco-onnx", det), AXSIM_OK);
+	ck_assert_int_eq(axsim_spec_add_net(spec, "mobilenetv2-imagenet-onnx", cls), AXSIM_OK);
+	ck_assert_int_eq(axsim_spec_set_rois(spec, "mobilenetv2-imagenet-onnx", 4), AXSIM_OK);
+	struct axsim_result *r = NULL;
+	ck_assert_msg(axsim_run(s, spec, &r) == AXSIM_OK, "%s", axsim_session_errors(s));
+	double rpf, fps;
+	ck_assert_int_eq(axsim_result_get(r, "pipeline.models.1.runs_per_frame", &rpf), AXSIM_OK);
+	ck_assert_double_eq(rpf, 4);
+	ck_assert_int_eq(axsim_result_get(r, "pipeline.fps", &fps), AXSIM_OK);
+	char *text = ax_read_file(json, NULL);
+	char *mine = axsim_result_format(r, AXSIM_FORMAT_JSON);
+	ck_assert_str_eq(mine, text);
+	axsim_free(mine);
+	free(text);
+	axsim_result_free(r);
+	axsim_spec_free(spec);
+	axsim_session_free(s);
+	ax_run_free(&t);
+	free(json);
+	free(cls);
+	free(det);
+	free(yaml);
+}
+END_TEST
+
 START_TEST(test_version)
 {
 	struct ax_run t = ax_run_axsim("--version");
@@ -236,6 +275,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_bad_input);
 	tcase_add_test(t, test_one_simulation_per_process);
 	tcase_add_test(t, test_compare);
+	tcase_add_test(t, test_pipeline);
 	tcase_add_test(t, test_version);
 	suite_add_tcase(s, t);
 	return s;

@@ -499,9 +499,9 @@ START_TEST(test_checker_catches)
 }
 END_TEST
 
-/* The runs checked: the tiny network (with and without a board), and each
+/* The runs checked: the tiny network (with and without a board), each
  * bundled network with its model YAML (one and four copies, one and four
- * cores per copy). */
+ * cores per copy), and the bundled pipeline of two models (net NULL). */
 static const struct {
 	const char *net, *model, *extra;
 } runs[] = {
@@ -510,17 +510,30 @@ static const struct {
 	{ "models/resnet50/resnet50.net.yaml", "models/resnet50/resnet50.yaml", "" },
 	{ "models/mobilenetv2/mobilenetv2.net.yaml", "models/mobilenetv2/mobilenetv2.yaml", "" },
 	{ "models/yolov5s/yolov5s.net.yaml", "models/yolov5s/yolov5s.yaml", "" },
+	{ NULL, "models/pipelines/yolov5s-mobilenetv2.yaml", "" },
 };
 
 static json_t *run_json(size_t i)
 {
-	char *elf = ax_compiled(ax_src(runs[i].net));
 	char name[64];
 	snprintf(name, sizeof(name), "schema%zu.json", i);
 	char *out = ax_tmp(name);
-	struct ax_run r = ax_run_axsim("run '%s' --config '%s' --quiet --json '%s' %s", elf, ax_src(runs[i].model),
-				       out, runs[i].extra);
-	ck_assert_msg(r.status == 0, "axsim run %s failed (%d): %s", runs[i].net, r.status, r.err);
+	char *elf = NULL;
+	struct ax_run r;
+	if (runs[i].net) {
+		elf = ax_compiled(ax_src(runs[i].net));
+		r = ax_run_axsim("run '%s' --config '%s' --quiet --json '%s' %s", elf, ax_src(runs[i].model), out,
+				 runs[i].extra);
+	} else {
+		char *det = ax_compiled(ax_src("models/yolov5s/yolov5s.net.yaml"));
+		char *cls = ax_compiled(ax_src("models/mobilenetv2/mobilenetv2.net.yaml"));
+		r = ax_run_axsim("run --config '%s' --net yolov5s-v7-coco-onnx='%s' --net mobilenetv2-imagenet-onnx='%s' "
+				 "--quiet --json '%s'", ax_src(runs[i].model), det, cls, out);
+		free(det);
+		free(cls);
+	}
+	ck_assert_msg(r.status == 0, "axsim run %s failed (%d): %s", runs[i].net ? runs[i].net : runs[i].model,
+		      r.status, r.err);
 	json_error_t je;
 	json_t *j = json_load_file(out, 0, &je);
 	ck_assert_msg(j != NULL, "%s:%d:%d: %s", out, je.line, je.column, je.text);
@@ -539,7 +552,8 @@ START_TEST(test_report_matches_doc)
 	json_t *j = run_json((size_t)_i);
 	struct msgs m = { .len = 0 };
 	schema_check(&d, j, &m);
-	ck_assert_msg(m.count == 0, "%s %s: %d problems:\n%s", runs[_i].net, runs[_i].extra, m.count, m.buf);
+	ck_assert_msg(m.count == 0, "%s %s: %d problems:\n%s", runs[_i].net ? runs[_i].net : runs[_i].model,
+		      runs[_i].extra, m.count, m.buf);
 	json_decref(j);
 	doc_free(&d);
 }

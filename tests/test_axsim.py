@@ -56,6 +56,19 @@ class TestAxsim(unittest.TestCase):
         text = axsim.run_text(TINY, config=TINY_MODEL)
         self.assertIn("latency", text)
 
+    def test_pipeline(self):
+        cascade = os.path.join(SRC, "models/pipelines/yolov5s-mobilenetv2.yaml")
+        det = os.path.join(SRC, "models/yolov5s/yolov5s.net.yaml")
+        nets = {"yolov5s-v7-coco-onnx": det, "mobilenetv2-imagenet-onnx": NET}
+        got = axsim.run(None, config=cascade, nets=nets, rois={"mobilenetv2-imagenet-onnx": 3})
+        out = os.path.join(TMP, "pipeline.json")
+        subprocess.run([BIN, "run", "--config", cascade, "--net", "yolov5s-v7-coco-onnx=" + det,
+                        "--net", "mobilenetv2-imagenet-onnx=" + NET, "--rois",
+                        "mobilenetv2-imagenet-onnx=3", "--quiet", "--json", out], check=True)
+        with open(out) as f:
+            self.assertEqual(got, json.load(f))
+        self.assertEqual([m["runs_per_frame"] for m in got["pipeline"]["models"]], [1, 3])
+
     def test_compare(self):
         a = axsim.run(TINY, config=TINY_MODEL)
         b = axsim.run(TINY, config=TINY_MODEL, set={"tiling_depth": 2, "ddr.data_rate": "1600MT/s"})

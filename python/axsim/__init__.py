@@ -50,8 +50,8 @@ def _value(v):
     return str(v)
 
 
-def _request(net, config, arch, set, inferences, model, board):
-    if net is None:
+def _request(net, config, arch, set, inferences, model, board, nets=None, rois=None):
+    if net is None and not nets:
         raise InputError("no network to run; expected an ELF or a network description\n")
     items = list(set.items()) if isinstance(set, dict) else list(set or [])
     sets = []
@@ -61,7 +61,9 @@ def _request(net, config, arch, set, inferences, model, board):
         else:
             k, v = item
             sets.append("%s=%s" % (k, _value(v)))
-    return {"net": os.fspath(net),
+    return {"net": None if net is None else os.fspath(net),
+            "nets": [[m, os.fspath(p)] for m, p in dict(nets or {}).items()],
+            "rois": [[m, int(n)] for m, n in dict(rois or {}).items()],
             "config": None if config is None else os.fspath(config),
             "arch": None if arch is None else os.fspath(arch),
             "model": model, "board": board, "set": sets,
@@ -91,7 +93,8 @@ def _check(res):
     raise cls(res["errors"] or "axsim failed with status %d\n" % res["status"])
 
 
-def run(net, config=None, arch=None, set=None, inferences=None, model=None, board=None):
+def run(net, config=None, arch=None, set=None, inferences=None, model=None, board=None, nets=None,
+        rois=None):
     """Simulates net (an ELF written by `axsim compile`/`axsim import`, or a
     network description) and returns its report as `axsim run --json` writes it.
 
@@ -100,16 +103,20 @@ def run(net, config=None, arch=None, set=None, inferences=None, model=None, boar
     description file (None: the built-in one).  set: {KEY: VALUE} or
     ["KEY=VALUE"], hardware parameters and compilation keys alike, applied after
     the files.  inferences: back-to-back inferences per copy (None: 2, giving the
-    steady-state throughput).  Raises InputError for bad input and
+    steady-state throughput).  nets: {MODEL: NET} in stage order, with net None,
+    runs those models of config at once, each on its own cores (a pipeline,
+    docs/timing-model.md "Pipelines of models"); rois: {MODEL: N}, a later
+    stage's runs per frame.  Raises InputError for bad input and
     SimulationError when the simulation fails."""
     return json.loads(_check(_finish(_start(_request(net, config, arch, set, inferences,
-                                                     model, board))))["report"])
+                                                     model, board, nets, rois))))["report"])
 
 
-def run_text(net, config=None, arch=None, set=None, inferences=None, model=None, board=None):
+def run_text(net, config=None, arch=None, set=None, inferences=None, model=None, board=None,
+             nets=None, rois=None):
     """As run(), but returns the text report that `axsim run` prints."""
     return _check(_finish(_start(_request(net, config, arch, set, inferences, model,
-                                          board))))["text"]
+                                          board, nets, rois))))["text"]
 
 
 def _row(point, res):

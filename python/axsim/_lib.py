@@ -41,6 +41,8 @@ def load():
         "axsim_spec_new": (vp, []),
         "axsim_spec_free": (None, [vp]),
         "axsim_spec_set_net": (ci, [vp, cp]),
+        "axsim_spec_add_net": (ci, [vp, cp, cp]),
+        "axsim_spec_set_rois": (ci, [vp, cp, ctypes.c_uint]),
         "axsim_spec_set_config": (ci, [vp, cp, cp, cp]),
         "axsim_spec_set_arch": (ci, [vp, cp]),
         "axsim_spec_set": (ci, [vp, cp]),

@@ -18,7 +18,12 @@ def simulate(req):
     spec = lib.axsim_spec_new()
     out = {"status": _lib.EUSAGE, "errors": "", "warnings": "", "report": None, "text": None}
     try:
-        lib.axsim_spec_set_net(spec, _enc(req["net"]))
+        if req.get("net") is not None:
+            lib.axsim_spec_set_net(spec, _enc(req["net"]))
+        for m, p in req.get("nets", []):
+            lib.axsim_spec_add_net(spec, _enc(m), _enc(p))
+        for m, n in req.get("rois", []):
+            lib.axsim_spec_set_rois(spec, _enc(m), n)
         if req.get("config") is not None:
             lib.axsim_spec_set_config(spec, _enc(req["config"]), _enc(req.get("model")),
                                       _enc(req.get("board")))

@@ -40,7 +40,7 @@ int ax_cli_check_outputs(const char *cmd, const struct ax_out_spec *outs, size_t
 static const char *const all_opts[] = {
 	"--arch", "--set", "--config", "--model", "--board", "--json", "--csv",
 	"--quiet", "--reference", "--help", "-o", "--inferences", "--trace", "--vcd", "--trace-limit",
-	"--tolerance", "--metric", "--force", "--input-shape", "--no-host", NULL
+	"--tolerance", "--metric", "--force", "--input-shape", "--no-host", "--net", "--rois", NULL
 };
 
 static int takes_value(const char *o)
@@ -128,6 +128,15 @@ int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
 			}
 			(tol ? o->tolerances : o->metrics)[(*n)++] = val;
 		}
+		else if (!strcmp(name, "--net") || !strcmp(name, "--rois")) {
+			int net = !strcmp(name, "--net");
+			int *n = net ? &o->n_nets : &o->n_rois;
+			if (*n >= AX_MAX_SETS) {
+				fprintf(stderr, "axsim %s: more than %d %s options\n", cmd, AX_MAX_SETS, name);
+				return 2;
+			}
+			(net ? o->nets : o->rois)[(*n)++] = val;
+		}
 		else if (!strcmp(name, "--set") || !strcmp(name, "--input-shape")) {
 			int set = !strcmp(name, "--set");
 			int *n = set ? &o->n_sets : &o->n_input_shapes;
@@ -153,6 +162,10 @@ static void opts_spec(const struct ax_opts *o, const struct ax_run_extra *x, str
 	spec->board = o->board;
 	spec->sets = o->sets;
 	spec->n_sets = o->n_sets;
+	spec->nets = o->nets;
+	spec->n_nets = o->n_nets;
+	spec->rois = o->rois;
+	spec->n_rois = o->n_rois;
 	if (x) {
 		spec->overrides = x->overrides;
 		spec->n_overrides = x->n_overrides;
@@ -201,9 +214,10 @@ int ax_cmd_run(int argc, char **argv)
 	struct ax_sweep_job job;
 	if (ax_sweep_job_opts(&argc, argv, &job))
 		return 2;
-	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet --inferences --trace --vcd --trace-limit", 1, &o))
+	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet --inferences --trace --vcd --trace-limit --net --rois", 1, &o))
 		return 2;
 	if (help_or_usage(&o, "usage: axsim run NET [--config MODEL.yaml] [--model NAME] [--board pcie|m2]\n"
+			      "       axsim run --config PIPELINE.yaml --net MODEL=NET --net MODEL2=NET2... [--rois MODEL2=N]\n"
 			      "                 [--arch FILE] [--set KEY=VALUE]... [--json FILE] [--csv FILE] [--quiet]\n"
 			      "                 [--inferences N] [--trace FILE.json] [--vcd FILE.vcd] [--trace-limit SIZE]\n"
 			      "Simulates N back-to-back inferences (default 2) on each copy of the network and\n"
@@ -215,17 +229,34 @@ int ax_cmd_run(int argc, char **argv)
 			      "--trace writes the timeline of every task for ui.perfetto.dev, --vcd the units'\n"
 			      "busy signals and the bytes in progress per memory for GTKWave (docs/traces.md);\n"
 			      "each stops, with a warning, once it is about --trace-limit large (default 64MiB).\n"
+			      "With --net, the models of PIPELINE.yaml run at once on their own cores (the first\n"
+			      "on cores 0.., the next after it), sharing L2, the NoC and DDR; a later stage runs\n"
+			      "once per region of interest of a frame: the pipeline section's top_k, or --rois\n"
+			      "(docs/timing-model.md \"Pipelines of models\").\n"
 			      "Every FILE may be - (standard output).\n"))
 		return 0;
-	if (o.n_positional != 1) {
-		fprintf(stderr, "axsim run: expected one network (ELF or description); see axsim run --help\n");
+	if (o.n_nets ? o.n_positional != 0 : o.n_positional != 1) {
+		fprintf(stderr, o.n_nets ? "axsim run: a network both as NET and with --net; expected --net MODEL=NET for every model\n"
+					 : "axsim run: expected one network (ELF or description); see axsim run --help\n");
+		return 2;
+	}
+	if (o.n_rois && !o.n_nets) {
+		fprintf(stderr, "axsim run: --rois needs a pipeline: --net MODEL=NET for each model\n");
 		return 2;
 	}
 	const struct ax_out_spec outs[] = {
 		{ "--json", o.json }, { "--csv", o.csv }, { "--trace", o.trace }, { "--vcd", o.vcd },
 	};
-	const char *ins[] = { o.positional[0], o.config, o.arch };
-	if (ax_cli_check_outputs("run", outs, 4, ins, 3))
+	const char *ins[AX_MAX_SETS + 3] = { o.config, o.arch };
+	size_t n_ins = 2;
+	if (o.n_positional)
+		ins[n_ins++] = o.positional[0];
+	for (int i = 0; i < o.n_nets; i++) {
+		const char *eq = strchr(o.nets[i], '=');
+		if (eq)
+			ins[n_ins++] = eq + 1;
+	}
+	if (ax_cli_check_outputs("run", outs, 4, ins, n_ins))
 		return 2;
 	if (job.n_cc || job.n_axes)
 		return ax_sweep_job_run(&o, &job);

@@ -31,6 +31,9 @@ struct ax_opts {
 	/* import (sim/cli/import.c) */
 	const char *input_shapes[AX_MAX_SETS];
 	int n_input_shapes, no_host;
+	/* run: a pipeline's --net MODEL=NET and --rois MODEL=N, in the order given */
+	const char *nets[AX_MAX_SETS], *rois[AX_MAX_SETS];
+	int n_nets, n_rois;
 };
 
 /*

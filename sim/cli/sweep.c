@@ -1476,6 +1476,10 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 		int known = 0;
 		for (size_t k = 0; sweep_opts[k] && !known; k++)
 			known = !strcmp(sweep_opts[k], name);
+		if (!known && (!strcmp(name, "--net") || !strcmp(name, "--rois")))
+			return sweep_fail("%s: a sweep runs one network; sweeping a pipeline of several models is not "
+					  "supported yet (run each point with axsim run --config PIPELINE.yaml --net MODEL=NET ...)",
+					  name);
 		if (!known) {
 			const char *sug = ax_suggest(name, sweep_opts, sizeof(sweep_opts) / sizeof(sweep_opts[0]) - 1);
 			return sweep_fail("unknown option '%s'%s%s%s; see axsim sweep --help", name,

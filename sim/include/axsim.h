@@ -67,6 +67,14 @@ int axsim_spec_set_net(struct axsim_spec *spec, const char *path);
  * choose its models: entry and its pcie:/m2: section. */
 int axsim_spec_set_config(struct axsim_spec *spec, const char *path, const char *model,
 			  const char *board);
+/* Adds a model of a pipeline (several models of the axsim_spec_set_config
+ * file at once, each on its own cores, in the order added; docs/timing-model.md
+ * "Pipelines of models"): its models: entry and its network.  Replaces
+ * axsim_spec_set_net; the config's model must be NULL. */
+int axsim_spec_add_net(struct axsim_spec *spec, const char *model, const char *path);
+/* A later stage of a pipeline runs rois times per frame of the first
+ * (1 to 256; default: the pipeline section's top_k).  Checked by axsim_run. */
+int axsim_spec_set_rois(struct axsim_spec *spec, const char *model, unsigned rois);
 /* The hardware description file (NULL: the built-in configs/metis.yaml). */
 int axsim_spec_set_arch(struct axsim_spec *spec, const char *path);
 /* Adds one change, "KEY=VALUE": a hardware parameter (l2.size=16MiB) or a

@@ -17,6 +17,12 @@ void ax_tasklist_release(struct ax_tasklist *tl)
 	free(tl->tensors);
 	free(tl->plans);
 	free(tl->stage);
+	for (uint32_t p = 0; p < tl->n_parts; p++)
+		ax_tasklist_release(&tl->parts[p]);
+	free(tl->parts);
+	free(tl->part_core_base);
+	free(tl->part_layer_base);
+	free(tl->core_part);
 	memset(tl, 0, sizeof(*tl));
 }
 

@@ -118,6 +118,17 @@ struct ax_tasklist {
 	uint32_t dma_sys_channels, dma_core_channels; /* in use (dma_dual_channel) */
 	uint64_t clock_hz;               /* effective core clock */
 	uint32_t mvm_limit_permille;     /* IMC throughput cap, thousandths (docs/imc.md) */
+
+	/* A pipeline of several models on one chip (docs/timing-model.md
+	 * "Pipelines of models"): each model lowered alone into parts[p], whose
+	 * tasks were appended here with their cores moved to part_core_base[p]
+	 * on, their layers to part_layer_base[p] on and their DDR addresses
+	 * above the earlier models'.  The controller of a core reads its part's
+	 * tasklist fields.  All 0/NULL for one network. */
+	uint32_t n_parts;
+	struct ax_tasklist *parts;       /* heap, released with this one */
+	uint32_t *part_core_base, *part_layer_base;  /* heap, per part */
+	uint32_t *core_part;             /* heap, per core: its part */
 };
 
 void ax_tasklist_init(struct ax_tasklist *tl);

@@ -245,6 +245,15 @@ struct Sim {
 			res->run_end_ps = end;
 		if (t.infer == 0 && end > res->core_end_ps[t.core])
 			res->core_end_ps[t.core] = end;
+		if (tl->n_parts) {
+			ax_part_result &pr = res->parts[tl->core_part[t.core]];
+			if (t.infer == 0 && end > pr.latency_ps)
+				pr.latency_ps = end;
+			if (t.infer < pr.inferences && end > pr.infer_end_ps[t.infer])
+				pr.infer_end_ps[t.infer] = end;
+			if (end > pr.run_end_ps)
+				pr.run_end_ps = end;
+		}
 	}
 	bool ready(uint32_t id) const { return remaining[id] == 0; }
 
@@ -371,6 +380,13 @@ struct Compute : sc_module {
 			// L1 traffic; the longer of the two is the task's time.
 			uint64_t ps = t.cycles * s.cycle_ps;
 			uint32_t cap = s.mvm_cap_pm;
+			// a pipeline's model keeps its own mvm_limitation
+			// (docs/timing-model.md "Pipelines of models")
+			if (s.tl->n_parts) {
+				uint32_t own = s.tl->parts[s.tl->core_part[t.core]].mvm_limit_permille;
+				if (own < cap)
+					cap = own;
+			}
 			if (t.kind == AX_T_MVM && cap < 1000)
 				ps = (ps * 1000 + cap - 1) / cap;
 			unsigned rk = t.kind == AX_T_IMC_LOAD ? AX_KIND_WEIGHTS : AX_KIND_ACT;
@@ -521,9 +537,11 @@ struct Controller : sc_module {
 	void run()
 	{
 		const ax_arch *a = s.a;
-		const ax_tasklist *tl = s.tl;
+		// a pipeline's core fetches from its own model's tasklist
+		const ax_tasklist *tl = s.tl->n_parts ? &s.tl->parts[s.tl->core_part[core]] : s.tl;
+		uint32_t own = s.tl->n_parts ? core - s.tl->part_core_base[s.tl->core_part[core]] : core;
 		uint64_t batch = a->ctrl_fetch_batch, dbytes = a->ctrl_descriptor_bytes;
-		uint64_t base = tl->ddr_tasklist_base + core * tl->ddr_tasklist_stride;
+		uint64_t base = tl->ddr_tasklist_base + own * tl->ddr_tasklist_stride;
 		std::vector<uint64_t> reload(a->dma_outstanding); // chunks in flight of a reload
 		uint64_t per_chunk = mine.size(); // descriptors per tasklist chunk
 		if (tl->tasklist_chunks > 1)
@@ -558,7 +576,7 @@ struct Controller : sc_module {
 				s.rec[id].issue_start_ps = t0;
 				s.rec[id].issue_end_ps = now_ps();
 			}
-			const ax_task &t = tl->tasks[id];
+			const ax_task &t = s.tl->tasks[id];
 			if (t.kind == AX_T_CTRL) {
 				// docs/timing-model.md "Operator set-up": the control core
 				// itself programs the operator once its configuration set
@@ -670,7 +688,8 @@ struct Platform {
 				computes.back()->l1.bind(l1.back()->socket);
 				cu[u] = computes.back().get();
 			}
-			dmas.emplace_back(new Dma((c + "_dma").c_str(), sim, AX_E_DMA_CORE, l1id, tl->dma_core_channels));
+			uint32_t chans = tl->n_parts ? tl->parts[tl->core_part[k]].dma_core_channels : tl->dma_core_channels;
+			dmas.emplace_back(new Dma((c + "_dma").c_str(), sim, AX_E_DMA_CORE, l1id, chans));
 			Dma *dm = dmas.back().get();
 			dm->near.bind(l1.back()->socket);
 			dm->far.bind(links.back()->socket);
@@ -782,6 +801,15 @@ extern "C" int ax_platform_run_opts(const ax_tasklist *tl, const ax_arch *a,
 	res->tasks = tl->n_tasks;
 	res->inferences = tl->inferences ? tl->inferences : 1;
 	res->infer_end_ps = static_cast<uint64_t *>(ax_xcalloc(res->inferences, sizeof(uint64_t)));
+	if (tl->n_parts) {
+		res->n_parts = tl->n_parts;
+		res->parts = static_cast<ax_part_result *>(ax_xcalloc(tl->n_parts, sizeof(ax_part_result)));
+		for (uint32_t p = 0; p < tl->n_parts; p++) {
+			uint32_t n = tl->parts[p].inferences ? tl->parts[p].inferences : 1;
+			res->parts[p].inferences = n;
+			res->parts[p].infer_end_ps = static_cast<uint64_t *>(ax_xcalloc(n, sizeof(uint64_t)));
+		}
+	}
 	if (opts && opts->record_tasks)
 		res->records = static_cast<ax_task_record *>(ax_xcalloc(tl->n_tasks ? tl->n_tasks : 1,
 									  sizeof(ax_task_record)));

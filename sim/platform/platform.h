@@ -55,6 +55,14 @@ struct ax_task_record {
 	uint32_t lane;                       /* the DMA channel that ran it (0 on the other units) */
 };
 
+/* One model of a pipeline (ax_tasklist.parts): its tasks' figures. */
+struct ax_part_result {
+	uint64_t latency_ps;                 /* its every copy's first inference done */
+	uint64_t run_end_ps;                 /* its every task done */
+	uint32_t inferences;                 /* back-to-back inferences per copy */
+	uint64_t *infer_end_ps;              /* heap: when its inference k finished on every copy */
+};
+
 struct ax_result {
 	uint64_t latency_ps;                 /* every copy's first inference done */
 	uint64_t run_end_ps;                 /* every task done */
@@ -86,6 +94,8 @@ struct ax_result {
 	size_t n_layers;
 	struct ax_layer_stats *layers;       /* heap; freed by ax_result_release */
 	struct ax_task_record *records;      /* heap, one per task, or NULL when not recorded */
+	uint32_t n_parts;                    /* the tasklist's n_parts */
+	struct ax_part_result *parts;        /* heap, per part; NULL for one network */
 };
 
 /* What to record besides the figures; zero it for none (the fast path). */

@@ -425,6 +425,68 @@ static json_t *energy_json(const struct ax_report_input *in)
 	return o;
 }
 
+/* docs/report-format.md "pipeline": the models of the run; one network is a
+ * pipeline of one, built here into *one.  Returns the count. */
+static size_t report_models(const struct ax_report_input *in, struct ax_report_model *one,
+			    const struct ax_report_model **models)
+{
+	if (in->n_models) {
+		*models = in->models;
+		return in->n_models;
+	}
+	const struct ax_tasklist *tl = in->tl;
+	*one = (struct ax_report_model){
+		.name = in->cfg->model ? in->cfg->model : in->net->name ? in->net->name : "network",
+		.cores = tl->n_cores, .copies = tl->copies, .runs_per_frame = 1, .rois_from = "first stage",
+		.resources_used = tl->resources_milli * tl->copies / 1000.0, .fps = fps(in),
+		.latency_ps = in->res->latency_ps, .inferences = in->res->inferences,
+	};
+	*models = one;
+	return 1;
+}
+
+/* The pipeline's sustained frame rate: the slowest stage's inferences per
+ * second over its runs per frame; *slowest its index. */
+static double pipeline_fps(const struct ax_report_model *m, size_t n, size_t *slowest)
+{
+	double best = 0;
+	*slowest = 0;
+	for (size_t i = 0; i < n; i++) {
+		double f = m[i].fps / m[i].runs_per_frame;
+		if (i == 0 || f < best) {
+			best = f;
+			*slowest = i;
+		}
+	}
+	return best;
+}
+
+static json_t *pipeline_json(const struct ax_report_input *in)
+{
+	struct ax_report_model one;
+	const struct ax_report_model *m;
+	size_t n = report_models(in, &one, &m), slowest;
+	json_t *o = json_object(), *arr = json_array();
+	json_object_set_new(o, "fps", jreal(pipeline_fps(m, n, &slowest)));
+	json_object_set_new(o, "slowest", json_string(m[slowest].name));
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "name", json_string(m[i].name));
+		json_object_set_new(e, "first_core", jint(m[i].core_base));
+		json_object_set_new(e, "cores", jint(m[i].cores));
+		json_object_set_new(e, "copies", jint(m[i].copies));
+		json_object_set_new(e, "resources_used", jreal(m[i].resources_used));
+		json_object_set_new(e, "runs_per_frame", jint(m[i].runs_per_frame));
+		json_object_set_new(e, "inferences_per_copy", jint(m[i].inferences));
+		json_object_set_new(e, "fps", jreal(m[i].fps));
+		json_object_set_new(e, "frame_fps", jreal(m[i].fps / m[i].runs_per_frame));
+		json_object_set_new(e, "latency_us", jreal((double)m[i].latency_ps / 1e6));
+		json_array_append_new(arr, e);
+	}
+	json_object_set_new(o, "models", arr);
+	return o;
+}
+
 json_t *ax_report_json(const struct ax_report_input *in)
 {
 	const struct ax_result *r = in->res;
@@ -470,6 +532,7 @@ json_t *ax_report_json(const struct ax_report_input *in)
 	json_object_set_new(tot, "macs", jint(per_inf(in, r->macs)));
 	json_object_set_new(tot, "imc_utilization", jreal(imc_utilization(in)));
 	json_object_set_new(root, "totals", tot);
+	json_object_set_new(root, "pipeline", pipeline_json(in));
 	json_object_set_new(root, "energy", energy_json(in));
 
 	json_t *units = json_object();
@@ -689,6 +752,28 @@ void ax_human_bytes(uint64_t b, char *buf, size_t n)
 		snprintf(buf, n, "%llu B", (unsigned long long)b);
 }
 
+/* The text report's pipeline section (several models only). */
+static void pipeline_text(const struct ax_report_input *in, FILE *out)
+{
+	struct ax_report_model one;
+	const struct ax_report_model *m;
+	size_t n = report_models(in, &one, &m), slowest;
+	double f = pipeline_fps(m, n, &slowest);
+	fprintf(out, "\n  pipeline   %zu models at once, %.1f frames/s sustained (limited by %s)\n", n, f,
+		m[slowest].name);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "\n  model %s: cores %u-%u, %u cop%s, resources_used %.2f, %u run%s per frame (%s)\n",
+			m[i].name, m[i].core_base, m[i].core_base + m[i].cores - 1, m[i].copies,
+			m[i].copies == 1 ? "y" : "ies", m[i].resources_used, m[i].runs_per_frame,
+			m[i].runs_per_frame == 1 ? "" : "s", m[i].rois_from);
+		fprintf(out, "    latency    %.1f us (first inference of every copy)\n", (double)m[i].latency_ps / 1e6);
+		fprintf(out, "    throughput %.1f inferences/s = %.1f frames/s (steady state over %llu back-to-back)\n",
+			m[i].fps, m[i].fps / m[i].runs_per_frame, (unsigned long long)m[i].inferences);
+	}
+	fprintf(out, "\n  (the figures below are the whole chip's, every model together; the\n"
+		     "  layers are named model/layer)\n");
+}
+
 void ax_report_text(const struct ax_report_input *in, FILE *out)
 {
 	const struct ax_result *r = in->res;
@@ -703,10 +788,16 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 		in->cfg->v[AX_CC_TILING_DEPTH], in->cfg->v[AX_CC_IN_CORE_REPLICATION] ? "on" : "off",
 		in->cfg->v[AX_CC_PAGE_MEMORY] ? "on" : "off", in->cfg->v[AX_CC_ELF_IN_DDR] ? "true" : "false",
 		ax_ptq_name((int)in->cfg->v[AX_CC_PTQ_SCHEME]));
-	fprintf(out, "  cores      %u in use: %u cop%s x %u core%s (%s, %u input%s at once), %.0f MHz, IMC capped at %g%%\n",
-		tl->n_cores, tl->copies, tl->copies == 1 ? "y" : "ies", tl->cores_per_copy,
-		tl->cores_per_copy == 1 ? "" : "s", mode_name(tl), tl->lanes, tl->lanes == 1 ? "" : "s",
-		(double)tl->clock_hz / 1e6, (double)tl->mvm_limit_permille / 10.0);
+	if (in->n_models)
+		fprintf(out, "  cores      %u in use by %zu models (%u copies, %u inputs at once), %.0f MHz\n", tl->n_cores,
+			in->n_models, tl->copies, tl->lanes, (double)tl->clock_hz / 1e6);
+	else
+		fprintf(out, "  cores      %u in use: %u cop%s x %u core%s (%s, %u input%s at once), %.0f MHz, IMC capped at %g%%\n",
+			tl->n_cores, tl->copies, tl->copies == 1 ? "y" : "ies", tl->cores_per_copy,
+			tl->cores_per_copy == 1 ? "" : "s", mode_name(tl), tl->lanes, tl->lanes == 1 ? "" : "s",
+			(double)tl->clock_hz / 1e6, (double)tl->mvm_limit_permille / 10.0);
+	if (in->n_models)
+		pipeline_text(in, out);
 	fprintf(out, "\n");
 	fprintf(out, "  latency    %llu cycles = %.1f us per inference\n",
 		(unsigned long long)latency_cycles(in), (double)r->latency_ps / 1e6);

@@ -17,6 +17,17 @@
 
 #define AX_REPORT_SCHEMA_VERSION 1
 
+/* One model of a pipeline, as the report shows it (docs/report-format.md "pipeline"). */
+struct ax_report_model {
+	const char *name;
+	uint32_t core_base, cores, copies, runs_per_frame;
+	const char *rois_from;      /* where runs_per_frame came from */
+	double resources_used;      /* its share of the chip's memories, all copies */
+	double fps;                 /* its inferences per second, steady state */
+	uint64_t latency_ps;        /* its first inference of every copy */
+	uint64_t inferences;        /* back-to-back inferences simulated per copy */
+};
+
 struct ax_report_input {
 	const struct ax_net *net;
 	const struct ax_arch_desc *arch;
@@ -25,6 +36,10 @@ struct ax_report_input {
 	const struct ax_result *res;
 	const char *network_path;   /* as given on the command line */
 	const char *config_path;
+	/* a pipeline of several models (docs/timing-model.md "Pipelines of
+	 * models"); 0/NULL for one network, which the report shows as a pipeline of one */
+	size_t n_models;
+	const struct ax_report_model *models;
 };
 
 /* Derived per-layer figures shared by the text, JSON and CSV outputs. */

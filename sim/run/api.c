@@ -24,6 +24,8 @@ struct axsim_spec {
 	char *net, *config, *model, *board, *arch, *vcd;
 	char **sets;
 	size_t n_sets, cap_sets;
+	char **nets, **rois;           /* "MODEL=NET", "MODEL=N" of a pipeline */
+	size_t n_nets, cap_nets, n_rois, cap_rois;
 	unsigned inferences;
 	int record;
 };
@@ -98,6 +100,12 @@ void axsim_spec_free(struct axsim_spec *spec)
 	for (size_t i = 0; i < spec->n_sets; i++)
 		free(spec->sets[i]);
 	free(spec->sets);
+	for (size_t i = 0; i < spec->n_nets; i++)
+		free(spec->nets[i]);
+	free(spec->nets);
+	for (size_t i = 0; i < spec->n_rois; i++)
+		free(spec->rois[i]);
+	free(spec->rois);
 	free(spec);
 }
 
@@ -141,6 +149,24 @@ int axsim_spec_set(struct axsim_spec *spec, const char *assignment)
 		return AXSIM_EUSAGE;
 	AX_GROW(spec->sets, spec->cap_sets, spec->n_sets + 1);
 	spec->sets[spec->n_sets++] = ax_xstrdup(assignment);
+	return AXSIM_OK;
+}
+
+int axsim_spec_add_net(struct axsim_spec *spec, const char *model, const char *path)
+{
+	if (!spec || !model || !path)
+		return AXSIM_EUSAGE;
+	AX_GROW(spec->nets, spec->cap_nets, spec->n_nets + 1);
+	spec->nets[spec->n_nets++] = ax_xasprintf("%s=%s", model, path);
+	return AXSIM_OK;
+}
+
+int axsim_spec_set_rois(struct axsim_spec *spec, const char *model, unsigned rois)
+{
+	if (!spec || !model)
+		return AXSIM_EUSAGE;
+	AX_GROW(spec->rois, spec->cap_rois, spec->n_rois + 1);
+	spec->rois[spec->n_rois++] = ax_xasprintf("%s=%u", model, rois);
 	return AXSIM_OK;
 }
 
@@ -192,6 +218,10 @@ int axsim_run(struct axsim_session *s, const struct axsim_spec *spec, struct axs
 		.board = spec->board,
 		.sets = (const char *const *)spec->sets,
 		.n_sets = (int)spec->n_sets,
+		.nets = (const char *const *)spec->nets,
+		.n_nets = (int)spec->n_nets,
+		.rois = (const char *const *)spec->rois,
+		.n_rois = (int)spec->n_rois,
 		.inferences = spec->inferences,
 		.record_tasks = spec->record,
 		.vcd_path = spec->vcd,

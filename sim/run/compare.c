@@ -38,6 +38,10 @@ static const struct known_metric default_metrics[] = {
 };
 #define N_DEFAULT_METRICS (sizeof(default_metrics) / sizeof(default_metrics[0]))
 
+/* Compared too when both reports are of a pipeline of several models
+ * (docs/report-format.md "pipeline"); a single network's equals totals.fps. */
+static const struct known_metric pipeline_metric = { "pipeline.fps", 1 };
+
 /* Parts of a report that are inputs of the run rather than results: listed
  * when they differ, so that a changed figure comes with its cause. */
 static const char *const input_paths[] = { "network", "config", "arch", "plan.inferences_per_copy" };
@@ -268,7 +272,7 @@ static struct ax_compare_metric *metrics_select(const struct ax_compare_spec *o,
 			dup |= !strcmp(m[j].name, name);
 		if (dup)
 			continue;
-		const struct known_metric *km = known_find(name);
+		const struct known_metric *km = !strcmp(name, pipeline_metric.name) ? &pipeline_metric : known_find(name);
 		m[k].name = name;
 		m[k].higher_better = km ? km->higher_better : 0;
 		k++;
@@ -444,14 +448,24 @@ size_t ax_compare_regressed(const struct ax_compare *c)
 
 /* ---- the comparison ---- */
 
+/* The report is of a pipeline of several models. */
+static int is_pipeline(const struct ax_compare_report *r)
+{
+	return r->root && json_array_size(ax_compare_path_get(r->root, "pipeline.models")) > 1;
+}
+
 int ax_compare_load(const struct ax_compare_spec *spec, struct ax_compare *c, struct ax_err *err)
 {
 	memset(c, 0, sizeof(*c));
 	int n0 = err->count;
 	c->m = metrics_select(spec, &c->n, err);
-	tolerances_apply(spec, c->m, c->n, err);
 	report_load(&c->base, spec->base_path, err);
 	report_load(&c->cur, spec->new_path, err);
+	if (!spec->n_metrics && is_pipeline(&c->base) && is_pipeline(&c->cur)) {
+		c->m = ax_xrealloc(c->m, c->n + 1, sizeof(*c->m));
+		c->m[c->n++] = (struct ax_compare_metric){ .name = pipeline_metric.name, .higher_better = 1 };
+	}
+	tolerances_apply(spec, c->m, c->n, err);
 	if (!c->base.root || !c->cur.root || err->count > n0)
 		return AX_EINPUT;
 	if (strcmp(c->base.network, c->cur.network) && !spec->force)

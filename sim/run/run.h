@@ -17,6 +17,7 @@
 #include "net/net.h"
 #include "platform/platform.h"
 #include "report/report.h"
+#include "run/pipeline.h"
 
 /* Back-to-back inferences per copy when a run does not say: two give the
  * steady-state throughput (docs/timing-model.md "Back-to-back inferences"). */
@@ -41,6 +42,13 @@ struct ax_run_spec {
 	int record_tasks;              /* keep every task's span, for ax_trace_write */
 	const char *vcd_path;          /* non-NULL: the platform writes this VCD while it runs */
 	uint64_t trace_limit_bytes;    /* the VCD stops once about this large (0: no limit) */
+	/* a pipeline (docs/timing-model.md "Pipelines of models"): "MODEL=NET"
+	 * for each model of config_path, in stage order, instead of net_path;
+	 * "MODEL=N" overrides the runs per frame of a later stage */
+	const char *const *nets;
+	int n_nets;
+	const char *const *rois;
+	int n_rois;
 };
 
 /* Everything a finished run holds.  Initialise with ax_run_result_init,
@@ -54,6 +62,8 @@ struct ax_run_result {
 	char *network_path, *config_path;
 	uint64_t vcd_cut_ps;           /* where the VCD stopped at trace_limit_bytes; 0: whole */
 	struct ax_report_input in;     /* valid after ax_run returned AX_OK */
+	struct ax_pipeline pipe;       /* the models of a pipeline run (n 0 otherwise) */
+	struct ax_report_model *models;/* heap, pipe.n */
 };
 
 void ax_run_result_init(struct ax_run_result *r);
