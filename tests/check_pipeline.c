@@ -315,8 +315,65 @@ START_TEST(test_bad_usage)
 		       ax_src(CASCADE), c, c);
 	ax_expect_fail("--rois needs a pipeline", "run '%s' --rois " CLS "=3", c);
 	ax_expect_fail("no such model", "run --config '%s' --net nosuch='%s'", ax_src(CASCADE), c);
-	ax_expect_fail("--net: a sweep runs one network", "sweep --config '%s' --net " CLS "='%s'", ax_src(CASCADE), c);
+	ax_expect_fail("--rois needs a pipeline", "sweep '%s' --rois " CLS "=3", c);
+	ax_expect_fail("a network both as NET and with --net", "sweep '%s' --config '%s' --net " CLS "='%s'", c,
+		       ax_src(CASCADE), c);
 	free(c);
+}
+END_TEST
+
+/* docs/sweeps.md "Pipelines": a sweep of the cascade runs every point as the
+ * pipeline, ranks it by the pipeline's frame rate, and its job lines and
+ * merge give the same points. */
+START_TEST(test_sweep)
+{
+	char *det = ax_compiled(ax_src("models/yolov5s/yolov5s.net.yaml"));
+	char *cls = ax_compiled(ax_src("models/mobilenetv2/mobilenetv2.net.yaml"));
+	char *out = ax_tmp("psweep"), *js = ax_tmp("psweep.json");
+	struct ax_run r = ax_run_axsim("sweep --config '%s' --net " DET "='%s' --net " CLS "='%s' --rois " CLS "=5 "
+				       "--set dpu.throughput=64,128 --jobs 2 --out '%s' --json '%s'",
+				       ax_src(CASCADE), det, cls, out, js);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_has(r.out, "2 points (dpu.throughput 2), 2 ok, 0 failed");
+	ax_run_free(&r);
+	json_t *j = load_json(js);
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(j, "points"), i, p) {
+		char path[2048];
+		snprintf(path, sizeof(path), "%s/%s", out, json_string_value(json_object_get(p, "file")));
+		json_t *pj = load_json(path);
+		json_t *pl = json_object_get(pj, "pipeline");
+		ck_assert_int_eq((int)json_array_size(json_object_get(pl, "models")), 2);
+		/* the point's fps is the pipeline's frame rate, with 5 boxes a frame */
+		ck_assert_double_eq_tol(num(p, "fps"), num(pl, "fps"), 1e-6 * num(pl, "fps"));
+		json_t *m = json_array_get(json_object_get(pl, "models"), 1);
+		ck_assert_int_eq((int)num(m, "runs_per_frame"), 5);
+		json_decref(pj);
+	}
+	json_decref(j);
+	/* job lines carry the models; their merge is the same table */
+	char *jobs = ax_tmp("pjobs.txt"), *out2 = ax_tmp("psweep2");
+	r = ax_run_axsim("sweep --config '%s' --net " DET "='%s' --net " CLS "='%s' --rois " CLS "=5 "
+			 "--set dpu.throughput=64,128 --emit-jobs '%s' --out '%s'", ax_src(CASCADE), det, cls, jobs, out2);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ax_run_free(&r);
+	size_t len;
+	char *text = ax_read_file(jobs, &len);
+	ck_assert_ptr_nonnull(text);
+	ck_has(text, "--net " DET "=");
+	ck_has(text, "--rois " CLS "=5");
+	free(text);
+	r = ax_run_axsim("merge '%s' --json '%s'", out, js);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_has(r.out, "2 points");
+	ax_run_free(&r);
+	free(jobs);
+	free(out2);
+	free(out);
+	free(js);
+	free(det);
+	free(cls);
 }
 END_TEST
 
@@ -332,6 +389,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_own_mvm_cap);
 	tcase_add_test(t, test_too_much);
 	tcase_add_test(t, test_bad_usage);
+	tcase_add_test(t, test_sweep);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -336,8 +336,13 @@ static void fnv1a(uint64_t *h, const void *p, size_t n)
 static json_t *inputs_digest(const struct ax_opts *o, const char *const *cc, int n_cc)
 {
 	uint64_t h = 14695981039346656037ull;
-	const char *files[] = { o->positional[0], o->config, o->arch };
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	const char *files[3 + AX_MAX_SETS] = { o->n_positional ? o->positional[0] : NULL, o->config, o->arch };
+	size_t n_files = 3;
+	for (int i = 0; i < o->n_nets; i++) {
+		const char *eq = strchr(o->nets[i], '=');
+		files[n_files++] = eq ? eq + 1 : o->nets[i];
+	}
+	for (size_t i = 0; i < n_files; i++) {
 		fnv1a(&h, "\0file", 6);
 		if (!files[i])
 			continue;
@@ -362,6 +367,14 @@ static json_t *inputs_digest(const struct ax_opts *o, const char *const *cc, int
 	for (int i = 0; i < o->n_sets; i++) {
 		fnv1a(&h, "\0set", 5);
 		fnv1a(&h, o->sets[i], strlen(o->sets[i]) + 1);
+	}
+	for (int i = 0; i < o->n_nets; i++) {
+		fnv1a(&h, "\0net", 5);
+		fnv1a(&h, o->nets[i], strlen(o->nets[i]) + 1);
+	}
+	for (int i = 0; i < o->n_rois; i++) {
+		fnv1a(&h, "\0rois", 6);
+		fnv1a(&h, o->rois[i], strlen(o->rois[i]) + 1);
 	}
 	for (int i = 0; i < n_cc; i++) {
 		fnv1a(&h, "\0cc", 4);
@@ -644,6 +657,10 @@ static int point_from_doc(const char *path, json_t *doc, struct result *r, struc
 		num_at(path, doc, "totals.latency_us", &r->latency_us, NULL, err);
 		num_at(path, doc, "totals.latency_cycles", NULL, &r->cycles, err);
 		num_at(path, doc, "totals.fps", &r->fps, NULL, err);
+		/* a pipeline of several models: its sustained frame rate */
+		json_t *pl = json_object_get(doc, "pipeline");
+		if (json_array_size(json_object_get(pl, "models")) > 1)
+			num_at(path, doc, "pipeline.fps", &r->fps, NULL, err);
 		num_at(path, doc, "totals.imc_utilization", &r->util, NULL, err);
 		json_int_t rd = 0, wr = 0;
 		num_at(path, doc, "memory.ddr.read_bytes", NULL, &rd, err);
@@ -1239,7 +1256,7 @@ struct sweep {
 static const char *const sweep_opts[] = {
 	"--config", "--model", "--board", "--arch", "--set", "--tiling-depth", "--page-memory",
 	"--replication", "--elf-in-ddr", "--cores", "--cores-per-copy", "--multicore-mode", "--jobs", "--out", "--resume", "--emit-jobs",
-	"--csv", "--json", "--inferences", "--objective", "--help", NULL
+	"--csv", "--json", "--inferences", "--objective", "--net", "--rois", "--help", NULL
 };
 
 /* The dedicated axes, in the order they vary (first slowest). */
@@ -1263,6 +1280,7 @@ static const char sweep_usage[] =
 	"                   [--multicore-mode LIST] [--set KEY=VALUE[,VALUE...]]...\n"
 	"                   [--jobs N] [--out DIR] [--resume] [--csv FILE] [--json FILE]\n"
 	"                   [--emit-jobs FILE] [--inferences N] [--objective latency|fps|ddr]\n"
+	"       axsim sweep --config PIPELINE.yaml --net MODEL=NET --net MODEL2=NET2... [--rois MODEL2=N] [axes...]\n"
 	"Simulates every combination of the axes' values, each point in a process of its own,\n"
 	"--jobs at once (default: the number of processors), and prints a table sorted by\n"
 	"the objective (default latency; fps: throughput; ddr: DDR traffic per inference)\n"
@@ -1476,10 +1494,6 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 		int known = 0;
 		for (size_t k = 0; sweep_opts[k] && !known; k++)
 			known = !strcmp(sweep_opts[k], name);
-		if (!known && (!strcmp(name, "--net") || !strcmp(name, "--rois")))
-			return sweep_fail("%s: a sweep runs one network; sweeping a pipeline of several models is not "
-					  "supported yet (run each point with axsim run --config PIPELINE.yaml --net MODEL=NET ...)",
-					  name);
 		if (!known) {
 			const char *sug = ax_suggest(name, sweep_opts, sizeof(sweep_opts) / sizeof(sweep_opts[0]) - 1);
 			return sweep_fail("unknown option '%s'%s%s%s; see axsim sweep --help", name,
@@ -1518,6 +1532,15 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 			*slot = val;
 			continue;
 		}
+		if (!strcmp(name, "--net") || !strcmp(name, "--rois")) {
+			/* a pipeline of several models (docs/sweeps.md "Pipelines") */
+			int net = !strcmp(name, "--net");
+			int *n = net ? &s->o.n_nets : &s->o.n_rois;
+			if (*n >= AX_MAX_SETS)
+				return sweep_fail("more than %d %s options", AX_MAX_SETS, name);
+			(net ? s->o.nets : s->o.rois)[(*n)++] = val;
+			continue;
+		}
 		if (!strcmp(name, "--set")) {
 			if (n_sets >= AX_MAX_SETS)
 				return sweep_fail("more than %d --set options", AX_MAX_SETS);
@@ -1534,8 +1557,13 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 	}
 	if (s->o.help)
 		return 0;
-	if (s->o.n_positional != 1)
-		return sweep_fail("expected one network (ELF or description); see axsim sweep --help");
+	if (s->o.n_nets ? s->o.n_positional != 0 : s->o.n_positional != 1)
+		return sweep_fail(s->o.n_nets ? "a network both as NET and with --net; expected --net MODEL=NET for every model"
+					       : "expected one network (ELF or description); see axsim sweep --help");
+	if (s->o.n_rois && !s->o.n_nets)
+		return sweep_fail("--rois needs a pipeline: --net MODEL=NET for each model");
+	if (s->o.n_nets && !s->o.config)
+		return sweep_fail("--net needs --config PIPELINE.yaml");
 	if ((s->o.model || s->o.board) && !s->o.config)
 		return sweep_fail("--model and --board need --config MODEL.yaml");
 	if (s->objective && objective_find(s->objective) < 0)
@@ -1676,8 +1704,19 @@ static int emit_jobs(struct sweep *s, const char *out_abs)
 			done++;
 		} else {
 			sb_add_shell(&b, self);
-			sb_addf(&b, " run ");
-			sb_add_shell(&b, s->o.positional[0]);
+			sb_addf(&b, " run");
+			if (s->o.n_positional) {
+				sb_addf(&b, " ");
+				sb_add_shell(&b, s->o.positional[0]);
+			}
+			for (int i = 0; i < s->o.n_nets; i++) {
+				sb_addf(&b, " --net ");
+				sb_add_shell(&b, s->o.nets[i]);
+			}
+			for (int i = 0; i < s->o.n_rois; i++) {
+				sb_addf(&b, " --rois ");
+				sb_add_shell(&b, s->o.rois[i]);
+			}
 			const struct {
 				const char *opt, *val;
 			} pass[] = { { "--config", s->o.config }, { "--model", s->o.model }, { "--board", s->o.board },
@@ -1939,8 +1978,13 @@ int ax_cmd_sweep(int argc, char **argv)
 		const struct ax_out_spec outs[] = {
 			{ "--csv", s.csv }, { "--json", s.json }, { "--emit-jobs", s.emit },
 		};
-		const char *ins[] = { s.o.positional[0], s.o.config, s.o.arch };
-		if (ax_cli_check_outputs("sweep", outs, 3, ins, 3)) {
+		const char *ins[3 + AX_MAX_SETS] = { s.o.n_positional ? s.o.positional[0] : NULL, s.o.config, s.o.arch };
+		int n_ins = 3;
+		for (int i = 0; i < s.o.n_nets; i++) {
+			const char *eq = strchr(s.o.nets[i], '=');
+			ins[n_ins++] = eq ? eq + 1 : s.o.nets[i];
+		}
+		if (ax_cli_check_outputs("sweep", outs, 3, ins, n_ins)) {
 			sweep_release(&s);
 			return 2;
 		}
@@ -1971,12 +2015,15 @@ int ax_cmd_sweep(int argc, char **argv)
 	struct ax_net net;
 	struct ax_ccfg cfg;
 	char *net_abs = NULL, *cfg_abs = NULL, *arch_abs = NULL, *out = NULL, *out_abs = NULL;
+	char *nets_abs[AX_MAX_SETS] = { 0 };
 	ax_ccfg_init(&cfg);
 	ax_net_init(&net);
 	rc = 2;
 	if (ax_cli_load_arch(&s.o, &arch))
 		goto out;
-	if (s.o.config) {
+	/* a pipeline's models are checked by each point (ax_run), as axsim run
+	 * checks them; one network's configuration is checked here, once */
+	if (s.o.config && !s.o.n_nets) {
 		struct ax_err e, w;
 		ax_err_init(&e);
 		ax_err_init(&w);
@@ -2013,11 +2060,27 @@ int ax_cmd_sweep(int argc, char **argv)
 			goto out;
 	}
 	ax_net_release(&net);
-	if (ax_cli_load_net(s.o.positional[0], &net))
-		goto out;
 	/* job lines and children see absolute paths, so both word messages alike */
-	net_abs = abs_path(s.o.positional[0]);
-	s.o.positional[0] = net_abs;
+	for (int i = 0; i < s.o.n_nets; i++) {
+		const char *eq = strchr(s.o.nets[i], '=');
+		if (!eq || eq == s.o.nets[i] || !eq[1]) {
+			sweep_fail("--net '%s': expected MODEL=NET", s.o.nets[i]);
+			goto out;
+		}
+		ax_net_release(&net);
+		if (ax_cli_load_net(eq + 1, &net))
+			goto out;
+		char *p = abs_path(eq + 1);
+		nets_abs[i] = ax_xasprintf("%.*s=%s", (int)(eq - s.o.nets[i]), s.o.nets[i], p);
+		free(p);
+		s.o.nets[i] = nets_abs[i];
+	}
+	if (!s.o.n_nets) {
+		if (ax_cli_load_net(s.o.positional[0], &net))
+			goto out;
+		net_abs = abs_path(s.o.positional[0]);
+		s.o.positional[0] = net_abs;
+	}
 	if (s.o.config)
 		s.o.config = cfg_abs = abs_path(s.o.config);
 	if (s.o.arch)
@@ -2040,7 +2103,8 @@ int ax_cmd_sweep(int argc, char **argv)
 			goto out;
 		}
 	}
-	out = s.out ? ax_xstrdup(s.out) : default_out(net.name, s.o.positional[0]);
+	out = s.out ? ax_xstrdup(s.out) : s.o.n_nets ? default_out(NULL, s.o.config)
+					      : default_out(net.name, s.o.positional[0]);
 	for (int attempt = 0;; attempt++) {
 		struct ax_err e;
 		ax_err_init(&e);
@@ -2136,6 +2200,8 @@ out:
 	ax_ccfg_release(&cfg);
 	free(net_abs);
 	free(cfg_abs);
+	for (int i = 0; i < AX_MAX_SETS; i++)
+		free(nets_abs[i]);
 	free(arch_abs);
 	free(out);
 	free(out_abs);
