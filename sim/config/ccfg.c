@@ -208,6 +208,11 @@ unsigned long long ax_ccfg_clock_mhz(const struct ax_ccfg *c)
 	return strtoull(clock_names[c->v[AX_CC_CLOCK_PROFILE]], NULL, 10);
 }
 
+const char *ax_mc_name(int mode)
+{
+	return (mode >= 0 && mode <= AX_MC_MULTITHREAD) ? mc_names[mode] : "?";
+}
+
 const char *ax_ptq_name(int ptq)
 {
 	return (ptq >= 0 && ptq <= 2) ? ptq_names[ptq] : "?";

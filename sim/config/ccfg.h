@@ -175,6 +175,8 @@ int ax_ccfg_check_arch(const struct ax_ccfg *c, const struct ax_arch *a, struct 
 /* The value of a key as text ("true", "6", "per_tensor_histogram", "0.25"). */
 void ax_ccfg_format(const struct ax_ccfg *c, enum ax_ccfg_id id, char *buf, size_t len);
 const char *ax_ptq_name(int ptq);
+/* The multicore_mode word of enum ax_mc_mode ("batch", ...). */
+const char *ax_mc_name(int mode);
 
 /* Cores one compiled network runs on: aipu_cores_used when given, else
  * min(aipu_cores, max_compiler_cores) (SDK v1.2.5: the model is compiled

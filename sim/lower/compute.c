@@ -43,7 +43,6 @@ void ax_imc_map_layer(const struct ax_net *net, const struct ax_layer *l,
 		      const struct ax_arch *a, struct ax_imc_map *m)
 {
 	uint32_t cin = ax_layer_cin(net, l);
-	m->groups = 1;
 	m->expanded = 1;
 	if (l->op == AX_OP_DENSE) {
 		m->rows = (uint32_t)position_rows(a, cin);
@@ -55,7 +54,7 @@ void ax_imc_map_layer(const struct ax_net *net, const struct ax_layer *l,
 	}
 	m->row_tiles = (uint32_t)div_ceil(m->rows, a->imc_rows);
 	m->col_tiles = (uint32_t)div_ceil(m->cols, a->imc_cols);
-	m->tiles = m->groups * m->row_tiles * m->col_tiles;
+	m->tiles = m->row_tiles * m->col_tiles;
 }
 
 /* docs/imc.md "In-core replication": r copies of the weights side by side
@@ -70,7 +69,7 @@ uint32_t ax_icr_factor(const struct ax_net *net, const struct ax_layer *l,
 	struct ax_imc_map m;
 	ax_imc_map_layer(net, l, a, &m);
 	*window_rows = m.rows;
-	if (!enabled || l->op != AX_OP_CONV || m.groups != 1 || m.tiles != 1 || l->out.w < 2)
+	if (!enabled || l->op != AX_OP_CONV || m.tiles != 1 || l->out.w < 2)
 		return 1;
 	uint64_t cin = position_rows(a, ax_layer_cin(net, l));
 	uint64_t rmax = a->imc_icr_max_factor < l->out.w ? a->imc_icr_max_factor : l->out.w;
@@ -101,9 +100,7 @@ uint32_t ax_imc_group_size(const struct ax_imc_map *m, const struct ax_arch *a, 
 void ax_imc_tile_dims(const struct ax_imc_map *m, const struct ax_arch *a, uint32_t t,
 		      uint32_t *rows, uint32_t *cols)
 {
-	uint32_t per_group = m->row_tiles * m->col_tiles;
-	uint32_t in_group = t % per_group;
-	uint32_t rt = in_group / m->col_tiles, ct = in_group % m->col_tiles;
+	uint32_t rt = t / m->col_tiles, ct = t % m->col_tiles;
 	uint32_t r0 = rt * (uint32_t)a->imc_rows, c0 = ct * (uint32_t)a->imc_cols;
 	*rows = m->rows - r0 < a->imc_rows ? m->rows - r0 : (uint32_t)a->imc_rows;
 	*cols = m->cols - c0 < a->imc_cols ? m->cols - c0 : (uint32_t)a->imc_cols;

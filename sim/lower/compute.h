@@ -13,11 +13,10 @@
 
 /* How a convolution or dense layer's weight matrix is cut into array tiles. */
 struct ax_imc_map {
-	uint32_t groups;       /* independent weight matrices (1: grouped convs are expanded) */
 	uint32_t expanded;     /* groups of a grouped conv expanded block-diagonally (1: none) */
 	uint32_t rows, cols;   /* the matrix: kh*kw*cin (padded to imc.pword) x cout */
-	uint32_t row_tiles, col_tiles; /* per group */
-	uint32_t tiles;        /* groups x row_tiles x col_tiles: weight sets to fill */
+	uint32_t row_tiles, col_tiles;
+	uint32_t tiles;        /* row_tiles x col_tiles: weight sets to fill */
 };
 
 /* The unit that does a layer's arithmetic. */

@@ -243,22 +243,12 @@ static int fusable(const struct lstate *s, uint32_t i)
 	return 1;
 }
 
-/* docs/imc.md "DPU epilogue": an element-wise add or mul whose later input
- * is an IMC layer alone on its group, read by nothing else, is applied by
- * that layer's DPU as the results stream out (the other input is fetched
- * beside them), so the IMC layer's output is never stored. */
-static void concat_epilogue(struct lstate *s, uint32_t i, const uint32_t *readers)
+/* Makes element-wise layer i the epilogue of its last input p when p is an
+ * IMC layer alone in its group, read by nothing else and not an output, and
+ * i is alone in its group too. */
+static void bind_epilogue(struct lstate *s, uint32_t i, uint32_t p, const uint32_t *readers)
 {
-	const struct ax_layer *l = &s->net->layers[i];
-	uint32_t p = 0;
-	for (uint32_t k = 0; k < l->n_in; k++)
-		if (l->in[k] > p)
-			p = l->in[k];
-	for (uint32_t k = 0, seen = 0; k < l->n_in; k++)
-		if (l->in[k] == p && seen++)
-			return;  /* the IMC layer's own output twice */
-	const struct ax_layer *pl = &s->net->layers[p];
-	if (s->split > 1 || !s->li[p].imc || readers[p] != 1 || pl->is_output ||
+	if (!s->li[p].imc || readers[p] != 1 || s->net->layers[p].is_output ||
 	    s->li[p].epi_of >= 0 || s->li[p].epi >= 0 ||
 	    s->gfirst[s->li[p].group] != s->glast[s->li[p].group] ||
 	    s->gfirst[s->li[i].group] != s->glast[s->li[i].group])
@@ -267,9 +257,13 @@ static void concat_epilogue(struct lstate *s, uint32_t i, const uint32_t *reader
 	s->li[i].epi_of = (int32_t)p;
 }
 
-/* docs/imc.md "DPU epilogue" (and docs/timing-model.md "Concatenation": a
- * concat whose last input is such an IMC layer is applied the same way,
- * its other inputs padded, shifted and added as the results stream out). */
+/* docs/imc.md "DPU epilogue": an element-wise add or mul whose later input
+ * is an IMC layer alone on its group, read by nothing else, is applied by
+ * that layer's DPU as the results stream out (the other input is fetched
+ * beside them), so the IMC layer's output is never stored (and
+ * docs/timing-model.md "Concatenation": a concat whose last input is such an IMC layer is applied the same way,
+ * its other inputs padded, shifted and added as the results stream out;
+ * not when a cooperative copy splits the IMC layer by channels). */
 static void find_epilogues(struct lstate *s)
 {
 	const struct ax_net *net = s->net;
@@ -280,27 +274,24 @@ static void find_epilogues(struct lstate *s)
 			readers[net->layers[i].in[k]]++;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct ax_layer *l = &net->layers[i];
-		if (l->op == AX_OP_CONCAT) {
-			concat_epilogue(s, i, readers);
+		if (l->op == AX_OP_CONCAT && s->split == 1) {
+			/* its last input, there once (readers[] counts it once) */
+			uint32_t p = 0;
+			for (uint32_t k = 0; k < l->n_in; k++)
+				if (l->in[k] > p)
+					p = l->in[k];
+			bind_epilogue(s, i, p, readers);
 			continue;
 		}
-		if ((l->op != AX_OP_ADD && l->op != AX_OP_MUL) || l->n_in != 2)
+		if ((l->op != AX_OP_ADD && l->op != AX_OP_MUL) || l->n_in != 2 || l->in[0] == l->in[1])
 			continue;
 		uint32_t p = l->in[0] > l->in[1] ? l->in[0] : l->in[1];
 		uint32_t q = l->in[0] > l->in[1] ? l->in[1] : l->in[0];
-		const struct ax_layer *pl = &net->layers[p];
-		if (p == q || !s->li[p].imc || readers[p] != 1 || pl->is_output ||
-		    s->li[p].epi_of >= 0 || s->li[p].epi >= 0)
-			continue;
 		/* both inputs full-size: a broadcast operand (the
 		 * squeeze-excitation scale) is no stream to apply on */
-		if (ax_shape_bytes(net->layers[q].out) != ax_shape_bytes(l->out) ||
-		    ax_shape_bytes(pl->out) != ax_shape_bytes(l->out) ||
-		    s->gfirst[s->li[p].group] != s->glast[s->li[p].group] ||
-		    s->gfirst[s->li[i].group] != s->glast[s->li[i].group])
-			continue;
-		s->li[p].epi = (int32_t)i;
-		s->li[i].epi_of = (int32_t)p;
+		if (ax_shape_bytes(net->layers[q].out) == ax_shape_bytes(l->out) &&
+		    ax_shape_bytes(net->layers[p].out) == ax_shape_bytes(l->out))
+			bind_epilogue(s, i, p, readers);
 	}
 	free(readers);
 }
@@ -844,7 +835,7 @@ static uint64_t imc_useful_macs(const struct lstate *s, uint32_t li, uint64_t ma
 	__extension__ typedef unsigned __int128 u128;
 	const struct ax_layer *l = &s->net->layers[li];
 	const struct ax_imc_map *m = &s->li[li].map;
-	u128 per_px = (u128)m->rows * m->cols * m->groups * l->out.h * l->out.w;
+	u128 per_px = (u128)m->rows * m->cols * l->out.h * l->out.w;
 	if (!per_px)
 		return 0;
 	return (uint64_t)((u128)mapped * ax_layer_macs(s->net, l) / per_px);
@@ -872,7 +863,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 	if (c1 - c0 < l->cout) {   /* a channel slice: fewer columns */
 		local.cols = c1 - c0;
 		local.col_tiles = (uint32_t)div_ceil(local.cols, a->imc_cols);
-		local.tiles = local.groups * local.row_tiles * local.col_tiles;
+		local.tiles = local.row_tiles * local.col_tiles;
 	}
 	const struct ax_imc_map *m = &local;
 	uint32_t slots = map_slots(m, a, inf->icr);
@@ -885,7 +876,6 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 	struct idlist cdeps = { 0 };
 	fetch_consts(s, li, core, copy, chans, &cdeps);
 	uint32_t *last_mvm = ax_xcalloc(ns, sizeof(uint32_t));
-	uint32_t per_group_mat = m->row_tiles * m->col_tiles;
 	/* address of the next tile in the weight section: a channel slice's
 	 * columns start c0 columns of inf->map.rows weights in */
 	uint64_t woff = (uint64_t)c0 * inf->map.rows;
@@ -915,7 +905,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 			 * partial sums leave the accumulators when its next row tile
 			 * is in a later group, and come back from L1 when its
 			 * previous row tile was in an earlier one */
-			uint32_t rt = (t % per_group_mat) / m->col_tiles;
+			uint32_t rt = t / m->col_tiles;
 			if (rt + 1 < m->row_tiles && t + m->col_tiles >= g1)
 				part_w += (uint64_t)tc * a->imc_result_bytes;
 			if (rt > 0 && t < g0 + m->col_tiles)
@@ -1337,7 +1327,7 @@ static int split_channels(const struct lstate *s, uint32_t li)
 	uint64_t in_bytes = 0;
 	for (uint32_t k = 0; k < l->n_in; k++)
 		in_bytes += ax_shape_bytes(s->net->layers[l->in[k]].out);
-	uint64_t w = (uint64_t)inf->map.rows * inf->map.cols * inf->map.groups;
+	uint64_t w = (uint64_t)inf->map.rows * inf->map.cols;
 	uint64_t per_row = div_ceil(l->out.w, inf->icr);
 	uint64_t rows_c = div_ceil(l->out.h, n);
 	uint64_t row_pass = rows_c * per_row * inf->map.tiles * a->imc_cycles_per_pass;
@@ -1590,7 +1580,7 @@ static uint64_t compiled_weights(struct lstate *s)
 		uint64_t b = 0;
 		if (s->li[i].imc) {
 			const struct ax_imc_map *m = &s->li[i].map;
-			b = (uint64_t)m->groups * m->rows * m->cols + (l->has_bias ? (uint64_t)AX_BIAS_BYTES * l->cout : 0);
+			b = (uint64_t)m->rows * m->cols + (l->has_bias ? (uint64_t)AX_BIAS_BYTES * l->cout : 0);
 		} else if (ax_layer_is_depthwise(net, l)) {
 			b = ax_layer_weight_size(net, l);
 		}
@@ -1818,7 +1808,7 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		p->group_size = s.glast[inf->group] - s.gfirst[inf->group] + 1;
 		p->weights_resident = p->group_size > 1;
 		if (inf->imc) {
-			p->row_tiles = inf->map.row_tiles * inf->map.groups;
+			p->row_tiles = inf->map.row_tiles;
 			p->col_tiles = inf->map.col_tiles;
 		}
 	}

@@ -77,8 +77,7 @@ static uint32_t cores_per_lane(const struct ax_tasklist *tl)
 
 static const char *mode_name(const struct ax_tasklist *tl)
 {
-	static const char *const n[] = { "batch", "cooperative", "pipeline" };
-	return tl->cores_per_copy == 1 ? "batch-1" : tl->mode < 3 ? n[tl->mode] : "?";
+	return tl->cores_per_copy == 1 ? "batch-1" : ax_mc_name((int)tl->mode);
 }
 
 /* docs/timing-model.md "Where the time goes": the share of the cores' time
