@@ -309,6 +309,16 @@ START_TEST(test_metric_selection)
 	EXPECT(r, 1);
 	ck_assert_ptr_nonnull(strstr(r.out, "higher is better"));
 	ax_run_free(&r);
+	/* so does any figure the report declares higher-is-better, and a layer's */
+	r = compare(g_base, g_base, "--metric totals.host_fps --metric energy.tops_per_w --metric layers.0.cycles");
+	EXPECT(r, 0);
+	ck_assert_ptr_nonnull(table_line(r.out, "totals.host_fps", line, sizeof(line)));
+	ck_assert_msg(strstr(line, " higher "), "%s", line);
+	ck_assert_ptr_nonnull(table_line(r.out, "energy.tops_per_w", line, sizeof(line)));
+	ck_assert_msg(strstr(line, " higher "), "%s", line);
+	ck_assert_ptr_nonnull(table_line(r.out, "layers.0.cycles", line, sizeof(line)));
+	ck_assert_msg(strstr(line, " lower "), "%s", line);
+	ax_run_free(&r);
 	json_decref(base);
 	free(ddr);
 	free(tasks);

@@ -2044,14 +2044,7 @@ END_TEST
 
 START_TEST(cli_reference_is_current)
 {
-	struct ax_run r = ax_run_axsim("arch --reference");
-	ck_assert_int_eq(r.status, 0);
-	ck_assert_str_eq(r.err, "");
-	char *doc = ax_read_file(ax_src("docs/config-reference.md"), NULL);
-	ck_assert_msg(doc != NULL, "docs/config-reference.md is missing; generate it with "
-		      "`axsim arch --reference > docs/config-reference.md`");
-	ck_assert_msg(!strcmp(doc, r.out), "docs/config-reference.md is stale; regenerate it with "
-		      "`axsim arch --reference > docs/config-reference.md`");
+	char *doc = ax_expect_generated("arch --reference", "docs/config-reference.md");
 	/* it names every key of both tables */
 	size_t n;
 	const struct ax_arch_key *keys = ax_arch_keys(&n);
@@ -2066,7 +2059,6 @@ START_TEST(cli_reference_is_current)
 		ck_has(doc, want);
 	}
 	free(doc);
-	ax_run_free(&r);
 }
 END_TEST
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "report/stats.h"
 
 enum {
 	T_INT = 1, T_REAL = 2, T_STR = 4, T_BOOL = 8, T_NULL = 16, T_OBJ = 32, T_ARR = 64,
@@ -688,6 +689,96 @@ START_TEST(test_sweep_matches_doc)
 }
 END_TEST
 
+/* docs/report-format.md is what axsim run --reference prints from the
+ * statistics table. */
+START_TEST(test_reference_is_current)
+{
+	free(ax_expect_generated("run --reference", "docs/report-format.md"));
+	ax_expect_fail("--reference takes no other argument", "run --reference x.elf");
+}
+END_TEST
+
+/* Every entry of a statistics table is complete, and the entries that share
+ * a row of the documentation share its type and direction. */
+static void table_check(const struct ax_stat *t, size_t n, const char *where)
+{
+	ck_assert_msg(n > 0 && t[0].doc, "%s: the first entry has no meaning", where);
+	for (size_t i = 0; i < n; i++) {
+		const struct ax_stat *s = &t[i];
+		ck_assert_msg(s->path && s->type && s->unit, "%s: entry %zu lacks a path, type or unit", where, i);
+		size_t len = strlen(s->path);
+		int arr = len > 2 && !strcmp(s->path + len - 2, "[]");
+		ck_assert_msg(arr ? s->elem && s->n_elem && s->count && s->select && s->title && !s->get
+				  : !s->elem && s->get, "%s: %s is half an array", where, s->path);
+		if (arr)
+			table_check(s->elem, s->n_elem, s->path);
+		if (!s->doc) {
+			ck_assert_msg(!strcmp(s->type, t[i - 1].type) && s->better == t[i - 1].better,
+				      "%s: %s shares the row of %s but not its type or direction", where, s->path,
+				      t[i - 1].path);
+		}
+		for (size_t j = 0; j < i; j++)
+			ck_assert_msg(strcmp(t[j].path, s->path), "%s: %s twice", where, s->path);
+	}
+}
+
+START_TEST(test_stats_table)
+{
+	size_t n;
+	const struct ax_stat *t = ax_report_stats(&n);
+	table_check(t, n, "report");
+	static const struct {
+		const char *path, *entry;
+		enum ax_stat_better better;
+	} want[] = {
+		{ "totals.fps", "totals.fps", AX_STAT_HIGHER },
+		{ "totals.latency_cycles", "totals.latency_cycles", AX_STAT_LOWER },
+		{ "memory.l2.busy", "memory.<mem>.busy", AX_STAT_NEITHER },
+		{ "memory.l1.constants.write_bytes", "memory.<mem>.<kind>.write_bytes", AX_STAT_LOWER },
+		{ "busy.dma_sys", "busy.<engine>", AX_STAT_NEITHER },
+		{ "config.tiling_depth", "config.*", AX_STAT_NEITHER },
+		{ "arch.imc.rows", "arch.*", AX_STAT_NEITHER },
+		{ "layers.3.cycles", "cycles", AX_STAT_LOWER },
+		{ "layers.0.dma.l2_write_bytes", "dma.<mem>_<rw>_bytes", AX_STAT_NEITHER },
+		{ "cores.1.busy.imc", "busy.<core_engine>", AX_STAT_NEITHER },
+		{ "pipeline.models.0.frame_fps", "frame_fps", AX_STAT_HIGHER },
+		{ "layers", NULL, 0 },
+		{ "cores.0.busy.dma_sys", NULL, 0 },        /* the system DMA is no core's */
+		{ "memory.l3.busy", NULL, 0 },
+		{ "layers.x.cycles", NULL, 0 },
+		{ "totals.fps.x", NULL, 0 },
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct ax_stat *s = ax_stats_find(t, n, want[i].path);
+		if (!want[i].entry) {
+			ck_assert_msg(s == NULL, "%s found as %s", want[i].path, s ? s->path : "");
+			continue;
+		}
+		ck_assert_msg(s != NULL, "%s not found", want[i].path);
+		ck_assert_str_eq(s->path, want[i].entry);
+		ck_assert_int_eq(s->better, want[i].better);
+	}
+	/* compare's defaults, in the order it has always compared them */
+	struct ax_stat_metric m[16];
+	size_t nm = ax_stats_compare_defaults(m, 16);
+	static const char *const names[] = {
+		"totals.latency_cycles", "totals.fps", "totals.imc_utilization",
+		"memory.ddr.read_bytes+write_bytes", "memory.l2.read_bytes+write_bytes",
+		"memory.l1.read_bytes+write_bytes", "energy.per_inference_j", "energy.fps_per_w",
+	};
+	static const int higher[] = { 0, 1, 1, 0, 0, 0, 0, 1 };
+	ck_assert_uint_eq(nm, sizeof(names) / sizeof(names[0]));
+	for (size_t i = 0; i < nm; i++) {
+		ck_assert_str_eq(m[i].name, names[i]);
+		ck_assert_int_eq(m[i].higher_better, higher[i]);
+	}
+	char header[512];
+	ax_stats_csv_header(ax_stats_find(t, n, "layers.0"), header, sizeof(header));
+	ck_assert_str_eq(header, "layer,op,unit,start_cycle,cycles,macs,passes,utilization,row_tiles,col_tiles,"
+				 "icr,group,group_size,imc_weight_bytes,output_home,output_bytes,bound");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("schema");
@@ -698,6 +789,8 @@ static Suite *suite(void)
 	tcase_add_loop_test(t, test_report_matches_doc, 0, sizeof(runs) / sizeof(runs[0]));
 	tcase_add_test(t, test_config_arch_keys);
 	tcase_add_test(t, test_sweep_matches_doc);
+	tcase_add_test(t, test_reference_is_current);
+	tcase_add_test(t, test_stats_table);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -114,6 +114,17 @@ void ax_expect_fail(const char *needle, const char *fmt, ...)
 	ax_run_free(&r);
 }
 
+char *ax_expect_generated(const char *args, const char *doc)
+{
+	struct ax_run r = run_args(args);
+	ck_assert_msg(r.status == 0 && !*r.err, "axsim %s: exit status %d: %s", args, r.status, r.err);
+	char *text = ax_read_file(ax_src(doc), NULL);
+	ck_assert_msg(text != NULL, "%s is missing; generate it with `axsim %s > %s`", doc, args, doc);
+	ck_assert_msg(!strcmp(text, r.out), "%s is stale; regenerate it with `axsim %s > %s`", doc, args, doc);
+	ax_run_free(&r);
+	return text;
+}
+
 static struct ax_run run_args(const char *args)
 {
 	struct ax_run r = { 0 };

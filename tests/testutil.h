@@ -19,6 +19,11 @@ void ax_run_free(struct ax_run *r);
  * nothing on stdout, and needle in the message on stderr. */
 void ax_expect_fail(const char *needle, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Asserts that the generated document doc (a path under the source tree) is
+ * what `axsim ARGS` prints, with the command to regenerate it in the message;
+ * returns the document (heap), for more checks. */
+char *ax_expect_generated(const char *args, const char *doc);
+
 /* How many times needle occurs in hay (not overlapping). */
 int ax_count_str(const char *hay, const char *needle);
 

@@ -10,6 +10,7 @@
 
 #include "net/elf.h"
 #include "report/report.h"
+#include "report/stats.h"
 #include "report/trace.h"
 #include "config/units.h"
 
@@ -214,12 +215,13 @@ int ax_cmd_run(int argc, char **argv)
 	struct ax_sweep_job job;
 	if (ax_sweep_job_opts(&argc, argv, &job))
 		return 2;
-	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet --inferences --trace --vcd --trace-limit --net --rois", 1, &o))
+	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet --inferences --trace --vcd --trace-limit --net --rois --reference", 1, &o))
 		return 2;
 	if (help_or_usage(&o, "usage: axsim run NET [--config MODEL.yaml] [--model NAME] [--board pcie|m2]\n"
 			      "       axsim run --config PIPELINE.yaml --net MODEL=NET --net MODEL2=NET2... [--rois MODEL2=N]\n"
 			      "                 [--arch FILE] [--set KEY=VALUE]... [--json FILE] [--csv FILE] [--quiet]\n"
 			      "                 [--inferences N] [--trace FILE.json] [--vcd FILE.vcd] [--trace-limit SIZE]\n"
+			      "       axsim run --reference\n"
 			      "Simulates N back-to-back inferences (default 2) on each copy of the network and\n"
 			      "prints the first one's latency, the steady-state throughput, IMC utilisation, unit\n"
 			      "and memory activity and the slowest layers.  NET is an ELF\n"
@@ -233,8 +235,17 @@ int ax_cmd_run(int argc, char **argv)
 			      "on cores 0.., the next after it), sharing L2, the NoC and DDR; a later stage runs\n"
 			      "once per region of interest of a frame: the pipeline section's top_k, or --rois\n"
 			      "(docs/timing-model.md \"Pipelines of models\").\n"
-			      "Every FILE may be - (standard output).\n"))
+			      "--reference prints the Markdown reference of the report's fields instead\n"
+			      "(docs/report-format.md).  Every FILE may be - (standard output).\n"))
 		return 0;
+	if (o.reference) {
+		if (argc > 2) {
+			fprintf(stderr, "axsim run: --reference takes no other argument\n");
+			return 2;
+		}
+		ax_report_reference(stdout);
+		return 0;
+	}
 	if (o.n_nets ? o.n_positional != 0 : o.n_positional != 1) {
 		fprintf(stderr, o.n_nets ? "axsim run: a network both as NET and with --net; expected --net MODEL=NET for every model\n"
 					 : "axsim run: expected one network (ELF or description); see axsim run --help\n");

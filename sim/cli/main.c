@@ -40,6 +40,7 @@ static void usage(FILE *out)
 	      "  --trace FILE       write the timeline as trace-event JSON for ui.perfetto.dev (docs/traces.md)\n"
 	      "  --vcd FILE         write unit busy signals and memory traffic as VCD for GTKWave\n"
 	      "  --trace-limit SIZE stop --trace and --vcd at about this size (default 64MiB, docs/traces.md)\n"
+	      "  --reference        print docs/report-format.md (generated from the statistics table)\n"
 	      "arch options:\n"
 	      "  --reference        print docs/config-reference.md (generated from the key tables)\n"
 	      "\n"

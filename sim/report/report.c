@@ -1,4 +1,5 @@
 #include "report.h"
+#include "stats.h"
 
 #include "../common/output.h"
 
@@ -312,60 +313,6 @@ json_t *ax_report_ccfg_value(const struct ax_ccfg *cfg, enum ax_ccfg_id id)
 	return json_string(buf);
 }
 
-static json_t *config_json(const struct ax_report_input *in)
-{
-	json_t *c = json_object();
-	for (int id = 0; id < AX_CC_COUNT; id++)
-		json_object_set_new(c, ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name,
-				    ax_report_ccfg_value(in->cfg, (enum ax_ccfg_id)id));
-	json_object_set_new(c, "board", in->cfg->board ? json_string(in->cfg->board) : json_null());
-	return c;
-}
-
-static json_t *arch_json(const struct ax_report_input *in)
-{
-	json_t *o = json_object();
-	size_t n;
-	const struct ax_arch_key *keys = ax_arch_keys(&n);
-	for (size_t i = 0; i < n; i++)
-		json_object_set_new(o, keys[i].path, jint(ax_arch_get(&in->arch->arch, &keys[i])));
-	return o;
-}
-
-static json_t *mem_json(const struct ax_report_input *in, enum ax_mem m)
-{
-	const struct ax_mem_stats *s = &in->res->mem[m];
-	json_t *o = json_object();
-	json_object_set_new(o, "read_bytes", jint(per_inf(in, mem_total(s, 0))));
-	json_object_set_new(o, "write_bytes", jint(per_inf(in, mem_total(s, 1))));
-	for (int k = 0; k < AX_KIND_COUNT; k++) {
-		json_t *kk = json_object();
-		json_object_set_new(kk, "read_bytes", jint(per_inf(in, s->read[k])));
-		json_object_set_new(kk, "write_bytes", jint(per_inf(in, s->write[k])));
-		json_object_set_new(o, ax_kind_name((enum ax_kind)k), kk);
-	}
-	json_object_set_new(o, "busy", jreal(mem_busy_share(in, m)));
-	json_object_set_new(o, "peak_activation_bytes", jint(in->tl->peak_bytes[m]));
-	if (m == AX_MEM_DDR) {
-		const struct ax_result *r = in->res;
-		json_object_set_new(o, "spilled_activation_bytes", jint(in->tl->spilled_bytes));
-		json_object_set_new(o, "row_hits", jint(r->ddr_row_hits));
-		json_object_set_new(o, "row_misses", jint(r->ddr_row_misses));
-		json_object_set_new(o, "row_conflicts", jint(r->ddr_row_conflicts));
-		json_object_set_new(o, "refreshes", jint(r->ddr_refreshes));
-		json_object_set_new(o, "turnarounds", jint(r->ddr_turnarounds));
-		uint64_t bytes = mem_total(s, 0) + mem_total(s, 1);
-		double bus = (double)s->busy_ps;
-		/* achieved bandwidth while the data bus was busy, over the peak */
-		json_object_set_new(o, "efficiency", jreal(bus > 0 ? (double)bytes / (bus * 1e-12) /
-						   ((double)ax_arch_ddr_peak_bps(&in->arch->arch) / s->ports) : 0));
-	}
-	if (m == AX_MEM_L2)
-		json_object_set_new(o, "noc_busy", jreal(in->res->run_end_ps ?
-			(double)in->res->noc_busy_ps / (double)in->res->run_end_ps : 0));
-	return o;
-}
-
 /* The bottleneck: the busiest engine or memory ("nothing" when all stood
  * idle), its busy share in *share.  The text and the JSON both say it. */
 static const char *bottleneck(const struct ax_report_input *in, double *share)
@@ -388,40 +335,6 @@ static const char *bottleneck(const struct ax_report_input *in, double *share)
 	}
 	*share = best;
 	return what;
-}
-
-static json_t *energy_json(const struct ax_report_input *in)
-{
-	const struct ax_result *r = in->res;
-	struct ax_energy e;
-	double frames;
-	ax_report_energy(in, &e, &frames);
-	double t = secs(r->run_end_ps), per = e.total_j / frames;
-	json_t *o = json_object();
-	json_object_set_new(o, "per_inference_j", jreal(per));
-	json_object_set_new(o, "power_w", jreal(t > 0 ? e.total_j / t : 0));
-	json_object_set_new(o, "fps_per_w", jreal(per > 0 ? 1.0 / per : 0));
-	json_object_set_new(o, "tops_per_w", jreal(per > 0 ? 2.0 * (double)r->macs / frames / per / 1e12 : 0));
-	json_object_set_new(o, "vdd_v", jreal(e.vdd_v));
-	json_object_set_new(o, "static_w", jreal(e.static_w));
-	json_object_set_new(o, "dynamic_per_inference_j", jreal(e.dynamic_j / frames));
-	json_t *u = json_object();
-	for (int k = 0; k < AX_EU_COUNT; k++) {
-		json_t *x = json_object();
-		json_object_set_new(x, "per_inference_j", jreal(e.by_unit_j[k] / frames));
-		json_object_set_new(x, "power_w", jreal(t > 0 ? e.by_unit_j[k] / t : 0));
-		json_object_set_new(u, ax_energy_unit_name((enum ax_energy_unit)k), x);
-	}
-	json_object_set_new(o, "by_unit", u);
-	json_t *l = json_object();
-	json_object_set_new(l, "limit_w", jreal((double)r->power_limit_uw * 1e-6));
-	json_object_set_new(l, "windows", jint(r->limiter_windows));
-	json_object_set_new(l, "windows_over", jint(r->limiter_windows_over));
-	json_object_set_new(l, "throttled_us", jreal((double)r->throttled_ps / 1e6));
-	json_object_set_new(l, "throttled_share", jreal(r->run_end_ps ? (double)r->throttled_ps / (double)r->run_end_ps : 0));
-	json_object_set_new(l, "min_mvm_cap", jreal(r->power_limit_uw ? r->min_cap_pm / 1000.0 : in->tl->mvm_limit_permille / 1000.0));
-	json_object_set_new(o, "limiter", l);
-	return o;
 }
 
 /* docs/report-format.md "pipeline": the models of the run; one network is a
@@ -460,178 +373,409 @@ static double pipeline_fps(const struct ax_report_model *m, size_t n, size_t *sl
 	return best;
 }
 
-static json_t *pipeline_json(const struct ax_report_input *in)
+/* ---- the statistics (stats.h): the JSON, the CSV and docs/report-format.md
+ * are made from the table below; a new figure is a getter and a row ---- */
+
+void ax_stat_ctx_init(struct ax_stat_ctx *c, const struct ax_report_input *in)
 {
-	struct ax_report_model one;
-	const struct ax_report_model *m;
-	size_t n = report_models(in, &one, &m), slowest;
-	json_t *o = json_object(), *arr = json_array();
-	json_object_set_new(o, "fps", jreal(pipeline_fps(m, n, &slowest)));
-	json_object_set_new(o, "slowest", json_string(m[slowest].name));
-	for (size_t i = 0; i < n; i++) {
-		json_t *e = json_object();
-		json_object_set_new(e, "name", json_string(m[i].name));
-		json_object_set_new(e, "first_core", jint(m[i].core_base));
-		json_object_set_new(e, "cores", jint(m[i].cores));
-		json_object_set_new(e, "copies", jint(m[i].copies));
-		json_object_set_new(e, "resources_used", jreal(m[i].resources_used));
-		json_object_set_new(e, "runs_per_frame", jint(m[i].runs_per_frame));
-		json_object_set_new(e, "inferences_per_copy", jint(m[i].inferences));
-		json_object_set_new(e, "fps", jreal(m[i].fps));
-		json_object_set_new(e, "frame_fps", jreal(m[i].fps / m[i].runs_per_frame));
-		json_object_set_new(e, "latency_us", jreal((double)m[i].latency_ps / 1e6));
-		json_array_append_new(arr, e);
-	}
-	json_object_set_new(o, "models", arr);
+	memset(c, 0, sizeof(*c));
+	c->in = in;
+	ax_report_energy(in, &c->energy, &c->frames);
+	c->n_models = report_models(in, &c->one, &c->models);
+	pipeline_fps(c->models, c->n_models, &c->slowest_model);
+	c->layers = ax_xcalloc(in->net->n_layers ? in->net->n_layers : 1, sizeof(size_t));
+	for (size_t i = 0; i < in->net->n_layers; i++)
+		if (in->net->layers[i].op != AX_OP_INPUT)
+			c->layers[c->n_layers++] = i;
+}
+
+void ax_stat_ctx_release(struct ax_stat_ctx *c)
+{
+	free(c->layers);
+	c->layers = NULL;
+}
+
+#define N_OF(t) (sizeof(t) / sizeof((t)[0]))
+
+/* A row of a statistics table: path, JSON type, unit, direction, meaning,
+ * getter, then any other field by name. */
+#define ST(path_, type_, unit_, better_, doc_, get_, ...) \
+	{ .path = path_, .type = type_, .unit = unit_, .better = better_, .doc = doc_, .get = get_, __VA_ARGS__ }
+
+/* A getter: fn's value is expr, of the context c and the members ix of the
+ * path's <set> parts. */
+#define STAT(fn, expr) \
+	static json_t *fn(struct ax_stat_ctx *c, const int *ix) { return (expr); }
+
+static double share_of_run(const struct ax_report_input *in, uint64_t ps)
+{
+	return in->res->run_end_ps ? (double)ps / (double)in->res->run_end_ps : 0;
+}
+
+static json_t *jnull_or(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+STAT(s_schema, json_integer(AX_REPORT_SCHEMA_VERSION))
+STAT(s_net_name, json_string(c->in->net->name ? c->in->net->name : ""))
+STAT(s_net_layers, jint(c->in->net->n_layers))
+STAT(s_net_macs, jint(ax_net_macs(c->in->net)))
+STAT(s_net_params, jint(ax_net_params(c->in->net)))
+STAT(s_net_weight_bytes, jint(c->in->tl->weight_bytes))
+
+static json_t *s_config(struct ax_stat_ctx *c, const int *ix)
+{
+	json_t *o = json_object();
+	for (int id = 0; id < AX_CC_COUNT; id++)
+		json_object_set_new(o, ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name,
+				    ax_report_ccfg_value(c->in->cfg, (enum ax_ccfg_id)id));
 	return o;
+}
+
+STAT(s_config_board, jnull_or(c->in->cfg->board))
+STAT(s_config_model, jnull_or(c->in->cfg->model))
+
+static json_t *s_arch(struct ax_stat_ctx *c, const int *ix)
+{
+	json_t *o = json_object();
+	size_t n;
+	const struct ax_arch_key *keys = ax_arch_keys(&n);
+	for (size_t i = 0; i < n; i++)
+		json_object_set_new(o, keys[i].path, jint(ax_arch_get(&c->in->arch->arch, &keys[i])));
+	return o;
+}
+
+STAT(s_plan_cores, jint(c->in->tl->n_cores))
+STAT(s_plan_copies, jint(c->in->tl->copies))
+STAT(s_plan_inferences, jint(c->in->res->inferences))
+STAT(s_plan_cores_per_copy, jint(c->in->tl->cores_per_copy))
+STAT(s_plan_mode, json_string(mode_name(c->in->tl)))
+STAT(s_plan_lanes, jint(c->in->tl->lanes))
+STAT(s_plan_clock, jint(c->in->tl->clock_hz))
+STAT(s_plan_tasks, jint(c->in->tl->n_tasks))
+STAT(s_plan_tasklist_bytes, jint(c->in->tl->tasklist_bytes))
+STAT(s_plan_tasklist_home, json_string(ax_mem_name(c->in->tl->tasklist_home)))
+STAT(s_plan_tasklist_chunks, jint(c->in->tl->tasklist_chunks))
+STAT(s_plan_weight_home, json_string(ax_mem_name(c->in->tl->weight_home)))
+STAT(s_plan_weight_l2_bytes, jint(c->in->tl->weight_l2_bytes))
+STAT(s_plan_resources, jreal(c->in->tl->resources_milli / 1000.0))
+
+STAT(s_latency_cycles, jint(latency_cycles(c->in)))
+STAT(s_latency_us, jreal((double)c->in->res->latency_ps / 1e6))
+STAT(s_inferences, jint(c->in->tl->lanes))
+STAT(s_fps, jreal(fps(c->in)))
+STAT(s_host_fps, jreal(host_fps(c->in)))
+STAT(s_macs, jint(per_inf(c->in, c->in->res->macs)))
+STAT(s_imc_util, jreal(imc_utilization(c->in)))
+
+static json_t *s_pipeline_fps(struct ax_stat_ctx *c, const int *ix)
+{
+	size_t slowest;
+	return jreal(pipeline_fps(c->models, c->n_models, &slowest));
+}
+
+STAT(s_pipeline_slowest, json_string(c->models[c->slowest_model].name))
+
+static size_t models_count(struct ax_stat_ctx *c)
+{
+	return c->n_models;
+}
+
+static void elem_select(struct ax_stat_ctx *c, size_t k)
+{
+	c->elem = k;
+}
+
+#define MODEL (&c->models[c->elem])
+STAT(s_model_name, json_string(MODEL->name))
+STAT(s_model_first_core, jint(MODEL->core_base))
+STAT(s_model_cores, jint(MODEL->cores))
+STAT(s_model_copies, jint(MODEL->copies))
+STAT(s_model_resources, jreal(MODEL->resources_used))
+STAT(s_model_runs, jint(MODEL->runs_per_frame))
+STAT(s_model_inferences, jint(MODEL->inferences))
+STAT(s_model_fps, jreal(MODEL->fps))
+STAT(s_model_frame_fps, jreal(MODEL->fps / MODEL->runs_per_frame))
+STAT(s_model_latency_us, jreal((double)MODEL->latency_ps / 1e6))
+#undef MODEL
+
+static const struct ax_stat model_stats[] = {
+	ST("name", "string", "", 0, "its entry of `models:` (a single network: the `--model` chosen, else the network's name)", s_model_name),
+	ST("first_core", "integer", "", 0, "its cores are `first_core` to `first_core + cores - 1`; copies of it running at once", s_model_first_core),
+	ST("cores", "integer", "cores", 0, NULL, s_model_cores),
+	ST("copies", "integer", "copies", 0, NULL, s_model_copies),
+	ST("resources_used", "real", "share", 0, "its share of the chip's memories: `resources_used` of one copy x copies", s_model_resources),
+	ST("runs_per_frame", "integer", "inferences", 0, "its inferences per frame: 1 for the first stage; for a later stage the regions of interest, `--rois` or the pipeline section's `top_k`", s_model_runs),
+	ST("inferences_per_copy", "integer", "inferences", 0, "back-to-back inferences simulated on each of its copies", s_model_inferences),
+	ST("fps", "real", "inferences/s", AX_STAT_HIGHER, "its inferences per second in the steady state, while every model ran: `lanes x (n - 1) / (end of its n-th inference - end of its first)` over the inferences that ended before the first model to finish did (all of them when fewer than two did)", s_model_fps),
+	ST("frame_fps", "real", "frames/s", AX_STAT_HIGHER, "`fps / runs_per_frame`: the frames per second it keeps up with", s_model_frame_fps),
+	ST("latency_us", "real", "us", AX_STAT_LOWER, "its first inference of every copy, sharing the chip with the others", s_model_latency_us),
+};
+
+STAT(s_energy_per_inf, jreal(c->energy.total_j / c->frames))
+STAT(s_energy_power, jreal(secs(c->in->res->run_end_ps) > 0 ? c->energy.total_j / secs(c->in->res->run_end_ps) : 0))
+
+static double per_inference_j(const struct ax_stat_ctx *c)
+{
+	return c->energy.total_j / c->frames;
+}
+
+STAT(s_energy_fps_per_w, jreal(per_inference_j(c) > 0 ? 1.0 / per_inference_j(c) : 0))
+STAT(s_energy_tops_per_w, jreal(per_inference_j(c) > 0 ? 2.0 * (double)c->in->res->macs / c->frames /
+							     per_inference_j(c) / 1e12 : 0))
+STAT(s_energy_vdd, jreal(c->energy.vdd_v))
+STAT(s_energy_static, jreal(c->energy.static_w))
+STAT(s_energy_dynamic, jreal(c->energy.dynamic_j / c->frames))
+STAT(s_energy_unit_j, jreal(c->energy.by_unit_j[ix[0]] / c->frames))
+STAT(s_energy_unit_w, jreal(secs(c->in->res->run_end_ps) > 0 ? c->energy.by_unit_j[ix[0]] / secs(c->in->res->run_end_ps) : 0))
+STAT(s_limit_w, jreal((double)c->in->res->power_limit_uw * 1e-6))
+STAT(s_limit_windows, jint(c->in->res->limiter_windows))
+STAT(s_limit_windows_over, jint(c->in->res->limiter_windows_over))
+STAT(s_limit_throttled_us, jreal((double)c->in->res->throttled_ps / 1e6))
+STAT(s_limit_throttled_share, jreal(share_of_run(c->in, c->in->res->throttled_ps)))
+STAT(s_limit_min_cap, jreal(c->in->res->power_limit_uw ? c->in->res->min_cap_pm / 1000.0
+						       : c->in->tl->mvm_limit_permille / 1000.0))
+
+STAT(s_busy, jreal(engine_busy_share(c->in, (enum ax_engine)ix[0])))
+STAT(s_setup_stall, jreal(stall_share(c->in, 1)))
+STAT(s_wait_stall, jreal(stall_share(c->in, 0)))
+
+static json_t *s_bottleneck_unit(struct ax_stat_ctx *c, const int *ix)
+{
+	double share;
+	return json_string(bottleneck(c->in, &share));
+}
+
+static json_t *s_bottleneck_busy(struct ax_stat_ctx *c, const int *ix)
+{
+	double share;
+	bottleneck(c->in, &share);
+	return jreal(share);
+}
+
+static size_t cores_count(struct ax_stat_ctx *c)
+{
+	return c->in->res->n_cores;
+}
+
+STAT(s_core_index, jint(c->elem))
+STAT(s_core_copy, jint(c->elem / c->in->tl->cores_per_copy))
+STAT(s_core_end, jint(ps_to_cycles(c->in->res, c->in->res->core_end_ps[c->elem])))
+
+/* A core's engine's busy share of the whole run; its DMA per channel. */
+static json_t *s_core_busy(struct ax_stat_ctx *c, const int *ix)
+{
+	const struct ax_result *r = c->in->res;
+	double cap = ix[0] == AX_E_DMA_CORE ? r->dma_core_channels : 1;
+	return jreal(r->run_end_ps ? (double)r->busy_ps[c->elem][ix[0]] / (cap * (double)r->run_end_ps) : 0);
+}
+
+static const struct ax_stat core_stats[] = {
+	ST("core", "integer", "", 0, "the core's index and the copy it runs", s_core_index),
+	ST("copy", "integer", "", 0, NULL, s_core_copy),
+	ST("end_cycle", "integer", "cycles", 0, "when the core's last task of the first inference ended", s_core_end),
+	ST("busy.<core_engine>", "real", "share", 0, "share of the whole run (all back-to-back inferences) the core's engine was busy; `dma_core` per channel", s_core_busy),
+};
+
+#define MEM (&c->in->res->mem[ix[0]])
+STAT(s_mem_read, jint(per_inf(c->in, mem_total(MEM, 0))))
+STAT(s_mem_write, jint(per_inf(c->in, mem_total(MEM, 1))))
+STAT(s_mem_kind_read, jint(per_inf(c->in, MEM->read[ix[1]])))
+STAT(s_mem_kind_write, jint(per_inf(c->in, MEM->write[ix[1]])))
+STAT(s_mem_busy, jreal(mem_busy_share(c->in, (enum ax_mem)ix[0])))
+STAT(s_mem_peak, jint(c->in->tl->peak_bytes[ix[0]]))
+#undef MEM
+STAT(s_ddr_spilled, jint(c->in->tl->spilled_bytes))
+STAT(s_ddr_hits, jint(c->in->res->ddr_row_hits))
+STAT(s_ddr_misses, jint(c->in->res->ddr_row_misses))
+STAT(s_ddr_conflicts, jint(c->in->res->ddr_row_conflicts))
+STAT(s_ddr_refreshes, jint(c->in->res->ddr_refreshes))
+STAT(s_ddr_turnarounds, jint(c->in->res->ddr_turnarounds))
+STAT(s_l2_noc_busy, jreal(share_of_run(c->in, c->in->res->noc_busy_ps)))
+
+/* Achieved bandwidth while a channel's data bus was busy, over its peak. */
+static json_t *s_ddr_efficiency(struct ax_stat_ctx *c, const int *ix)
+{
+	const struct ax_mem_stats *s = &c->in->res->mem[AX_MEM_DDR];
+	uint64_t bytes = mem_total(s, 0) + mem_total(s, 1);
+	double bus = (double)s->busy_ps;
+	return jreal(bus > 0 ? (double)bytes / (bus * 1e-12) /
+			       ((double)ax_arch_ddr_peak_bps(&c->in->arch->arch) / s->ports) : 0);
+}
+
+static size_t layers_count(struct ax_stat_ctx *c)
+{
+	return c->n_layers;
+}
+
+static void layer_select(struct ax_stat_ctx *c, size_t k)
+{
+	c->elem = c->layers[k];
+	ax_report_layer(c->in, c->elem, &c->layer);
+}
+
+#define LAYER (&c->in->net->layers[c->elem])
+#define LS (&c->in->res->layers[c->elem])
+#define LP (&c->in->tl->plans[c->elem])
+#define TENSOR (&c->in->tl->tensors[c->elem])
+STAT(s_layer_name, json_string(LAYER->name))
+STAT(s_layer_op, json_string(ax_op_name(LAYER->op)))
+STAT(s_layer_unit, json_string(ax_unit_label(LP->main_unit)))
+STAT(s_layer_start, jint(c->layer.start_cycle))
+STAT(s_layer_cycles, jint(c->layer.cycles))
+STAT(s_layer_macs, jint(LS->macs))
+STAT(s_layer_passes, jint(LS->passes))
+STAT(s_layer_util, jreal(c->layer.utilization))
+STAT(s_layer_shape, json_pack("[III]", (json_int_t)LAYER->out.h, (json_int_t)LAYER->out.w, (json_int_t)LAYER->out.c))
+STAT(s_layer_kernel, LAYER->op == AX_OP_CONV || LAYER->op == AX_OP_MAXPOOL || LAYER->op == AX_OP_AVGPOOL
+		     ? json_pack("[III]", (json_int_t)LAYER->kh, (json_int_t)LAYER->kw, (json_int_t)LAYER->sh)
+		     : json_null())
+STAT(s_layer_row_tiles, jint(LP->row_tiles))
+STAT(s_layer_col_tiles, jint(LP->col_tiles))
+STAT(s_layer_weight_bytes, jint(LP->weight_bytes))
+STAT(s_layer_icr, jint(LP->icr))
+STAT(s_layer_group, jint(LP->group))
+STAT(s_layer_group_size, jint(LP->group_size))
+STAT(s_layer_cone_tiles, jint(LP->cone_tiles))
+STAT(s_layer_home, json_string(ax_mem_name(TENSOR->home)))
+STAT(s_layer_fused, json_boolean(TENSOR->fused))
+STAT(s_layer_out_bytes, jint(TENSOR->bytes))
+STAT(s_layer_bound, json_string(bound_name(c->layer.bound)))
+STAT(s_layer_busy, jint(ps_to_cycles(c->in->res, LS->busy_ps[ix[0]])))
+STAT(s_layer_setup_stall, jint(ps_to_cycles(c->in->res, LS->setup_stall_ps)))
+STAT(s_layer_dma, jint(ix[1] ? LS->dma_write[ix[0]] : LS->dma_read[ix[0]]))
+#undef LAYER
+#undef LS
+#undef LP
+#undef TENSOR
+
+static const struct ax_stat layer_stats[] = {
+	ST("name", "string", "", 0, "as in the network", s_layer_name, .csv = 1, .csv_name = "layer"),
+	ST("op", "string", "", 0, NULL, s_layer_op, .csv = 2),
+	ST("unit", "string", "", 0, "the unit doing its arithmetic: `imc`, `dpu`, `dwpu`", s_layer_unit, .csv = 3),
+	ST("start_cycle", "integer", "cycles", 0, "where the layer's charge on copy 0's timeline starts (\"Derived figures\" below)", s_layer_start, .csv = 4),
+	ST("cycles", "integer", "cycles", AX_STAT_LOWER, "the layer's charge on copy 0's timeline: the cycles it adds to the latency", s_layer_cycles, .csv = 5),
+	ST("macs", "integer", "MACs", 0, "useful MACs and IMC passes (copy 0)", s_layer_macs, .csv = 6),
+	ST("passes", "integer", "passes", 0, NULL, s_layer_passes, .csv = 7),
+	ST("utilization", "real", "share", AX_STAT_HIGHER, "`macs / (peak MAC rate x cores of its lane x the layer's span)`: the copy's cores when cooperative, else one", s_layer_util, .csv = 8),
+	ST("output_shape", "array", "", 0, "its output's height, width and channels, three integers", s_layer_shape),
+	ST("kernel", "array, null", "", 0, "a convolution's or pooling's kernel height, width and stride, three integers; null for other operators", s_layer_kernel),
+	ST("row_tiles", "integer", "tiles", 0, "IMC tiles of its weight matrix", s_layer_row_tiles, .csv = 9),
+	ST("col_tiles", "integer", "tiles", 0, NULL, s_layer_col_tiles, .csv = 10),
+	ST("imc_weight_bytes", "integer", "bytes", 0, "bytes written into the IMC for the layer (replicated blocks included)", s_layer_weight_bytes, .csv = 14),
+	ST("icr", "integer", "", 0, "in-core replication factor (docs/imc.md)", s_layer_icr, .csv = 11),
+	ST("group", "integer", "", 0, "the fused cone the layer belongs to, its members, and its row tiles per core (docs/tiling.md); a layer alone has group_size 1", s_layer_group, .csv = 12),
+	ST("group_size", "integer", "layers", 0, NULL, s_layer_group_size, .csv = 13),
+	ST("cone_tiles", "integer", "tiles", 0, NULL, s_layer_cone_tiles),
+	ST("output_home", "string", "", 0, "where its output tensor was placed: `ddr`, `l2`, `l1`", s_layer_home, .csv = 15),
+	ST("output_fused", "boolean", "", 0, "true when the output lives only as row tiles inside its cone", s_layer_fused),
+	ST("output_bytes", "integer", "bytes", 0, "the size of its output tensor", s_layer_out_bytes, .csv = 16),
+	ST("bound", "string", "", 0, "the busiest engine during the layer: `imc`, `weight-writes`, `dpu`, `dwpu`, `memory`, `setup` (the control core programming the layer)", s_layer_bound, .csv = 17),
+	ST("busy_cycles.<engine>", "integer", "cycles", 0, "busy time of each engine on the layer's tasks (`setup`: programming the layer, or the cone it starts)", s_layer_busy),
+	ST("setup_stall_cycles", "integer", "cycles", AX_STAT_LOWER, "time every unit of the core stood idle while the layer's set-up ran (copy 0, first inference): the overhead of programming it that nothing hid", s_layer_setup_stall),
+	ST("dma.<mem>_<rw>_bytes", "integer", "bytes", 0, "bytes the layer's DMA tasks read from and wrote to each memory (copy 0)", s_layer_dma),
+};
+
+STAT(s_sim_tasks, jint(c->in->res->tasks))
+STAT(s_sim_cycles, jint(ps_to_cycles(c->in->res, c->in->res->run_end_ps)))
+STAT(s_sim_deltas, jint(c->in->res->sc_deltas))
+STAT(s_sim_activations, jint(c->in->res->activations))
+#undef STAT
+
+
+static const struct ax_stat report_stats[] = {
+	ST("schema_version", "integer", "", 0, "1; raised when a field changes meaning or disappears", s_schema),
+	ST("network.name", "string", "", 0, "the network's name, as in its description", s_net_name),
+	ST("network.layers", "integer", "layers", 0, "layers including inputs, MACs and parameters of one inference, weight section size", s_net_layers),
+	ST("network.macs", "integer", "MACs", 0, NULL, s_net_macs),
+	ST("network.params", "integer", "parameters", 0, NULL, s_net_params),
+	ST("network.weight_bytes", "integer", "bytes", 0, NULL, s_net_weight_bytes),
+	ST("config.*", "string, integer, real, boolean, null, array", "", 0, "the effective compilation configuration, one key per entry of the compilation table of docs/config-reference.md (`bool` keys as booleans, `integer` keys and `clock_profile` in MHz as integers, `fraction` keys as reals, `enum` keys as strings, `list` keys as arrays of integers, `path` keys as the file name written in the model YAML or null), plus `board` and `model`", s_config),
+	ST("config.board", "string, null", "", 0, "the `--board` and `--model` given or chosen; null when none", s_config_board),
+	ST("config.model", "string, null", "", 0, NULL, s_config_model),
+	ST("arch.*", "integer", "", 0, "every hardware parameter of docs/config-reference.md under its dotted name (`arch` has the key `imc.rows`), in its base unit (bytes, Hz, bytes/s, ps, cycles, bytes/cycle, transfers/s, bits)", s_arch),
+	ST("plan.cores", "integer", "cores", 0, "cores in use; copies (instances) of the compiled network running at once", s_plan_cores),
+	ST("plan.copies", "integer", "copies", 0, NULL, s_plan_copies),
+	ST("plan.inferences_per_copy", "integer", "inferences", 0, "back-to-back inferences simulated on each copy (`--inferences`, default 2)", s_plan_inferences),
+	ST("plan.cores_per_copy", "integer", "cores", 0, "cores each copy spans", s_plan_cores_per_copy),
+	ST("plan.multicore_mode", "string", "", 0, "how a copy's cores work (docs/timing-model.md \"Multi-core modes\"): `batch-1` (one core), `batch` (each core its own input), `cooperative` (the cores split every layer), `pipeline` (each core a stage of the layers)", s_plan_mode),
+	ST("plan.lanes", "integer", "inputs", 0, "inputs in flight at once over all copies: copies x cores per copy in batch mode, else copies", s_plan_lanes),
+	ST("plan.clock_hz", "integer", "Hz", 0, "the core clock used", s_plan_clock),
+	ST("plan.tasks", "integer", "tasks", 0, "the lowered tasklist: tasks, bytes per core", s_plan_tasks),
+	ST("plan.tasklist_bytes_per_core", "integer", "bytes", 0, NULL, s_plan_tasklist_bytes),
+	ST("plan.tasklist_home", "string", "", 0, "where the tasklist lives: `ddr` or `l2`", s_plan_tasklist_home),
+	ST("plan.tasklist_chunks", "integer", "chunks", 0, "chunks the tasklist is streamed in", s_plan_tasklist_chunks),
+	ST("plan.weight_home", "string", "", 0, "`l2` (resident) or `ddr` (streamed per inference)", s_plan_weight_home),
+	ST("plan.weight_l2_bytes", "integer", "bytes", 0, "bytes of each copy's weight section resident in L2; the rest streams from DDR every inference (docs/memory.md \"Weights\")", s_plan_weight_l2_bytes),
+	ST("plan.resources_used", "real", "share", 0, "share of the chip's memories each copy owns", s_plan_resources),
+	ST("totals.latency_cycles", "integer", "cycles", AX_STAT_LOWER, "time until every copy finished its first inference, in cycles; with `--inferences` 2 or more the later inferences start while the first runs and share its units and memories, so it can be a little longer than with `--inferences 1`, which gives the inference alone (\"Derived figures\" below)", s_latency_cycles, .compare = 1),
+	ST("totals.latency_us", "real", "us", AX_STAT_LOWER, "the same in microseconds", s_latency_us),
+	ST("totals.inferences", "integer", "inferences", 0, "inferences in that time (= lanes)", s_inferences),
+	ST("totals.fps", "real", "inferences/s", AX_STAT_HIGHER, "the chip's throughput: with `--inferences` N of 2 or more, the steady state `lanes x (N - 1) / (end of the last inference - end of the first)`; with N = 1, `lanes / latency` (\"Derived figures\" below)", s_fps, .compare = 2),
+	ST("totals.host_fps", "real", "inferences/s", AX_STAT_HIGHER, "the throughput with each inference's host copies: every instance copies its input in and its outputs out over the host link (`host.link_bw`, `host.copy_latency`) one after the other with its inference, as the SDK's Host FPS counts them; at most the link's bandwidth over one inference's bytes (docs/timing-model.md \"Host copies\")", s_host_fps),
+	ST("totals.macs", "integer", "MACs", 0, "useful MACs of one inference of every copy", s_macs),
+	ST("totals.imc_utilization", "real", "share", AX_STAT_HIGHER, "useful MACs per second over the peak of the cores in use: `network.macs x fps / (imc.rows x imc.cols / imc.cycles_per_pass x cores x clock)`; with N = 1 and one lane per copy this is `macs / (imc.rows x imc.cols / imc.cycles_per_pass x cores x latency_cycles)`", s_imc_util, .compare = 3),
+	ST("pipeline.fps", "real", "frames/s", AX_STAT_HIGHER, "the pipeline's sustained frame rate: the slowest model's `frame_fps`; a single network is a pipeline of one, whose `fps` is `totals.fps` (docs/timing-model.md \"Pipelines of models\")", s_pipeline_fps),
+	ST("pipeline.slowest", "string", "", 0, "the model that limits it", s_pipeline_slowest),
+	ST("pipeline.models[]", "array", "", 0, "one object per model, in stage order (below); in a pipeline run (`axsim run --net MODEL=NET ...`) the other sections are the whole chip's, every model together, with the layers named `model/layer`; `plan.cores`, `.copies`, `.lanes` count every model, the rest of `plan` and `config` are the first model's", NULL,
+	  .elem = model_stats, .n_elem = N_OF(model_stats), .count = models_count, .select = elem_select, .title = "Model objects"),
+	ST("energy.per_inference_j", "real", "J", AX_STAT_LOWER, "energy of one inference: the run's energy (every copy, all back-to-back inferences, static power over the whole run) over its inferences (lanes x back-to-back inferences); docs/energy.md", s_energy_per_inf, .compare = 7),
+	ST("energy.power_w", "real", "W", AX_STAT_LOWER, "the run's energy over its simulated time: the average power", s_energy_power),
+	ST("energy.fps_per_w", "real", "inferences/J", AX_STAT_HIGHER, "`1 / per_inference_j`: inferences per joule, the fps per watt of the published figures", s_energy_fps_per_w, .compare = 8),
+	ST("energy.tops_per_w", "real", "TOPS/W", AX_STAT_HIGHER, "effective efficiency: `2 x useful MACs per inference / per_inference_j / 1e12`", s_energy_tops_per_w),
+	ST("energy.vdd_v", "real", "V", 0, "the core supply at the clock used (docs/energy.md \"Voltage\")", s_energy_vdd),
+	ST("energy.static_w", "real", "W", AX_STAT_LOWER, "the part of the power that is proportional to time (clocked cores, leakage, uncore, the DRAM's background)", s_energy_static),
+	ST("energy.dynamic_per_inference_j", "real", "J", AX_STAT_LOWER, "the part of `per_inference_j` that is proportional to activity; at another frame rate `fps`, an inference costs `dynamic_per_inference_j + static_w / fps`", s_energy_dynamic),
+	ST("energy.by_unit.<energy_unit>.per_inference_j", "real", "J", AX_STAT_LOWER, "the same split by where the energy goes: IMC passes, weight writes, DPU, DWPU, L1, L2, NoC, DDR (bytes, activates, refreshes, background), control cores, clocked cores, leakage of cores and L2, the rest of the chip", s_energy_unit_j),
+	ST("energy.by_unit.<energy_unit>.power_w", "real", "W", AX_STAT_LOWER, NULL, s_energy_unit_w),
+	ST("energy.limiter.limit_w", "real", "W", 0, "the power limiter's limit (`power.limit`, or `power.m2_limit` with `--board m2`); 0 when it was off (docs/energy.md \"Limiter\")", s_limit_w),
+	ST("energy.limiter.windows", "integer", "windows", 0, "limiter windows (`power.limiter_period`) measured, and those whose average power was above the limit", s_limit_windows),
+	ST("energy.limiter.windows_over", "integer", "windows", 0, NULL, s_limit_windows_over),
+	ST("energy.limiter.throttled_us", "real", "us", AX_STAT_LOWER, "time the limiter held the IMC cap below the model's `mvm_limitation`, and its share of the run", s_limit_throttled_us),
+	ST("energy.limiter.throttled_share", "real", "share", AX_STAT_LOWER, NULL, s_limit_throttled_share),
+	ST("energy.limiter.min_mvm_cap", "real", "fraction", 0, "the lowest IMC cap in force (a fraction; the model's `mvm_limitation` when the limiter was off or never acted)", s_limit_min_cap),
+	ST("busy.<engine>", "real", "share", 0, "share of the time the engine was busy: `imc` (passes), `imc_load` (weight writes), `dpu`, `dwpu`, `dma_core` (per channel), `dma_sys` (per channel), `controller` (descriptor fetch and dispatch), `setup` (the control core programming operators, docs/timing-model.md \"Operator set-up\")", s_busy),
+	ST("stalls.setup_stall", "real", "share", AX_STAT_LOWER, "share of the cores' time (to the end of the run) in which every compute unit and DMA channel of a core stood idle: while its control core programmed an operator (`setup_stall`), or while it did not, waiting for data, another core or a dependency (`wait_stall`); docs/timing-model.md \"Where the time goes\"", s_setup_stall),
+	ST("stalls.wait_stall", "real", "share", AX_STAT_LOWER, NULL, s_wait_stall),
+	ST("bottleneck.unit", "string", "", 0, "the busiest engine of `busy` or memory of `memory` (`nothing` when all stood idle): what the text report names as the bottleneck", s_bottleneck_unit),
+	ST("bottleneck.busy", "real", "share", 0, "its busy share, as in `busy` or `memory.<ddr,l2,l1>.busy`", s_bottleneck_busy),
+	ST("cores[]", "array", "", 0, "one object per core in use, in order (below)", NULL,
+	  .elem = core_stats, .n_elem = N_OF(core_stats), .count = cores_count, .select = elem_select, .title = "Core objects"),
+	ST("memory.<mem>.read_bytes", "integer", "bytes", AX_STAT_LOWER, "bytes read from and written to the memory in one inference of every copy (L1 summed over cores)", s_mem_read, .compare = 4, .compare_plus = "write_bytes"),
+	ST("memory.<mem>.write_bytes", "integer", "bytes", AX_STAT_LOWER, NULL, s_mem_write),
+	ST("memory.<mem>.<kind>.read_bytes", "integer", "bytes", AX_STAT_LOWER, "the same by kind of data", s_mem_kind_read),
+	ST("memory.<mem>.<kind>.write_bytes", "integer", "bytes", AX_STAT_LOWER, NULL, s_mem_kind_write),
+	ST("memory.<mem>.busy", "real", "share", 0, "port time used over ports x the whole run (all back-to-back inferences)", s_mem_busy),
+	ST("memory.<mem>.peak_activation_bytes", "integer", "bytes", 0, "peak of the activations placed there (one copy)", s_mem_peak),
+	ST("memory.ddr.spilled_activation_bytes", "integer", "bytes", AX_STAT_LOWER, "activation bytes placed in DDR for want of room in L2 (one copy; docs/memory.md \"Placement\")", s_ddr_spilled),
+	ST("memory.ddr.row_hits", "integer", "requests", 0, "pieces of DDR requests that found their row open, their bank closed, another row open (docs/memory.md \"DDR\"; whole run)", s_ddr_hits),
+	ST("memory.ddr.row_misses", "integer", "requests", 0, NULL, s_ddr_misses),
+	ST("memory.ddr.row_conflicts", "integer", "requests", 0, NULL, s_ddr_conflicts),
+	ST("memory.ddr.refreshes", "integer", "refreshes", 0, "refreshes and changes of bus direction (whole run)", s_ddr_refreshes),
+	ST("memory.ddr.turnarounds", "integer", "turnarounds", 0, NULL, s_ddr_turnarounds),
+	ST("memory.ddr.efficiency", "real", "share", AX_STAT_HIGHER, "bytes moved over the time a channel's data bus was busy, over one channel's peak bandwidth", s_ddr_efficiency),
+	ST("memory.l2.noc_busy", "real", "share", 0, "time the NoC's aggregate bandwidth was in use, over the whole run (all back-to-back inferences), like every busy share", s_l2_noc_busy),
+	ST("layers[]", "array", "", 0, "one object per layer except inputs, in network order (below)", NULL,
+	  .elem = layer_stats, .n_elem = N_OF(layer_stats), .count = layers_count, .select = layer_select, .title = "Layer objects"),
+	ST("simulation.tasks", "integer", "tasks", 0, "size of the simulation, for benchmarks: tasks, cycles simulated (all back-to-back inferences), SystemC delta cycles, process activations", s_sim_tasks),
+	ST("simulation.simulated_cycles", "integer", "cycles", 0, NULL, s_sim_cycles),
+	ST("simulation.sc_delta_cycles", "integer", "delta cycles", 0, NULL, s_sim_deltas),
+	ST("simulation.activations", "integer", "activations", 0, NULL, s_sim_activations),
+};
+
+const struct ax_stat *ax_report_stats(size_t *n)
+{
+	*n = N_OF(report_stats);
+	return report_stats;
 }
 
 json_t *ax_report_json(const struct ax_report_input *in)
 {
-	const struct ax_result *r = in->res;
-	const struct ax_tasklist *tl = in->tl;
-	json_t *root = json_object();
-	json_object_set_new(root, "schema_version", json_integer(AX_REPORT_SCHEMA_VERSION));
-	json_t *net = json_object();
-	json_object_set_new(net, "name", json_string(in->net->name ? in->net->name : ""));
-	json_object_set_new(net, "layers", jint(in->net->n_layers));
-	json_object_set_new(net, "macs", jint(ax_net_macs(in->net)));
-	json_object_set_new(net, "params", jint(ax_net_params(in->net)));
-	json_object_set_new(net, "weight_bytes", jint(tl->weight_bytes));
-	json_object_set_new(root, "network", net);
-	json_t *cfg = config_json(in);
-	json_object_set_new(cfg, "model", in->cfg->model ? json_string(in->cfg->model) : json_null());
-	json_object_set_new(root, "config", cfg);
-	json_object_set_new(root, "arch", arch_json(in));
-
-	json_t *plan = json_object();
-	json_object_set_new(plan, "cores", jint(tl->n_cores));
-	json_object_set_new(plan, "copies", jint(tl->copies));
-	json_object_set_new(plan, "inferences_per_copy", jint(r->inferences));
-	json_object_set_new(plan, "cores_per_copy", jint(tl->cores_per_copy));
-	json_object_set_new(plan, "multicore_mode", json_string(mode_name(tl)));
-	json_object_set_new(plan, "lanes", jint(tl->lanes));
-	json_object_set_new(plan, "clock_hz", jint(tl->clock_hz));
-	json_object_set_new(plan, "tasks", jint(tl->n_tasks));
-	json_object_set_new(plan, "tasklist_bytes_per_core", jint(tl->tasklist_bytes));
-	json_object_set_new(plan, "tasklist_home", json_string(ax_mem_name(tl->tasklist_home)));
-	json_object_set_new(plan, "tasklist_chunks", jint(tl->tasklist_chunks));
-	json_object_set_new(plan, "weight_home", json_string(ax_mem_name(tl->weight_home)));
-	json_object_set_new(plan, "weight_l2_bytes", jint(tl->weight_l2_bytes));
-	json_object_set_new(plan, "resources_used", jreal(tl->resources_milli / 1000.0));
-	json_object_set_new(root, "plan", plan);
-
-	json_t *tot = json_object();
-	uint64_t cyc = latency_cycles(in);
-	json_object_set_new(tot, "latency_cycles", jint(cyc));
-	json_object_set_new(tot, "latency_us", jreal((double)r->latency_ps / 1e6));
-	json_object_set_new(tot, "inferences", jint(tl->lanes));
-	json_object_set_new(tot, "fps", jreal(fps(in)));
-	json_object_set_new(tot, "host_fps", jreal(host_fps(in)));
-	json_object_set_new(tot, "macs", jint(per_inf(in, r->macs)));
-	json_object_set_new(tot, "imc_utilization", jreal(imc_utilization(in)));
-	json_object_set_new(root, "totals", tot);
-	json_object_set_new(root, "pipeline", pipeline_json(in));
-	json_object_set_new(root, "energy", energy_json(in));
-
-	json_t *units = json_object();
-	for (int e = 0; e < AX_E_COUNT; e++)
-		json_object_set_new(units, ax_engine_name((enum ax_engine)e), jreal(engine_busy_share(in, (enum ax_engine)e)));
-	json_object_set_new(root, "busy", units);
-	json_t *ov = json_object();
-	json_object_set_new(ov, "setup_stall", jreal(stall_share(in, 1)));
-	json_object_set_new(ov, "wait_stall", jreal(stall_share(in, 0)));
-	json_object_set_new(root, "stalls", ov);
-	double share;
-	json_t *bn = json_object();
-	json_object_set_new(bn, "unit", json_string(bottleneck(in, &share)));
-	json_object_set_new(bn, "busy", jreal(share));
-	json_object_set_new(root, "bottleneck", bn);
-
-	json_t *cores = json_array();
-	for (uint32_t k = 0; k < r->n_cores; k++) {
-		json_t *c = json_object();
-		json_object_set_new(c, "core", jint(k));
-		json_object_set_new(c, "copy", jint(k / tl->cores_per_copy));
-		json_object_set_new(c, "end_cycle", jint(ps_to_cycles(r, r->core_end_ps[k])));
-		json_t *b = json_object();
-		for (int e = 0; e < AX_E_COUNT; e++) {
-			if (e == AX_E_DMA_SYS)
-				continue;
-			double cap = e == AX_E_DMA_CORE ? r->dma_core_channels : 1;
-			json_object_set_new(b, ax_engine_name((enum ax_engine)e),
-					    jreal(r->run_end_ps ? (double)r->busy_ps[k][e] / (cap * (double)r->run_end_ps) : 0));
-		}
-		json_object_set_new(c, "busy", b);
-		json_array_append_new(cores, c);
-	}
-	json_object_set_new(root, "cores", cores);
-
-	json_t *mem = json_object();
-	for (int m = 0; m < AX_MEM_COUNT; m++)
-		json_object_set_new(mem, ax_mem_name((enum ax_mem)m), mem_json(in, (enum ax_mem)m));
-	json_object_set_new(root, "memory", mem);
-
-	json_t *layers = json_array();
-	for (size_t i = 0; i < in->net->n_layers; i++) {
-		const struct ax_layer *l = &in->net->layers[i];
-		if (l->op == AX_OP_INPUT)
-			continue;
-		const struct ax_layer_stats *ls = &r->layers[i];
-		const struct ax_layer_plan *lp = &tl->plans[i];
-		struct ax_layer_figures f;
-		ax_report_layer(in, i, &f);
-		json_t *o = json_object();
-		json_object_set_new(o, "name", json_string(l->name));
-		json_object_set_new(o, "op", json_string(ax_op_name(l->op)));
-		json_object_set_new(o, "unit", json_string(ax_unit_label(lp->main_unit)));
-		json_object_set_new(o, "start_cycle", jint(f.start_cycle));
-		json_object_set_new(o, "cycles", jint(f.cycles));
-		json_object_set_new(o, "macs", jint(ls->macs));
-		json_object_set_new(o, "passes", jint(ls->passes));
-		json_object_set_new(o, "utilization", jreal(f.utilization));
-		json_object_set_new(o, "output_shape", json_pack("[III]", (json_int_t)l->out.h, (json_int_t)l->out.w,
-								 (json_int_t)l->out.c));
-		if (l->op == AX_OP_CONV || l->op == AX_OP_MAXPOOL || l->op == AX_OP_AVGPOOL)
-			json_object_set_new(o, "kernel", json_pack("[III]", (json_int_t)l->kh, (json_int_t)l->kw,
-								   (json_int_t)l->sh));
-		else
-			json_object_set_new(o, "kernel", json_null());
-		json_object_set_new(o, "row_tiles", jint(lp->row_tiles));
-		json_object_set_new(o, "col_tiles", jint(lp->col_tiles));
-		json_object_set_new(o, "imc_weight_bytes", jint(lp->weight_bytes));
-		json_object_set_new(o, "icr", jint(lp->icr));
-		json_object_set_new(o, "group", jint(lp->group));
-		json_object_set_new(o, "group_size", jint(lp->group_size));
-		json_object_set_new(o, "cone_tiles", jint(lp->cone_tiles));
-		json_object_set_new(o, "output_home", json_string(ax_mem_name(tl->tensors[i].home)));
-		json_object_set_new(o, "output_fused", json_boolean(tl->tensors[i].fused));
-		json_object_set_new(o, "output_bytes", jint(tl->tensors[i].bytes));
-		json_object_set_new(o, "bound", json_string(bound_name(f.bound)));
-		json_t *busy = json_object();
-		for (int e = 0; e < AX_E_COUNT; e++)
-			json_object_set_new(busy, ax_engine_name((enum ax_engine)e), jint(ps_to_cycles(r, ls->busy_ps[e])));
-		json_object_set_new(o, "busy_cycles", busy);
-		json_object_set_new(o, "setup_stall_cycles", jint(ps_to_cycles(r, ls->setup_stall_ps)));
-		json_t *tr = json_object();
-		for (int m = 0; m < AX_MEM_COUNT; m++) {
-			char k[32];
-			snprintf(k, sizeof(k), "%s_read_bytes", ax_mem_name((enum ax_mem)m));
-			json_object_set_new(tr, k, jint(ls->dma_read[m]));
-			snprintf(k, sizeof(k), "%s_write_bytes", ax_mem_name((enum ax_mem)m));
-			json_object_set_new(tr, k, jint(ls->dma_write[m]));
-		}
-		json_object_set_new(o, "dma", tr);
-		json_array_append_new(layers, o);
-	}
-	json_object_set_new(root, "layers", layers);
-
-	json_t *sim = json_object();
-	json_object_set_new(sim, "tasks", jint(r->tasks));
-	json_object_set_new(sim, "simulated_cycles", jint(ps_to_cycles(r, r->run_end_ps)));
-	json_object_set_new(sim, "sc_delta_cycles", jint(r->sc_deltas));
-	json_object_set_new(sim, "activations", jint(r->activations));
-	json_object_set_new(root, "simulation", sim);
+	struct ax_stat_ctx c;
+	ax_stat_ctx_init(&c, in);
+	json_t *root = ax_stats_json(report_stats, N_OF(report_stats), &c);
+	ax_stat_ctx_release(&c);
 	return root;
 }
 
@@ -691,40 +835,15 @@ char *ax_csv_quote(const char *s)
 	return buf;
 }
 
-static void csv_raw(char **buf, size_t *len, size_t *cap, const char *s)
-{
-	size_t n = strlen(s);
-	AX_GROW(*buf, *cap, *len + n + 1);
-	memcpy(*buf + *len, s, n + 1);
-	*len += n;
-}
-
 char *ax_report_csv(const struct ax_report_input *in, size_t *out_len)
 {
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	csv_raw(&buf, &len, &cap, "layer,op,unit,start_cycle,cycles,macs,passes,utilization,row_tiles,col_tiles,icr,group,group_size,imc_weight_bytes,output_home,output_bytes,bound\n");
-	for (size_t i = 0; i < in->net->n_layers; i++) {
-		const struct ax_layer *l = &in->net->layers[i];
-		if (l->op == AX_OP_INPUT)
-			continue;
-		const struct ax_layer_stats *ls = &in->res->layers[i];
-		const struct ax_layer_plan *lp = &in->tl->plans[i];
-		struct ax_layer_figures f;
-		ax_report_layer(in, i, &f);
-		csv_field(&buf, &len, &cap, l->name);
-		char row[512];
-		snprintf(row, sizeof(row), ",%s,%s,%llu,%llu,%llu,%llu,%.6g,%u,%u,%u,%u,%u,%llu,%s,%llu,%s\n",
-			 ax_op_name(l->op), ax_unit_label(lp->main_unit),
-			 (unsigned long long)f.start_cycle, (unsigned long long)f.cycles,
-			 (unsigned long long)ls->macs, (unsigned long long)ls->passes, f.utilization,
-			 lp->row_tiles, lp->col_tiles, lp->icr, lp->group, lp->group_size,
-			 (unsigned long long)lp->weight_bytes,
-			 ax_mem_name(in->tl->tensors[i].home), (unsigned long long)in->tl->tensors[i].bytes,
-			 bound_name(f.bound));
-		csv_raw(&buf, &len, &cap, row);
-	}
-	*out_len = len;
+	struct ax_stat_ctx c;
+	ax_stat_ctx_init(&c, in);
+	size_t n;
+	const struct ax_stat *layers = ax_stats_find(report_stats, N_OF(report_stats), "layers.0");
+	char *buf = ax_stats_csv(layers, &c, &n);
+	ax_stat_ctx_release(&c);
+	*out_len = n;
 	return buf;
 }
 

@@ -16,31 +16,18 @@
 #include "common/file.h"
 #include "common/ydoc.h"
 #include "report/report.h"
+#include "report/stats.h"
 
 /* A metric is a dotted path into the report, or paths joined by '+' whose
  * values are added; a term without a dot names a sibling of the previous
- * term's last key ("memory.ddr.read_bytes+write_bytes"). */
-struct known_metric {
-	const char *name;
-	int higher_better;
-};
-
-/* The metrics compared without --metric, in the order printed. */
-static const struct known_metric default_metrics[] = {
-	{ "totals.latency_cycles", 0 },
-	{ "totals.fps", 1 },
-	{ "totals.imc_utilization", 1 },
-	{ "memory.ddr.read_bytes+write_bytes", 0 },
-	{ "memory.l2.read_bytes+write_bytes", 0 },
-	{ "memory.l1.read_bytes+write_bytes", 0 },
-	{ "energy.per_inference_j", 0 },
-	{ "energy.fps_per_w", 1 },
-};
-#define N_DEFAULT_METRICS (sizeof(default_metrics) / sizeof(default_metrics[0]))
+ * term's last key ("memory.ddr.read_bytes+write_bytes").  The default metrics
+ * and whether higher is better come from the report's statistics
+ * (report/stats.h). */
+#define MAX_DEFAULT_METRICS 16
 
 /* Compared too when both reports are of a pipeline of several models
  * (docs/report-format.md "pipeline"); a single network's equals totals.fps. */
-static const struct known_metric pipeline_metric = { "pipeline.fps", 1 };
+static const char pipeline_metric[] = "pipeline.fps";
 
 /* Parts of a report that are inputs of the run rather than results: listed
  * when they differ, so that a changed figure comes with its cause. */
@@ -245,23 +232,29 @@ static int metric_eval(const struct ax_compare_report *r, const char *name, doub
 
 /* ---- options ---- */
 
-static const struct known_metric *known_find(const char *name)
+/* Whether higher is better for metric name: as the report's statistics
+ * declare its first term; lower for a path they do not know. */
+static int higher_better(const char *name)
 {
-	for (size_t i = 0; i < N_DEFAULT_METRICS; i++)
-		if (!strcmp(default_metrics[i].name, name))
-			return &default_metrics[i];
-	return NULL;
+	char first[256];
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(name, "+"), name);
+	size_t n;
+	const struct ax_stat *t = ax_report_stats(&n);
+	const struct ax_stat *s = ax_stats_find(t, n, first);
+	return s && s->better == AX_STAT_HIGHER;
 }
 
 /* The metrics to compare: --metric in the order given (repeats dropped), or
  * the defaults. */
 static struct ax_compare_metric *metrics_select(const struct ax_compare_spec *o, size_t *n, struct ax_err *err)
 {
-	size_t want = o->n_metrics ? (size_t)o->n_metrics : N_DEFAULT_METRICS;
-	struct ax_compare_metric *m = ax_xcalloc(want, sizeof(*m));
+	struct ax_stat_metric defaults[MAX_DEFAULT_METRICS];
+	size_t n_defaults = ax_stats_compare_defaults(defaults, MAX_DEFAULT_METRICS);
+	size_t want = o->n_metrics ? (size_t)o->n_metrics : n_defaults;
+	struct ax_compare_metric *m = ax_xcalloc(want ? want : 1, sizeof(*m));
 	size_t k = 0;
 	for (size_t i = 0; i < want; i++) {
-		const char *name = o->n_metrics ? o->metrics[i] : default_metrics[i].name;
+		const char *name = o->n_metrics ? o->metrics[i] : defaults[i].name;
 		if (!metric_name_ok(name)) {
 			ax_err_add(err, "--metric '%s': expected a dotted path into the report such as "
 				   "'totals.latency_cycles', or paths joined by '+'", name);
@@ -272,9 +265,10 @@ static struct ax_compare_metric *metrics_select(const struct ax_compare_spec *o,
 			dup |= !strcmp(m[j].name, name);
 		if (dup)
 			continue;
-		const struct known_metric *km = !strcmp(name, pipeline_metric.name) ? &pipeline_metric : known_find(name);
+		if (!o->n_metrics)
+			name = m[k].owned = ax_xstrdup(name);
 		m[k].name = name;
-		m[k].higher_better = km ? km->higher_better : 0;
+		m[k].higher_better = higher_better(name);
 		k++;
 	}
 	*n = k;
@@ -463,7 +457,8 @@ int ax_compare_load(const struct ax_compare_spec *spec, struct ax_compare *c, st
 	report_load(&c->cur, spec->new_path, err);
 	if (!spec->n_metrics && is_pipeline(&c->base) && is_pipeline(&c->cur)) {
 		c->m = ax_xrealloc(c->m, c->n + 1, sizeof(*c->m));
-		c->m[c->n++] = (struct ax_compare_metric){ .name = pipeline_metric.name, .higher_better = 1 };
+		c->m[c->n++] = (struct ax_compare_metric){ .name = pipeline_metric,
+							    .higher_better = higher_better(pipeline_metric) };
 	}
 	tolerances_apply(spec, c->m, c->n, err);
 	if (!c->base.root || !c->cur.root || err->count > n0)
@@ -490,6 +485,8 @@ void ax_compare_release(struct ax_compare *c)
 	free(c->lc.v);
 	json_decref(c->base.root);
 	json_decref(c->cur.root);
+	for (size_t i = 0; i < c->n; i++)
+		free(c->m[i].owned);
 	free(c->m);
 	memset(c, 0, sizeof(*c));
 }

@@ -25,6 +25,7 @@ struct ax_compare_spec {
 
 struct ax_compare_metric {
 	const char *name;
+	char *owned;                /* name, when the comparison holds it (a default metric) */
 	int higher_better;
 	double tol;                 /* allowed worsening, a fraction of the base value */
 	double base, cur;
