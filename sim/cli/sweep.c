@@ -33,6 +33,7 @@
 #include "common/file.h"
 #include "common/output.h"
 #include "report/report.h"
+#include "report/stats.h"
 
 #define SWEEP_SCHEMA_VERSION 1
 #define SWEEP_MAX_AXES 32
@@ -524,27 +525,68 @@ int ax_sweep_job_run(const struct ax_opts *o, const struct ax_sweep_job *job)
 
 /* ---- results: read point files, order, mark, print ---- */
 
+/* A point's figures (docs/sweeps.md "JSON"), in the order of the sweep's
+ * JSON and CSV.  Each is a metric of the run JSON: a statistic of the report
+ * (report/stats.h), or siblings added as axsim compare adds them; the
+ * statistics table gives its JSON type and whether higher is better. */
+enum figure {
+	FIG_LATENCY_US, FIG_LATENCY_CYCLES, FIG_FPS, FIG_UTIL, FIG_DDR, FIG_DDR_PER_INF, FIG_L2,
+	FIG_ENERGY, FIG_POWER, FIG_FPS_PER_W, FIG_COUNT
+};
+
+static const struct {
+	const char *name;      /* in the sweep's JSON and CSV */
+	const char *metric;    /* in the run JSON */
+	int per_inference;     /* over totals.inferences (a real) */
+	int optional;          /* a point file of an older axsim may lack it: null */
+} figures[FIG_COUNT] = {
+	[FIG_LATENCY_US] = { "latency_us", "totals.latency_us", 0, 0 },
+	[FIG_LATENCY_CYCLES] = { "latency_cycles", "totals.latency_cycles", 0, 0 },
+	/* a pipeline of several models: pipeline.fps, its sustained frame rate */
+	[FIG_FPS] = { "fps", "totals.fps", 0, 0 },
+	[FIG_UTIL] = { "imc_utilization", "totals.imc_utilization", 0, 0 },
+	[FIG_DDR] = { "ddr_bytes", "memory.ddr.read_bytes+write_bytes", 0, 0 },
+	[FIG_DDR_PER_INF] = { "ddr_bytes_per_inference", "memory.ddr.read_bytes+write_bytes", 1, 0 },
+	[FIG_L2] = { "l2_bytes", "memory.l2.read_bytes+write_bytes", 0, 0 },
+	[FIG_ENERGY] = { "energy_per_inference_j", "energy.per_inference_j", 0, 1 },
+	[FIG_POWER] = { "power_w", "energy.power_w", 0, 1 },
+	[FIG_FPS_PER_W] = { "fps_per_w", "energy.fps_per_w", 0, 1 },
+};
+
+/* The statistic of a figure's metric (its first term). */
+static const struct ax_stat *figure_stat(enum figure f)
+{
+	char first[128];
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(figures[f].metric, "+"), figures[f].metric);
+	size_t n;
+	const struct ax_stat *t = ax_report_stats(&n);
+	const struct ax_stat *s = ax_stats_find(t, n, first);
+	if (!s)
+		AX_BUG("the sweep's figure %s names no statistic of the report", figures[f].name);
+	return s;
+}
+
+
 struct result {
 	char *path;                /* the file read */
 	json_t *doc;               /* the whole point file */
 	json_t *values;            /* borrowed from doc */
 	const char *status, *error;
-	double latency_us, fps, util;
-	double ddr_per_inference;  /* ddr_bytes over totals.inferences */
-	double energy_j, power_w, fps_per_w;   /* docs/energy.md; NaN in a point file without energy */
-	json_int_t cycles, ddr_bytes, l2_bytes;
+	double fig[FIG_COUNT];     /* NaN for an optional figure the point file lacks */
 	int ok, best, conf, pareto;
 };
 
-/* What "best", the Pareto front and the table's order mean (--objective). */
+/* What "best", the Pareto front and the table's order mean (--objective):
+ * the figure that decides, in the direction the statistics table gives. */
 enum objective { OBJ_LATENCY, OBJ_FPS, OBJ_DDR, OBJ_COUNT };
 
 static const struct {
 	const char *name, *best, *front;
+	enum figure fig;
 } objectives[OBJ_COUNT] = {
-	[OBJ_LATENCY] = { "latency", "lowest latency", "latency against DDR traffic" },
-	[OBJ_FPS] = { "fps", "highest throughput", "throughput against DDR traffic per inference" },
-	[OBJ_DDR] = { "ddr", "least DDR traffic per inference", "latency against DDR traffic" },
+	[OBJ_LATENCY] = { "latency", "lowest latency", "latency against DDR traffic", FIG_LATENCY_US },
+	[OBJ_FPS] = { "fps", "highest throughput", "throughput against DDR traffic per inference", FIG_FPS },
+	[OBJ_DDR] = { "ddr", "least DDR traffic per inference", "latency against DDR traffic", FIG_DDR_PER_INF },
 };
 
 /* --objective NAME; -1 when NAME is none. */
@@ -562,6 +604,9 @@ struct results {
 	enum objective objective;
 	size_t first_ok;           /* index + 1 of the first ok point added, 0 when none */
 	json_t *names;             /* the axes (borrowed from the first point) */
+	/* per figure, from the statistics table (results_finish) */
+	unsigned char integer[FIG_COUNT];      /* written as an integer */
+	unsigned char higher[FIG_COUNT];       /* higher is better */
 	json_t *configured;        /* borrowed from the first point */
 };
 
@@ -576,8 +621,7 @@ static void results_release(struct results *rs)
 }
 
 /* A number at a dotted path of doc; -1 with a message when absent. */
-static int num_at(const char *file, json_t *doc, const char *path, double *out, json_int_t *iout,
-		  struct ax_err *err)
+static int num_at(const char *file, json_t *doc, const char *path, double *out, struct ax_err *err)
 {
 	char buf[128];
 	snprintf(buf, sizeof(buf), "%s", path);
@@ -587,29 +631,52 @@ static int num_at(const char *file, json_t *doc, const char *path, double *out, 
 	if (!json_is_number(cur))
 		return ax_err_add(err, "%s: %s is missing or not a number; expected a run JSON (docs/report-format.md)",
 				  file, path);
-	if (out)
-		*out = json_number_value(cur);
-	if (iout)
-		*iout = json_is_integer(cur) ? json_integer_value(cur) : (json_int_t)json_number_value(cur);
+	*out = json_number_value(cur);
 	return AX_OK;
 }
 
-/* The energy figures of a run JSON; NaN (null in the outputs) when a point
- * file of an older axsim has none. */
-static void energy_at(json_t *doc, struct result *r)
+/* A figure of a run JSON: its metric's terms added (a term without a dot is a
+ * sibling of the previous term's last key), over totals.inferences when per
+ * inference.  An optional figure the file lacks is NaN; another is a message. */
+static void figure_at(const char *file, json_t *doc, enum figure f, double *out, struct ax_err *err)
 {
-	json_t *e = json_object_get(doc, "energy");
-	json_t *v[3] = { json_object_get(e, "per_inference_j"), json_object_get(e, "power_w"),
-			 json_object_get(e, "fps_per_w") };
-	double *out[3] = { &r->energy_j, &r->power_w, &r->fps_per_w };
-	for (int i = 0; i < 3; i++)
-		*out[i] = json_is_number(v[i]) ? json_number_value(v[i]) : NAN;
+	const char *metric = figures[f].metric;
+	if (f == FIG_FPS && json_array_size(json_object_get(json_object_get(doc, "pipeline"), "models")) > 1)
+		metric = "pipeline.fps";
+	char path[128] = "";
+	double sum = 0;
+	int n0 = err->count;
+	for (const char *t = metric; *t;) {
+		size_t len = strcspn(t, "+"), keep = 0;
+		if (!memchr(t, '.', len) && strrchr(path, '.'))
+			keep = (size_t)(strrchr(path, '.') - path) + 1;
+		snprintf(path + keep, sizeof(path) - keep, "%.*s", (int)len, t);
+		double v = NAN;
+		json_t *cur = doc;
+		char buf[128];
+		snprintf(buf, sizeof(buf), "%s", path);
+		for (char *save = NULL, *tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save))
+			cur = json_object_get(cur, tok);
+		if (figures[f].optional && !json_is_number(cur))
+			sum = NAN;
+		else if (!num_at(file, doc, path, &v, err))
+			sum += v;
+		t += len + (t[len] == '+');
+	}
+	if (figures[f].per_inference && err->count == n0) {
+		double inferences = 1;
+		num_at(file, doc, "totals.inferences", &inferences, err);
+		sum /= inferences > 0 ? inferences : 1;
+	}
+	*out = sum;
 }
 
-/* A real for the sweep JSON: null for a failed point or a missing figure. */
-static json_t *real_or_null(int ok, double v)
+/* A figure for the sweep JSON: null for a failed point or a missing figure. */
+static json_t *figure_json(const struct results *rs, const struct result *r, enum figure f)
 {
-	return ok && !isnan(v) ? json_real(v) : json_null();
+	if (!r->ok || isnan(r->fig[f]))
+		return json_null();
+	return rs->integer[f] ? json_integer((json_int_t)r->fig[f]) : json_real(r->fig[f]);
 }
 
 /* Takes a point's document (its reference) as the point read from path;
@@ -654,25 +721,8 @@ static int point_from_doc(const char *path, json_t *doc, struct result *r, struc
 	r->error = json_string_value(er);
 	r->ok = !strcmp(r->status, "ok");
 	if (r->ok) {
-		num_at(path, doc, "totals.latency_us", &r->latency_us, NULL, err);
-		num_at(path, doc, "totals.latency_cycles", NULL, &r->cycles, err);
-		num_at(path, doc, "totals.fps", &r->fps, NULL, err);
-		/* a pipeline of several models: its sustained frame rate */
-		json_t *pl = json_object_get(doc, "pipeline");
-		if (json_array_size(json_object_get(pl, "models")) > 1)
-			num_at(path, doc, "pipeline.fps", &r->fps, NULL, err);
-		num_at(path, doc, "totals.imc_utilization", &r->util, NULL, err);
-		json_int_t rd = 0, wr = 0;
-		num_at(path, doc, "memory.ddr.read_bytes", NULL, &rd, err);
-		num_at(path, doc, "memory.ddr.write_bytes", NULL, &wr, err);
-		r->ddr_bytes = rd + wr;
-		num_at(path, doc, "memory.l2.read_bytes", NULL, &rd, err);
-		num_at(path, doc, "memory.l2.write_bytes", NULL, &wr, err);
-		r->l2_bytes = rd + wr;
-		json_int_t inferences = 1;
-		num_at(path, doc, "totals.inferences", NULL, &inferences, err);
-		r->ddr_per_inference = (double)r->ddr_bytes / (double)(inferences > 0 ? inferences : 1);
-		energy_at(doc, r);
+		for (int f = 0; f < FIG_COUNT; f++)
+			figure_at(path, doc, (enum figure)f, &r->fig[f], err);
 		if (err->count > n0) {
 			free(r->path);
 			r->path = NULL;
@@ -805,12 +855,12 @@ static enum objective front_objective;
  * the throughput negated) and DDR traffic (per inference with fps). */
 static double front_x(const struct result *r)
 {
-	return front_objective == OBJ_FPS ? -r->fps : r->latency_us;
+	return front_objective == OBJ_FPS ? -r->fig[FIG_FPS] : r->fig[FIG_LATENCY_US];
 }
 
 static double front_y(const struct result *r)
 {
-	return front_objective == OBJ_FPS ? r->ddr_per_inference : (double)r->ddr_bytes;
+	return front_objective == OBJ_FPS ? r->fig[FIG_DDR_PER_INF] : r->fig[FIG_DDR];
 }
 
 static int front_cmp(const void *pa, const void *pb)
@@ -851,16 +901,10 @@ static void mark_pareto(struct results *rs)
 }
 
 /* Whether a is better than b by the objective (ties: neither). */
-static int better(enum objective o, const struct result *a, const struct result *b)
+static int better(const struct results *rs, const struct result *a, const struct result *b)
 {
-	switch (o) {
-	case OBJ_FPS:
-		return a->fps > b->fps;
-	case OBJ_DDR:
-		return a->ddr_per_inference < b->ddr_per_inference;
-	default:
-		return a->latency_us < b->latency_us;
-	}
+	enum figure f = objectives[rs->objective].fig;
+	return rs->higher[f] ? a->fig[f] > b->fig[f] : a->fig[f] < b->fig[f];
 }
 
 /* Orders the points as the grid (axis by axis, values in value_cmp order),
@@ -870,6 +914,11 @@ static int results_finish(struct results *rs, size_t *missing, struct ax_err *er
 {
 	if (!rs->n)
 		return ax_err_add(err, "no sweep points to combine");
+	for (int f = 0; f < FIG_COUNT; f++) {
+		const struct ax_stat *st = figure_stat((enum figure)f);
+		rs->integer[f] = !figures[f].per_inference && !strcmp(st->type, "integer");
+		rs->higher[f] = st->better == AX_STAT_HIGHER;
+	}
 	json_t *sw0 = json_object_get(rs->r[0].doc, "sweep");
 	rs->names = json_object_get(sw0, "axes");
 	rs->configured = json_object_get(sw0, "configured");
@@ -894,7 +943,7 @@ static int results_finish(struct results *rs, size_t *missing, struct ax_err *er
 	struct result *best = NULL;
 	for (size_t p = 0; p < rs->n; p++) {
 		struct result *r = &rs->r[p];
-		if (r->ok && (!best || better(rs->objective, r, best)))
+		if (r->ok && (!best || better(rs, r, best)))
 			best = r;
 		r->conf = json_equal(r->values, rs->configured);
 	}
@@ -958,16 +1007,8 @@ static json_t *results_json(const struct results *rs)
 		free(file);
 		json_object_set_new(o, "status", json_string(r->status));
 		json_object_set_new(o, "error", r->error ? json_string(r->error) : json_null());
-		json_object_set_new(o, "latency_us", r->ok ? json_real(r->latency_us) : json_null());
-		json_object_set_new(o, "latency_cycles", r->ok ? json_integer(r->cycles) : json_null());
-		json_object_set_new(o, "fps", r->ok ? json_real(r->fps) : json_null());
-		json_object_set_new(o, "imc_utilization", r->ok ? json_real(r->util) : json_null());
-		json_object_set_new(o, "ddr_bytes", r->ok ? json_integer(r->ddr_bytes) : json_null());
-		json_object_set_new(o, "ddr_bytes_per_inference", r->ok ? json_real(r->ddr_per_inference) : json_null());
-		json_object_set_new(o, "l2_bytes", r->ok ? json_integer(r->l2_bytes) : json_null());
-		json_object_set_new(o, "energy_per_inference_j", real_or_null(r->ok, r->energy_j));
-		json_object_set_new(o, "power_w", real_or_null(r->ok, r->power_w));
-		json_object_set_new(o, "fps_per_w", real_or_null(r->ok, r->fps_per_w));
+		for (int f = 0; f < FIG_COUNT; f++)
+			json_object_set_new(o, figures[f].name, figure_json(rs, r, (enum figure)f));
 		json_object_set_new(o, "best", json_boolean(r->best));
 		json_object_set_new(o, "configured", json_boolean(r->conf));
 		json_object_set_new(o, "pareto", json_boolean(r->pareto));
@@ -994,8 +1035,10 @@ static int results_csv(const struct results *rs, const char *path, struct ax_err
 		csv_field(&b, json_string_value(n));
 		sb_addf(&b, ",");
 	}
-	sb_addf(&b, "status,latency_us,latency_cycles,fps,imc_utilization,ddr_bytes,ddr_bytes_per_inference,l2_bytes,"
-		"energy_per_inference_j,power_w,fps_per_w,best,configured,pareto,file,error\n");
+	sb_addf(&b, "status,");
+	for (int f = 0; f < FIG_COUNT; f++)
+		sb_addf(&b, "%s,", figures[f].name);
+	sb_addf(&b, "best,configured,pareto,file,error\n");
 	for (size_t p = 0; p < rs->n; p++) {
 		const struct result *r = &rs->r[p];
 		json_array_foreach(rs->names, i, n) {
@@ -1009,17 +1052,13 @@ static int results_csv(const struct results *rs, const char *path, struct ax_err
 			sb_addf(&b, ",");
 		}
 		sb_addf(&b, "%s,", r->status);
-		if (r->ok)
-			sb_addf(&b, "%.9g,%lld,%.9g,%.9g,%lld,%.9g,%lld,", r->latency_us, (long long)r->cycles, r->fps,
-				r->util, (long long)r->ddr_bytes, r->ddr_per_inference, (long long)r->l2_bytes);
-		else
-			sb_addf(&b, ",,,,,,,");
-		const double en[3] = { r->energy_j, r->power_w, r->fps_per_w };
-		for (int k = 0; k < 3; k++)
-			if (r->ok && !isnan(en[k]))
-				sb_addf(&b, "%.9g,", en[k]);
-			else
+		for (int f = 0; f < FIG_COUNT; f++)
+			if (!r->ok || isnan(r->fig[f]))
 				sb_addf(&b, ",");
+			else if (rs->integer[f])
+				sb_addf(&b, "%lld,", (long long)r->fig[f]);
+			else
+				sb_addf(&b, "%.9g,", r->fig[f]);
 		sb_addf(&b, "%s,%s,%s,", r->best ? "true" : "false", r->conf ? "true" : "false",
 			r->pareto ? "true" : "false");
 		char *file = point_name(rs->names, r->values);
@@ -1044,9 +1083,9 @@ static int latency_cmp(const void *pa, const void *pb)
 	const struct result *x = &table_ctx->r[a], *y = &table_ctx->r[b];
 	if (x->ok != y->ok)
 		return y->ok - x->ok;
-	if (x->ok && better(table_ctx->objective, x, y))
+	if (x->ok && better(table_ctx, x, y))
 		return -1;
-	if (x->ok && better(table_ctx->objective, y, x))
+	if (x->ok && better(table_ctx, y, x))
 		return 1;
 	return (a > b) - (a < b);
 }
@@ -1103,12 +1142,13 @@ static void results_table(struct results *rs, FILE *out)
 			fprintf(out, "  %-*s", (int)w[a], t);
 		}
 		if (r->ok) {
+			const double *v = r->fig;
 			char ddr[32], ddr_inf[32], l2[32];
-			ax_human_bytes((uint64_t)r->ddr_bytes, ddr, sizeof(ddr));
-			ax_human_bytes((uint64_t)(r->ddr_per_inference + 0.5), ddr_inf, sizeof(ddr_inf));
-			ax_human_bytes((uint64_t)r->l2_bytes, l2, sizeof(l2));
-			fprintf(out, "  %12.2f %10.1f %7.1f%% %10s %10s %10s %9.3f %7.0f\n", r->latency_us, r->fps,
-				100.0 * r->util, ddr, ddr_inf, l2, 1e3 * r->energy_j, r->fps_per_w);
+			ax_human_bytes((uint64_t)v[FIG_DDR], ddr, sizeof(ddr));
+			ax_human_bytes((uint64_t)(v[FIG_DDR_PER_INF] + 0.5), ddr_inf, sizeof(ddr_inf));
+			ax_human_bytes((uint64_t)v[FIG_L2], l2, sizeof(l2));
+			fprintf(out, "  %12.2f %10.1f %7.1f%% %10s %10s %10s %9.3f %7.0f\n", v[FIG_LATENCY_US], v[FIG_FPS],
+				100.0 * v[FIG_UTIL], ddr, ddr_inf, l2, 1e3 * v[FIG_ENERGY], v[FIG_FPS_PER_W]);
 		} else {
 			const char *e = r->error ? r->error : "";
 			const char *nl = strchr(e, '\n');
