@@ -10,6 +10,7 @@
 #include "config/ccfg.h"
 #include "lower/compute.h"
 #include "lower/lower.h"
+#include "lower/tasklist.h"
 #include "net/net.h"
 #include "testutil.h"
 
@@ -1241,6 +1242,41 @@ START_TEST(test_caps_and_single_op)
 }
 END_TEST
 
+/* The table of hardware units (tasklist.h) is whole and consistent: every
+ * task kind on its unit has one engine, every unit a label, every track one
+ * name, and the names the report and the trace have always used. */
+START_TEST(test_unit_table)
+{
+	static const char *const names[AX_E_COUNT] = {
+		"imc", "imc_load", "dpu", "dwpu", "dma_core", "dma_sys", "controller", "setup",
+	};
+	for (int e = 0; e < AX_E_COUNT; e++) {
+		const struct ax_engine_info *u = ax_engine_lookup((enum ax_engine)e);
+		ck_assert_str_eq(ax_engine_name((enum ax_engine)e), names[e]);
+		ck_assert_ptr_nonnull(u->bound);
+		if (u->kind != AX_T_KIND_COUNT)
+			ck_assert_int_eq(ax_engine_of(u->kind, u->unit), e);
+		ck_assert_msg(!u->compute || (u->kind != AX_T_KIND_COUNT && u->track_name),
+			      "%s: a compute unit runs tasks on a track of its own", u->name);
+		for (int f = 0; f < e; f++) {
+			const struct ax_engine_info *v = ax_engine_lookup((enum ax_engine)f);
+			ck_assert_msg(!u->track_name || !v->track_name || u->track != v->track,
+				      "%s and %s name the same track", u->name, v->name);
+		}
+	}
+	static const char *const labels[AX_UNIT_COUNT] = { "imc", "dpu", "dwpu", "dma_core", "dma_sys", "controller" };
+	for (int u = 0; u < AX_UNIT_COUNT; u++)
+		ck_assert_str_eq(ax_unit_label((enum ax_unit_id)u), labels[u]);
+	static const char *const kinds[AX_T_KIND_COUNT] = { "dma", "imc_load", "mvm", "dpu", "dwpu", "setup" };
+	for (int k = 0; k < AX_T_KIND_COUNT; k++)
+		ck_assert_str_eq(ax_task_kind_name((enum ax_task_kind)k), kinds[k]);
+	ck_assert_int_eq(ax_engine_of(AX_T_DMA, AX_U_DMA_SYS), AX_E_DMA_SYS);
+	ck_assert_int_eq(ax_engine_of(AX_T_DMA, AX_U_DMA_CORE), AX_E_DMA_CORE);
+	ck_assert_int_eq(ax_engine_of(AX_T_CTRL, AX_U_CTRL), AX_E_SETUP);
+	ck_assert_str_eq(ax_engine_lookup(AX_E_IMC_LOAD)->bound, "weight-writes");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("lower");
@@ -1269,6 +1305,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_l2_constraint);
 	tcase_add_test(t, test_constant_pool);
 	tcase_add_test(t, test_caps_and_single_op);
+	tcase_add_test(t, test_unit_table);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -69,8 +69,51 @@ const char *ax_kind_name(enum ax_kind k)
 	return k < AX_KIND_COUNT ? n[k] : "?";
 }
 
+/* The table of hardware units (tasklist.h). */
+static const struct ax_engine_info engines[AX_E_COUNT] = {
+	[AX_E_IMC_MVM] = { "imc", AX_U_IMC, AX_T_MVM, "mvm", "imc", 2, "imc passes", 1 },
+	[AX_E_IMC_LOAD] = { "imc_load", AX_U_IMC, AX_T_IMC_LOAD, "imc_load", "weight-writes", 3, "imc weight writes", 1 },
+	[AX_E_DPU] = { "dpu", AX_U_DPU, AX_T_DPU, "dpu", "dpu", 4, "dpu", 1 },
+	[AX_E_DWPU] = { "dwpu", AX_U_DWPU, AX_T_DWPU, "dwpu", "dwpu", 5, "dwpu", 1 },
+	[AX_E_DMA_CORE] = { "dma_core", AX_U_DMA_CORE, AX_T_DMA, "dma", "memory", 0, NULL, 0 },
+	[AX_E_DMA_SYS] = { "dma_sys", AX_U_DMA_SYS, AX_T_DMA, "dma", "memory", 0, NULL, 0 },
+	[AX_E_CTRL] = { "controller", AX_U_CTRL, AX_T_KIND_COUNT, NULL, "dispatch", 1, "controller", 0 },
+	/* the set-up runs on the control core, on the controller's track */
+	[AX_E_SETUP] = { "setup", AX_U_CTRL, AX_T_CTRL, "setup", "setup", 1, NULL, 0 },
+};
+
+const struct ax_engine_info *ax_engine_lookup(enum ax_engine e)
+{
+	if ((unsigned)e >= AX_E_COUNT)
+		AX_BUG("engine %d", (int)e);
+	return &engines[e];
+}
+
+enum ax_engine ax_engine_of(enum ax_task_kind k, enum ax_unit_id u)
+{
+	for (int e = 0; e < AX_E_COUNT; e++)
+		if (engines[e].kind == k && (k != AX_T_DMA || engines[e].unit == u))
+			return (enum ax_engine)e;
+	AX_BUG("no engine runs tasks of kind %d on unit %d", (int)k, (int)u);
+}
+
+const char *ax_engine_name(enum ax_engine e)
+{
+	return (unsigned)e < AX_E_COUNT ? engines[e].name : "?";
+}
+
 const char *ax_unit_label(enum ax_unit_id u)
 {
-	static const char *const n[] = { "imc", "dpu", "dwpu", "dma_core", "dma_sys", "controller" };
-	return u < AX_UNIT_COUNT ? n[u] : "?";
+	for (int e = 0; e < AX_E_COUNT; e++)
+		if (engines[e].unit == u)
+			return engines[e].name;
+	return "?";
+}
+
+const char *ax_task_kind_name(enum ax_task_kind k)
+{
+	for (int e = 0; e < AX_E_COUNT; e++)
+		if (engines[e].kind == k)
+			return engines[e].kind_name;
+	return "?";
 }

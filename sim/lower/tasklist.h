@@ -37,6 +37,39 @@ enum ax_task_kind {
 	AX_T_KIND_COUNT
 };
 
+/* Engines whose busy time is reported (per core, except the system DMA):
+ * the rows of the table of hardware units (ax_engine_lookup). */
+enum ax_engine {
+	AX_E_IMC_MVM = 0,  /* IMC passes */
+	AX_E_IMC_LOAD,     /* weight writes into the IMC */
+	AX_E_DPU,
+	AX_E_DWPU,
+	AX_E_DMA_CORE,     /* summed over the core DMA's channels */
+	AX_E_DMA_SYS,      /* shared; reported on core 0 */
+	AX_E_CTRL,         /* descriptor fetch and dispatch */
+	AX_E_SETUP,        /* operator set-up by the control core */
+	AX_E_COUNT
+};
+
+/* The hardware's units, declared once: every engine with the tasks it runs,
+ * the unit they are queued on, and its names in the report, the trace and the
+ * VCD (docs/report-format.md, docs/traces.md).  The unit ids, task kinds and
+ * names everywhere else are read from this table. */
+struct ax_engine_info {
+	const char *name;          /* in the report: busy.NAME, layers[].busy_cycles.NAME; the VCD's busy signal */
+	enum ax_unit_id unit;      /* where its tasks are queued; the unit's label is its first engine's name */
+	enum ax_task_kind kind;    /* the tasks it runs; AX_T_KIND_COUNT: none (the controller's dispatch) */
+	const char *kind_name;     /* those tasks in the trace ("kind") */
+	const char *bound;         /* layers[].bound when it is the layer's busiest engine */
+	unsigned track;            /* the trace-event track of its core (0: one per channel, from 10) */
+	const char *track_name;    /* NULL: it shares the track of another engine */
+	int compute;               /* a compute unit of a core (a module of its own in the platform) */
+};
+
+const struct ax_engine_info *ax_engine_lookup(enum ax_engine e);
+/* The engine that runs task kind k on unit u (a DMA on the core or the system DMA). */
+enum ax_engine ax_engine_of(enum ax_task_kind k, enum ax_unit_id u);
+
 struct ax_task {
 	enum ax_task_kind kind;
 	enum ax_unit_id unit;
@@ -153,5 +186,7 @@ uint64_t ax_tasklist_ddr_bytes(const struct ax_tasklist *tl, struct ax_ddr_use *
 const char *ax_mem_name(enum ax_mem m);
 const char *ax_kind_name(enum ax_kind k);
 const char *ax_unit_label(enum ax_unit_id u);
+const char *ax_engine_name(enum ax_engine e);
+const char *ax_task_kind_name(enum ax_task_kind k);
 
 #endif

@@ -680,13 +680,15 @@ struct Platform {
 			links.back()->to_l2.bind(l2->socket);
 			links.back()->to_ddr.bind(ddr->socket);
 			unsigned l1id = 2 + k;
-			static const ax_engine eng[] = { AX_E_IMC_MVM, AX_E_IMC_LOAD, AX_E_DPU, AX_E_DWPU };
-			static const char *const names[] = { "imc", "imc_load", "dpu", "dwpu" };
-			Compute *cu[4];
-			for (int u = 0; u < 4; u++) {
-				computes.emplace_back(new Compute((c + "_" + names[u]).c_str(), sim, eng[u], l1id));
+			// a module per compute unit of the table of hardware units
+			std::vector<Compute *> cu;
+			for (int e = 0; e < AX_E_COUNT; e++) {
+				const ax_engine_info *u = ax_engine_lookup(ax_engine(e));
+				if (!u->compute)
+					continue;
+				computes.emplace_back(new Compute((c + "_" + u->name).c_str(), sim, ax_engine(e), l1id));
 				computes.back()->l1.bind(l1.back()->socket);
-				cu[u] = computes.back().get();
+				cu.push_back(computes.back().get());
 			}
 			uint32_t chans = tl->n_parts ? tl->parts[tl->core_part[k]].dma_core_channels : tl->dma_core_channels;
 			dmas.emplace_back(new Dma((c + "_dma").c_str(), sim, AX_E_DMA_CORE, l1id, chans));
@@ -696,11 +698,10 @@ struct Platform {
 			ctrls.emplace_back(new Controller((c + "_ctrl").c_str(), sim, k));
 			Controller *ct = ctrls.back().get();
 			ct->to_far.bind(links.back()->socket);
-			ct->units[AX_T_DMA] = nullptr;
-			ct->units[AX_T_MVM] = &cu[0]->queue;
-			ct->units[AX_T_IMC_LOAD] = &cu[1]->queue;
-			ct->units[AX_T_DPU] = &cu[2]->queue;
-			ct->units[AX_T_DWPU] = &cu[3]->queue;
+			for (int kind = 0; kind < AX_T_KIND_COUNT; kind++)
+				ct->units[kind] = nullptr;
+			for (Compute *u : cu)
+				ct->units[ax_engine_lookup(u->engine)->kind] = &u->queue;
 			ct->dma_core = dm;
 			ct->dma_sys = sysdma.get();
 		}
@@ -760,12 +761,14 @@ struct Platform {
 	void attach(ax::Probes *p)
 	{
 		sim.probe = p;
-		static const char *const names[] = { "imc", "imc_load", "dpu", "dwpu" };
+		size_t per_core = ctrls.empty() ? 0 : computes.size() / ctrls.size();
 		for (size_t k = 0; k < ctrls.size(); k++) {
 			std::string c = "core" + std::to_string(k) + ".";
-			ctrls[k]->busy = p->busy(c + "controller");
-			for (int u = 0; u < 4; u++)
-				computes[4 * k + u]->busy = p->busy(c + names[u]);
+			ctrls[k]->busy = p->busy(c + ax_engine_name(AX_E_CTRL));
+			for (size_t u = 0; u < per_core; u++) {
+				Compute *cu = computes[per_core * k + u].get();
+				cu->busy = p->busy(c + ax_engine_name(cu->engine));
+			}
 			for (size_t ch = 0; ch < dmas[k]->busy.size(); ch++)
 				dmas[k]->busy[ch] = p->busy(c + "dma" + std::to_string(ch));
 		}

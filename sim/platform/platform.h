@@ -19,19 +19,6 @@ extern "C" {
 
 #define AX_MAX_CORES 64
 
-/* Engines whose busy time is reported (per core, except the system DMA). */
-enum ax_engine {
-	AX_E_IMC_MVM = 0,  /* IMC passes */
-	AX_E_IMC_LOAD,     /* weight writes into the IMC */
-	AX_E_DPU,
-	AX_E_DWPU,
-	AX_E_DMA_CORE,     /* summed over the core DMA's channels */
-	AX_E_DMA_SYS,      /* shared; reported on core 0 */
-	AX_E_CTRL,         /* descriptor fetch and dispatch */
-	AX_E_SETUP,        /* operator set-up by the control core */
-	AX_E_COUNT
-};
-
 struct ax_mem_stats {
 	uint64_t read[AX_KIND_COUNT], write[AX_KIND_COUNT];
 	uint64_t busy_ps;        /* summed over ports */
@@ -125,7 +112,6 @@ int ax_platform_run_opts(const struct ax_tasklist *tl, const struct ax_arch *a,
 			 const struct ax_platform_opts *opts, struct ax_result *res,
 			 struct ax_err *err);
 void ax_result_release(struct ax_result *res);
-const char *ax_engine_name(enum ax_engine e);
 
 #ifdef __cplusplus
 }

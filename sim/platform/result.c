@@ -17,8 +17,3 @@ void ax_result_release(struct ax_result *res)
 	res->records = NULL;
 }
 
-const char *ax_engine_name(enum ax_engine e)
-{
-	static const char *const n[] = { "imc", "imc_load", "dpu", "dwpu", "dma_core", "dma_sys", "controller", "setup" };
-	return (unsigned)e < AX_E_COUNT ? n[e] : "?";
-}

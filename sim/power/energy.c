@@ -5,9 +5,22 @@
 
 const char *ax_energy_unit_name(enum ax_energy_unit u)
 {
-	static const char *const n[] = { "imc", "imc_load", "dpu", "dwpu", "l1", "l2", "noc", "ddr",
-					 "controller", "clock", "leakage", "uncore" };
-	return (unsigned)u < AX_EU_COUNT ? n[u] : "?";
+	/* an engine's or a memory's energy goes by its name (tasklist.h) */
+	switch (u) {
+	case AX_EU_IMC: return ax_engine_name(AX_E_IMC_MVM);
+	case AX_EU_IMC_LOAD: return ax_engine_name(AX_E_IMC_LOAD);
+	case AX_EU_DPU: return ax_engine_name(AX_E_DPU);
+	case AX_EU_DWPU: return ax_engine_name(AX_E_DWPU);
+	case AX_EU_L1: return ax_mem_name(AX_MEM_L1);
+	case AX_EU_L2: return ax_mem_name(AX_MEM_L2);
+	case AX_EU_NOC: return "noc";
+	case AX_EU_DDR: return ax_mem_name(AX_MEM_DDR);
+	case AX_EU_CONTROLLER: return ax_engine_name(AX_E_CTRL);
+	case AX_EU_CLOCK: return "clock";
+	case AX_EU_LEAKAGE: return "leakage";
+	case AX_EU_UNCORE: return "uncore";
+	default: return "?";
+	}
 }
 
 double ax_energy_vdd(const struct ax_arch *a, uint64_t clock_hz)

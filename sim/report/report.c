@@ -248,15 +248,7 @@ static size_t *slowest(const struct ax_report_input *in, size_t *n)
 
 static const char *bound_name(enum ax_engine e)
 {
-	switch (e) {
-	case AX_E_IMC_MVM: return "imc";
-	case AX_E_IMC_LOAD: return "weight-writes";
-	case AX_E_DPU: return "dpu";
-	case AX_E_DWPU: return "dwpu";
-	case AX_E_DMA_CORE: case AX_E_DMA_SYS: return "memory";
-	case AX_E_SETUP: return "setup";
-	default: return "dispatch";
-	}
+	return ax_engine_lookup(e)->bound;
 }
 
 /* ---- energy (docs/energy.md, docs/report-format.md "Energy") ---- */

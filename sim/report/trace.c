@@ -11,14 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Tracks of a process: tid = pid x AX_TRACK_STRIDE + one of these, so that
- * tids are small, non-zero and unique in the whole trace. */
+/* Tracks of a process: tid = pid x AX_TRACK_STRIDE + an engine's track (the
+ * table of hardware units, tasklist.h) or a DMA channel's, so that tids are
+ * small, non-zero and unique in the whole trace. */
 enum {
-	AX_TRACK_CTRL = 1,
-	AX_TRACK_MVM,
-	AX_TRACK_LOAD,
-	AX_TRACK_DPU,
-	AX_TRACK_DWPU,
 	AX_TRACK_DMA0 = 10,   /* + channel; dma.*_channels is at most 64 */
 	AX_TRACK_STRIDE = 1000
 };
@@ -94,12 +90,6 @@ static void put_us(struct tbuf *b, uint64_t ps)
 	put(b, "%llu.%0*llu", (unsigned long long)whole, digits, (unsigned long long)frac);
 }
 
-static const char *kind_name(enum ax_task_kind k)
-{
-	static const char *const n[] = { "dma", "imc_load", "mvm", "dpu", "dwpu", "setup" };
-	return (unsigned)k < AX_T_KIND_COUNT ? n[k] : "?";
-}
-
 static uint32_t chip_pid(const struct ax_tasklist *tl)
 {
 	return tl->n_cores + 1;
@@ -109,21 +99,12 @@ static uint32_t chip_pid(const struct ax_tasklist *tl)
 static void task_track(const struct ax_tasklist *tl, const struct ax_task *t,
 		       const struct ax_task_record *r, uint32_t *pid, uint32_t *tid)
 {
-	uint32_t local;
 	*pid = t->core + 1;
-	switch (t->kind) {
-	case AX_T_MVM: local = AX_TRACK_MVM; break;
-	case AX_T_IMC_LOAD: local = AX_TRACK_LOAD; break;
-	case AX_T_DPU: local = AX_TRACK_DPU; break;
-	case AX_T_DWPU: local = AX_TRACK_DWPU; break;
-	case AX_T_CTRL: local = AX_TRACK_CTRL; break;
-	case AX_T_DMA:
+	uint32_t local = ax_engine_lookup(ax_engine_of(t->kind, t->unit))->track;
+	if (!local) {
 		local = AX_TRACK_DMA0 + r->lane;
 		if (t->unit == AX_U_DMA_SYS)
 			*pid = chip_pid(tl);
-		break;
-	default:
-		AX_BUG("task of kind %d", (int)t->kind);
 	}
 	*tid = *pid * AX_TRACK_STRIDE + local;
 }
@@ -159,7 +140,7 @@ static void put_slice(struct tbuf *b, const char *name, const char *cat, uint64_
 
 static void put_task_args(struct tbuf *b, const struct ax_task *t, size_t id)
 {
-	put(b, "\"task\":%zu,\"kind\":\"%s\",\"copy\":%u,\"inference\":%u", id, kind_name(t->kind),
+	put(b, "\"task\":%zu,\"kind\":\"%s\",\"copy\":%u,\"inference\":%u", id, ax_task_kind_name(t->kind),
 	    t->copy, t->infer);
 	if (t->kind == AX_T_DMA) {
 		put(b, ",\"bytes\":%llu,\"src\":\"%s\",\"dst\":\"%s\",\"data\":\"%s\"",
@@ -273,7 +254,7 @@ static void put_task(struct tbuf *b, const struct ax_report_input *in, const str
 		AX_BUG("task %zu of layer %u of %zu", i, t->layer, in->net->n_layers);
 	uint32_t pid, tid;
 	task_track(tl, t, &rec[i], &pid, &tid);
-	put_slice(b, in->net->layers[t->layer].name, kind_name(t->kind), rec[i].start_ps, rec[i].end_ps, pid, tid);
+	put_slice(b, in->net->layers[t->layer].name, ax_task_kind_name(t->kind), rec[i].start_ps, rec[i].end_ps, pid, tid);
 	put_task_args(b, t, i);
 	put(b, "}},\n");
 }
@@ -285,8 +266,8 @@ static void put_dispatch(struct tbuf *b, const struct ax_report_input *in, const
 	const struct ax_task *t = &in->tl->tasks[i];
 	uint32_t pid = t->core + 1;
 	put_slice(b, in->net->layers[t->layer].name, "dispatch", rec[i].issue_start_ps, rec[i].issue_end_ps, pid,
-		  pid * AX_TRACK_STRIDE + AX_TRACK_CTRL);
-	put(b, "\"task\":%zu,\"kind\":\"%s\"}},\n", i, kind_name(t->kind));
+		  pid * AX_TRACK_STRIDE + ax_engine_lookup(AX_E_CTRL)->track);
+	put(b, "\"task\":%zu,\"kind\":\"%s\"}},\n", i, ax_task_kind_name(t->kind));
 }
 
 /* Bytes of one counter point, at most (put_counters). */
@@ -420,21 +401,18 @@ char *ax_trace_json_bounded(const struct ax_report_input *in, uint64_t limit, si
 		cut = &local;
 	memset(cut, 0, sizeof(*cut));
 
-	/* tracks, named and in a fixed order */
-	static const struct {
-		uint32_t local;
-		const char *name;
-	} units[] = {
-		{ AX_TRACK_CTRL, "controller" }, { AX_TRACK_MVM, "imc passes" },
-		{ AX_TRACK_LOAD, "imc weight writes" }, { AX_TRACK_DPU, "dpu" }, { AX_TRACK_DWPU, "dwpu" },
-	};
+	/* tracks, named and in the order of their ids */
 	struct tbuf tracks = { 0 };
 	char name[64];
 	for (uint32_t k = 0; k < tl->n_cores; k++) {
 		snprintf(name, sizeof(name), "core %u", k);
 		put_process(&tracks, k + 1, name, k);
-		for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++)
-			put_thread(&tracks, k + 1, units[u].local, units[u].name);
+		for (uint32_t track = 1; track < AX_TRACK_DMA0; track++)
+			for (int e = 0; e < AX_E_COUNT; e++) {
+				const struct ax_engine_info *u = ax_engine_lookup((enum ax_engine)e);
+				if (u->track == track && u->track_name)
+					put_thread(&tracks, k + 1, track, u->track_name);
+			}
 		for (uint32_t c = 0; c < tl->dma_core_channels; c++) {
 			snprintf(name, sizeof(name), "dma ch%u", c);
 			put_thread(&tracks, k + 1, AX_TRACK_DMA0 + c, name);
