@@ -15,6 +15,7 @@
 #include "config/arch.h"
 #include "lower/tasklist.h"
 #include "platform/memtiming.h"
+#include "platform/tasktiming.h"
 #include "platform/platform.h"
 #include "testutil.h"
 
@@ -143,6 +144,101 @@ START_TEST(test_xfer_arithmetic)
 	ck_assert_uint_eq(ax_pool_reserve(&p, 0, 100, 0), 100);  /* port 1, in parallel */
 	ck_assert_uint_eq(ax_pool_reserve(&p, 0, 100, 0), 200);  /* queues behind port 1 */
 	ck_assert_uint_eq(p.busy_ps, 300);
+}
+END_TEST
+
+/* tasktiming.c: a compute task's time, docs/timing-model.md "Compute tasks". */
+START_TEST(test_compute_task_time)
+{
+	/* 100 cycles of 1250 ps, nothing slower */
+	ck_assert_uint_eq(ax_compute_task_ps(100, 1250, 1, 1000, 0, 0, 0), 125000);
+	/* an IMC cap of 50% doubles IMC passes, not other work */
+	ck_assert_uint_eq(ax_compute_task_ps(100, 1250, 1, 500, 0, 0, 0), 250000);
+	ck_assert_uint_eq(ax_compute_task_ps(100, 1250, 0, 500, 0, 0, 0), 125000);
+	/* rounded up to whole picoseconds: 1000 ps at 3/10 */
+	ck_assert_uint_eq(ax_compute_task_ps(1, 1000, 1, 300, 0, 0, 0), 3334);
+	/* a pipeline model's own lower cap wins; a higher one does not */
+	ck_assert_uint_eq(ax_compute_task_ps(100, 1250, 1, 1000, 250, 0, 0), 500000);
+	ck_assert_uint_eq(ax_compute_task_ps(100, 1250, 1, 500, 800, 0, 0), 250000);
+	/* the L1 traffic overlaps the work: the longest of the three */
+	ck_assert_uint_eq(ax_compute_task_ps(100, 1250, 1, 1000, 0, 200000, 7), 200000);
+	ck_assert_uint_eq(ax_compute_task_ps(100, 1250, 0, 1000, 0, 7, 300000), 300000);
+}
+END_TEST
+
+/* Issues a transfer through a DMA window whose chunks each take read_ps and
+ * write_ps, every chunk issued as soon as its gate allows; returns the end. */
+static uint64_t window_run(uint64_t outstanding, uint64_t chunk, uint64_t bytes, uint64_t read_ps,
+			   uint64_t write_ps, uint64_t *chunks)
+{
+	uint64_t slots[8], now = 1000, gate, c, sum = 0;
+	struct ax_dma_window w;
+	ax_dma_window_start(&w, slots, outstanding, chunk, bytes, now);
+	while ((c = ax_dma_window_next(&w, &gate))) {
+		if (gate > now)
+			now = gate;
+		ck_assert_uint_eq(w.off, sum);
+		sum += c;
+		ax_dma_window_issued(&w, now, read_ps, write_ps);
+	}
+	ck_assert_uint_eq(sum, bytes);
+	*chunks = w.k;
+	return w.last_ps;
+}
+
+/* tasktiming.c: docs/memory.md "DMA": chunk k waits for chunk k - outstanding. */
+START_TEST(test_dma_window)
+{
+	uint64_t k;
+	/* one in flight: 4 chunks one after the other, each the longer of read and write */
+	ck_assert_uint_eq(window_run(1, 256, 1024, 30, 50, &k), 1000 + 4 * 50);
+	ck_assert_uint_eq(k, 4);
+	/* two in flight: issued in pairs */
+	ck_assert_uint_eq(window_run(2, 256, 1024, 50, 10, &k), 1000 + 2 * 50);
+	/* a last, shorter chunk */
+	ck_assert_uint_eq(window_run(4, 256, 1000, 5, 5, &k), 1000 + 5);
+	ck_assert_uint_eq(k, 4);
+	/* nothing to move ends at once */
+	ck_assert_uint_eq(window_run(2, 256, 0, 5, 5, &k), 1000);
+	ck_assert_uint_eq(k, 0);
+}
+END_TEST
+
+/* tasktiming.c: docs/memory.md "L2, NoC and L1": a transfer through a link. */
+START_TEST(test_link_transfer)
+{
+	struct ax_port_pool link, agg;
+	ax_pool_init(&link, 1, 1000000000000ull, 7);   /* 1 byte per ps, a 7 ps hop */
+	ax_pool_init(&agg, 1, 500000000000ull, 0);     /* the NoC: half that */
+	uint64_t mem_at;
+	/* the aggregate is the slower: 100 bytes end at 200 ps; the memory sees the first access after the hop */
+	ck_assert_uint_eq(ax_link_reserve(&link, &agg, 0, 100, 1, &mem_at), 200);
+	ck_assert_uint_eq(mem_at, 7);
+	/* a later access of the transfer reaches the memory at once */
+	ck_assert_uint_eq(ax_link_reserve(&link, &agg, 300, 10, 0, &mem_at), 320);
+	ck_assert_uint_eq(mem_at, 300);
+	/* the transfer ends when both are done */
+	ck_assert_uint_eq(ax_link_end(320, 400), 400);
+	ck_assert_uint_eq(ax_link_end(320, 310), 320);
+	/* the ports from the description: an L2 port moves l2.port_bw per cycle */
+	struct ax_arch_desc d;
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_arch_load(&d, NULL, &err), AX_OK);
+	struct ax_port_pool p;
+	ax_pool_init_from_arch(&p, AX_POOL_L2, &d.arch, 800000000);
+	ck_assert_uint_eq(p.n, d.arch.l2_ports);
+	ck_assert_uint_eq(p.bytes_per_s, d.arch.l2_port_bpc * 800000000);
+	ck_assert_uint_eq(p.latency_ps, d.arch.l2_latency_cycles * 1250);
+	ax_pool_init_from_arch(&p, AX_POOL_NOC_AGGREGATE, &d.arch, 800000000);
+	ck_assert_uint_eq(p.n, 1);
+	ck_assert_uint_eq(p.latency_ps, 0);
+	ax_pool_init_from_arch(&p, AX_POOL_NOC_LINK, &d.arch, 800000000);
+	ck_assert_uint_eq(p.latency_ps, d.arch.noc_latency_cycles * 1250);
+	ax_pool_init_from_arch(&p, AX_POOL_L1, &d.arch, 800000000);
+	ck_assert_uint_eq(p.n, d.arch.l1_ports);
+	ax_arch_desc_release(&d);
+	ax_err_release(&err);
 }
 END_TEST
 
@@ -597,6 +693,9 @@ static Suite *suite(void)
 	TCase *t = tcase_create("timing");
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, test_xfer_arithmetic);
+	tcase_add_test(t, test_compute_task_time);
+	tcase_add_test(t, test_dma_window);
+	tcase_add_test(t, test_link_transfer);
 	tcase_add_test(t, test_ddr_model);
 	tcase_add_test(t, test_ddr_precharge_limits);
 	tcase_add_test(t, test_ddr_bank_order);

@@ -1,7 +1,7 @@
 /*
- * memtiming.h - the timing arithmetic of memories, links and DMA, in plain C
+ * memtiming.h - the timing arithmetic of memories (ports, DDR), in plain C
  * so it can be tested alone; the SystemC modules in platform.cpp are shells
- * around it (docs/timing-model.md "Memories and contention").
+ * around it and tasktiming.h (docs/timing-model.md "Memories and contention").
  */
 #ifndef AX_MEMTIMING_H
 #define AX_MEMTIMING_H

@@ -28,6 +28,7 @@
 extern "C" {
 #include "platform.h"
 #include "memtiming.h"
+#include "tasktiming.h"
 }
 #include "probe.h"
 
@@ -138,19 +139,14 @@ struct Link : sc_module {
 		uint64_t start = now_ps() + delay.value();
 		FirstExt *fe = nullptr;
 		tr.get_extension(fe);
-		uint64_t link_end = ax_pool_reserve(&pool, start, tr.get_data_length(), fe && fe->first);
+		uint64_t mem_at;
+		uint64_t link_end = ax_link_reserve(&pool, aggregate, start, tr.get_data_length(), fe && fe->first,
+						    &mem_at);
 		*bytes += tr.get_data_length();
-		uint64_t agg_end = ax_pool_reserve(aggregate, start, tr.get_data_length(), 0);
-		if (agg_end > link_end)
-			link_end = agg_end;
-		// docs/memory.md "L2, NoC and L1": the first access of a transfer
-		// reaches the memory after the link's hop (noc.latency), then pays
-		// the memory's own latency; the data streams through both
-		uint64_t hop = fe && fe->first ? pool.latency_ps : 0;
-		sc_time d = delay + sc_time::from_value(hop);
+		sc_time d = delay + sc_time::from_value(mem_at - start);
 		(addr_mem(tr.get_address()) == AX_MEM_L2 ? to_l2 : to_ddr)->b_transport(tr, d);
 		uint64_t mem_end = start + (d - delay).value();
-		delay += sc_time::from_value((link_end > mem_end ? link_end : mem_end) - start);
+		delay += sc_time::from_value(ax_link_end(link_end, mem_end) - start);
 	}
 	unsigned transport_dbg(int, tlm::tlm_generic_payload &tr)
 	{
@@ -374,27 +370,15 @@ struct Compute : sc_module {
 			s.unit(t.core, true);
 			if (s.probe)
 				s.probe->begin(t, busy);
-			// docs/timing-model.md "Compute tasks": the work at full rate,
-			// IMC passes slowed by mvm_limitation (and the power limiter's
-			// cap, docs/energy.md "Limiter"), overlapped with the task's
-			// L1 traffic; the longer of the two is the task's time.
-			uint64_t ps = t.cycles * s.cycle_ps;
-			uint32_t cap = s.mvm_cap_pm;
-			// a pipeline's model keeps its own mvm_limitation
+			// docs/timing-model.md "Compute tasks" (tasktiming.c); a
+			// pipeline's model keeps its own mvm_limitation
 			// (docs/timing-model.md "Pipelines of models")
-			if (s.tl->n_parts) {
-				uint32_t own = s.tl->parts[s.tl->core_part[t.core]].mvm_limit_permille;
-				if (own < cap)
-					cap = own;
-			}
-			if (t.kind == AX_T_MVM && cap < 1000)
-				ps = (ps * 1000 + cap - 1) / cap;
+			uint32_t own = s.tl->n_parts ? s.tl->parts[s.tl->core_part[t.core]].mvm_limit_permille : 0;
 			unsigned rk = t.kind == AX_T_IMC_LOAD ? AX_KIND_WEIGHTS : AX_KIND_ACT;
 			sc_time dr = access(l1, tlm::TLM_READ_COMMAND, l1_id, rk, t.l1_read, true, nullptr);
 			sc_time dw = access(l1, tlm::TLM_WRITE_COMMAND, l1_id, AX_KIND_ACT, t.l1_write, true, nullptr);
-			uint64_t total = ps;
-			if (dr.value() > total) total = dr.value();
-			if (dw.value() > total) total = dw.value();
+			uint64_t total = ax_compute_task_ps(t.cycles, s.cycle_ps, t.kind == AX_T_MVM, s.mvm_cap_pm, own,
+							    dr.value(), dw.value());
 			wait(sc_time::from_value(total));
 			s.activations++;
 			if (s.probe)
@@ -467,31 +451,23 @@ struct Dma : sc_module {
 		  uint64_t run_stride = 0)
 	{
 		wait(sc_time::from_value(s.a->dma_setup_cycles * s.cycle_ps));
-		uint64_t left = bytes, off = 0, k = 0, last = now_ps();
-		uint64_t n_out = done_at.size();
-		std::fill(done_at.begin(), done_at.end(), 0);
-		while (left) {
-			uint64_t c = left < s.a->dma_chunk ? left : s.a->dma_chunk;
-			uint64_t gate = done_at[k % n_out];
+		ax_dma_window w;
+		ax_dma_window_start(&w, done_at.data(), done_at.size(), s.a->dma_chunk, bytes, now_ps());
+		uint64_t c, gate;
+		while ((c = ax_dma_window_next(&w, &gate))) {
 			if (gate > now_ps()) {
 				wait(sc_time::from_value(gate - now_ps()));
 				s.activations++;
 			}
-			bool first = k == 0;
-			sc_time dr = move(tlm::TLM_READ_COMMAND, src, kind, c, first, src_addr, off,
+			bool first = w.k == 0;
+			sc_time dr = move(tlm::TLM_READ_COMMAND, src, kind, c, first, src_addr, w.off,
 					  run_bytes, run_stride);
-			sc_time dw = move(tlm::TLM_WRITE_COMMAND, dst, kind, c, first, dst_addr, off,
+			sc_time dw = move(tlm::TLM_WRITE_COMMAND, dst, kind, c, first, dst_addr, w.off,
 					  run_bytes, run_stride);
-			uint64_t end = now_ps() + (dr > dw ? dr : dw).value();
-			done_at[k % n_out] = end;
-			if (end > last)
-				last = end;
-			left -= c;
-			off += c;
-			k++;
+			ax_dma_window_issued(&w, now_ps(), dr.value(), dw.value());
 		}
-		if (last > now_ps()) {
-			wait(sc_time::from_value(last - now_ps()));
+		if (w.last_ps > now_ps()) {
+			wait(sc_time::from_value(w.last_ps - now_ps()));
 			s.activations++;
 		}
 	}
@@ -654,9 +630,9 @@ struct Platform {
 		ax_ddr_params_from_arch(&dp, a);
 		ax_ddr_init(&ddr_model, &dp);
 		ddr->ddr = &ddr_model;
-		ax_pool_init(&noc_aggregate, 1, a->noc_aggregate_bpc * hz, 0);
+		ax_pool_init_from_arch(&noc_aggregate, AX_POOL_NOC_AGGREGATE, a, hz);
 		l2.reset(new Memory("l2", &res->mem[AX_MEM_L2]));
-		ax_pool_init(&l2->pool, uint32_t(a->l2_ports), a->l2_port_bpc * hz, a->l2_latency_cycles * sim.cycle_ps);
+		ax_pool_init_from_arch(&l2->pool, AX_POOL_L2, a, hz);
 		res->mem[AX_MEM_DDR].ports = uint32_t(ddr_ch);
 		res->mem[AX_MEM_L2].ports = uint32_t(a->l2_ports);
 		res->mem[AX_MEM_L1].ports = uint32_t(a->l1_ports * tl->n_cores);
@@ -671,10 +647,9 @@ struct Platform {
 			std::string c = "core" + std::to_string(k);
 			// every core's L1 adds to the same L1 statistics
 			l1.emplace_back(new Memory((c + "_l1").c_str(), &l1_stats));
-			ax_pool_init(&l1.back()->pool, uint32_t(a->l1_ports), a->l1_port_bpc * hz,
-				     a->l1_latency_cycles * sim.cycle_ps);
+			ax_pool_init_from_arch(&l1.back()->pool, AX_POOL_L1, a, hz);
 			links.emplace_back(new Link((c + "_noc").c_str()));
-			ax_pool_init(&links.back()->pool, 1, a->noc_link_bpc * hz, a->noc_latency_cycles * sim.cycle_ps);
+			ax_pool_init_from_arch(&links.back()->pool, AX_POOL_NOC_LINK, a, hz);
 			links.back()->aggregate = &noc_aggregate;
 			links.back()->bytes = &sim.noc_bytes;
 			links.back()->to_l2.bind(l2->socket);
