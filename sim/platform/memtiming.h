@@ -1,6 +1,6 @@
 /*
  * memtiming.h - the timing arithmetic of memories (ports, DDR), in plain C
- * so it can be tested alone; the SystemC modules in platform.cpp are shells
+ * so it can be tested alone; the SystemC modules (sc_modules.h) are shells
  * around it and tasktiming.h (docs/timing-model.md "Memories and contention").
  */
 #ifndef AX_MEMTIMING_H

@@ -3,7 +3,7 @@
 // it runs a task, and one integer per memory, the bytes of the tasks in
 // progress that read or write it.  Built only for `axsim run --vcd`; the
 // modules hold null pointers otherwise, so the fast path pays one test.
-// C++ only: used by platform.cpp, behind the extern "C" boundary.
+// C++ only: used by the modules of sc_modules.h, behind the extern "C" boundary.
 #ifndef AX_PROBE_H
 #define AX_PROBE_H
 
