@@ -16,6 +16,7 @@
 #include "common/ydoc.h"
 #include "config/arch.h"
 #include "config/ccfg.h"
+#include "config/keys.h"
 #include "config/units.h"
 #include "platform/platform.h"
 #include "testutil.h"
@@ -2062,6 +2063,72 @@ START_TEST(cli_reference_is_current)
 }
 END_TEST
 
+/* config/keys.h: one interface over both key tables. */
+START_TEST(test_keys_engine)
+{
+	struct ax_key k;
+	ck_assert_int_eq(ax_key_find("nosuch.key", &k), -1);
+	ck_assert_int_eq(ax_key_find("l2.size", &k), 0);
+	ck_assert_ptr_nonnull(k.arch);
+	ck_assert_int_eq(k.cc, -1);
+	struct ax_err err;
+	ax_err_init(&err);
+	/* a hardware value: parsed with its unit into its base unit, and back */
+	json_t *v = ax_key_parse(&k, "16MiB", "sweep", &err);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_int_eq(json_integer_value(v), 16 * 1024 * 1024);
+	char t[64];
+	ax_key_text(&k, v, t, sizeof(t));
+	ck_assert_str_eq(t, "16MiB");
+	json_decref(v);
+	ck_assert_ptr_null(ax_key_parse(&k, "1KiB", "sweep", &err));
+	ck_has(ax_err_str(&err), "--set 'l2.size=1KiB': l2.size: '1KiB' is out of range; expected 1MiB to 64GiB");
+	ax_err_release(&err);
+	ax_err_init(&err);
+	/* a compilation key: typed as config.* has it, its message at the origin */
+	ck_assert_int_eq(ax_key_find("resources_used", &k), 0);
+	ck_assert_ptr_null(k.arch);
+	v = ax_key_parse(&k, "0.5", "sweep", &err);
+	ck_assert_msg(json_is_real(v) && json_real_value(v) == 0.5, "resources_used 0.5");
+	ax_key_text(&k, v, t, sizeof(t));
+	ck_assert_str_eq(t, "0.5");
+	json_decref(v);
+	ck_assert_int_eq(ax_key_find("page_memory", &k), 0);
+	v = ax_key_parse(&k, "false", "sweep", &err);
+	ck_assert(json_is_false(v));
+	json_decref(v);
+	ck_assert_ptr_null(ax_key_parse(&k, "maybe", "sweep", &err));
+	ck_has(ax_err_str(&err), "sweep: page_memory: 'maybe' is not a boolean");
+	ax_err_release(&err);
+	/* values of a loaded description and configuration, as JSON and for people */
+	struct ax_arch_desc d;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_arch_load(&d, NULL, &err), AX_OK);
+	struct ax_ccfg c;
+	ax_ccfg_init(&c);
+	ck_assert_int_eq(ax_key_find("imc.rows", &k), 0);
+	v = ax_key_json(&k, &d.arch, NULL);
+	ck_assert_int_eq(json_integer_value(v), (json_int_t)d.arch.imc_rows);
+	json_decref(v);
+	ck_assert_int_eq(ax_key_find("l2.size", &k), 0);
+	ax_key_format(&k, &d.arch, NULL, t, sizeof(t));
+	ck_assert_str_eq(t, "32MiB");
+	ck_assert_int_eq(ax_key_find("page_memory", &k), 0);
+	ax_key_format(&k, NULL, &c, t, sizeof(t));
+	ck_assert_str_eq(t, c.v[AX_CC_PAGE_MEMORY] ? "true" : "false");
+	size_t n;
+	const char **names = ax_key_names(&n);
+	size_t na;
+	ax_arch_keys(&na);
+	ck_assert_uint_eq(n, na + AX_CC_COUNT);
+	ck_assert_str_eq(names[na], ax_ccfg_keyinfo((enum ax_ccfg_id)0)->name);
+	free(names);
+	ax_ccfg_release(&c);
+	ax_arch_desc_release(&d);
+	ax_err_release(&err);
+}
+END_TEST
+
 /* ==== runner ==== */
 
 
@@ -2697,6 +2764,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, cli_arch_set);
 	tcase_add_test(tc, cli_bad_options_and_commands);
 	tcase_add_test(tc, cli_reference_is_current);
+	tcase_add_test(tc, test_keys_engine);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,6 +13,7 @@
 #include "report/stats.h"
 #include "report/trace.h"
 #include "config/units.h"
+#include "config/keys.h"
 
 void ax_cli_print_errors(const struct ax_err *e, const char *prefix)
 {
@@ -483,7 +484,8 @@ int ax_cmd_config(int argc, char **argv)
 		}
 		for (int id = 0; id < AX_CC_COUNT; id++) {
 			char v[256], where[600];
-			ax_ccfg_format(&c, (enum ax_ccfg_id)id, v, sizeof(v));
+			struct ax_key k = { ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name, NULL, id };
+			ax_key_format(&k, NULL, &c, v, sizeof(v));
 			const struct ax_ccfg_origin *og = &c.origin[id];
 			if (og->file)
 				snprintf(where, sizeof(where), "%s:%d", og->file, og->line);
@@ -530,7 +532,8 @@ static void print_reference(const struct ax_arch_desc *def)
 	       "|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < n; i++) {
 		char v[64], lo[64], hi[64];
-		ax_unit_format(ax_arch_get(&def->arch, &keys[i]), keys[i].unit, v, sizeof(v));
+		struct ax_key k = { keys[i].path, &keys[i], -1 };
+		ax_key_format(&k, &def->arch, NULL, v, sizeof(v));
 		ax_unit_format(keys[i].min, keys[i].unit, lo, sizeof(lo));
 		ax_unit_format(keys[i].max, keys[i].unit, hi, sizeof(hi));
 		printf("| `%s` | %s | %s | %s to %s | %s | %s |\n", keys[i].path,
@@ -592,7 +595,8 @@ int ax_cmd_arch(int argc, char **argv)
 	printf("# effective hardware description (%s)\n", d.name);
 	for (size_t i = 0; i < n; i++) {
 		char v[64], where[600];
-		ax_unit_format(ax_arch_get(&d.arch, &keys[i]), keys[i].unit, v, sizeof(v));
+		struct ax_key k = { keys[i].path, &keys[i], -1 };
+		ax_key_format(&k, &d.arch, NULL, v, sizeof(v));
 		const struct ax_arch_origin *og = &d.origin[i];
 		if (og->file)
 			snprintf(where, sizeof(where), "%s:%d", og->file, og->line);

@@ -34,6 +34,7 @@
 #include "common/output.h"
 #include "report/report.h"
 #include "report/stats.h"
+#include "config/keys.h"
 
 #define SWEEP_SCHEMA_VERSION 1
 #define SWEEP_MAX_AXES 32
@@ -129,95 +130,38 @@ static double now_s(void)
 
 /* ---- values of an axis ---- */
 
-/* A built-in hardware description to check hardware values against. */
-static struct ax_arch_desc scratch_arch;
-static int scratch_loaded;
-
-static struct ax_arch_desc *scratch(void)
-{
-	if (!scratch_loaded) {
-		struct ax_err e;
-		ax_err_init(&e);
-		if (ax_arch_load(&scratch_arch, NULL, &e))
-			AX_BUG("the built-in hardware description does not load: %s", ax_err_str(&e));
-		ax_err_release(&e);
-		scratch_loaded = 1;
-	}
-	return &scratch_arch;
-}
-
-static void scratch_release(void)
-{
-	if (scratch_loaded)
-		ax_arch_desc_release(&scratch_arch);
-	scratch_loaded = 0;
-}
-
-/* A compilation key's value as the run JSON's config object writes it. */
-static json_t *ccfg_value_json(const struct ax_ccfg *c, int id)
-{
-	return ax_report_ccfg_value(c, (enum ax_ccfg_id)id);
-}
-
 /* Is key a compilation key or a hardware parameter; 0 when neither. */
 static int key_known(const char *key)
 {
-	return ax_ccfg_find(key) >= 0 || ax_arch_key_find(key) != NULL;
+	struct ax_key k;
+	return !ax_key_find(key, &k);
 }
 
 /*
  * The typed value of key = text: for a compilation key as config.<key> of the
- * run JSON, for a hardware parameter its base unit as arch.<key>.  NULL with
- * a message naming origin when text is not a valid value.
+ * run JSON, for a hardware parameter its base unit as arch.<key>
+ * (config/keys.h).  NULL with a message naming origin when text is not a
+ * valid value.
  */
 static json_t *typed_value(const char *key, const char *text, const char *origin, struct ax_err *err)
 {
-	int id = ax_ccfg_find(key);
-	if (id >= 0) {
-		struct ax_ccfg c;
-		ax_ccfg_init(&c);
-		json_t *j = NULL;
-		if (!ax_ccfg_set(&c, key, text, origin, err))
-			j = ccfg_value_json(&c, id);
-		ax_ccfg_release(&c);
-		return j;
-	}
-	const struct ax_arch_key *k = ax_arch_key_find(key);
-	if (!k) {
+	struct ax_key k;
+	if (ax_key_find(key, &k)) {
 		ax_err_add(err, "%s: %s: not a compilation key or hardware parameter", origin, key);
 		return NULL;
 	}
-	char *a = ax_xasprintf("%s=%s", key, text);
-	struct ax_arch_desc *d = scratch();
-	uint64_t before = ax_arch_get(&d->arch, k);
-	json_t *j = NULL;
-	if (!ax_arch_set(d, a, err))
-		j = json_integer((json_int_t)ax_arch_get(&d->arch, k));
-	*ax_arch_field(&d->arch, k) = before;
-	free(a);
-	return j;
+	return ax_key_parse(&k, text, origin, err);
 }
 
 /* The text of a typed value, as --axis takes it back ("true", "6", "16MiB"). */
 static void value_text(const char *key, const json_t *v, char *buf, size_t len)
 {
-	const struct ax_arch_key *k = ax_arch_key_find(key);
-	if (k && json_is_integer(v)) {
-		uint64_t x = (uint64_t)json_integer_value(v), back;
-		const char *why;
-		ax_unit_format(x, k->unit, buf, len);
-		if (ax_unit_parse(buf, k->unit, &back, &why) || back != x)
-			snprintf(buf, len, "%llu", (unsigned long long)x);
+	struct ax_key k;
+	if (ax_key_find(key, &k)) {
+		snprintf(buf, len, "?");
 		return;
 	}
-	switch (json_typeof(v)) {
-	case JSON_TRUE: snprintf(buf, len, "true"); break;
-	case JSON_FALSE: snprintf(buf, len, "false"); break;
-	case JSON_INTEGER: snprintf(buf, len, "%lld", (long long)json_integer_value(v)); break;
-	case JSON_REAL: snprintf(buf, len, "%g", json_real_value(v)); break;
-	case JSON_STRING: snprintf(buf, len, "%s", json_string_value(v)); break;
-	default: snprintf(buf, len, "?"); break;
-	}
+	ax_key_text(&k, v, buf, len);
 }
 
 /* Order of values on an axis: numbers ascending, false before true, strings
@@ -292,11 +236,9 @@ static json_t *configured_values(const struct ax_opts *o, const char *const *cc,
 		size_t i;
 		json_t *n;
 		json_array_foreach(names, i, n) {
+			struct ax_key k;
 			const char *key = json_string_value(n);
-			int id = ax_ccfg_find(key);
-			const struct ax_arch_key *k = ax_arch_key_find(key);
-			json_object_set_new(out, key, id >= 0 ? ccfg_value_json(&c, id) :
-					    k ? json_integer((json_int_t)ax_arch_get(&d.arch, k)) : json_null());
+			json_object_set_new(out, key, ax_key_find(key, &k) ? json_null() : ax_key_json(&k, &d.arch, &c));
 		}
 	}
 	ax_arch_desc_release(&d);
@@ -464,7 +406,6 @@ static int point_run(const struct ax_opts *o, const struct ax_sweep_job *job, in
 	}
 	ax_err_release(&werr);
 	ax_err_release(&msgs);
-	scratch_release();
 	return status;
 }
 
@@ -978,7 +919,8 @@ static json_t *results_json(const struct results *rs)
 		const char *key = json_string_value(n);
 		json_t *a = json_object(), *vals = axis_values(rs, key);
 		json_object_set_new(a, "name", json_string(key));
-		json_object_set_new(a, "kind", json_string(ax_ccfg_find(key) >= 0 ? "compilation" : "hardware"));
+		struct ax_key k;
+		json_object_set_new(a, "kind", json_string(!ax_key_find(key, &k) && !k.arch ? "compilation" : "hardware"));
 		json_object_set_new(a, "values", vals);
 		json_array_append_new(axes, a);
 	}
@@ -1452,7 +1394,6 @@ static void sweep_release(struct sweep *s)
 	json_decref(s->names);
 	json_decref(s->configured);
 	json_decref(s->inputs);
-	scratch_release();
 }
 
 /* A --set of axsim sweep: an axis when VALUE has a comma or a range, fixed otherwise. */
@@ -1464,16 +1405,11 @@ static int sweep_set(struct sweep *s, const char *a, const char **dedicated_list
 	char key[128];
 	snprintf(key, sizeof(key), "%.*s", (int)(eq - a), a);
 	const char *val = eq + 1;
-	int hw = ax_arch_key_find(key) != NULL, cc = ax_ccfg_find(key);
-	if (!hw && cc < 0) {
+	struct ax_key k;
+	if (ax_key_find(key, &k)) {
 		size_t n;
-		const struct ax_arch_key *keys = ax_arch_keys(&n);
-		const char **names = ax_xcalloc(n + AX_CC_COUNT + 1, sizeof(*names));
-		for (size_t i = 0; i < n; i++)
-			names[i] = keys[i].path;
-		for (int i = 0; i < AX_CC_COUNT; i++)
-			names[n + (size_t)i] = ax_ccfg_keyinfo((enum ax_ccfg_id)i)->name;
-		const char *sug = ax_suggest(key, names, n + AX_CC_COUNT);
+		const char **names = ax_key_names(&n);
+		const char *sug = ax_suggest(key, names, n);
 		int rc = sweep_fail("--set '%s': '%s' is not a hardware parameter or compilation key%s%s%s", a, key,
 				    sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
 		free(names);
@@ -1483,7 +1419,7 @@ static int sweep_set(struct sweep *s, const char *a, const char **dedicated_list
 		if (!strcmp(dedicated[d].key, key) && dedicated_lists[d])
 			return sweep_fail("--set '%s': %s is already an axis (%s); expected each axis once", a, key,
 					  dedicated[d].opt);
-	const char *canon = hw ? ax_arch_key_find(key)->path : ax_ccfg_keyinfo((enum ax_ccfg_id)cc)->name;
+	const char *canon = k.name;
 	int is_range = strspn(val, "0123456789-") == strlen(val) && strchr(val, '-');
 	if (strchr(val, ',') || is_range)
 		return axis_add(s, "--set", canon, val);
@@ -1499,8 +1435,8 @@ static int sweep_set(struct sweep *s, const char *a, const char **dedicated_list
 	if (!t)
 		return 2;
 	json_decref(t);
-	const char **list = hw ? s->o.sets : s->fixed.cc;
-	int *n = hw ? &s->o.n_sets : &s->fixed.n_cc;
+	const char **list = k.arch ? s->o.sets : s->fixed.cc;
+	int *n = k.arch ? &s->o.n_sets : &s->fixed.n_cc;
 	for (int i = 0; i < *n; i++) {
 		size_t kl = strlen(key);
 		if (!strncmp(list[i], key, kl) && list[i][kl] == '=')
@@ -2415,6 +2351,5 @@ int ax_cmd_merge(int argc, char **argv)
 	}
 	ax_err_release(&err);
 	results_release(&rs);
-	scratch_release();
 	return rc;
 }

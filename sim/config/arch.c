@@ -179,15 +179,21 @@ static int check_bounds(const struct ax_arch_key *k, uint64_t v, const char *whe
 			  where, k->path, text, lo, hi);
 }
 
+int ax_arch_parse(const struct ax_arch_key *k, const char *text, const char *where, uint64_t *v,
+		  struct ax_err *err)
+{
+	const char *why;
+	if (ax_unit_parse(text, k->unit, v, &why))
+		return ax_err_add(err, "%s: %s: '%s' %s; expected %s", where, k->path,
+				  text, why, ax_unit_help(k->unit));
+	return check_bounds(k, *v, where, text, err);
+}
+
 static int set_value(struct ax_arch_desc *d, const struct ax_arch_key *k,
 		     const char *text, const char *where, struct ax_err *err)
 {
 	uint64_t v;
-	const char *why;
-	if (ax_unit_parse(text, k->unit, &v, &why))
-		return ax_err_add(err, "%s: %s: '%s' %s; expected %s", where, k->path,
-				  text, why, ax_unit_help(k->unit));
-	if (check_bounds(k, v, where, text, err))
+	if (ax_arch_parse(k, text, where, &v, err))
 		return AX_EINPUT;
 	*ax_arch_field(&d->arch, k) = v;
 	return AX_OK;

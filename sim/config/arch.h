@@ -116,6 +116,11 @@ const char *ax_arch_default_text(size_t *len);
  * releases d with ax_arch_desc_release in every case.
  */
 int ax_arch_load(struct ax_arch_desc *d, const char *path, struct ax_err *err);
+/* Parses text as key k's value in its base unit, checked against its bounds;
+ * where locates it in messages ("file:line:col", "--set 'k=v'").  Returns
+ * AX_OK, or AX_EINPUT with one message in err. */
+int ax_arch_parse(const struct ax_arch_key *k, const char *text, const char *where, uint64_t *v,
+		  struct ax_err *err);
 /* Apply one "key.path=value" override. */
 int ax_arch_set(struct ax_arch_desc *d, const char *assignment, struct ax_err *err);
 /* Cross-field checks (reserves fit, banks divide columns, refresh shorter

@@ -1,5 +1,6 @@
 #include "report.h"
 #include "stats.h"
+#include "../config/keys.h"
 
 #include "../common/output.h"
 
@@ -280,31 +281,6 @@ static json_t *jint(uint64_t v)
 	return json_integer((json_int_t)v);
 }
 
-json_t *ax_report_ccfg_value(const struct ax_ccfg *cfg, enum ax_ccfg_id id)
-{
-	const struct ax_ccfg_keyinfo *ki = ax_ccfg_keyinfo(id);
-	char buf[64];
-	ax_ccfg_format(cfg, id, buf, sizeof(buf));
-	if (!strcmp(ki->type, "bool"))
-		return json_boolean(cfg->v[id]);
-	if (!strcmp(ki->type, "integer"))
-		return json_integer(cfg->v[id]);
-	if (!strcmp(ki->type, "fraction"))
-		return jreal((double)cfg->v[id] / 1000.0);
-	if (id == AX_CC_CLOCK_PROFILE)
-		return json_integer((json_int_t)ax_ccfg_clock_mhz(cfg));
-	if (!strcmp(ki->type, "path"))
-		return cfg->v[id] && cfg->config_file ? json_string(cfg->config_file) : json_null();
-	if (!strcmp(ki->type, "list")) {
-		json_t *a = json_array();
-		for (int i = 0; i < 64; i++)
-			if ((unsigned long long)cfg->v[id] >> i & 1)
-				json_array_append_new(a, json_integer(i));
-		return a;
-	}
-	return json_string(buf);
-}
-
 /* The bottleneck: the busiest engine or memory ("nothing" when all stood
  * idle), its busy share in *share.  The text and the JSON both say it. */
 static const char *bottleneck(const struct ax_report_input *in, double *share)
@@ -419,9 +395,11 @@ STAT(s_net_weight_bytes, jint(c->in->tl->weight_bytes))
 static json_t *s_config(struct ax_stat_ctx *c, const int *ix)
 {
 	json_t *o = json_object();
-	for (int id = 0; id < AX_CC_COUNT; id++)
-		json_object_set_new(o, ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name,
-				    ax_report_ccfg_value(c->in->cfg, (enum ax_ccfg_id)id));
+	for (int id = 0; id < AX_CC_COUNT; id++) {
+		struct ax_key k;
+		ax_key_find(ax_ccfg_keyinfo((enum ax_ccfg_id)id)->name, &k);
+		json_object_set_new(o, k.name, ax_key_json(&k, NULL, c->in->cfg));
+	}
 	return o;
 }
 
@@ -433,8 +411,10 @@ static json_t *s_arch(struct ax_stat_ctx *c, const int *ix)
 	json_t *o = json_object();
 	size_t n;
 	const struct ax_arch_key *keys = ax_arch_keys(&n);
-	for (size_t i = 0; i < n; i++)
-		json_object_set_new(o, keys[i].path, jint(ax_arch_get(&c->in->arch->arch, &keys[i])));
+	for (size_t i = 0; i < n; i++) {
+		struct ax_key k = { keys[i].path, &keys[i], -1 };
+		json_object_set_new(o, k.name, ax_key_json(&k, &c->in->arch->arch, NULL));
+	}
 	return o;
 }
 

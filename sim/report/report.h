@@ -57,9 +57,6 @@ void ax_report_energy(const struct ax_report_input *in, struct ax_energy *e, dou
 
 /* The JSON document (new reference; the caller json_decref's it). */
 json_t *ax_report_json(const struct ax_report_input *in);
-/* One compilation key's value as config.* of the JSON report writes it
- * (docs/report-format.md); a new reference the caller owns. */
-json_t *ax_report_ccfg_value(const struct ax_ccfg *cfg, enum ax_ccfg_id id);
 /* The text summary. */
 void ax_report_text(const struct ax_report_input *in, FILE *out);
 /* Writes text to path as an output (common/output.h: a regular file through a
