@@ -2063,6 +2063,49 @@ START_TEST(cli_reference_is_current)
 }
 END_TEST
 
+/* Every command takes exactly the options its --help lists (both come from
+ * the option tables of sim/cli/options.c): each listed option is accepted, with
+ * a value when the help shows one, and an option listed for no command is not. */
+START_TEST(cli_options_match_help)
+{
+	struct ax_run top = ax_run_axsim("--help");
+	ck_assert_int_eq(top.status, 0);
+	const char *cmds = strstr(top.out, "commands:\n");
+	ck_assert_ptr_nonnull(cmds);
+	int n_cmds = 0, n_opts = 0;
+	for (const char *l = strchr(cmds, '\n') + 1; !strncmp(l, "  ", 2); l = strchr(l, '\n') + 1) {
+		char cmd[32];
+		ck_assert_int_eq(sscanf(l, " %31s", cmd), 1);
+		n_cmds++;
+		struct ax_run h = ax_run_axsim("%s --help", cmd);
+		ck_assert_int_eq(h.status, 0);
+		ck_assert_msg(!strncmp(h.out, "usage: axsim ", 13), "%s --help: %s", cmd, h.out);
+		const char *opts = strstr(h.out, "\noptions:\n");
+		for (const char *o = opts ? strstr(opts, ":\n") + 2 : ""; *o; o = strchr(o, '\n') + 1) {
+			char name[64] = "", arg[64] = "";
+			if (o[2] == '-' && sscanf(o, " %63s", name) == 1) {
+				/* a value follows the name after one space */
+				const char *after = o + 2 + strlen(name);
+				if (after[0] == ' ' && after[1] != ' ')
+					sscanf(after, " %63s", arg);
+				struct ax_run r = ax_run_axsim("%s %s %s --help", cmd, name, arg[0] ? "x" : "");
+				ck_assert_msg(r.status == 0, "axsim %s %s%s: %s", cmd, name, arg[0] ? " x" : "", r.err);
+				ax_run_free(&r);
+				n_opts++;
+			}
+		}
+		ax_expect_fail("unknown option '--nosuch'", "%s --nosuch --help", cmd);
+		ax_run_free(&h);
+	}
+	ck_assert_int_eq(n_cmds, 9);
+	ck_assert_int_ge(n_opts, 50);
+	/* an option of another command is not this one's */
+	ax_expect_fail("axsim inspect: unknown option '--json'; expected one of: ", "inspect --json x --help");
+	ax_expect_fail("unknown option '--tiling-depth'", "run --tiling-depth 1 --help");
+	ax_run_free(&top);
+}
+END_TEST
+
 /* config/keys.h: one interface over both key tables. */
 START_TEST(test_keys_engine)
 {
@@ -2765,6 +2808,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, cli_bad_options_and_commands);
 	tcase_add_test(tc, cli_reference_is_current);
 	tcase_add_test(tc, test_keys_engine);
+	tcase_add_test(tc, cli_options_match_help);
 	suite_add_tcase(s, tc);
 	return s;
 }

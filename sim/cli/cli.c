@@ -39,31 +39,10 @@ int ax_cli_check_outputs(const char *cmd, const struct ax_out_spec *outs, size_t
 	return rc ? 2 : 0;
 }
 
-static const char *const all_opts[] = {
-	"--arch", "--set", "--config", "--model", "--board", "--json", "--csv",
-	"--quiet", "--reference", "--help", "-o", "--inferences", "--trace", "--vcd", "--trace-limit",
-	"--tolerance", "--metric", "--force", "--input-shape", "--no-host", "--net", "--rois", NULL
-};
-
-static int takes_value(const char *o)
-{
-	return strcmp(o, "--quiet") && strcmp(o, "--reference") && strcmp(o, "--help") &&
-	       strcmp(o, "--force") && strcmp(o, "--no-host");
-}
-
-static int allowed_in(const char *allowed, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *p = allowed; (p = strstr(p, name)); p += n)
-		if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
-			return 1;
-	return 0;
-}
-
-int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
-		  int max_positional, struct ax_opts *o)
+int ax_opts_parse(const char *cmd, int argc, char **argv, struct ax_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	int max_positional = ax_cli_max_positional(cmd);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (a[0] != '-' || !strcmp(a, "-")) {
@@ -84,15 +63,15 @@ int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
 		name[nlen] = '\0';
 		if (!strcmp(name, "-h"))
 			strcpy(name, "--help");
-		if (!allowed_in(allowed, name) && strcmp(name, "--help")) {
-			const char *s = ax_suggest(name, all_opts, sizeof(all_opts) / sizeof(all_opts[0]) - 1);
-			if (s && !allowed_in(allowed, s))
-				s = NULL;
+		if (strcmp(name, "--help") && !ax_cli_takes(cmd, name)) {
+			const char *s = ax_cli_suggest_option(cmd, name);
+			char allowed[512];
+			ax_cli_opt_list(cmd, allowed, sizeof(allowed));
 			fprintf(stderr, "axsim %s: unknown option '%s'%s%s%s; expected one of: %s\n", cmd, name,
 				s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "", allowed);
 			return 2;
 		}
-		if (takes_value(name)) {
+		if (strcmp(name, "--help") && ax_cli_opt_has_value(name)) {
 			if (eq)
 				val = eq + 1;
 			else if (i + 1 < argc)
@@ -199,10 +178,11 @@ int ax_cli_load_net(const char *path, struct ax_net *net)
 	return rc;
 }
 
-static int help_or_usage(const struct ax_opts *o, const char *text)
+/* Prints the command's usage (options.c) when --help was given; 1 then. */
+static int help_or_usage(const struct ax_opts *o, const char *cmd)
 {
 	if (o->help) {
-		fputs(text, stdout);
+		ax_cli_usage(cmd, stdout);
 		return 1;
 	}
 	return 0;
@@ -216,28 +196,9 @@ int ax_cmd_run(int argc, char **argv)
 	struct ax_sweep_job job;
 	if (ax_sweep_job_opts(&argc, argv, &job))
 		return 2;
-	if (ax_opts_parse("run", argc, argv, "--arch --set --config --model --board --json --csv --quiet --inferences --trace --vcd --trace-limit --net --rois --reference", 1, &o))
+	if (ax_opts_parse("run", argc, argv, &o))
 		return 2;
-	if (help_or_usage(&o, "usage: axsim run NET [--config MODEL.yaml] [--model NAME] [--board pcie|m2]\n"
-			      "       axsim run --config PIPELINE.yaml --net MODEL=NET --net MODEL2=NET2... [--rois MODEL2=N]\n"
-			      "                 [--arch FILE] [--set KEY=VALUE]... [--json FILE] [--csv FILE] [--quiet]\n"
-			      "                 [--inferences N] [--trace FILE.json] [--vcd FILE.vcd] [--trace-limit SIZE]\n"
-			      "       axsim run --reference\n"
-			      "Simulates N back-to-back inferences (default 2) on each copy of the network and\n"
-			      "prints the first one's latency, the steady-state throughput, IMC utilisation, unit\n"
-			      "and memory activity and the slowest layers.  NET is an ELF\n"
-			      "written by axsim compile, or a network description.  Without --config the SDK's\n"
-			      "default compilation configuration is used.  --set changes a hardware parameter\n"
-			      "(l2.size=16MiB) after --arch or a compilation key (tiling_depth=2) after --config.\n"
-			      "--trace writes the timeline of every task for ui.perfetto.dev, --vcd the units'\n"
-			      "busy signals and the bytes in progress per memory for GTKWave (docs/traces.md);\n"
-			      "each stops, with a warning, once it is about --trace-limit large (default 64MiB).\n"
-			      "With --net, the models of PIPELINE.yaml run at once on their own cores (the first\n"
-			      "on cores 0.., the next after it), sharing L2, the NoC and DDR; a later stage runs\n"
-			      "once per region of interest of a frame: the pipeline section's top_k, or --rois\n"
-			      "(docs/timing-model.md \"Pipelines of models\").\n"
-			      "--reference prints the Markdown reference of the report's fields instead\n"
-			      "(docs/report-format.md).  Every FILE may be - (standard output).\n"))
+	if (help_or_usage(&o, "run"))
 		return 0;
 	if (o.reference) {
 		if (argc > 2) {
@@ -370,11 +331,9 @@ int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
 int ax_cmd_compile(int argc, char **argv)
 {
 	struct ax_opts o;
-	if (ax_opts_parse("compile", argc, argv, "-o", 1, &o))
+	if (ax_opts_parse("compile", argc, argv, &o))
 		return 2;
-	if (help_or_usage(&o, "usage: axsim compile NET.yaml -o NET.elf\n"
-			      "Checks a network description (docs/network-format.md), infers its shapes and writes\n"
-			      "the compiled network as an ELF (docs/elf-format.md).\n"))
+	if (help_or_usage(&o, "compile"))
 		return 0;
 	if (o.n_positional != 1 || !o.out) {
 		fprintf(stderr, "axsim compile: expected NET.yaml -o NET.elf; see axsim compile --help\n");
@@ -406,11 +365,9 @@ static void shape_str(struct ax_shape s, char *buf, size_t n)
 int ax_cmd_inspect(int argc, char **argv)
 {
 	struct ax_opts o;
-	if (ax_opts_parse("inspect", argc, argv, "", 1, &o))
+	if (ax_opts_parse("inspect", argc, argv, &o))
 		return 2;
-	if (help_or_usage(&o, "usage: axsim inspect NET\n"
-			      "Lists every layer of a compiled network (or a description): operator, input and\n"
-			      "output shapes (height x width x channels), parameters and MACs, then totals.\n"))
+	if (help_or_usage(&o, "inspect"))
 		return 0;
 	if (o.n_positional != 1) {
 		fprintf(stderr, "axsim inspect: expected one network; see axsim inspect --help\n");
@@ -457,10 +414,9 @@ int ax_cmd_inspect(int argc, char **argv)
 int ax_cmd_config(int argc, char **argv)
 {
 	struct ax_opts o;
-	if (ax_opts_parse("config", argc, argv, "--model --board", 1, &o))
+	if (ax_opts_parse("config", argc, argv, &o))
 		return 2;
-	if (help_or_usage(&o, "usage: axsim config MODEL.yaml [--model NAME] [--board pcie|m2]\n"
-			      "Prints the effective compilation configuration and where each value came from.\n"))
+	if (help_or_usage(&o, "config"))
 		return 0;
 	if (o.n_positional != 1) {
 		fprintf(stderr, "axsim config: expected one model YAML; see axsim config --help\n");
@@ -574,11 +530,9 @@ static void print_reference(const struct ax_arch_desc *def)
 int ax_cmd_arch(int argc, char **argv)
 {
 	struct ax_opts o;
-	if (ax_opts_parse("arch", argc, argv, "--arch --set --reference", 0, &o))
+	if (ax_opts_parse("arch", argc, argv, &o))
 		return 2;
-	if (help_or_usage(&o, "usage: axsim arch [--arch FILE] [--set KEY=VALUE]... [--reference]\n"
-			      "Prints the effective hardware description, each value with where it came from\n"
-			      "and why; --reference prints the Markdown configuration reference instead.\n"))
+	if (help_or_usage(&o, "arch"))
 		return 0;
 	struct ax_arch_desc d;
 	if (ax_cli_load_arch(&o, &d)) {

@@ -2,6 +2,7 @@
 #ifndef AX_CLI_H
 #define AX_CLI_H
 
+#include <stdio.h>
 #include <jansson.h>
 
 #include "common/err.h"
@@ -37,12 +38,27 @@ struct ax_opts {
 };
 
 /*
- * Parses argv[1..] of a command.  allowed is a space-separated list of the
- * long options the command takes ("--json --csv").  Prints a message and
- * returns 2 on a usage error, 0 otherwise.
+ * Parses argv[1..] of command cmd: the options and positional arguments its
+ * table in options.c allows.  Prints a message and returns 2 on a usage error,
+ * 0 otherwise.
  */
-int ax_opts_parse(const char *cmd, int argc, char **argv, const char *allowed,
-		  int max_positional, struct ax_opts *o);
+int ax_opts_parse(const char *cmd, int argc, char **argv, struct ax_opts *o);
+
+/* The option and command tables (options.c). */
+/* Whether command cmd takes option (its long name, or -o). */
+int ax_cli_takes(const char *cmd, const char *option);
+/* Whether option takes a value. */
+int ax_cli_opt_has_value(const char *option);
+/* The positional arguments cmd takes at most (-1: any number). */
+int ax_cli_max_positional(const char *cmd);
+/* cmd's options, space-separated, in its table's order (for messages). */
+void ax_cli_opt_list(const char *cmd, char *buf, size_t len);
+/* The option of cmd closest to name, or NULL (for "did you mean"). */
+const char *ax_cli_suggest_option(const char *cmd, const char *name);
+/* cmd --help: its usage forms, what it does and its options. */
+void ax_cli_usage(const char *cmd, FILE *out);
+/* axsim --help: the commands. */
+void ax_cli_usage_all(FILE *out);
 
 /* Loads the hardware description with --arch/--set applied; prints errors. */
 int ax_cli_load_arch(const struct ax_opts *o, struct ax_arch_desc *d);

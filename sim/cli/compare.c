@@ -194,23 +194,10 @@ static int verdict_print(const struct ax_compare_metric *m, size_t n)
 int ax_cmd_compare(int argc, char **argv)
 {
 	struct ax_opts o;
-	if (ax_opts_parse("compare", argc, argv, "--tolerance --metric --force", 2, &o))
+	if (ax_opts_parse("compare", argc, argv, &o))
 		return 2;
 	if (o.help) {
-		fputs("usage: axsim compare BASE.json NEW.json [--tolerance [METRIC=]PCT]... [--metric PATH]... [--force]\n"
-		      "Compares two reports of axsim run --json: the metrics (by default latency, throughput,\n"
-		      "IMC utilisation, the bytes moved through DDR, L2 and L1, energy per inference and\n"
-		      "fps per watt), the inputs that differ and\n"
-		      "each layer's cycles.  Exits 1 when a metric of NEW is worse than BASE by more than its\n"
-		      "tolerance, 2 on bad input, 0 otherwise (docs/regression.md).\n"
-		      "  --tolerance PCT         allowed worsening of every metric, e.g. 2% (default 0%)\n"
-		      "  --tolerance METRIC=PCT  of one metric, e.g. totals.fps=5%\n"
-		      "  --metric PATH           compare this instead of the defaults (repeatable): a dotted\n"
-		      "                          path such as memory.ddr.read_bytes, or paths added with '+'\n"
-		      "                          (memory.ddr.read_bytes+write_bytes); lower is better except\n"
-		      "                          for totals.fps, totals.imc_utilization and energy.fps_per_w\n"
-		      "  --force                 compare reports of different networks\n",
-		      stdout);
+		ax_cli_usage("compare", stdout);
 		return 0;
 	}
 	if (o.n_positional != 2) {

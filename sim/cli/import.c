@@ -11,22 +11,6 @@
 #include "net/elf.h"
 #include "net/onnx.h"
 
-static const char help[] =
-	"usage: axsim import MODEL.onnx -o NET.elf [--input-shape [NAME=]DIMS]... [--no-host] [--quiet]\n"
-	"Maps an ONNX model onto the chip's units (docs/onnx-import.md): batch normalisation and\n"
-	"other per-channel affine operations fold into the convolutions, activations fuse, the\n"
-	"SiLU, hard-swish and layer-normalisation patterns are recognised, and the weights are\n"
-	"quantised to int8 into the ELF's weight section.  Prints a summary of what it did.\n"
-	"\n"
-	"  -o FILE                 the ELF to write\n"
-	"  --input-shape DIMS      fixes the input's dynamic dimensions, in the model's order\n"
-	"                          (N x C x H x W for images), e.g. --input-shape 1x3x640x640;\n"
-	"                          NAME=DIMS for one of several inputs; may be repeated\n"
-	"  --no-host               an unsupported operator is an error even at the end of the\n"
-	"                          graph (by default a trailing part without weights is left to\n"
-	"                          the host, with a warning)\n"
-	"  --quiet                 print nothing but warnings and errors\n";
-
 int ax_cmd_import(int argc, char **argv)
 {
 	struct ax_onnx_shape shapes[AX_MAX_SETS];
@@ -36,10 +20,10 @@ int ax_cmd_import(int argc, char **argv)
 	struct ax_err err, warn;
 	ax_err_init(&err);
 	ax_err_init(&warn);
-	if (ax_opts_parse("import", argc, argv, "-o --input-shape --no-host --quiet", 1, &o))
+	if (ax_opts_parse("import", argc, argv, &o))
 		goto out;
 	if (o.help) {
-		fputs(help, stdout);
+		ax_cli_usage("import", stdout);
 		status = 0;
 		goto out;
 	}

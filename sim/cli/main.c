@@ -11,54 +11,17 @@
 #include "cli.h"
 #include "common/output.h"
 
-static void usage(FILE *out)
-{
-	fputs("usage: axsim <command> [options]\n"
-	      "\n"
-	      "commands:\n"
-	      "  run NET --config MODEL.yaml   simulate one inference per copy and report\n"
-	      "  compile NET.yaml -o NET.elf   check a network description and write its ELF\n"
-	      "  import MODEL.onnx -o NET.elf  map an ONNX model onto the chip and write its ELF\n"
-	      "  inspect NET                   list the layers of a network (ELF or description)\n"
-	      "  config MODEL.yaml             print the effective compilation configuration\n"
-	      "  arch                          print the effective hardware description\n"
-	      "  sweep NET --config MODEL.yaml simulate every combination of settings (docs/sweeps.md)\n"
-	      "  merge RESULTS...              combine a sweep's point files run elsewhere into its table\n"
-	      "  compare BASE.json NEW.json    compare two runs; exit 1 when a metric regressed (docs/regression.md)\n"
-	      "\n"
-	      "common options:\n"
-	      "  --arch FILE        hardware description (default: built-in configs/metis.yaml)\n"
-	      "  --set KEY=VALUE    change one hardware parameter, e.g. --set l2.size=16MiB (run: or a\n"
-	      "                     compilation key, e.g. --set tiling_depth=2)\n"
-	      "  --model NAME       which entry of the model YAML's models: section\n"
-	      "  --board pcie|m2    apply that board section of extra_kwargs\n"
-	      "run options:\n"
-	      "  --json FILE        write the report as JSON (docs/report-format.md)\n"
-	      "  --csv FILE         write the per-layer table as CSV\n"
-	      "  --quiet            do not print the text report\n"
-	      "  --inferences N     back-to-back inferences per copy (default 2: steady-state throughput)\n"
-	      "  --trace FILE       write the timeline as trace-event JSON for ui.perfetto.dev (docs/traces.md)\n"
-	      "  --vcd FILE         write unit busy signals and memory traffic as VCD for GTKWave\n"
-	      "  --trace-limit SIZE stop --trace and --vcd at about this size (default 64MiB, docs/traces.md)\n"
-	      "  --reference        print docs/report-format.md (generated from the statistics table)\n"
-	      "arch options:\n"
-	      "  --reference        print docs/config-reference.md (generated from the key tables)\n"
-	      "\n"
-	      "axsim COMMAND --help describes one command; docs/ has the file formats and the timing model.\n",
-	      out);
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		usage(stderr);
+		ax_cli_usage_all(stderr);
 		return 2;
 	}
 	/* outputs in progress leave no temporary file behind on ^C or kill */
 	ax_out_cleanup_on_signals();
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-		usage(stdout);
+		ax_cli_usage_all(stdout);
 		return 0;
 	}
 	if (!strcmp(cmd, "--version")) {

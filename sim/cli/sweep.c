@@ -1235,12 +1235,6 @@ struct sweep {
 	json_t *inputs;           /* inputs_digest of this sweep */
 };
 
-static const char *const sweep_opts[] = {
-	"--config", "--model", "--board", "--arch", "--set", "--tiling-depth", "--page-memory",
-	"--replication", "--elf-in-ddr", "--cores", "--cores-per-copy", "--multicore-mode", "--jobs", "--out", "--resume", "--emit-jobs",
-	"--csv", "--json", "--inferences", "--objective", "--net", "--rois", "--help", NULL
-};
-
 /* The dedicated axes, in the order they vary (first slowest). */
 static const struct {
 	const char *opt, *key;
@@ -1254,25 +1248,6 @@ static const struct {
 	{ "--multicore-mode", "multicore_mode" },
 };
 #define N_DEDICATED (sizeof(dedicated) / sizeof(dedicated[0]))
-
-static const char sweep_usage[] =
-	"usage: axsim sweep NET [--config MODEL.yaml] [--model NAME] [--board pcie|m2] [--arch FILE]\n"
-	"                   [--tiling-depth LIST] [--page-memory LIST] [--replication LIST]\n"
-	"                   [--elf-in-ddr LIST] [--cores LIST] [--cores-per-copy LIST]\n"
-	"                   [--multicore-mode LIST] [--set KEY=VALUE[,VALUE...]]...\n"
-	"                   [--jobs N] [--out DIR] [--resume] [--csv FILE] [--json FILE]\n"
-	"                   [--emit-jobs FILE] [--inferences N] [--objective latency|fps|ddr]\n"
-	"       axsim sweep --config PIPELINE.yaml --net MODEL=NET --net MODEL2=NET2... [--rois MODEL2=N] [axes...]\n"
-	"Simulates every combination of the axes' values, each point in a process of its own,\n"
-	"--jobs at once (default: the number of processors), and prints a table sorted by\n"
-	"the objective (default latency; fps: throughput; ddr: DDR traffic per inference)\n"
-	"with the best (B), configured (C) and Pareto-optimal (P) points marked.\n"
-	"LIST is comma-separated values or ranges (1-8).  --set KEY=V1,V2 makes any hardware\n"
-	"parameter or compilation key an axis; --set KEY=V fixes it.  Without axes: tiling\n"
-	"depth 1-8 x page_memory true,false x in_core_replication true,false.  Each point's\n"
-	"JSON goes to --out (default sweep-NETWORK/); --resume keeps the points done there.\n"
-	"--emit-jobs writes one axsim run line per point instead of running them; combine\n"
-	"their results with axsim merge DIR (docs/sweeps.md).\n";
 
 static int sweep_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sweep_fail(const char *fmt, ...)
@@ -1467,15 +1442,12 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 		snprintf(name, sizeof(name), "%.*s", (int)(eq ? (size_t)(eq - a) : strlen(a)), a);
 		if (!strcmp(name, "-h"))
 			snprintf(name, sizeof(name), "--help");
-		int known = 0;
-		for (size_t k = 0; sweep_opts[k] && !known; k++)
-			known = !strcmp(sweep_opts[k], name);
-		if (!known) {
-			const char *sug = ax_suggest(name, sweep_opts, sizeof(sweep_opts) / sizeof(sweep_opts[0]) - 1);
+		if (strcmp(name, "--help") && !ax_cli_takes("sweep", name)) {
+			const char *sug = ax_cli_suggest_option("sweep", name);
 			return sweep_fail("unknown option '%s'%s%s%s; see axsim sweep --help", name,
 					  sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
 		}
-		if (!strcmp(name, "--help") || !strcmp(name, "--resume")) {
+		if (!strcmp(name, "--help") || !ax_cli_opt_has_value(name)) {
 			if (eq)
 				return sweep_fail("option '%s' takes no value", name);
 			if (!strcmp(name, "--help"))
@@ -1946,7 +1918,7 @@ int ax_cmd_sweep(int argc, char **argv)
 	int rc = sweep_parse(argc, argv, &s);
 	if (rc || s.o.help) {
 		if (!rc)
-			fputs(sweep_usage, stdout);
+			ax_cli_usage("sweep", stdout);
 		sweep_release(&s);
 		return rc;
 	}
@@ -2187,13 +2159,6 @@ out:
 
 /* ---- axsim merge ---- */
 
-static const char merge_usage[] =
-	"usage: axsim merge RESULTS... [--csv FILE] [--json FILE] [--objective latency|fps|ddr]\n"
-	"Combines the point files of a sweep (files, or directories whose *.json files are\n"
-	"read) into the table, CSV and JSON that axsim sweep prints and writes, e.g. after\n"
-	"running the lines of axsim sweep --emit-jobs with GNU parallel or a Slurm array\n"
-	"(docs/sweeps.md).  --objective chooses what best means, as for axsim sweep.\n";
-
 static int merge_add_file(struct results *rs, const char *path, int from_dir, struct ax_err *err)
 {
 	struct result r;
@@ -2254,7 +2219,6 @@ int ax_cmd_merge(int argc, char **argv)
 	const char *csv = NULL, *json = NULL, *objective = NULL;
 	const char **inputs = ax_xcalloc((size_t)argc + 1, sizeof(*inputs));
 	int n_in = 0, help = 0;
-	static const char *const opts[] = { "--csv", "--json", "--objective", "--help", NULL };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (a[0] != '-' || !strcmp(a, "-")) {
@@ -2268,10 +2232,12 @@ int ax_cmd_merge(int argc, char **argv)
 			help = 1;
 			continue;
 		}
-		if (strcmp(name, "--csv") && strcmp(name, "--json") && strcmp(name, "--objective")) {
-			const char *sug = ax_suggest(name, opts, 4);
-			fprintf(stderr, "axsim merge: unknown option '%s'%s%s%s; expected one of: --csv --json --objective\n", name,
-				sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
+		if (!ax_cli_takes("merge", name)) {
+			const char *sug = ax_cli_suggest_option("merge", name);
+			char allowed[128];
+			ax_cli_opt_list("merge", allowed, sizeof(allowed));
+			fprintf(stderr, "axsim merge: unknown option '%s'%s%s%s; expected one of: %s\n", name,
+				sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "", allowed);
 			free(inputs);
 			return 2;
 		}
@@ -2284,7 +2250,7 @@ int ax_cmd_merge(int argc, char **argv)
 		*(!strcmp(name, "--csv") ? &csv : !strcmp(name, "--json") ? &json : &objective) = val;
 	}
 	if (help) {
-		fputs(merge_usage, stdout);
+		ax_cli_usage("merge", stdout);
 		free(inputs);
 		return 0;
 	}
