@@ -18,6 +18,7 @@
 #include "common/err.h"
 #include "config/arch.h"
 #include "config/ccfg.h"
+#include "run/sweep.h"
 #include "testutil.h"
 
 #define TINY_NET "models/tiny/tiny.net.yaml"
@@ -892,6 +893,51 @@ START_TEST(yolo_four_points)
 }
 END_TEST
 
+/* The results engine as a library call (run/sweep.h): the point files of a
+ * sweep merged in-process give the sweep JSON the tool wrote, for each
+ * objective; another JSON in the directory is a warning, not an error. */
+START_TEST(results_engine_library)
+{
+	char *out = ax_tmp("lib"), *json = ax_tmp("lib.json");
+	struct ax_run r = sweep_tiny("--tiling-depth 1-2 --set l2.size=2MiB,32MiB --jobs 2 --out '%s' --json '%s' "
+				     "--objective ddr", out, json);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ax_run_free(&r);
+	char *other = ax_xasprintf("%s/notes.json", out);
+	ax_write_file(other, "{\"a\": 1}\n");
+	json_t *want = load_json(json);
+	struct ax_sweep_results rs = { 0 };
+	rs.objective = (enum ax_sweep_objective)ax_sweep_objective_find("ddr");
+	ck_assert_int_eq(rs.objective, AX_OBJ_DDR);
+	struct ax_err err, warn;
+	ax_err_init(&err);
+	ax_err_init(&warn);
+	const char *inputs[] = { out };
+	ax_sweep_merge(&rs, inputs, 1, &err, &warn);
+	ck_assert_msg(err.count == 0, "%s", ax_err_str(&err));
+	ck_has(ax_err_str(&warn), "notes.json: not a sweep point; skipped");
+	size_t missing = 1;
+	ck_assert_int_eq(ax_sweep_results_finish(&rs, &missing, &err), AX_OK);
+	ck_assert_uint_eq(missing, 0);
+	ck_assert_uint_eq(rs.n, 4);
+	json_t *got = ax_sweep_results_json(&rs);
+	ck_assert_msg(json_equal(got, want), "the library's sweep JSON differs from the tool's");
+	/* the best point is no worse than any other by the objective */
+	for (size_t i = 0; i < rs.n; i++)
+		if (rs.r[i].best)
+			for (size_t k = 0; k < rs.n; k++)
+				ck_assert(!ax_sweep_better(&rs, &rs.r[k], &rs.r[i]));
+	json_decref(got);
+	json_decref(want);
+	ax_sweep_results_release(&rs);
+	ax_err_release(&err);
+	ax_err_release(&warn);
+	free(other);
+	free(out);
+	free(json);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sweep");
@@ -919,6 +965,7 @@ static Suite *suite(void)
 	tcase_add_test(t, yolo_four_points);
 	tcase_add_test(t, killed_point_is_a_row);
 	tcase_add_test(t, out_dir_tied_to_inputs);
+	tcase_add_test(t, results_engine_library);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -33,10 +33,10 @@
 #include "common/file.h"
 #include "common/output.h"
 #include "report/report.h"
-#include "report/stats.h"
+#include "common/strbuf.h"
+#include "run/sweep.h"
 #include "config/keys.h"
 
-#define SWEEP_SCHEMA_VERSION 1
 #define SWEEP_MAX_AXES 32
 #define SWEEP_MAX_VALUES 10000     /* per axis */
 #define SWEEP_MAX_POINTS 100000
@@ -45,46 +45,24 @@
 
 /* ---- small helpers ---- */
 
-/* A growing string. */
-struct sbuf {
-	char *s;
-	size_t len, cap;
-};
-
-static void sb_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_addf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		AX_BUG("vsnprintf failed");
-	AX_GROW(b->s, b->cap, b->len + (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
 /* Appends s quoted for a POSIX shell (as is when it needs no quoting). */
-static void sb_add_shell(struct sbuf *b, const char *s)
+static void sb_add_shell(struct ax_sbuf *b, const char *s)
 {
 	int plain = s[0] != '\0';
 	for (const char *p = s; *p && plain; p++)
 		plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./=,:+-@%", *p) != NULL;
 	if (plain) {
-		sb_addf(b, "%s", s);
+		ax_sbuf_addf(b, "%s", s);
 		return;
 	}
-	sb_addf(b, "'");
+	ax_sbuf_addf(b, "'");
 	for (const char *p = s; *p; p++) {
 		if (*p == '\'')
-			sb_addf(b, "'\\''");
+			ax_sbuf_addf(b, "'\\''");
 		else
-			sb_addf(b, "%c", *p);
+			ax_sbuf_addf(b, "%c", *p);
 	}
-	sb_addf(b, "'");
+	ax_sbuf_addf(b, "'");
 }
 
 /* Creates dir and its missing parents. */
@@ -130,78 +108,10 @@ static double now_s(void)
 
 /* ---- values of an axis ---- */
 
-/* Is key a compilation key or a hardware parameter; 0 when neither. */
-static int key_known(const char *key)
-{
-	struct ax_key k;
-	return !ax_key_find(key, &k);
-}
 
-/*
- * The typed value of key = text: for a compilation key as config.<key> of the
- * run JSON, for a hardware parameter its base unit as arch.<key>
- * (config/keys.h).  NULL with a message naming origin when text is not a
- * valid value.
- */
-static json_t *typed_value(const char *key, const char *text, const char *origin, struct ax_err *err)
-{
-	struct ax_key k;
-	if (ax_key_find(key, &k)) {
-		ax_err_add(err, "%s: %s: not a compilation key or hardware parameter", origin, key);
-		return NULL;
-	}
-	return ax_key_parse(&k, text, origin, err);
-}
 
-/* The text of a typed value, as --axis takes it back ("true", "6", "16MiB"). */
-static void value_text(const char *key, const json_t *v, char *buf, size_t len)
-{
-	struct ax_key k;
-	if (ax_key_find(key, &k)) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	ax_key_text(&k, v, buf, len);
-}
 
-/* Order of values on an axis: numbers ascending, false before true, strings
- * by strcmp; values of different types by type. */
-static int value_cmp(const json_t *a, const json_t *b)
-{
-	if (json_is_integer(a) && json_is_integer(b)) {
-		json_int_t x = json_integer_value(a), y = json_integer_value(b);
-		return (x > y) - (x < y);
-	}
-	if (json_is_number(a) && json_is_number(b)) {
-		double x = json_number_value(a), y = json_number_value(b);
-		return (x > y) - (x < y);
-	}
-	if (json_is_boolean(a) && json_is_boolean(b))
-		return json_is_true(a) - json_is_true(b);
-	if (json_is_string(a) && json_is_string(b))
-		return strcmp(json_string_value(a), json_string_value(b));
-	return (int)json_typeof(a) - (int)json_typeof(b);
-}
 
-/* The file of a point: key=value pairs joined by commas, characters other
- * than letters, digits and ._+- replaced by '_'. */
-static char *point_name(const json_t *names, const json_t *values)
-{
-	struct sbuf b = { 0 };
-	size_t i;
-	json_t *n;
-	json_array_foreach(names, i, n) {
-		const char *key = json_string_value(n);
-		char v[128];
-		value_text(key, json_object_get(values, key), v, sizeof(v));
-		for (char *p = v; *p; p++)
-			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-", *p))
-				*p = '_';
-		sb_addf(&b, "%s%s=%s", i ? "," : "", key, v);
-	}
-	sb_addf(&b, ".json");
-	return b.s;
-}
 
 /* ---- one point ---- */
 
@@ -344,7 +254,7 @@ static int point_run(const struct ax_opts *o, const struct ax_sweep_job *job, in
 	for (int i = 0; i < job->n_axes; i++) {
 		const char *val;
 		char *key = split_assignment(job->axes[i], &val);
-		json_t *v = key ? typed_value(key, val, SWEEP_ORIGIN, &msgs) : NULL;
+		json_t *v = key ? ax_sweep_typed_value(key, val, SWEEP_ORIGIN, &msgs) : NULL;
 		if (!key)
 			ax_err_add(&msgs, "--axis '%s': expected KEY=VALUE", job->axes[i]);
 		else if (json_object_get(values, key))
@@ -376,7 +286,7 @@ static int point_run(const struct ax_opts *o, const struct ax_sweep_job *job, in
 		free(ov);
 	}
 	json_t *sw = json_object();
-	json_object_set_new(sw, "schema_version", json_integer(SWEEP_SCHEMA_VERSION));
+	json_object_set_new(sw, "schema_version", json_integer(AX_SWEEP_SCHEMA_VERSION));
 	json_object_set_new(sw, "axes", names);
 	json_object_set_new(sw, "values", values);
 	json_object_set_new(sw, "configured", configured_values(o, job->cc, job->n_cc, names));
@@ -464,575 +374,26 @@ int ax_sweep_job_run(const struct ax_opts *o, const struct ax_sweep_job *job)
 	return point_run(o, job, 1);
 }
 
-/* ---- results: read point files, order, mark, print ---- */
+/* ---- results: the table and the outputs ---- */
 
-/* A point's figures (docs/sweeps.md "JSON"), in the order of the sweep's
- * JSON and CSV.  Each is a metric of the run JSON: a statistic of the report
- * (report/stats.h), or siblings added as axsim compare adds them; the
- * statistics table gives its JSON type and whether higher is better. */
-enum figure {
-	FIG_LATENCY_US, FIG_LATENCY_CYCLES, FIG_FPS, FIG_UTIL, FIG_DDR, FIG_DDR_PER_INF, FIG_L2,
-	FIG_ENERGY, FIG_POWER, FIG_FPS_PER_W, FIG_COUNT
-};
-
-static const struct {
-	const char *name;      /* in the sweep's JSON and CSV */
-	const char *metric;    /* in the run JSON */
-	int per_inference;     /* over totals.inferences (a real) */
-	int optional;          /* a point file of an older axsim may lack it: null */
-} figures[FIG_COUNT] = {
-	[FIG_LATENCY_US] = { "latency_us", "totals.latency_us", 0, 0 },
-	[FIG_LATENCY_CYCLES] = { "latency_cycles", "totals.latency_cycles", 0, 0 },
-	/* a pipeline of several models: pipeline.fps, its sustained frame rate */
-	[FIG_FPS] = { "fps", "totals.fps", 0, 0 },
-	[FIG_UTIL] = { "imc_utilization", "totals.imc_utilization", 0, 0 },
-	[FIG_DDR] = { "ddr_bytes", "memory.ddr.read_bytes+write_bytes", 0, 0 },
-	[FIG_DDR_PER_INF] = { "ddr_bytes_per_inference", "memory.ddr.read_bytes+write_bytes", 1, 0 },
-	[FIG_L2] = { "l2_bytes", "memory.l2.read_bytes+write_bytes", 0, 0 },
-	[FIG_ENERGY] = { "energy_per_inference_j", "energy.per_inference_j", 0, 1 },
-	[FIG_POWER] = { "power_w", "energy.power_w", 0, 1 },
-	[FIG_FPS_PER_W] = { "fps_per_w", "energy.fps_per_w", 0, 1 },
-};
-
-/* The statistic of a figure's metric (its first term). */
-static const struct ax_stat *figure_stat(enum figure f)
-{
-	char first[128];
-	snprintf(first, sizeof(first), "%.*s", (int)strcspn(figures[f].metric, "+"), figures[f].metric);
-	size_t n;
-	const struct ax_stat *t = ax_report_stats(&n);
-	const struct ax_stat *s = ax_stats_find(t, n, first);
-	if (!s)
-		AX_BUG("the sweep's figure %s names no statistic of the report", figures[f].name);
-	return s;
-}
-
-
-struct result {
-	char *path;                /* the file read */
-	json_t *doc;               /* the whole point file */
-	json_t *values;            /* borrowed from doc */
-	const char *status, *error;
-	double fig[FIG_COUNT];     /* NaN for an optional figure the point file lacks */
-	int ok, best, conf, pareto;
-};
-
-/* What "best", the Pareto front and the table's order mean (--objective):
- * the figure that decides, in the direction the statistics table gives. */
-enum objective { OBJ_LATENCY, OBJ_FPS, OBJ_DDR, OBJ_COUNT };
-
-static const struct {
-	const char *name, *best, *front;
-	enum figure fig;
-} objectives[OBJ_COUNT] = {
-	[OBJ_LATENCY] = { "latency", "lowest latency", "latency against DDR traffic", FIG_LATENCY_US },
-	[OBJ_FPS] = { "fps", "highest throughput", "throughput against DDR traffic per inference", FIG_FPS },
-	[OBJ_DDR] = { "ddr", "least DDR traffic per inference", "latency against DDR traffic", FIG_DDR_PER_INF },
-};
-
-/* --objective NAME; -1 when NAME is none. */
-static int objective_find(const char *name)
-{
-	for (int o = 0; o < OBJ_COUNT; o++)
-		if (!strcmp(objectives[o].name, name))
-			return o;
-	return -1;
-}
-
-struct results {
-	struct result *r;
-	size_t n, cap;
-	enum objective objective;
-	size_t first_ok;           /* index + 1 of the first ok point added, 0 when none */
-	json_t *names;             /* the axes (borrowed from the first point) */
-	/* per figure, from the statistics table (results_finish) */
-	unsigned char integer[FIG_COUNT];      /* written as an integer */
-	unsigned char higher[FIG_COUNT];       /* higher is better */
-	json_t *configured;        /* borrowed from the first point */
-};
-
-static void results_release(struct results *rs)
-{
-	for (size_t i = 0; i < rs->n; i++) {
-		free(rs->r[i].path);
-		json_decref(rs->r[i].doc);
-	}
-	free(rs->r);
-	memset(rs, 0, sizeof(*rs));
-}
-
-/* A number at a dotted path of doc; -1 with a message when absent. */
-static int num_at(const char *file, json_t *doc, const char *path, double *out, struct ax_err *err)
-{
-	char buf[128];
-	snprintf(buf, sizeof(buf), "%s", path);
-	json_t *cur = doc;
-	for (char *save = NULL, *tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save))
-		cur = json_object_get(cur, tok);
-	if (!json_is_number(cur))
-		return ax_err_add(err, "%s: %s is missing or not a number; expected a run JSON (docs/report-format.md)",
-				  file, path);
-	*out = json_number_value(cur);
-	return AX_OK;
-}
-
-/* A figure of a run JSON: its metric's terms added (a term without a dot is a
- * sibling of the previous term's last key), over totals.inferences when per
- * inference.  An optional figure the file lacks is NaN; another is a message. */
-static void figure_at(const char *file, json_t *doc, enum figure f, double *out, struct ax_err *err)
-{
-	const char *metric = figures[f].metric;
-	if (f == FIG_FPS && json_array_size(json_object_get(json_object_get(doc, "pipeline"), "models")) > 1)
-		metric = "pipeline.fps";
-	char path[128] = "";
-	double sum = 0;
-	int n0 = err->count;
-	for (const char *t = metric; *t;) {
-		size_t len = strcspn(t, "+"), keep = 0;
-		if (!memchr(t, '.', len) && strrchr(path, '.'))
-			keep = (size_t)(strrchr(path, '.') - path) + 1;
-		snprintf(path + keep, sizeof(path) - keep, "%.*s", (int)len, t);
-		double v = NAN;
-		json_t *cur = doc;
-		char buf[128];
-		snprintf(buf, sizeof(buf), "%s", path);
-		for (char *save = NULL, *tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save))
-			cur = json_object_get(cur, tok);
-		if (figures[f].optional && !json_is_number(cur))
-			sum = NAN;
-		else if (!num_at(file, doc, path, &v, err))
-			sum += v;
-		t += len + (t[len] == '+');
-	}
-	if (figures[f].per_inference && err->count == n0) {
-		double inferences = 1;
-		num_at(file, doc, "totals.inferences", &inferences, err);
-		sum /= inferences > 0 ? inferences : 1;
-	}
-	*out = sum;
-}
-
-/* A figure for the sweep JSON: null for a failed point or a missing figure. */
-static json_t *figure_json(const struct results *rs, const struct result *r, enum figure f)
-{
-	if (!r->ok || isnan(r->fig[f]))
-		return json_null();
-	return rs->integer[f] ? json_integer((json_int_t)r->fig[f]) : json_real(r->fig[f]);
-}
-
-/* Takes a point's document (its reference) as the point read from path;
- * appends a message and returns non-zero when it is not one. */
-static int point_from_doc(const char *path, json_t *doc, struct result *r, struct ax_err *err)
-{
-	memset(r, 0, sizeof(*r));
-	json_t *sw = json_object_get(doc, "sweep");
-	int n0 = err->count;
-	if (!json_is_object(sw)) {
-		ax_err_add(err, "%s: not a sweep point (no \"sweep\" object); expected a file written by axsim sweep or by a job of --emit-jobs",
-			   path);
-		goto bad;
-	}
-	json_t *ver = json_object_get(sw, "schema_version");
-	if (!json_is_integer(ver) || json_integer_value(ver) != SWEEP_SCHEMA_VERSION) {
-		ax_err_add(err, "%s: sweep.schema_version is not %d; expected a point file of this axsim", path,
-			   SWEEP_SCHEMA_VERSION);
-		goto bad;
-	}
-	json_t *names = json_object_get(sw, "axes"), *values = json_object_get(sw, "values");
-	json_t *st = json_object_get(sw, "status"), *er = json_object_get(sw, "error");
-	int good = json_is_array(names) && json_array_size(names) > 0 && json_is_object(values) &&
-		   json_object_size(values) == json_array_size(names) && json_is_string(st) &&
-		   (json_is_string(er) || json_is_null(er)) && json_object_get(sw, "configured");
-	size_t i;
-	json_t *n;
-	json_array_foreach(names, i, n) {
-		json_t *v = json_is_string(n) ? json_object_get(values, json_string_value(n)) : NULL;
-		good &= v && (json_is_number(v) || json_is_boolean(v) || json_is_string(v)) &&
-			key_known(json_string_value(n));
-	}
-	if (!good) {
-		ax_err_add(err, "%s: the \"sweep\" object lacks axes, values, configured, status or error, or names an unknown key",
-			   path);
-		goto bad;
-	}
-	r->path = ax_xstrdup(path);
-	r->doc = doc;
-	r->values = values;
-	r->status = json_string_value(st);
-	r->error = json_string_value(er);
-	r->ok = !strcmp(r->status, "ok");
-	if (r->ok) {
-		for (int f = 0; f < FIG_COUNT; f++)
-			figure_at(path, doc, (enum figure)f, &r->fig[f], err);
-		if (err->count > n0) {
-			free(r->path);
-			r->path = NULL;
-			goto bad;
-		}
-	}
-	return AX_OK;
-bad:
-	json_decref(doc);
-	memset(r, 0, sizeof(*r));
-	return AX_EINPUT;
-}
-
-/* Reads one point file; appends a message and returns non-zero when it is not one. */
-static int point_load(const char *path, struct result *r, struct ax_err *err)
-{
-	memset(r, 0, sizeof(*r));
-	json_error_t je;
-	json_t *doc = json_load_file(path, 0, &je);
-	if (!doc && je.line < 1)
-		return ax_err_add(err, "%s: cannot read: %s", path, je.text);
-	if (!doc)
-		return ax_err_add(err, "%s:%d:%d: not valid JSON: %s", path, je.line, je.column, je.text);
-	return point_from_doc(path, doc, r, err);
-}
-
-static struct results *sort_ctx;
-
-static int grid_cmp(const void *pa, const void *pb)
-{
-	const struct result *a = pa, *b = pb;
-	size_t i;
-	json_t *n;
-	json_array_foreach(sort_ctx->names, i, n) {
-		const char *k = json_string_value(n);
-		int c = value_cmp(json_object_get(a->values, k), json_object_get(b->values, k));
-		if (c)
-			return c;
-	}
-	return 0;
-}
-
-/* Keys of config and arch that may differ between points of one sweep. */
-static int varies(const struct results *rs, const char *section, const char *key)
-{
-	size_t i;
-	json_t *n;
-	json_array_foreach(rs->names, i, n) {
-		const char *a = json_string_value(n);
-		if (!strcmp(a, key))
-			return 1;
-		/* a key whose default follows an axis moves with it */
-		if (!strcmp(section, "config") && ax_ccfg_derives(key, a))
-			return 1;
-	}
-	return 0;
-}
-
-/* The inputs digests of two points (inputs_digest) agree. */
-static int inputs_same(const struct result *a, const struct result *b, struct ax_err *err)
-{
-	json_t *ia = json_object_get(json_object_get(a->doc, "sweep"), "inputs");
-	json_t *ib = json_object_get(json_object_get(b->doc, "sweep"), "inputs");
-	/* crashed points written by axsim 0.1.0 have no digest */
-	if (json_equal(ia, ib) || (!ia && !ib) || (!ia && !a->ok) || (!ib && !b->ok))
-		return AX_OK;
-	return ax_err_add(err, "%s: its inputs (network, --config, --arch, fixed --set, --inferences) "
-			  "differ from those of %s; expected the points of one sweep", b->path, a->path);
-}
-
-/* Points of one sweep share their axes, configured values, network and every
- * setting that is not an axis. */
-static int check_same_sweep(const struct results *rs, const struct result *a, const struct result *b,
-			    struct ax_err *err)
-{
-	json_t *sa = json_object_get(a->doc, "sweep"), *sb = json_object_get(b->doc, "sweep");
-	if (!json_equal(json_object_get(sa, "axes"), json_object_get(sb, "axes")))
-		return ax_err_add(err, "%s: its axes differ from those of %s; expected the points of one sweep",
-				  b->path, a->path);
-	if (!json_equal(json_object_get(sa, "configured"), json_object_get(sb, "configured")))
-		return ax_err_add(err, "%s: its configured values differ from those of %s; expected the points of one sweep",
-				  b->path, a->path);
-	if (!a->ok || !b->ok)
-		return inputs_same(a, b, err);
-	json_t *na = json_object_get(json_object_get(a->doc, "network"), "name");
-	json_t *nb = json_object_get(json_object_get(b->doc, "network"), "name");
-	if (!json_equal(na, nb))
-		return ax_err_add(err, "%s: network '%s' differs from '%s' of %s; expected the points of one sweep",
-				  b->path, json_string_value(nb) ? json_string_value(nb) : "?",
-				  json_string_value(na) ? json_string_value(na) : "?", a->path);
-	static const char *const sections[] = { "config", "arch" };
-	for (int s = 0; s < 2; s++) {
-		json_t *oa = json_object_get(a->doc, sections[s]), *ob = json_object_get(b->doc, sections[s]);
-		const char *key;
-		json_t *va;
-		json_object_foreach(oa, key, va) {
-			if (varies(rs, sections[s], key))
-				continue;
-			if (!json_equal(va, json_object_get(ob, key)))
-				return ax_err_add(err, "%s: %s.%s differs from %s's and is not an axis; expected the points of one sweep",
-						  b->path, sections[s], key, a->path);
-		}
-	}
-	return inputs_same(a, b, err);
-}
-
-static int value_ptr_cmp(const void *a, const void *b)
-{
-	return value_cmp(*(json_t *const *)a, *(json_t *const *)b);
-}
-
-/* The distinct values the points have on axis key, in value_cmp order (new reference). */
-static json_t *axis_values(const struct results *rs, const char *key)
-{
-	json_t **v = ax_xcalloc(rs->n + 1, sizeof(*v));
-	for (size_t p = 0; p < rs->n; p++)
-		v[p] = json_object_get(rs->r[p].values, key);
-	qsort(v, rs->n, sizeof(*v), value_ptr_cmp);
-	json_t *out = json_array();
-	for (size_t p = 0; p < rs->n; p++)
-		if (!p || value_cmp(v[p - 1], v[p]))
-			json_array_append(out, v[p]);
-	free(v);
-	return out;
-}
-
-static enum objective front_objective;
-
-/* The two figures of the Pareto front, each lower is better: latency (or
- * the throughput negated) and DDR traffic (per inference with fps). */
-static double front_x(const struct result *r)
-{
-	return front_objective == OBJ_FPS ? -r->fig[FIG_FPS] : r->fig[FIG_LATENCY_US];
-}
-
-static double front_y(const struct result *r)
-{
-	return front_objective == OBJ_FPS ? r->fig[FIG_DDR_PER_INF] : r->fig[FIG_DDR];
-}
-
-static int front_cmp(const void *pa, const void *pb)
-{
-	const struct result *a = *(struct result *const *)pa, *b = *(struct result *const *)pb;
-	if (front_x(a) != front_x(b))
-		return front_x(a) < front_x(b) ? -1 : 1;
-	return (front_y(a) > front_y(b)) - (front_y(a) < front_y(b));
-}
-
-/* Marks the points no other point beats on both figures of the front: by the
- * first, a point is on the front when it has the least DDR traffic of its
- * first figure and less than every point better on it. */
-static void mark_pareto(struct results *rs)
-{
-	struct result **ok = ax_xcalloc(rs->n + 1, sizeof(*ok));
-	size_t n = 0;
-	for (size_t p = 0; p < rs->n; p++)
-		if (rs->r[p].ok)
-			ok[n++] = &rs->r[p];
-	front_objective = rs->objective;
-	qsort(ok, n, sizeof(*ok), front_cmp);
-	double before = 0;
-	int any = 0;
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && front_x(ok[j]) == front_x(ok[i]))
-			j++;
-		double least = front_y(ok[i]);
-		for (size_t k = i; k < j; k++)
-			ok[k]->pareto = front_y(ok[k]) == least && (!any || least < before);
-		if (!any || least < before)
-			before = least;
-		any = 1;
-		i = j;
-	}
-	free(ok);
-}
-
-/* Whether a is better than b by the objective (ties: neither). */
-static int better(const struct results *rs, const struct result *a, const struct result *b)
-{
-	enum figure f = objectives[rs->objective].fig;
-	return rs->higher[f] ? a->fig[f] > b->fig[f] : a->fig[f] < b->fig[f];
-}
-
-/* Orders the points as the grid (axis by axis, values in value_cmp order),
- * checks they belong together, and marks best, configured and Pareto points.
- * Returns the number of grid points without a file (0 for a whole sweep). */
-static int results_finish(struct results *rs, size_t *missing, struct ax_err *err)
-{
-	if (!rs->n)
-		return ax_err_add(err, "no sweep points to combine");
-	for (int f = 0; f < FIG_COUNT; f++) {
-		const struct ax_stat *st = figure_stat((enum figure)f);
-		rs->integer[f] = !figures[f].per_inference && !strcmp(st->type, "integer");
-		rs->higher[f] = st->better == AX_STAT_HIGHER;
-	}
-	json_t *sw0 = json_object_get(rs->r[0].doc, "sweep");
-	rs->names = json_object_get(sw0, "axes");
-	rs->configured = json_object_get(sw0, "configured");
-	/* results_add checked that the points belong together */
-	sort_ctx = rs;
-	qsort(rs->r, rs->n, sizeof(rs->r[0]), grid_cmp);
-	for (size_t i = 1; i < rs->n; i++)
-		if (!grid_cmp(&rs->r[i - 1], &rs->r[i]))
-			return ax_err_add(err, "%s and %s are the same point; expected each point once",
-					  rs->r[i - 1].path, rs->r[i].path);
-	/* grid size from the values seen on each axis */
-	double grid = 1;
-	size_t i;
-	json_t *n;
-	json_array_foreach(rs->names, i, n) {
-		json_t *vals = axis_values(rs, json_string_value(n));
-		grid *= (double)json_array_size(vals);
-		json_decref(vals);
-	}
-	*missing = (size_t)(grid - (double)rs->n);
-	/* marks */
-	struct result *best = NULL;
-	for (size_t p = 0; p < rs->n; p++) {
-		struct result *r = &rs->r[p];
-		if (r->ok && (!best || better(rs, r, best)))
-			best = r;
-		r->conf = json_equal(r->values, rs->configured);
-	}
-	mark_pareto(rs);
-	if (best)
-		best->best = 1;
-	return AX_OK;
-}
-
-/* The sweep JSON (docs/sweeps.md "JSON"). */
-static json_t *results_json(const struct results *rs)
-{
-	json_t *root = json_object();
-	json_object_set_new(root, "schema_version", json_integer(SWEEP_SCHEMA_VERSION));
-	const struct result *ok = NULL;
-	size_t n_ok = 0;
-	for (size_t p = 0; p < rs->n; p++)
-		if (rs->r[p].ok) {
-			ok = ok ? ok : &rs->r[p];
-			n_ok++;
-		}
-	json_t *net = ok ? json_object_get(json_object_get(ok->doc, "network"), "name") : NULL;
-	json_t *cfg = ok ? json_object_get(ok->doc, "config") : NULL;
-	json_object_set_new(root, "network", net ? json_incref(net) : json_null());
-	json_t *model = json_object_get(cfg, "model"), *board = json_object_get(cfg, "board");
-	json_object_set_new(root, "model", model ? json_incref(model) : json_null());
-	json_object_set_new(root, "board", board ? json_incref(board) : json_null());
-	json_t *axes = json_array();
-	size_t i;
-	json_t *n;
-	json_array_foreach(rs->names, i, n) {
-		const char *key = json_string_value(n);
-		json_t *a = json_object(), *vals = axis_values(rs, key);
-		json_object_set_new(a, "name", json_string(key));
-		struct ax_key k;
-		json_object_set_new(a, "kind", json_string(!ax_key_find(key, &k) && !k.arch ? "compilation" : "hardware"));
-		json_object_set_new(a, "values", vals);
-		json_array_append_new(axes, a);
-	}
-	json_object_set_new(root, "axes", axes);
-	json_object_set_new(root, "configured", json_incref(rs->configured));
-	json_object_set_new(root, "points_total", json_integer((json_int_t)rs->n));
-	json_object_set_new(root, "points_ok", json_integer((json_int_t)n_ok));
-	json_object_set_new(root, "points_failed", json_integer((json_int_t)(rs->n - n_ok)));
-	json_t *best = json_null(), *conf = json_null();
-	for (size_t p = 0; p < rs->n; p++) {
-		if (rs->r[p].best)
-			best = json_integer((json_int_t)p);
-		if (rs->r[p].conf)
-			conf = json_integer((json_int_t)p);
-	}
-	json_object_set_new(root, "objective", json_string(objectives[rs->objective].name));
-	json_object_set_new(root, "best", best);
-	json_object_set_new(root, "configured_point", conf);
-	json_t *pts = json_array();
-	for (size_t p = 0; p < rs->n; p++) {
-		const struct result *r = &rs->r[p];
-		json_t *o = json_object();
-		char *file = point_name(rs->names, r->values);
-		json_object_set_new(o, "values", json_incref(r->values));
-		json_object_set_new(o, "file", json_string(file));
-		free(file);
-		json_object_set_new(o, "status", json_string(r->status));
-		json_object_set_new(o, "error", r->error ? json_string(r->error) : json_null());
-		for (int f = 0; f < FIG_COUNT; f++)
-			json_object_set_new(o, figures[f].name, figure_json(rs, r, (enum figure)f));
-		json_object_set_new(o, "best", json_boolean(r->best));
-		json_object_set_new(o, "configured", json_boolean(r->conf));
-		json_object_set_new(o, "pareto", json_boolean(r->pareto));
-		json_array_append_new(pts, o);
-	}
-	json_object_set_new(root, "points", pts);
-	return root;
-}
-
-/* One CSV field, quoted as RFC 4180 says when needed. */
-static void csv_field(struct sbuf *b, const char *s)
-{
-	char *q = ax_csv_quote(s);
-	sb_addf(b, "%s", q);
-	free(q);
-}
-
-static int results_csv(const struct results *rs, const char *path, struct ax_err *err)
-{
-	struct sbuf b = { 0 };
-	size_t i;
-	json_t *n;
-	json_array_foreach(rs->names, i, n) {
-		csv_field(&b, json_string_value(n));
-		sb_addf(&b, ",");
-	}
-	sb_addf(&b, "status,");
-	for (int f = 0; f < FIG_COUNT; f++)
-		sb_addf(&b, "%s,", figures[f].name);
-	sb_addf(&b, "best,configured,pareto,file,error\n");
-	for (size_t p = 0; p < rs->n; p++) {
-		const struct result *r = &rs->r[p];
-		json_array_foreach(rs->names, i, n) {
-			json_t *v = json_object_get(r->values, json_string_value(n));
-			char t[128];
-			if (json_is_integer(v))
-				snprintf(t, sizeof(t), "%lld", (long long)json_integer_value(v));
-			else
-				value_text(json_string_value(n), v, t, sizeof(t));
-			csv_field(&b, t);
-			sb_addf(&b, ",");
-		}
-		sb_addf(&b, "%s,", r->status);
-		for (int f = 0; f < FIG_COUNT; f++)
-			if (!r->ok || isnan(r->fig[f]))
-				sb_addf(&b, ",");
-			else if (rs->integer[f])
-				sb_addf(&b, "%lld,", (long long)r->fig[f]);
-			else
-				sb_addf(&b, "%.9g,", r->fig[f]);
-		sb_addf(&b, "%s,%s,%s,", r->best ? "true" : "false", r->conf ? "true" : "false",
-			r->pareto ? "true" : "false");
-		char *file = point_name(rs->names, r->values);
-		csv_field(&b, file);
-		free(file);
-		sb_addf(&b, ",");
-		csv_field(&b, r->error ? r->error : "");
-		sb_addf(&b, "\n");
-	}
-	int rc = ax_write_atomic(path, b.s, b.len, err);
-	free(b.s);
-	return rc;
-}
-
-static struct results *table_ctx;
+static struct ax_sweep_results *table_ctx;
 
 /* The table's order: results best first by the objective (ties in grid
  * order), then failed points. */
 static int latency_cmp(const void *pa, const void *pb)
 {
 	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	const struct result *x = &table_ctx->r[a], *y = &table_ctx->r[b];
+	const struct ax_sweep_point *x = &table_ctx->r[a], *y = &table_ctx->r[b];
 	if (x->ok != y->ok)
 		return y->ok - x->ok;
-	if (x->ok && better(table_ctx, x, y))
+	if (x->ok && ax_sweep_better(table_ctx, x, y))
 		return -1;
-	if (x->ok && better(table_ctx, y, x))
+	if (x->ok && ax_sweep_better(table_ctx, y, x))
 		return 1;
 	return (a > b) - (a < b);
 }
 
-static void results_table(struct results *rs, FILE *out)
+static void results_table(struct ax_sweep_results *rs, FILE *out)
 {
 	size_t na = json_array_size(rs->names);
 	size_t *w = ax_xcalloc(na + 1, sizeof(*w));
@@ -1044,12 +405,12 @@ static void results_table(struct results *rs, FILE *out)
 		w[a] = strlen(key);
 		for (size_t p = 0; p < rs->n; p++) {
 			char t[128];
-			value_text(key, json_object_get(rs->r[p].values, key), t, sizeof(t));
+			ax_sweep_value_text(key, json_object_get(rs->r[p].values, key), t, sizeof(t));
 			if (strlen(t) > w[a])
 				w[a] = strlen(t);
 		}
 	}
-	const struct result *any = NULL;
+	const struct ax_sweep_point *any = NULL;
 	for (size_t p = 0; p < rs->n && !any; p++)
 		if (rs->r[p].ok)
 			any = &rs->r[p];
@@ -1058,7 +419,7 @@ static void results_table(struct results *rs, FILE *out)
 		rs->n == 1 ? "" : "s");
 	for (size_t a = 0; a < na; a++) {
 		const char *key = json_string_value(json_array_get(rs->names, a));
-		json_t *vals = axis_values(rs, key);
+		json_t *vals = ax_sweep_axis_values(rs, key);
 		size_t distinct = json_array_size(vals);
 		json_decref(vals);
 		fprintf(out, "%s%s %zu", a ? " x " : "", key, distinct);
@@ -1075,22 +436,22 @@ static void results_table(struct results *rs, FILE *out)
 	table_ctx = rs;
 	qsort(order, rs->n, sizeof(*order), latency_cmp);
 	for (size_t k = 0; k < rs->n; k++) {
-		const struct result *r = &rs->r[order[k]];
+		const struct ax_sweep_point *r = &rs->r[order[k]];
 		fprintf(out, "%c%c%c ", r->best ? 'B' : ' ', r->conf ? 'C' : ' ', r->pareto ? 'P' : ' ');
 		for (size_t a = 0; a < na; a++) {
 			const char *key = json_string_value(json_array_get(rs->names, a));
 			char t[128];
-			value_text(key, json_object_get(r->values, key), t, sizeof(t));
+			ax_sweep_value_text(key, json_object_get(r->values, key), t, sizeof(t));
 			fprintf(out, "  %-*s", (int)w[a], t);
 		}
 		if (r->ok) {
 			const double *v = r->fig;
 			char ddr[32], ddr_inf[32], l2[32];
-			ax_human_bytes((uint64_t)v[FIG_DDR], ddr, sizeof(ddr));
-			ax_human_bytes((uint64_t)(v[FIG_DDR_PER_INF] + 0.5), ddr_inf, sizeof(ddr_inf));
-			ax_human_bytes((uint64_t)v[FIG_L2], l2, sizeof(l2));
-			fprintf(out, "  %12.2f %10.1f %7.1f%% %10s %10s %10s %9.3f %7.0f\n", v[FIG_LATENCY_US], v[FIG_FPS],
-				100.0 * v[FIG_UTIL], ddr, ddr_inf, l2, 1e3 * v[FIG_ENERGY], v[FIG_FPS_PER_W]);
+			ax_human_bytes((uint64_t)v[AX_FIG_DDR], ddr, sizeof(ddr));
+			ax_human_bytes((uint64_t)(v[AX_FIG_DDR_PER_INF] + 0.5), ddr_inf, sizeof(ddr_inf));
+			ax_human_bytes((uint64_t)v[AX_FIG_L2], l2, sizeof(l2));
+			fprintf(out, "  %12.2f %10.1f %7.1f%% %10s %10s %10s %9.3f %7.0f\n", v[AX_FIG_LATENCY_US], v[AX_FIG_FPS],
+				100.0 * v[AX_FIG_UTIL], ddr, ddr_inf, l2, 1e3 * v[AX_FIG_ENERGY], v[AX_FIG_FPS_PER_W]);
 		} else {
 			const char *e = r->error ? r->error : "";
 			const char *nl = strchr(e, '\n');
@@ -1099,7 +460,7 @@ static void results_table(struct results *rs, FILE *out)
 		}
 	}
 	fprintf(out, "\nB best (%s)  C configured (the model YAML's own values)  P Pareto front of %s\n",
-		objectives[rs->objective].best, objectives[rs->objective].front);
+		ax_sweep_objective_best(rs->objective), ax_sweep_objective_front(rs->objective));
 	int conf_in = 0;
 	for (size_t p = 0; p < rs->n; p++)
 		conf_in |= rs->r[p].conf;
@@ -1110,7 +471,7 @@ static void results_table(struct results *rs, FILE *out)
 		int first = 1;
 		json_object_foreach(rs->configured, key, v) {
 			char t[128];
-			value_text(key, v, t, sizeof(t));
+			ax_sweep_value_text(key, v, t, sizeof(t));
 			fprintf(out, "%s%s %s", first ? "" : ", ", key, t);
 			first = 0;
 		}
@@ -1121,12 +482,12 @@ static void results_table(struct results *rs, FILE *out)
 }
 
 /* Prints the table and writes --csv and --json; returns the exit status. */
-static int results_output(struct results *rs, const char *what, const char *csv, const char *json)
+static int results_output(struct ax_sweep_results *rs, const char *what, const char *csv, const char *json)
 {
 	struct ax_err err;
 	ax_err_init(&err);
 	size_t missing = 0;
-	if (results_finish(rs, &missing, &err)) {
+	if (ax_sweep_results_finish(rs, &missing, &err)) {
 		ax_cli_print_errors(&err, "axsim: ");
 		ax_err_release(&err);
 		return 2;
@@ -1137,10 +498,10 @@ static int results_output(struct results *rs, const char *what, const char *csv,
 	results_table(rs, stdout);
 	fflush(stdout);
 	int status = 0;
-	if (csv && results_csv(rs, csv, &err))
+	if (csv && ax_sweep_results_csv(rs, csv, &err))
 		status = 1;
 	if (json) {
-		json_t *j = results_json(rs);
+		json_t *j = ax_sweep_results_json(rs);
 		if (ax_write_json(j, json, &err))
 			status = 1;
 		json_decref(j);
@@ -1149,70 +510,6 @@ static int results_output(struct results *rs, const char *what, const char *csv,
 	ax_err_release(&err);
 	return status;
 }
-
-/* What the table, CSV and JSON need of a point's document besides its
- * "sweep" object: the network's name and config.model and config.board (new
- * reference).  The rest (layers, arch, ...) is dropped once checked, so that
- * a sweep's memory holds a few hundred bytes per point, not its report. */
-static json_t *doc_trimmed(json_t *doc)
-{
-	json_t *t = json_object();
-	json_object_set(t, "sweep", json_object_get(doc, "sweep"));
-	json_t *name = json_object_get(json_object_get(doc, "network"), "name");
-	if (name) {
-		json_t *net = json_object();
-		json_object_set(net, "name", name);
-		json_object_set_new(t, "network", net);
-	}
-	json_t *cfg = json_object_get(doc, "config");
-	if (cfg) {
-		json_t *c = json_object();
-		static const char *const keep[] = { "model", "board" };
-		for (size_t i = 0; i < 2; i++)
-			if (json_object_get(cfg, keep[i]))
-				json_object_set(c, keep[i], json_object_get(cfg, keep[i]));
-		json_object_set_new(t, "config", c);
-	}
-	return t;
-}
-
-/* Adds a point after checking that it belongs with the first point added
- * and, when it ran, with the first that ran (check_same_sweep); takes r's
- * memory either way.  Returns non-zero with a message when it does not. */
-static int results_add(struct results *rs, struct result *r, struct ax_err *err)
-{
-	int rc = AX_OK;
-	if (rs->n) {
-		rc = check_same_sweep(rs, &rs->r[0], r, err);
-		if (!rc && r->ok && rs->first_ok)
-			rc = check_same_sweep(rs, &rs->r[rs->first_ok - 1], r, err);
-	} else {
-		json_t *sw0 = json_object_get(r->doc, "sweep");
-		rs->names = json_object_get(sw0, "axes");
-		rs->configured = json_object_get(sw0, "configured");
-	}
-	if (rc) {
-		free(r->path);
-		json_decref(r->doc);
-		memset(r, 0, sizeof(*r));
-		return rc;
-	}
-	if (r->ok && !rs->first_ok) {
-		rs->first_ok = rs->n + 1;
-	} else if (rs->n) {
-		json_t *t = doc_trimmed(r->doc);
-		json_decref(r->doc);
-		r->doc = t;
-		json_t *sw = json_object_get(t, "sweep");
-		r->values = json_object_get(sw, "values");
-		r->status = json_string_value(json_object_get(sw, "status"));
-		r->error = json_string_value(json_object_get(sw, "error"));
-	}
-	AX_GROW(rs->r, rs->cap, rs->n + 1);
-	rs->r[rs->n++] = *r;
-	return AX_OK;
-}
-
 /* ---- axsim sweep ---- */
 
 struct axis {
@@ -1302,7 +599,7 @@ static int axis_parse(struct axis *ax)
 			char num[32];
 			if (used >= 0)
 				snprintf(num, sizeof(num), "%llu", v);
-			json_t *t = typed_value(ax->key, used >= 0 ? num : p, origin, &err);
+			json_t *t = ax_sweep_typed_value(ax->key, used >= 0 ? num : p, origin, &err);
 			if (!t) {
 				rc = 2;
 				break;
@@ -1310,9 +607,9 @@ static int axis_parse(struct axis *ax)
 			size_t i;
 			json_t *w;
 			json_array_foreach(ax->values, i, w) {
-				if (!value_cmp(w, t)) {
+				if (!ax_sweep_value_cmp(w, t)) {
 					char a[128];
-					value_text(ax->key, t, a, sizeof(a));
+					ax_sweep_value_text(ax->key, t, a, sizeof(a));
 					rc = sweep_fail("%s '%s': the value '%s' is given twice; expected each value once",
 							ax->opt, ax->list, a);
 					break;
@@ -1339,7 +636,7 @@ static int axis_parse(struct axis *ax)
 	/* sort (insertion sort keeps it simple; axes are short) */
 	size_t m = json_array_size(ax->values);
 	for (size_t x = 1; x < m; x++)
-		for (size_t y = x; y > 0 && value_cmp(json_array_get(ax->values, y - 1), json_array_get(ax->values, y)) > 0; y--) {
+		for (size_t y = x; y > 0 && ax_sweep_value_cmp(json_array_get(ax->values, y - 1), json_array_get(ax->values, y)) > 0; y--) {
 			json_t *t = json_incref(json_array_get(ax->values, y));
 			json_array_set(ax->values, y, json_array_get(ax->values, y - 1));
 			json_array_set_new(ax->values, y - 1, t);
@@ -1404,7 +701,7 @@ static int sweep_set(struct sweep *s, const char *a, const char **dedicated_list
 			return sweep_fail("--set '%s': %s is already an axis; expected each key once", a, canon);
 	struct ax_err err;
 	ax_err_init(&err);
-	json_t *t = typed_value(canon, val, "--set", &err);
+	json_t *t = ax_sweep_typed_value(canon, val, "--set", &err);
 	ax_cli_print_errors(&err, "axsim sweep: ");
 	ax_err_release(&err);
 	if (!t)
@@ -1514,7 +811,7 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 		return sweep_fail("--net needs --config PIPELINE.yaml");
 	if ((s->o.model || s->o.board) && !s->o.config)
 		return sweep_fail("--model and --board need --config MODEL.yaml");
-	if (s->objective && objective_find(s->objective) < 0)
+	if (s->objective && ax_sweep_objective_find(s->objective) < 0)
 		return sweep_fail("--objective '%s' is not valid; expected latency, fps or ddr", s->objective);
 	for (size_t d = 0; d < N_DEDICATED; d++)
 		if (dlist[d] && axis_add(s, dedicated[d].opt, dedicated[d].key, dlist[d]))
@@ -1552,7 +849,7 @@ static json_t *point_values(const struct sweep *s, size_t idx, char texts[][160]
 		json_t *val = json_array_get(s->axes[a].values, pos[a]);
 		json_object_set(v, s->axes[a].key, val);
 		char t[128];
-		value_text(s->axes[a].key, val, t, sizeof(t));
+		ax_sweep_value_text(s->axes[a].key, val, t, sizeof(t));
 		snprintf(texts[a], 160, "%s=%s", s->axes[a].key, t);
 	}
 	free(pos);
@@ -1564,9 +861,9 @@ static int point_done(const struct sweep *s, const char *path, const json_t *val
 {
 	struct ax_err e;
 	ax_err_init(&e);
-	struct result r;
+	struct ax_sweep_point r;
 	int done = 0;
-	if (!access(path, R_OK) && !point_load(path, &r, &e)) {
+	if (!access(path, R_OK) && !ax_sweep_point_load(path, &r, &e)) {
 		json_t *sw = json_object_get(r.doc, "sweep");
 		done = r.ok && json_equal(json_object_get(sw, "axes"), s->names) &&
 		       json_equal(r.values, values) && json_equal(json_object_get(sw, "configured"), s->configured) &&
@@ -1583,7 +880,7 @@ static int point_done(const struct sweep *s, const char *path, const json_t *val
 static json_t *crash_doc(const struct sweep *s, const json_t *values, const char *why)
 {
 	json_t *doc = json_object(), *sw = json_object();
-	json_object_set_new(sw, "schema_version", json_integer(SWEEP_SCHEMA_VERSION));
+	json_object_set_new(sw, "schema_version", json_integer(AX_SWEEP_SCHEMA_VERSION));
 	json_object_set(sw, "axes", s->names);
 	json_object_set_new(sw, "values", json_deep_copy(values));
 	json_object_set(sw, "configured", s->configured);
@@ -1600,8 +897,8 @@ static void point_reaped(const struct sweep *s, const char *path, const json_t *
 {
 	struct ax_err e;
 	ax_err_init(&e);
-	struct result r;
-	if (!point_load(path, &r, &e)) {
+	struct ax_sweep_point r;
+	if (!ax_sweep_point_load(path, &r, &e)) {
 		*failed += !r.ok;
 		free(r.path);
 		json_decref(r.doc);
@@ -1641,28 +938,28 @@ static int emit_jobs(struct sweep *s, const char *out_abs)
 		snprintf(self, sizeof(self), "axsim");
 	else
 		self[n] = '\0';
-	struct sbuf b = { 0 };
+	struct ax_sbuf b = { 0 };
 	size_t written = 0, done = 0;
 	char(*texts)[160] = ax_xcalloc((size_t)s->n_axes + 1, sizeof(*texts));
 	for (size_t p = 0; p < s->n_points; p++) {
 		json_t *v = point_values(s, p, texts);
-		char *name = point_name(s->names, v);
+		char *name = ax_sweep_point_name(s->names, v);
 		char *path = ax_xasprintf("%s/%s", out_abs, name);
 		if (s->resume && point_done(s, path, v)) {
 			done++;
 		} else {
 			sb_add_shell(&b, self);
-			sb_addf(&b, " run");
+			ax_sbuf_addf(&b, " run");
 			if (s->o.n_positional) {
-				sb_addf(&b, " ");
+				ax_sbuf_addf(&b, " ");
 				sb_add_shell(&b, s->o.positional[0]);
 			}
 			for (int i = 0; i < s->o.n_nets; i++) {
-				sb_addf(&b, " --net ");
+				ax_sbuf_addf(&b, " --net ");
 				sb_add_shell(&b, s->o.nets[i]);
 			}
 			for (int i = 0; i < s->o.n_rois; i++) {
-				sb_addf(&b, " --rois ");
+				ax_sbuf_addf(&b, " --rois ");
 				sb_add_shell(&b, s->o.rois[i]);
 			}
 			const struct {
@@ -1672,24 +969,24 @@ static int emit_jobs(struct sweep *s, const char *out_abs)
 			for (size_t k = 0; k < sizeof(pass) / sizeof(pass[0]); k++) {
 				if (!pass[k].val)
 					continue;
-				sb_addf(&b, " %s ", pass[k].opt);
+				ax_sbuf_addf(&b, " %s ", pass[k].opt);
 				sb_add_shell(&b, pass[k].val);
 			}
 			for (int i = 0; i < s->o.n_sets; i++) {
-				sb_addf(&b, " --set ");
+				ax_sbuf_addf(&b, " --set ");
 				sb_add_shell(&b, s->o.sets[i]);
 			}
 			for (int i = 0; i < s->fixed.n_cc; i++) {
-				sb_addf(&b, " --set-cc ");
+				ax_sbuf_addf(&b, " --set-cc ");
 				sb_add_shell(&b, s->fixed.cc[i]);
 			}
 			for (int a = 0; a < s->n_axes; a++) {
-				sb_addf(&b, " --axis ");
+				ax_sbuf_addf(&b, " --axis ");
 				sb_add_shell(&b, texts[a]);
 			}
-			sb_addf(&b, " --quiet --json ");
+			ax_sbuf_addf(&b, " --quiet --json ");
 			sb_add_shell(&b, path);
-			sb_addf(&b, "\n");
+			ax_sbuf_addf(&b, "\n");
 			written++;
 		}
 		free(path);
@@ -1734,7 +1031,7 @@ static void run_points(struct sweep *s, const char *out_abs, int jobs, size_t *r
 		while (running < jobs && next < s->n_points) {
 			size_t idx = next++;
 			json_t *v = point_values(s, idx, texts);
-			char *name = point_name(s->names, v);
+			char *name = ax_sweep_point_name(s->names, v);
 			char *path = ax_xasprintf("%s/%s", out_abs, name);
 			free(name);
 			int done = s->resume && point_done(s, path, v);
@@ -1797,7 +1094,7 @@ static void run_points(struct sweep *s, const char *out_abs, int jobs, size_t *r
 			if (slots[k].pid != pid)
 				continue;
 			json_t *v = point_values(s, slots[k].idx, texts);
-			char *name = point_name(s->names, v);
+			char *name = ax_sweep_point_name(s->names, v);
 			char *path = ax_xasprintf("%s/%s", out_abs, name);
 			point_reaped(s, path, v, wst, &failed);
 			free(path);
@@ -1825,7 +1122,7 @@ static void run_points(struct sweep *s, const char *out_abs, int jobs, size_t *r
 static json_t *sweep_identity(const struct sweep *s)
 {
 	json_t *id = json_object();
-	json_object_set_new(id, "schema_version", json_integer(SWEEP_SCHEMA_VERSION));
+	json_object_set_new(id, "schema_version", json_integer(AX_SWEEP_SCHEMA_VERSION));
 	json_object_set(id, "axes", s->names);
 	json_object_set(id, "configured", s->configured);
 	json_object_set(id, "inputs", s->inputs);
@@ -2042,7 +1339,7 @@ int ax_cmd_sweep(int argc, char **argv)
 		char(*t)[160] = ax_xcalloc((size_t)s.n_axes + 1, sizeof(*t));
 		json_t *v = point_values(&s, 0, t);
 		free(t);
-		char *name = point_name(s.names, v);
+		char *name = ax_sweep_point_name(s.names, v);
 		json_decref(v);
 		size_t len = strlen(name);
 		free(name);
@@ -2095,19 +1392,19 @@ int ax_cmd_sweep(int argc, char **argv)
 	run_points(&s, out_abs, jobs, &ran, &resumed);
 	double t1 = now_s();
 	/* the outputs come from the point files alone, as axsim merge makes them */
-	struct results rs = { 0 };
-	rs.objective = s.objective ? (enum objective)objective_find(s.objective) : OBJ_LATENCY;
+	struct ax_sweep_results rs = { 0 };
+	rs.objective = s.objective ? (enum ax_sweep_objective)ax_sweep_objective_find(s.objective) : AX_OBJ_LATENCY;
 	char(*texts)[160] = ax_xcalloc((size_t)s.n_axes + 1, sizeof(*texts));
 	struct ax_err e;
 	ax_err_init(&e);
 	for (size_t p = 0; p < s.n_points; p++) {
 		json_t *v = point_values(&s, p, texts);
-		char *name = point_name(s.names, v);
+		char *name = ax_sweep_point_name(s.names, v);
 		char *path = ax_xasprintf("%s/%s", out_abs, name);
-		struct result r;
+		struct ax_sweep_point r;
 		struct ax_err le;
 		ax_err_init(&le);
-		if (point_load(path, &r, &le)) {
+		if (ax_sweep_point_load(path, &r, &le)) {
 			/* a file gone or damaged since its process ended: a row
 			 * with status crashed, and the file it should have been */
 			char *why = ax_xasprintf("the point's file could not be read: %s", ax_err_str(&le));
@@ -2116,11 +1413,11 @@ int ax_cmd_sweep(int argc, char **argv)
 			ax_write_json(doc, path, &e);
 			ax_err_release(&le);
 			ax_err_init(&le);
-			if (point_from_doc(path, doc, &r, &le))
+			if (ax_sweep_point_from_doc(path, doc, &r, &le))
 				AX_BUG("a crashed point's document does not read back: %s", ax_err_str(&le));
 		}
 		ax_err_release(&le);
-		results_add(&rs, &r, &e);
+		ax_sweep_results_add(&rs, &r, &e);
 		free(path);
 		free(name);
 		json_decref(v);
@@ -2141,7 +1438,7 @@ int ax_cmd_sweep(int argc, char **argv)
 		rc = 1;
 	fprintf(stderr, "axsim sweep: %zu points (%zu run, %zu resumed, %zu failed) in %.2f s with %d job%s; points in %s/\n",
 		s.n_points, ran, resumed, rs.n - n_ok, t1 - t0, jobs, jobs == 1 ? "" : "s", out);
-	results_release(&rs);
+	ax_sweep_results_release(&rs);
 out:
 	ax_arch_desc_release(&arch);
 	ax_net_release(&net);
@@ -2159,60 +1456,7 @@ out:
 
 /* ---- axsim merge ---- */
 
-static int merge_add_file(struct results *rs, const char *path, int from_dir, struct ax_err *err)
-{
-	struct result r;
-	struct ax_err e;
-	ax_err_init(&e);
-	int rc = point_load(path, &r, &e);
-	if (!rc) {
-		rc = results_add(rs, &r, err);
-	} else if (from_dir && access(path, R_OK) == 0) {
-		/* a directory may hold other JSON (a sweep's own --json): skipped, said once */
-		json_t *j = json_load_file(path, 0, NULL);
-		if (j && !json_object_get(j, "sweep"))
-			fprintf(stderr, "axsim merge: warning: %s: not a sweep point; skipped\n", path);
-		else
-			ax_err_append(err, &e);
-		json_decref(j);
-	} else {
-		ax_err_append(err, &e);
-	}
-	ax_err_release(&e);
-	return rc;
-}
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void merge_add_dir(struct results *rs, const char *dir, struct ax_err *err)
-{
-	DIR *d = opendir(dir);
-	if (!d) {
-		ax_err_add(err, "%s: cannot read the directory: %s", dir, strerror(errno));
-		return;
-	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		if (l > 5 && !strcmp(de->d_name + l - 5, ".json") && de->d_name[0] != '.') {
-			AX_GROW(names, cap, n + 1);
-			names[n++] = ax_xasprintf("%s/%s", dir, de->d_name);
-		}
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), name_cmp);
-	for (size_t i = 0; i < n; i++) {
-		merge_add_file(rs, names[i], 1, err);
-		free(names[i]);
-	}
-	free(names);
-}
 
 int ax_cmd_merge(int argc, char **argv)
 {
@@ -2259,7 +1503,7 @@ int ax_cmd_merge(int argc, char **argv)
 		free(inputs);
 		return 2;
 	}
-	if (objective && objective_find(objective) < 0) {
+	if (objective && ax_sweep_objective_find(objective) < 0) {
 		fprintf(stderr, "axsim merge: --objective '%s' is not valid; expected latency, fps or ddr\n", objective);
 		free(inputs);
 		return 2;
@@ -2294,20 +1538,15 @@ int ax_cmd_merge(int argc, char **argv)
 			return 2;
 		}
 	}
-	struct results rs = { 0 };
-	rs.objective = objective ? (enum objective)objective_find(objective) : OBJ_LATENCY;
-	struct ax_err err;
+	struct ax_sweep_results rs = { 0 };
+	rs.objective = objective ? (enum ax_sweep_objective)ax_sweep_objective_find(objective) : AX_OBJ_LATENCY;
+	struct ax_err err, warn;
 	ax_err_init(&err);
-	for (int i = 0; i < n_in; i++) {
-		struct stat st;
-		if (stat(inputs[i], &st))
-			ax_err_add(&err, "%s: cannot read: %s", inputs[i], strerror(errno));
-		else if (S_ISDIR(st.st_mode))
-			merge_add_dir(&rs, inputs[i], &err);
-		else
-			merge_add_file(&rs, inputs[i], 0, &err);
-	}
+	ax_err_init(&warn);
+	ax_sweep_merge(&rs, inputs, (size_t)n_in, &err, &warn);
 	free(inputs);
+	ax_cli_print_errors(&warn, "axsim merge: warning: ");
+	ax_err_release(&warn);
 	int rc;
 	if (err.count) {
 		ax_cli_print_errors(&err, "axsim merge: ");
@@ -2316,6 +1555,6 @@ int ax_cmd_merge(int argc, char **argv)
 		rc = results_output(&rs, "merge", csv, json);
 	}
 	ax_err_release(&err);
-	results_release(&rs);
+	ax_sweep_results_release(&rs);
 	return rc;
 }
