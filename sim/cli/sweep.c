@@ -1,5 +1,6 @@
 /*
- * sweep.c - axsim sweep and axsim merge (docs/sweeps.md).
+ * sweep.c - axsim sweep (docs/sweeps.md): its options and axes, and the
+ * points run in child processes or written as job lines.
  *
  * A sweep simulates every combination of a few settings (its axes: tiling
  * depth, paging, replication, ELF placement, cores, any hardware parameter or
@@ -14,7 +15,7 @@
  * give byte-identical outputs.
  */
 #define _XOPEN_SOURCE 700 /* realpath */
-#include "cli.h"
+#include "sweepcli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,16 +33,14 @@
 
 #include "common/file.h"
 #include "common/output.h"
-#include "report/report.h"
 #include "common/strbuf.h"
-#include "run/sweep.h"
 #include "config/keys.h"
+#include "report/report.h"
 
 #define SWEEP_MAX_AXES 32
 #define SWEEP_MAX_VALUES 10000     /* per axis */
 #define SWEEP_MAX_POINTS 100000
 #define SWEEP_MAX_JOBS 1024
-#define SWEEP_ORIGIN "sweep"
 
 /* ---- small helpers ---- */
 
@@ -106,410 +105,6 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* ---- values of an axis ---- */
-
-
-
-
-
-
-/* ---- one point ---- */
-
-/* The values the axes have without the sweep's overrides: the model YAML
- * with the fixed --set-cc, the hardware with --arch and the fixed --set; null
- * when those do not load. */
-static json_t *configured_values(const struct ax_opts *o, const char *const *cc, int n_cc,
-				 const json_t *names)
-{
-	struct ax_err e, w;
-	ax_err_init(&e);
-	ax_err_init(&w);
-	struct ax_arch_desc d;
-	struct ax_ccfg c;
-	ax_ccfg_init(&c);
-	int rc = ax_arch_load(&d, o->arch, &e);
-	for (int i = 0; !rc && i < o->n_sets; i++)
-		rc = ax_arch_set(&d, o->sets[i], &e);
-	if (!rc && o->config) {
-		ax_ccfg_release(&c);
-		rc = ax_ccfg_load(&c, o->config, o->model, o->board, &e, &w);
-	}
-	for (int i = 0; !rc && i < n_cc; i++) {
-		const char *eq = strchr(cc[i], '=');
-		char *key = ax_xstrndup(cc[i], eq ? (size_t)(eq - cc[i]) : 0);
-		rc = eq ? ax_ccfg_set(&c, key, eq + 1, SWEEP_ORIGIN, &e) : AX_EINPUT;
-		free(key);
-	}
-	json_t *out = json_null();
-	if (!rc) {
-		out = json_object();
-		size_t i;
-		json_t *n;
-		json_array_foreach(names, i, n) {
-			struct ax_key k;
-			const char *key = json_string_value(n);
-			json_object_set_new(out, key, ax_key_find(key, &k) ? json_null() : ax_key_json(&k, &d.arch, &c));
-		}
-	}
-	ax_arch_desc_release(&d);
-	ax_ccfg_release(&c);
-	ax_err_release(&e);
-	ax_err_release(&w);
-	return out;
-}
-
-/* Splits "key=value" of a job's --axis; NULL key when malformed. */
-static char *split_assignment(const char *a, const char **value)
-{
-	const char *eq = strchr(a, '=');
-	if (!eq || eq == a)
-		return NULL;
-	*value = eq + 1;
-	return ax_xstrndup(a, (size_t)(eq - a));
-}
-
-static const char *status_name(int exit_status)
-{
-	return exit_status == 0 ? "ok" : exit_status == 2 ? "error" : "failed";
-}
-
-/* FNV-1a, 64 bits. */
-static void fnv1a(uint64_t *h, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++)
-		*h = (*h ^ b[i]) * 1099511628211ull;
-}
-
-/* What every point of one sweep shares besides its axes: the contents of the
- * network, --config and --arch files, --model, --board, --inferences, the
- * fixed hardware --set and compilation --set-cc, as a hex FNV-1a digest
- * (docs/sweeps.md "Point files"). --resume and merge take a point only when
- * its digest is this sweep's. */
-static json_t *inputs_digest(const struct ax_opts *o, const char *const *cc, int n_cc)
-{
-	uint64_t h = 14695981039346656037ull;
-	const char *files[3 + AX_MAX_SETS] = { o->n_positional ? o->positional[0] : NULL, o->config, o->arch };
-	size_t n_files = 3;
-	for (int i = 0; i < o->n_nets; i++) {
-		const char *eq = strchr(o->nets[i], '=');
-		files[n_files++] = eq ? eq + 1 : o->nets[i];
-	}
-	for (size_t i = 0; i < n_files; i++) {
-		fnv1a(&h, "\0file", 6);
-		if (!files[i])
-			continue;
-		unsigned char *buf;
-		size_t len;
-		struct ax_err e;
-		ax_err_init(&e);
-		if (!ax_slurp(files[i], (uint64_t)1 << 30, "an input of the sweep", &buf, &len, &e)) {
-			fnv1a(&h, buf, len);
-			free(buf);
-		} else {
-			fnv1a(&h, files[i], strlen(files[i]));   /* unreadable: its name */
-		}
-		ax_err_release(&e);
-	}
-	const char *opts[] = { o->model, o->board, o->inferences };
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-		fnv1a(&h, "\0opt", 5);
-		if (opts[i])
-			fnv1a(&h, opts[i], strlen(opts[i]) + 1);
-	}
-	for (int i = 0; i < o->n_sets; i++) {
-		fnv1a(&h, "\0set", 5);
-		fnv1a(&h, o->sets[i], strlen(o->sets[i]) + 1);
-	}
-	for (int i = 0; i < o->n_nets; i++) {
-		fnv1a(&h, "\0net", 5);
-		fnv1a(&h, o->nets[i], strlen(o->nets[i]) + 1);
-	}
-	for (int i = 0; i < o->n_rois; i++) {
-		fnv1a(&h, "\0rois", 6);
-		fnv1a(&h, o->rois[i], strlen(o->rois[i]) + 1);
-	}
-	for (int i = 0; i < n_cc; i++) {
-		fnv1a(&h, "\0cc", 4);
-		fnv1a(&h, cc[i], strlen(cc[i]) + 1);
-	}
-	char hex[17];
-	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)h);
-	return json_string(hex);
-}
-
-/*
- * Runs one point: the pipeline of axsim run with the fixed --set-cc and the
- * axes as overrides, then writes the point file to o->json (the run JSON with
- * its "sweep" object, or only the "sweep" object when the point failed).
- * print: also print the point's messages (a job line) or not (a child of an
- * in-process sweep, whose table shows them).  Returns the exit status.
- */
-static int point_run(const struct ax_opts *o, const struct ax_sweep_job *job, int print)
-{
-	struct ax_err msgs;
-	ax_err_init(&msgs);
-	json_t *names = json_array(), *values = json_object();
-	int status = 0;
-	for (int i = 0; i < job->n_axes; i++) {
-		const char *val;
-		char *key = split_assignment(job->axes[i], &val);
-		json_t *v = key ? ax_sweep_typed_value(key, val, SWEEP_ORIGIN, &msgs) : NULL;
-		if (!key)
-			ax_err_add(&msgs, "--axis '%s': expected KEY=VALUE", job->axes[i]);
-		else if (json_object_get(values, key))
-			ax_err_add(&msgs, "--axis '%s': %s is an axis twice", job->axes[i], key);
-		if (key && v && !json_object_get(values, key)) {
-			json_array_append_new(names, json_string(key));
-			json_object_set_new(values, key, v);
-		} else {
-			json_decref(v);
-			status = 2;
-		}
-		free(key);
-	}
-	json_t *report = NULL;
-	if (!status) {
-		const char **ov = ax_xcalloc((size_t)(job->n_cc + job->n_axes) + 1, sizeof(*ov));
-		for (int i = 0; i < job->n_cc; i++)
-			ov[i] = job->cc[i];
-		for (int i = 0; i < job->n_axes; i++)
-			ov[job->n_cc + i] = job->axes[i];
-		struct ax_opts po = *o;
-		po.quiet = 1;
-		po.json = NULL;
-		struct ax_run_extra x = {
-			.overrides = ov, .n_overrides = job->n_cc + job->n_axes,
-			.origin = SWEEP_ORIGIN, .msgs = &msgs, .report = &report,
-		};
-		status = ax_cli_run_pipeline(&po, &x);
-		free(ov);
-	}
-	json_t *sw = json_object();
-	json_object_set_new(sw, "schema_version", json_integer(AX_SWEEP_SCHEMA_VERSION));
-	json_object_set_new(sw, "axes", names);
-	json_object_set_new(sw, "values", values);
-	json_object_set_new(sw, "configured", configured_values(o, job->cc, job->n_cc, names));
-	json_object_set_new(sw, "inputs", inputs_digest(o, job->cc, job->n_cc));
-	json_object_set_new(sw, "status", json_string(status_name(status)));
-	json_t *etext = json_null();
-	if (msgs.count) {
-		const char *m = ax_err_str(&msgs);
-		size_t len = strlen(m);
-		while (len && m[len - 1] == '\n')
-			len--;
-		etext = json_stringn(m, len);
-	}
-	json_object_set_new(sw, "error", etext);
-	json_t *doc = report && !status ? report : json_object();
-	if (doc != report)
-		json_decref(report);
-	json_object_set_new(doc, "sweep", sw);
-	struct ax_err werr;
-	ax_err_init(&werr);
-	if (ax_write_json(doc, o->json, &werr))
-		status = status ? status : 1;
-	json_decref(doc);
-	if (print) {
-		ax_cli_print_errors(&msgs, "axsim: ");
-		ax_cli_print_errors(&werr, "axsim: ");
-	}
-	ax_err_release(&werr);
-	ax_err_release(&msgs);
-	return status;
-}
-
-/* ---- hidden options of axsim run ---- */
-
-int ax_sweep_job_opts(int *argc, char **argv, struct ax_sweep_job *job)
-{
-	memset(job, 0, sizeof(*job));
-	int w = 1;
-	for (int i = 1; i < *argc; i++) {
-		const char *a = argv[i];
-		const char *names[] = { "--set-cc", "--axis" };
-		int which = -1;
-		const char *val = NULL;
-		for (int k = 0; k < 2; k++) {
-			size_t n = strlen(names[k]);
-			if (!strncmp(a, names[k], n) && (a[n] == '\0' || a[n] == '=')) {
-				which = k;
-				val = a[n] == '=' ? a + n + 1 : NULL;
-			}
-		}
-		if (which < 0) {
-			argv[w++] = argv[i];
-			continue;
-		}
-		if (!val) {
-			if (i + 1 >= *argc) {
-				fprintf(stderr, "axsim run: option '%s' needs a value\n", names[which]);
-				return 2;
-			}
-			val = argv[++i];
-		}
-		int *n = which ? &job->n_axes : &job->n_cc;
-		const char **list = which ? job->axes : job->cc;
-		if (*n >= AX_MAX_SETS) {
-			fprintf(stderr, "axsim run: more than %d %s options\n", AX_MAX_SETS, names[which]);
-			return 2;
-		}
-		list[(*n)++] = val;
-	}
-	*argc = w;
-	argv[w] = NULL;
-	return 0;
-}
-
-int ax_sweep_job_run(const struct ax_opts *o, const struct ax_sweep_job *job)
-{
-	if (!job->n_axes) {
-		struct ax_run_extra x = { .overrides = job->cc, .n_overrides = job->n_cc, .origin = "--set-cc" };
-		return ax_cli_run_pipeline(o, &x);
-	}
-	if (!o->json) {
-		fprintf(stderr, "axsim run: --axis needs --json FILE (the sweep point's file)\n");
-		return 2;
-	}
-	return point_run(o, job, 1);
-}
-
-/* ---- results: the table and the outputs ---- */
-
-static struct ax_sweep_results *table_ctx;
-
-/* The table's order: results best first by the objective (ties in grid
- * order), then failed points. */
-static int latency_cmp(const void *pa, const void *pb)
-{
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	const struct ax_sweep_point *x = &table_ctx->r[a], *y = &table_ctx->r[b];
-	if (x->ok != y->ok)
-		return y->ok - x->ok;
-	if (x->ok && ax_sweep_better(table_ctx, x, y))
-		return -1;
-	if (x->ok && ax_sweep_better(table_ctx, y, x))
-		return 1;
-	return (a > b) - (a < b);
-}
-
-static void results_table(struct ax_sweep_results *rs, FILE *out)
-{
-	size_t na = json_array_size(rs->names);
-	size_t *w = ax_xcalloc(na + 1, sizeof(*w));
-	size_t n_ok = 0;
-	for (size_t p = 0; p < rs->n; p++)
-		n_ok += rs->r[p].ok;
-	for (size_t a = 0; a < na; a++) {
-		const char *key = json_string_value(json_array_get(rs->names, a));
-		w[a] = strlen(key);
-		for (size_t p = 0; p < rs->n; p++) {
-			char t[128];
-			ax_sweep_value_text(key, json_object_get(rs->r[p].values, key), t, sizeof(t));
-			if (strlen(t) > w[a])
-				w[a] = strlen(t);
-		}
-	}
-	const struct ax_sweep_point *any = NULL;
-	for (size_t p = 0; p < rs->n && !any; p++)
-		if (rs->r[p].ok)
-			any = &rs->r[p];
-	json_t *net = any ? json_object_get(json_object_get(any->doc, "network"), "name") : NULL;
-	fprintf(out, "%s: %zu point%s (", json_string_value(net) ? json_string_value(net) : "?", rs->n,
-		rs->n == 1 ? "" : "s");
-	for (size_t a = 0; a < na; a++) {
-		const char *key = json_string_value(json_array_get(rs->names, a));
-		json_t *vals = ax_sweep_axis_values(rs, key);
-		size_t distinct = json_array_size(vals);
-		json_decref(vals);
-		fprintf(out, "%s%s %zu", a ? " x " : "", key, distinct);
-	}
-	fprintf(out, "), %zu ok, %zu failed\n\n", n_ok, rs->n - n_ok);
-	fprintf(out, "%-4s", "mark");
-	for (size_t a = 0; a < na; a++)
-		fprintf(out, "  %-*s", (int)w[a], json_string_value(json_array_get(rs->names, a)));
-	fprintf(out, "  %12s %10s %8s %10s %10s %10s %9s %7s\n", "latency (us)", "fps", "IMC util", "DDR", "DDR/inf",
-		"L2", "mJ/inf", "fps/W");
-	size_t *order = ax_xcalloc(rs->n + 1, sizeof(*order));
-	for (size_t p = 0; p < rs->n; p++)
-		order[p] = p;
-	table_ctx = rs;
-	qsort(order, rs->n, sizeof(*order), latency_cmp);
-	for (size_t k = 0; k < rs->n; k++) {
-		const struct ax_sweep_point *r = &rs->r[order[k]];
-		fprintf(out, "%c%c%c ", r->best ? 'B' : ' ', r->conf ? 'C' : ' ', r->pareto ? 'P' : ' ');
-		for (size_t a = 0; a < na; a++) {
-			const char *key = json_string_value(json_array_get(rs->names, a));
-			char t[128];
-			ax_sweep_value_text(key, json_object_get(r->values, key), t, sizeof(t));
-			fprintf(out, "  %-*s", (int)w[a], t);
-		}
-		if (r->ok) {
-			const double *v = r->fig;
-			char ddr[32], ddr_inf[32], l2[32];
-			ax_human_bytes((uint64_t)v[AX_FIG_DDR], ddr, sizeof(ddr));
-			ax_human_bytes((uint64_t)(v[AX_FIG_DDR_PER_INF] + 0.5), ddr_inf, sizeof(ddr_inf));
-			ax_human_bytes((uint64_t)v[AX_FIG_L2], l2, sizeof(l2));
-			fprintf(out, "  %12.2f %10.1f %7.1f%% %10s %10s %10s %9.3f %7.0f\n", v[AX_FIG_LATENCY_US], v[AX_FIG_FPS],
-				100.0 * v[AX_FIG_UTIL], ddr, ddr_inf, l2, 1e3 * v[AX_FIG_ENERGY], v[AX_FIG_FPS_PER_W]);
-		} else {
-			const char *e = r->error ? r->error : "";
-			const char *nl = strchr(e, '\n');
-			fprintf(out, "  %s: %.*s%s\n", r->status, nl ? (int)(nl - e) : (int)strlen(e), e,
-				nl ? " (and more)" : "");
-		}
-	}
-	fprintf(out, "\nB best (%s)  C configured (the model YAML's own values)  P Pareto front of %s\n",
-		ax_sweep_objective_best(rs->objective), ax_sweep_objective_front(rs->objective));
-	int conf_in = 0;
-	for (size_t p = 0; p < rs->n; p++)
-		conf_in |= rs->r[p].conf;
-	if (!conf_in && json_is_object(rs->configured)) {
-		fprintf(out, "the configured point (");
-		const char *key;
-		json_t *v;
-		int first = 1;
-		json_object_foreach(rs->configured, key, v) {
-			char t[128];
-			ax_sweep_value_text(key, v, t, sizeof(t));
-			fprintf(out, "%s%s %s", first ? "" : ", ", key, t);
-			first = 0;
-		}
-		fprintf(out, ") is not in the sweep\n");
-	}
-	free(order);
-	free(w);
-}
-
-/* Prints the table and writes --csv and --json; returns the exit status. */
-static int results_output(struct ax_sweep_results *rs, const char *what, const char *csv, const char *json)
-{
-	struct ax_err err;
-	ax_err_init(&err);
-	size_t missing = 0;
-	if (ax_sweep_results_finish(rs, &missing, &err)) {
-		ax_cli_print_errors(&err, "axsim: ");
-		ax_err_release(&err);
-		return 2;
-	}
-	if (missing)
-		fprintf(stderr, "axsim %s: warning: %zu points of the grid have no file; the table has the %zu found\n",
-			what, missing, rs->n);
-	results_table(rs, stdout);
-	fflush(stdout);
-	int status = 0;
-	if (csv && ax_sweep_results_csv(rs, csv, &err))
-		status = 1;
-	if (json) {
-		json_t *j = ax_sweep_results_json(rs);
-		if (ax_write_json(j, json, &err))
-			status = 1;
-		json_decref(j);
-	}
-	ax_cli_print_errors(&err, "axsim: ");
-	ax_err_release(&err);
-	return status;
-}
 /* ---- axsim sweep ---- */
 
 struct axis {
@@ -546,8 +141,8 @@ static const struct {
 };
 #define N_DEDICATED (sizeof(dedicated) / sizeof(dedicated[0]))
 
-static int sweep_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sweep_fail(const char *fmt, ...)
+int ax_cli_sweep_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int ax_cli_sweep_fail(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -573,7 +168,7 @@ static int axis_parse(struct axis *ax)
 		if (comma)
 			*comma = '\0';
 		if (!*p) {
-			rc = sweep_fail("%s '%s': an empty value; expected comma-separated values or ranges like 1-8",
+			rc = ax_cli_sweep_fail("%s '%s': an empty value; expected comma-separated values or ranges like 1-8",
 					ax->opt, ax->list);
 			break;
 		}
@@ -582,12 +177,12 @@ static int axis_parse(struct axis *ax)
 		if (sscanf(p, "%llu-%llu%n", &lo, &hi, &used) == 2 && (size_t)used == strlen(p) &&
 		    strspn(p, "0123456789-") == strlen(p)) {
 			if (lo > hi) {
-				rc = sweep_fail("%s '%s': the range '%s' runs backwards; expected LOW-HIGH", ax->opt,
+				rc = ax_cli_sweep_fail("%s '%s': the range '%s' runs backwards; expected LOW-HIGH", ax->opt,
 						ax->list, p);
 				break;
 			}
 			if (hi - lo >= SWEEP_MAX_VALUES) {
-				rc = sweep_fail("%s '%s': the range '%s' has more than %d values", ax->opt, ax->list,
+				rc = ax_cli_sweep_fail("%s '%s': the range '%s' has more than %d values", ax->opt, ax->list,
 						p, SWEEP_MAX_VALUES);
 				break;
 			}
@@ -610,13 +205,13 @@ static int axis_parse(struct axis *ax)
 				if (!ax_sweep_value_cmp(w, t)) {
 					char a[128];
 					ax_sweep_value_text(ax->key, t, a, sizeof(a));
-					rc = sweep_fail("%s '%s': the value '%s' is given twice; expected each value once",
+					rc = ax_cli_sweep_fail("%s '%s': the value '%s' is given twice; expected each value once",
 							ax->opt, ax->list, a);
 					break;
 				}
 			}
 			if (!rc && json_array_size(ax->values) >= SWEEP_MAX_VALUES)
-				rc = sweep_fail("%s '%s': more than %d values", ax->opt, ax->list, SWEEP_MAX_VALUES);
+				rc = ax_cli_sweep_fail("%s '%s': more than %d values", ax->opt, ax->list, SWEEP_MAX_VALUES);
 			if (rc)
 				json_decref(t);
 			else
@@ -648,10 +243,10 @@ static int axis_add(struct sweep *s, const char *opt, const char *key, const cha
 {
 	for (int i = 0; i < s->n_axes; i++)
 		if (!strcmp(s->axes[i].key, key))
-			return sweep_fail("%s: %s is already an axis (%s); expected each axis once", opt, key,
+			return ax_cli_sweep_fail("%s: %s is already an axis (%s); expected each axis once", opt, key,
 					  s->axes[i].opt);
 	if (s->n_axes >= SWEEP_MAX_AXES)
-		return sweep_fail("more than %d axes", SWEEP_MAX_AXES);
+		return ax_cli_sweep_fail("more than %d axes", SWEEP_MAX_AXES);
 	struct axis *ax = &s->axes[s->n_axes++];
 	ax->key = key;
 	ax->opt = opt;
@@ -673,7 +268,7 @@ static int sweep_set(struct sweep *s, const char *a, const char **dedicated_list
 {
 	const char *eq = strchr(a, '=');
 	if (!eq || eq == a)
-		return sweep_fail("--set '%s': expected KEY=VALUE or KEY=VALUE,VALUE,...", a);
+		return ax_cli_sweep_fail("--set '%s': expected KEY=VALUE or KEY=VALUE,VALUE,...", a);
 	char key[128];
 	snprintf(key, sizeof(key), "%.*s", (int)(eq - a), a);
 	const char *val = eq + 1;
@@ -682,14 +277,14 @@ static int sweep_set(struct sweep *s, const char *a, const char **dedicated_list
 		size_t n;
 		const char **names = ax_key_names(&n);
 		const char *sug = ax_suggest(key, names, n);
-		int rc = sweep_fail("--set '%s': '%s' is not a hardware parameter or compilation key%s%s%s", a, key,
+		int rc = ax_cli_sweep_fail("--set '%s': '%s' is not a hardware parameter or compilation key%s%s%s", a, key,
 				    sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
 		free(names);
 		return rc;
 	}
 	for (size_t d = 0; d < N_DEDICATED; d++)
 		if (!strcmp(dedicated[d].key, key) && dedicated_lists[d])
-			return sweep_fail("--set '%s': %s is already an axis (%s); expected each axis once", a, key,
+			return ax_cli_sweep_fail("--set '%s': %s is already an axis (%s); expected each axis once", a, key,
 					  dedicated[d].opt);
 	const char *canon = k.name;
 	int is_range = strspn(val, "0123456789-") == strlen(val) && strchr(val, '-');
@@ -698,7 +293,7 @@ static int sweep_set(struct sweep *s, const char *a, const char **dedicated_list
 	/* fixed: checked now, passed to every point */
 	for (int i = 0; i < s->n_axes; i++)
 		if (!strcmp(s->axes[i].key, canon))
-			return sweep_fail("--set '%s': %s is already an axis; expected each key once", a, canon);
+			return ax_cli_sweep_fail("--set '%s': %s is already an axis; expected each key once", a, canon);
 	struct ax_err err;
 	ax_err_init(&err);
 	json_t *t = ax_sweep_typed_value(canon, val, "--set", &err);
@@ -712,10 +307,10 @@ static int sweep_set(struct sweep *s, const char *a, const char **dedicated_list
 	for (int i = 0; i < *n; i++) {
 		size_t kl = strlen(key);
 		if (!strncmp(list[i], key, kl) && list[i][kl] == '=')
-			return sweep_fail("--set '%s': %s is set twice; expected each key once", a, key);
+			return ax_cli_sweep_fail("--set '%s': %s is set twice; expected each key once", a, key);
 	}
 	if (*n >= AX_MAX_SETS)
-		return sweep_fail("more than %d --set options", AX_MAX_SETS);
+		return ax_cli_sweep_fail("more than %d --set options", AX_MAX_SETS);
 	list[(*n)++] = a;
 	return 0;
 }
@@ -730,7 +325,7 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 		const char *a = argv[i];
 		if (a[0] != '-' || !strcmp(a, "-")) {
 			if (s->o.n_positional >= 1)
-				return sweep_fail("unexpected argument '%s'; see axsim sweep --help", a);
+				return ax_cli_sweep_fail("unexpected argument '%s'; see axsim sweep --help", a);
 			s->o.positional[s->o.n_positional++] = a;
 			continue;
 		}
@@ -741,12 +336,12 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 			snprintf(name, sizeof(name), "--help");
 		if (strcmp(name, "--help") && !ax_cli_takes("sweep", name)) {
 			const char *sug = ax_cli_suggest_option("sweep", name);
-			return sweep_fail("unknown option '%s'%s%s%s; see axsim sweep --help", name,
+			return ax_cli_sweep_fail("unknown option '%s'%s%s%s; see axsim sweep --help", name,
 					  sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "");
 		}
 		if (!strcmp(name, "--help") || !ax_cli_opt_has_value(name)) {
 			if (eq)
-				return sweep_fail("option '%s' takes no value", name);
+				return ax_cli_sweep_fail("option '%s' takes no value", name);
 			if (!strcmp(name, "--help"))
 				s->o.help = 1;
 			else
@@ -756,7 +351,7 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 		const char *val = eq ? eq + 1 : NULL;
 		if (!val) {
 			if (i + 1 >= argc)
-				return sweep_fail("option '%s' needs a value", name);
+				return ax_cli_sweep_fail("option '%s' needs a value", name);
 			val = argv[++i];
 		}
 		const char **slot = NULL;
@@ -773,7 +368,7 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 		else if (!strcmp(name, "--objective")) slot = &s->objective;
 		if (slot) {
 			if (*slot)
-				return sweep_fail("option '%s' is given twice", name);
+				return ax_cli_sweep_fail("option '%s' is given twice", name);
 			*slot = val;
 			continue;
 		}
@@ -782,13 +377,13 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 			int net = !strcmp(name, "--net");
 			int *n = net ? &s->o.n_nets : &s->o.n_rois;
 			if (*n >= AX_MAX_SETS)
-				return sweep_fail("more than %d %s options", AX_MAX_SETS, name);
+				return ax_cli_sweep_fail("more than %d %s options", AX_MAX_SETS, name);
 			(net ? s->o.nets : s->o.rois)[(*n)++] = val;
 			continue;
 		}
 		if (!strcmp(name, "--set")) {
 			if (n_sets >= AX_MAX_SETS)
-				return sweep_fail("more than %d --set options", AX_MAX_SETS);
+				return ax_cli_sweep_fail("more than %d --set options", AX_MAX_SETS);
 			sets[n_sets++] = val;
 			continue;
 		}
@@ -796,23 +391,23 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 			if (strcmp(name, dedicated[d].opt))
 				continue;
 			if (dlist[d])
-				return sweep_fail("option '%s' is given twice", name);
+				return ax_cli_sweep_fail("option '%s' is given twice", name);
 			dlist[d] = val;
 		}
 	}
 	if (s->o.help)
 		return 0;
 	if (s->o.n_nets ? s->o.n_positional != 0 : s->o.n_positional != 1)
-		return sweep_fail(s->o.n_nets ? "a network both as NET and with --net; expected --net MODEL=NET for every model"
+		return ax_cli_sweep_fail(s->o.n_nets ? "a network both as NET and with --net; expected --net MODEL=NET for every model"
 					       : "expected one network (ELF or description); see axsim sweep --help");
 	if (s->o.n_rois && !s->o.n_nets)
-		return sweep_fail("--rois needs a pipeline: --net MODEL=NET for each model");
+		return ax_cli_sweep_fail("--rois needs a pipeline: --net MODEL=NET for each model");
 	if (s->o.n_nets && !s->o.config)
-		return sweep_fail("--net needs --config PIPELINE.yaml");
+		return ax_cli_sweep_fail("--net needs --config PIPELINE.yaml");
 	if ((s->o.model || s->o.board) && !s->o.config)
-		return sweep_fail("--model and --board need --config MODEL.yaml");
+		return ax_cli_sweep_fail("--model and --board need --config MODEL.yaml");
 	if (s->objective && ax_sweep_objective_find(s->objective) < 0)
-		return sweep_fail("--objective '%s' is not valid; expected latency, fps or ddr", s->objective);
+		return ax_cli_sweep_fail("--objective '%s' is not valid; expected latency, fps or ddr", s->objective);
 	for (size_t d = 0; d < N_DEDICATED; d++)
 		if (dlist[d] && axis_add(s, dedicated[d].opt, dedicated[d].key, dlist[d]))
 			return 2;
@@ -829,7 +424,7 @@ static int sweep_parse(int argc, char **argv, struct sweep *s)
 	for (int i = 0; i < s->n_axes; i++)
 		points *= (double)json_array_size(s->axes[i].values);
 	if (points > SWEEP_MAX_POINTS)
-		return sweep_fail("%.0f points; expected at most %d (fewer values per axis)", points, SWEEP_MAX_POINTS);
+		return ax_cli_sweep_fail("%.0f points; expected at most %d (fewer values per axis)", points, SWEEP_MAX_POINTS);
 	s->n_points = (size_t)points;
 	return 0;
 }
@@ -1065,7 +660,7 @@ static void run_points(struct sweep *s, const char *out_abs, int jobs, size_t *r
 				po.json = path;
 				struct ax_sweep_job job;
 				point_job(s, texts, &job);
-				int st = point_run(&po, &job, 0);
+				int st = ax_cli_sweep_point_run(&po, &job, 0);
 				fflush(NULL);
 				_exit(st);
 			}
@@ -1242,7 +837,7 @@ int ax_cmd_sweep(int argc, char **argv)
 		long v = strtol(s.jobs, &end, 10);
 		if (!s.jobs[0] || *end || v < 1 || v > SWEEP_MAX_JOBS) {
 			sweep_release(&s);
-			return sweep_fail("--jobs '%s' is not valid; expected an integer from 1 to %d", s.jobs, SWEEP_MAX_JOBS);
+			return ax_cli_sweep_fail("--jobs '%s' is not valid; expected an integer from 1 to %d", s.jobs, SWEEP_MAX_JOBS);
 		}
 		jobs = (int)v;
 	}
@@ -1251,7 +846,7 @@ int ax_cmd_sweep(int argc, char **argv)
 		long v = strtol(s.o.inferences, &end, 10);
 		if (!s.o.inferences[0] || *end || v < 1 || v > 64) {
 			sweep_release(&s);
-			return sweep_fail("--inferences '%s' is not valid; expected an integer from 1 to 64", s.o.inferences);
+			return ax_cli_sweep_fail("--inferences '%s' is not valid; expected an integer from 1 to 64", s.o.inferences);
 		}
 	}
 	/* everything a point reads is checked once here, so that bad input is
@@ -1288,7 +883,7 @@ int ax_cmd_sweep(int argc, char **argv)
 		ax_err_init(&e);
 		for (int i = 0; i < s.fixed.n_cc; i++) {
 			const char *val;
-			char *key = split_assignment(s.fixed.cc[i], &val);
+			char *key = ax_cli_sweep_split(s.fixed.cc[i], &val);
 			if (key)
 				ax_ccfg_set(&cfg, key, val, "--set", &e);
 			free(key);
@@ -1309,7 +904,7 @@ int ax_cmd_sweep(int argc, char **argv)
 	for (int i = 0; i < s.o.n_nets; i++) {
 		const char *eq = strchr(s.o.nets[i], '=');
 		if (!eq || eq == s.o.nets[i] || !eq[1]) {
-			sweep_fail("--net '%s': expected MODEL=NET", s.o.nets[i]);
+			ax_cli_sweep_fail("--net '%s': expected MODEL=NET", s.o.nets[i]);
 			goto out;
 		}
 		ax_net_release(&net);
@@ -1333,8 +928,8 @@ int ax_cmd_sweep(int argc, char **argv)
 	s.names = json_array();
 	for (int a = 0; a < s.n_axes; a++)
 		json_array_append_new(s.names, json_string(s.axes[a].key));
-	s.configured = configured_values(&s.o, s.fixed.cc, s.fixed.n_cc, s.names);
-	s.inputs = inputs_digest(&s.o, s.fixed.cc, s.fixed.n_cc);
+	s.configured = ax_cli_sweep_configured(&s.o, s.fixed.cc, s.fixed.n_cc, s.names);
+	s.inputs = ax_cli_sweep_inputs_digest(&s.o, s.fixed.cc, s.fixed.n_cc);
 	{
 		char(*t)[160] = ax_xcalloc((size_t)s.n_axes + 1, sizeof(*t));
 		json_t *v = point_values(&s, 0, t);
@@ -1344,7 +939,7 @@ int ax_cmd_sweep(int argc, char **argv)
 		size_t len = strlen(name);
 		free(name);
 		if (len > 250) {
-			sweep_fail("the point files' names would be %zu characters long; expected fewer or shorter axes", len);
+			ax_cli_sweep_fail("the point files' names would be %zu characters long; expected fewer or shorter axes", len);
 			goto out;
 		}
 	}
@@ -1365,7 +960,7 @@ int ax_cmd_sweep(int argc, char **argv)
 			json_t *id = sweep_identity(&s);
 			char *text = json_dumps(id, JSON_SORT_KEYS | JSON_COMPACT);
 			uint64_t h = 14695981039346656037ull;
-			fnv1a(&h, text, strlen(text));
+			ax_cli_sweep_fnv1a(&h, text, strlen(text));
 			free(text);
 			json_decref(id);
 			char *own = ax_xasprintf("%s-%08llx", out, (unsigned long long)(h >> 32));
@@ -1428,7 +1023,7 @@ int ax_cmd_sweep(int argc, char **argv)
 	int damaged = e.count > 0;
 	ax_cli_print_errors(&e, "axsim sweep: ");
 	ax_err_release(&e);
-	rc = results_output(&rs, "sweep", s.csv, s.json);
+	rc = ax_cli_sweep_output(&rs, "sweep", s.csv, s.json);
 	if (!rc && damaged)
 		rc = 1;
 	size_t n_ok = 0;
@@ -1451,110 +1046,5 @@ out:
 	free(out);
 	free(out_abs);
 	sweep_release(&s);
-	return rc;
-}
-
-/* ---- axsim merge ---- */
-
-
-
-int ax_cmd_merge(int argc, char **argv)
-{
-	const char *csv = NULL, *json = NULL, *objective = NULL;
-	const char **inputs = ax_xcalloc((size_t)argc + 1, sizeof(*inputs));
-	int n_in = 0, help = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (a[0] != '-' || !strcmp(a, "-")) {
-			inputs[n_in++] = a;
-			continue;
-		}
-		char name[64];
-		const char *eq = strchr(a, '=');
-		snprintf(name, sizeof(name), "%.*s", (int)(eq ? (size_t)(eq - a) : strlen(a)), a);
-		if (!strcmp(name, "--help") || !strcmp(name, "-h")) {
-			help = 1;
-			continue;
-		}
-		if (!ax_cli_takes("merge", name)) {
-			const char *sug = ax_cli_suggest_option("merge", name);
-			char allowed[128];
-			ax_cli_opt_list("merge", allowed, sizeof(allowed));
-			fprintf(stderr, "axsim merge: unknown option '%s'%s%s%s; expected one of: %s\n", name,
-				sug ? " (did you mean '" : "", sug ? sug : "", sug ? "'?)" : "", allowed);
-			free(inputs);
-			return 2;
-		}
-		const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-		if (!val) {
-			fprintf(stderr, "axsim merge: option '%s' needs a value\n", name);
-			free(inputs);
-			return 2;
-		}
-		*(!strcmp(name, "--csv") ? &csv : !strcmp(name, "--json") ? &json : &objective) = val;
-	}
-	if (help) {
-		ax_cli_usage("merge", stdout);
-		free(inputs);
-		return 0;
-	}
-	if (!n_in) {
-		fprintf(stderr, "axsim merge: expected point files or directories; see axsim merge --help\n");
-		free(inputs);
-		return 2;
-	}
-	if (objective && ax_sweep_objective_find(objective) < 0) {
-		fprintf(stderr, "axsim merge: --objective '%s' is not valid; expected latency, fps or ddr\n", objective);
-		free(inputs);
-		return 2;
-	}
-	{
-		/* the files merge reads (those given and the *.json of the
-		 * directories given) are inputs no output may replace */
-		const char **files = NULL;
-		size_t nf = 0, cap = 0;
-		for (int i = 0; i < n_in; i++) {
-			DIR *d = opendir(inputs[i]);
-			struct dirent *de;
-			AX_GROW(files, cap, nf + 1);
-			files[nf++] = ax_xstrdup(inputs[i]);
-			while (d && (de = readdir(d))) {
-				size_t l = strlen(de->d_name);
-				if (l > 5 && !strcmp(de->d_name + l - 5, ".json")) {
-					AX_GROW(files, cap, nf + 1);
-					files[nf++] = ax_xasprintf("%s/%s", inputs[i], de->d_name);
-				}
-			}
-			if (d)
-				closedir(d);
-		}
-		const struct ax_out_spec outs[] = { { "--csv", csv }, { "--json", json } };
-		int bad = ax_cli_check_outputs("merge", outs, 2, files, nf);
-		for (size_t i = 0; i < nf; i++)
-			free((char *)files[i]);
-		free(files);
-		if (bad) {
-			free(inputs);
-			return 2;
-		}
-	}
-	struct ax_sweep_results rs = { 0 };
-	rs.objective = objective ? (enum ax_sweep_objective)ax_sweep_objective_find(objective) : AX_OBJ_LATENCY;
-	struct ax_err err, warn;
-	ax_err_init(&err);
-	ax_err_init(&warn);
-	ax_sweep_merge(&rs, inputs, (size_t)n_in, &err, &warn);
-	free(inputs);
-	ax_cli_print_errors(&warn, "axsim merge: warning: ");
-	ax_err_release(&warn);
-	int rc;
-	if (err.count) {
-		ax_cli_print_errors(&err, "axsim merge: ");
-		rc = 2;
-	} else {
-		rc = results_output(&rs, "merge", csv, json);
-	}
-	ax_err_release(&err);
-	ax_sweep_results_release(&rs);
 	return rc;
 }
