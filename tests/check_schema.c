@@ -772,6 +772,19 @@ START_TEST(test_stats_table)
 		ck_assert_str_eq(m[i].name, names[i]);
 		ck_assert_int_eq(m[i].higher_better, higher[i]);
 	}
+	/* docs/regression.md lists them, each with its direction, then pipeline.fps */
+	char *doc = ax_read_file(ax_src("docs/regression.md"), NULL);
+	ck_assert_ptr_nonnull(doc);
+	const char *row = strstr(doc, "| metric | better |\n|---|---|\n");
+	ck_assert_msg(row != NULL, "docs/regression.md has no table of the default metrics");
+	row = strchr(strchr(row, '\n') + 1, '\n') + 1;
+	for (size_t i = 0; i < nm; i++, row = strchr(row, '\n') + 1) {
+		char *line = ax_xasprintf("| `%s` | %s |", m[i].name, m[i].higher_better ? "higher" : "lower");
+		ck_assert_msg(!strncmp(row, line, strlen(line)), "docs/regression.md: expected '%s' at '%.60s'", line, row);
+		free(line);
+	}
+	ck_assert_msg(!strncmp(row, "| `pipeline.fps` | higher", 25), "docs/regression.md: '%.60s'", row);
+	free(doc);
 	char header[512];
 	ax_stats_csv_header(ax_stats_find(t, n, "layers.0"), header, sizeof(header));
 	ck_assert_str_eq(header, "layer,op,unit,start_cycle,cycles,macs,passes,utilization,row_tiles,col_tiles,"
