@@ -1255,13 +1255,20 @@ static void lower_one_core(const struct ax_net *n, struct ax_tasklist *tl)
 	ax_ccfg_release(&c);
 }
 
+/* A layer of op reading layer a, and layer b unless it is -1. */
+static struct ax_layer *node(struct ax_net *n, const char *name, enum ax_op op, uint32_t a, int64_t b)
+{
+	struct ax_layer *l = ax_net_add_layer(n, name, op);
+	l->n_in = b < 0 ? 1 : 2;
+	l->in[0] = a;
+	l->in[1] = b < 0 ? 0 : (uint32_t)b;
+	return l;
+}
+
 /* A dyn_matmul of layers a and b with cout outputs, heads and trans_b. */
 static void matmul(struct ax_net *n, uint32_t a, uint32_t b, uint32_t cout, uint32_t heads, uint32_t trans_b)
 {
-	struct ax_layer *m = ax_net_add_layer(n, "mm", AX_OP_MATMUL);
-	m->n_in = 2;
-	m->in[0] = a;
-	m->in[1] = b;
+	struct ax_layer *m = node(n, "mm", AX_OP_MATMUL, a, b);
 	m->cout = cout;
 	m->groups = heads;
 	m->trans_b = trans_b;
@@ -1425,6 +1432,50 @@ START_TEST(test_dyn_matmul_groups)
 }
 END_TEST
 
+/* DPU cycles of the tasks of layer li of kind k. */
+static uint64_t layer_cycles(const struct ax_tasklist *tl, uint32_t li, enum ax_task_kind k)
+{
+	uint64_t c = 0;
+	for (size_t i = 0; i < tl->n_tasks; i++)
+		if (tl->tasks[i].layer == li && tl->tasks[i].kind == k)
+			c += tl->tasks[i].cycles;
+	return c;
+}
+
+/* docs/timing-model.md "Vector units": layer normalisation as imported (a
+ * squaring mul that reads x once, a normalising add), softmax with its
+ * exponent through the table, GELU fused into the requantisation; with
+ * dpu.lut_throughput at half of dpu.throughput so that the tables show. */
+START_TEST(test_vector_passes)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 16, 1, 256);  /* e = 4096: one strip */
+	node(&n, "ln/stats", AX_OP_MUL, 0, 0);
+	node(&n, "ln", AX_OP_ADD, 0, 1);
+	node(&n, "sm", AX_OP_SOFTMAX, 2, -1);
+	conv(&n, "fc", 3, 256, 1, 1, 1)->act = AX_ACT_GELU;
+	infer(&n);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_arch_set(&arch, "dpu.lut_throughput=64", &err), AX_OK);
+	ax_err_release(&err);
+	struct ax_tasklist tl;
+	lower_one_core(&n, &tl);
+	ck_assert_uint_eq(layer_cycles(&tl, 1, AX_T_DPU), 16 + 4096 / 128);
+	ck_assert_uint_eq(layer_cycles(&tl, 2, AX_T_DPU), 16 + 2 * 4096 / 128);
+	ck_assert_uint_eq(layer_cycles(&tl, 3, AX_T_DPU), 16 + 3 * 4096 / 128 + (4096 / 64 - 4096 / 128));
+	ck_assert_uint_eq(layer_cycles(&tl, 4, AX_T_DPU), 16 + 4096 / 128 + (4096 / 64 - 4096 / 128));
+	/* the squaring mul fetches its input (in DDR, from the host) once */
+	size_t fetches = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++)
+		fetches += tl.tasks[i].layer == 1 && tl.tasks[i].kind == AX_T_DMA && tl.tasks[i].dst == AX_MEM_L1;
+	ck_assert_uint_eq(fetches, 1);
+	ax_tasklist_release(&tl);
+	ax_net_release(&n);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("lower");
@@ -1456,6 +1507,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_dyn_matmul_imc);
 	tcase_add_test(t, test_dyn_matmul_dpu);
 	tcase_add_test(t, test_dyn_matmul_groups);
+	tcase_add_test(t, test_vector_passes);
 	suite_add_tcase(s, t);
 	return s;
 }

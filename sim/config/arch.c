@@ -34,7 +34,7 @@ static const struct ax_arch_key keys[] = {
 	{ "imc.position_align", AX_U_COUNT, OFF(imc_position_align), 1, 8192, "array rows one kernel position's input channels start on: the channels of each window position take whole blocks of this many rows, or a power-of-two fraction of one when fewer (1: packed)" },
 	{ "imc.icr_max_factor", AX_U_COUNT, OFF(imc_icr_max_factor), 1, 64, "largest in-core replication factor (output pixels per pass)" },
 	{ "dpu.throughput", AX_U_COUNT, OFF(dpu_elems_per_cycle), 1, 65536, "DPU elements per cycle (requantisation, activation, element-wise ops)" },
-	{ "dpu.lut_throughput", AX_U_COUNT, OFF(dpu_lut_elems_per_cycle), 1, 65536, "DPU elements per cycle through an activation lookup table (SiLU, sigmoid, hard-swish, leaky ReLU)" },
+	{ "dpu.lut_throughput", AX_U_COUNT, OFF(dpu_lut_elems_per_cycle), 1, 65536, "DPU elements per cycle through an activation lookup table (SiLU, sigmoid, hard-swish, leaky ReLU, GELU, softmax's exponent)" },
 	{ "dpu.mac_throughput", AX_U_COUNT, OFF(dpu_macs_per_cycle), 1, 65536, "DPU int8 multiply-accumulates per cycle of a product of two activations run on the vector unit (dyn_matmul.unit dpu)" },
 	{ "dpu.const_bytes_per_channel", AX_U_BYTES, OFF(dpu_const_bytes_per_channel), 1, 1024, "bytes of per-channel requantisation constants (hybrid per-channel quantisation)" },
 	{ "dwpu.mac_throughput", AX_U_COUNT, OFF(dwpu_macs_per_cycle), 1, 65536, "DWPU MACs per cycle (depthwise convolution)" },

@@ -644,6 +644,17 @@ static void operand_rows(const struct ax_layer *l, uint32_t k, const struct ax_s
 	input_rows(l, in, r0, r1, i0, i1);
 }
 
+/* Non-zero when input k of l repeats an earlier input (layer
+ * normalisation's squaring mul reads x twice): it is fetched and streamed
+ * once (docs/timing-model.md "Vector units"). */
+static int repeated_input(const struct ax_layer *l, uint32_t k)
+{
+	for (uint32_t q = 0; q < k; q++)
+		if (l->in[q] == l->in[k])
+			return 1;
+	return 0;
+}
+
 /* The tasks a consumer of rows [i0, i1) of tensor p waits for: the pieces
  * that produce those rows, or with the inter-operator barrier (docs/
  * timing-model.md "Operator barrier") every piece of p. */
@@ -668,7 +679,7 @@ static void fetch_inputs(struct lstate *s, uint32_t core, uint32_t li, uint32_t 
 	const struct ax_layer *l = &s->net->layers[li];
 	for (uint32_t k = 0; k < l->n_in; k++) {
 		uint32_t p = l->in[k];
-		if (s->li[p].group == s->li[li].group && p != li)
+		if ((s->li[p].group == s->li[li].group && p != li) || repeated_input(l, k))
 			continue;
 		const struct ax_layer *pl = &s->net->layers[p];
 		uint32_t i0, i1;
@@ -1262,6 +1273,8 @@ static uint32_t vector_task(struct lstate *s, uint32_t li, uint32_t core, uint32
 	for (uint32_t k = 0; k < l->n_in; k++) {
 		const struct ax_layer *p = &net->layers[l->in[k]];
 		uint32_t i0, i1;
+		if (repeated_input(l, k))
+			continue;  /* one stream, however many times the layer uses it */
 		operand_rows(l, k, &p->out, s0, s1, &i0, &i1);
 		in_elems += (uint64_t)(i1 - i0) * p->out.w * p->out.c;
 	}
@@ -1301,6 +1314,10 @@ static uint32_t vector_task(struct lstate *s, uint32_t li, uint32_t core, uint32
 	} else {
 		uint64_t e = (in_elems > out_elems ? in_elems : out_elems);
 		t.cycles = ax_dpu_cycles(a, e * ax_dpu_passes(l)) + ax_dpu_act_cycles(a, l->act, out_elems);
+		/* softmax's exponent goes through a lookup table (timing-model.md
+		 * "Vector units") */
+		if (l->op == AX_OP_SOFTMAX)
+			t.cycles += ax_dpu_lut_cycles(a, e);
 	}
 	return add_task(s, &t, deps);
 }
