@@ -911,6 +911,17 @@ START_TEST(test_attention_blocks)
 		json_decref(d);
 		json_decref(j);
 	}
+	/* a 4096-token sequence on one core: its 201 MB of scores spill to DDR
+	 * (twice: the scores and the softmax's output) and the run completes */
+	json_t *lj = run_cfg("tests/nets/long-attention.yaml", "attn-long",
+			     "models:\n  m:\n    extra_kwargs:\n      aipu_cores: 1\n", "--inferences 1");
+	ck_assert_msg(num(lj, "memory.ddr.spilled_activation_bytes") >= 2 * 4096.0 * 49152 - 32 * 1048576.0,
+		      "spilled %g", num(lj, "memory.ddr.spilled_activation_bytes"));
+	ck_assert(num(lj, "memory.ddr.activations.read_bytes") >= 2 * 4096.0 * 49152);
+	ck_assert(num(lj, "attention.share") > 0 && num(lj, "attention.share") < 1);
+	ck_assert(num(lj, "attention.macs") == 2 * 4096.0 * 64 * 49152);
+	busy_shares_le_1(json_object_get(lj, "busy"), "long attention");
+	json_decref(lj);
 	/* the text report: one attention line, and the long op name keeps the
 	 * slowest layers' columns in line */
 	char *elf = ax_compiled(ax_src(blocks[0].net));

@@ -1274,6 +1274,16 @@ static void matmul(struct ax_net *n, uint32_t a, uint32_t b, uint32_t cout, uint
 	m->trans_b = trans_b;
 }
 
+/* Tokens x 1 x ch tokens (layer 0) and their q, k and v projections
+ * (layers 1, 2, 3). */
+static void projections(struct ax_net *n, uint32_t tokens, uint32_t ch)
+{
+	input(n, tokens, 1, ch);
+	conv(n, "q", 0, ch, 1, 1, 1);
+	conv(n, "k", 0, ch, 1, 1, 1);
+	conv(n, "v", 0, ch, 1, 1, 1);
+}
+
 /* An attention product: qa (8 x 1 x 128) times kb (600 x 1 x 128) transposed,
  * 2 heads of K = 64, N = 600 (docs/timing-model.md "Products of two
  * activations").  Returns the dyn_matmul's index. */
@@ -1403,30 +1413,28 @@ START_TEST(test_dyn_matmul_groups)
 {
 	struct ax_net n;
 	ax_net_init(&n);
-	input(&n, 4096, 1, 128);
-	conv(&n, "q", 0, 128, 1, 1, 1);
-	conv(&n, "k", 0, 128, 1, 1, 1);
+	projections(&n, 4096, 128);
 	matmul(&n, 1, 2, 2 * 4096, 2, 1);
 	infer(&n);
 	struct ax_tasklist tl;
 	lower_one_core(&n, &tl);
-	ck_assert_uint_eq(tl.plans[3].col_tiles, 8);
-	ck_assert_uint_eq(count(&tl, AX_T_IMC_LOAD, -1) - 2 * 1, 2 * 8); /* q's and k's own, then heads x tiles */
+	ck_assert_uint_eq(tl.plans[4].col_tiles, 8);
+	ck_assert_uint_eq(count(&tl, AX_T_IMC_LOAD, -1) - 3 * 1, 2 * 8); /* q's, k's and v's own, then heads x tiles */
 	/* a load waits for the passes on the slots it overwrites: the third
 	 * group's first load waits for the first group's last pass */
 	size_t seen = 0;
 	int waits = 0;
 	for (size_t i = 0; i < tl.n_tasks && !waits; i++) {
 		const struct ax_task *t = &tl.tasks[i];
-		if (t->layer != 3 || t->kind != AX_T_IMC_LOAD || ++seen != 5)
+		if (t->layer != 4 || t->kind != AX_T_IMC_LOAD || ++seen != 5)
 			continue;
 		const uint32_t *d = ax_task_deps(&tl, t);
 		for (uint32_t k = 0; k < t->n_deps; k++)
-			waits |= tl.tasks[d[k]].kind == AX_T_MVM && tl.tasks[d[k]].layer == 3;
+			waits |= tl.tasks[d[k]].kind == AX_T_MVM && tl.tasks[d[k]].layer == 4;
 	}
 	ck_assert(waits);
-	ck_assert_uint_eq(tl.tensors[3].bytes, 4096ull * 8192);
-	ck_assert_int_eq(tl.tensors[3].home, AX_MEM_DDR);  /* the output, to the host */
+	ck_assert_uint_eq(tl.tensors[4].bytes, 4096ull * 8192);
+	ck_assert_int_eq(tl.tensors[4].home, AX_MEM_DDR);  /* the output, to the host */
 	ax_tasklist_release(&tl);
 	ax_net_release(&n);
 }
@@ -1476,6 +1484,45 @@ START_TEST(test_vector_passes)
 }
 END_TEST
 
+/* A 4096-token sequence (ViT-B's widths): the 12 heads' scores, 4096 x 1 x
+ * 49152 (201 MB), are placed like any tensor and spill to DDR, and every
+ * transfer of the attention layers stays inside the copy's activations. */
+START_TEST(test_attention_spill)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	projections(&n, 4096, 768);
+	matmul(&n, 1, 2, 12 * 4096, 12, 1);
+	node(&n, "attn", AX_OP_SOFTMAX, 4, -1);
+	matmul(&n, 5, 3, 768, 12, 0);
+	infer(&n);
+	struct ax_tasklist tl;
+	lower_one_core(&n, &tl);
+	const struct ax_placement *sc = &tl.tensors[4];
+	ck_assert_uint_eq(sc->bytes, 4096ull * 49152);
+	uint64_t in_ddr = sc->bytes - (sc->home == AX_MEM_L2 ? sc->l2_bytes : 0);
+	ck_assert(sc->home != AX_MEM_L1 && in_ddr > sc->bytes / 2);
+	ck_assert_uint_ge(tl.spilled_bytes, in_ddr);
+	uint64_t lo = tl.ddr_weight_stride * tl.copies, hi = lo + tl.lanes * tl.ddr_copy_stride;
+	size_t ddr = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->kind != AX_T_DMA || t->layer < 4 || (t->src != AX_MEM_DDR && t->dst != AX_MEM_DDR))
+			continue;
+		uint64_t addr = t->src == AX_MEM_DDR ? t->src_addr : t->dst_addr;
+		uint64_t extent = t->run_bytes ? (t->bytes / t->run_bytes - 1) * t->run_stride + t->run_bytes : t->bytes;
+		ck_assert_msg(addr >= lo && addr + extent <= hi, "task %zu: [%llu, %llu) outside [%llu, %llu)", i,
+			      (unsigned long long)addr, (unsigned long long)(addr + extent),
+			      (unsigned long long)lo, (unsigned long long)hi);
+		ddr++;
+	}
+	ck_assert_uint_gt(ddr, 0);
+	ck_assert_uint_eq(tl.plans[4].passes, 12ull * 4096 * 8);  /* heads x rows x column tiles */
+	ax_tasklist_release(&tl);
+	ax_net_release(&n);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("lower");
@@ -1508,6 +1555,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_dyn_matmul_dpu);
 	tcase_add_test(t, test_dyn_matmul_groups);
 	tcase_add_test(t, test_vector_passes);
+	tcase_add_test(t, test_attention_spill);
 	suite_add_tcase(s, t);
 	return s;
 }
