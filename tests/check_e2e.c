@@ -909,6 +909,15 @@ START_TEST(test_attention_blocks)
 		ck_assert(num(d, "totals.latency_cycles") > num(j, "totals.latency_cycles"));
 		ck_assert(num(d, "attention.share") > share);
 		json_decref(d);
+		if (b == 0) {
+			char *elf = ax_compiled(ax_src(blocks[b].net));
+			struct ax_run r = ax_run_axsim("run '%s' --set dyn_matmul.unit=dpu", elf);
+			ck_assert_int_eq(r.status, 0);
+			ck_has(r.out, "  attention  2 dyn_matmul layers on the dpu: ");
+			ck_assert_msg(!strstr(r.out, "run-time weights"), "%s", r.out);
+			ax_run_free(&r);
+			free(elf);
+		}
 		json_decref(j);
 	}
 	/* a 4096-token sequence on one core: its 201 MB of scores spill to DDR

@@ -876,11 +876,16 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	attention(in, &af);
 	if (af.layers) {
 		uint64_t lat = latency_cycles(in);
-		ax_human_bytes(af.runtime_bytes, b1, sizeof(b1));
-		fprintf(out, "  attention  %llu dyn_matmul layer%s on the %s: %llu cycles, %.1f%% of the latency; %s of run-time weights written in %llu cycles\n",
+		fprintf(out, "  attention  %llu dyn_matmul layer%s on the %s: %llu cycles, %.1f%% of the latency",
 			(unsigned long long)af.layers, af.layers == 1 ? "" : "s", matmul_unit(in),
-			(unsigned long long)af.cycles, lat ? 100.0 * (double)af.cycles / (double)lat : 0.0, b1,
-			(unsigned long long)af.write_cycles);
+			(unsigned long long)af.cycles, lat ? 100.0 * (double)af.cycles / (double)lat : 0.0);
+		/* (on the DPU nothing is written into the IMC) */
+		if (af.runtime_bytes) {
+			ax_human_bytes(af.runtime_bytes, b1, sizeof(b1));
+			fprintf(out, "; %s of run-time weights written in %llu cycles", b1,
+				(unsigned long long)af.write_cycles);
+		}
+		fprintf(out, "\n");
 	}
 	fprintf(out, "  tasklist   %llu descriptors/core, %s in %s%s\n",
 		(unsigned long long)(tl->tasklist_bytes / in->arch->arch.ctrl_descriptor_bytes),
