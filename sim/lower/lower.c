@@ -875,7 +875,6 @@ static void release_slots(struct lstate *s, uint32_t core, const struct slot_spa
 	}
 }
 
-
 /* Bytes written into the array for tile t of layer li: the grown window
  * rows by r copies of the columns (docs/imc.md "In-core replication"). */
 static void tile_bytes(const struct lstate *s, uint32_t li, const struct ax_imc_map *m, uint32_t t,
