@@ -1241,12 +1241,15 @@ START_TEST(test_caps_and_single_op)
 }
 END_TEST
 
-/* Lowers n for one core on the hardware of this test into tl (initialised
- * here; the caller releases it). */
-static void lower_one_core(const struct ax_net *n, struct ax_tasklist *tl)
+/* Lowers n for cores cores in one copy (multi-core mode mode, or -1 for the
+ * default) on the hardware of this test into tl (initialised here; the
+ * caller releases it). */
+static void lower_on(const struct ax_net *n, int cores, int mode, struct ax_tasklist *tl)
 {
 	struct ax_ccfg c;
-	cfg_default(&c, 1, 1);
+	cfg_default(&c, cores, cores);
+	if (mode >= 0)
+		c.v[AX_CC_MULTICORE_MODE] = mode;
 	ax_tasklist_init(tl);
 	struct ax_err err;
 	ax_err_init(&err);
@@ -1331,7 +1334,7 @@ START_TEST(test_dyn_matmul_imc)
 	ck_assert_uint_eq(map.cols, 600);
 	ck_assert_uint_eq(map.tiles, 2);   /* 512 + 88 columns */
 	struct ax_tasklist tl;
-	lower_one_core(&n, &tl);
+	lower_on(&n, 1, -1, &tl);
 	size_t loads = 0, wdma = 0;
 	uint64_t macs = 0, passes = 0, written = 0;
 	for (size_t i = 0; i < tl.n_tasks; i++) {
@@ -1378,7 +1381,7 @@ START_TEST(test_dyn_matmul_dpu)
 	ck_assert_int_eq(ax_arch_set(&arch, "dpu.mac_throughput=64", &err), AX_OK);
 	ax_err_release(&err);
 	struct ax_tasklist tl;
-	lower_one_core(&n, &tl);
+	lower_on(&n, 1, -1, &tl);
 	uint64_t macs = 0, cycles = 0;
 	size_t dpu = 0;
 	for (size_t i = 0; i < tl.n_tasks; i++) {
@@ -1405,6 +1408,18 @@ START_TEST(test_dyn_matmul_dpu)
 }
 END_TEST
 
+/* Attention scores of tokens x ch tokens, heads heads: projections, then
+ * Q x K^T (layer 4), lowered for cores cores in mode into tl. */
+static void lower_scores(struct ax_net *n, uint32_t tokens, uint32_t ch, uint32_t heads, int cores, int mode,
+			 struct ax_tasklist *tl)
+{
+	ax_net_init(n);
+	projections(n, tokens, ch);
+	matmul(n, 1, 2, heads * tokens, heads, 1);
+	infer(n);
+	lower_on(n, cores, mode, tl);
+}
+
 /* Many tiles of a long sequence: 4096 keys of 64 channels per head make 8
  * column tiles of 16 slots, 128 slots in all, so they are written in groups
  * of half the store (2 tiles) while the previous group computes; the
@@ -1412,12 +1427,8 @@ END_TEST
 START_TEST(test_dyn_matmul_groups)
 {
 	struct ax_net n;
-	ax_net_init(&n);
-	projections(&n, 4096, 128);
-	matmul(&n, 1, 2, 2 * 4096, 2, 1);
-	infer(&n);
 	struct ax_tasklist tl;
-	lower_one_core(&n, &tl);
+	lower_scores(&n, 4096, 128, 2, 1, -1, &tl);
 	ck_assert_uint_eq(tl.plans[4].col_tiles, 8);
 	ck_assert_uint_eq(count(&tl, AX_T_IMC_LOAD, -1) - 3 * 1, 2 * 8); /* q's, k's and v's own, then heads x tiles */
 	/* a load waits for the passes on the slots it overwrites: the third
@@ -1469,7 +1480,7 @@ START_TEST(test_vector_passes)
 	ck_assert_int_eq(ax_arch_set(&arch, "dpu.lut_throughput=64", &err), AX_OK);
 	ax_err_release(&err);
 	struct ax_tasklist tl;
-	lower_one_core(&n, &tl);
+	lower_on(&n, 1, -1, &tl);
 	ck_assert_uint_eq(layer_cycles(&tl, 1, AX_T_DPU), 16 + 4096 / 128);
 	ck_assert_uint_eq(layer_cycles(&tl, 2, AX_T_DPU), 16 + 2 * 4096 / 128);
 	ck_assert_uint_eq(layer_cycles(&tl, 3, AX_T_DPU), 16 + 3 * 4096 / 128 + (4096 / 64 - 4096 / 128));
@@ -1497,7 +1508,7 @@ START_TEST(test_attention_spill)
 	matmul(&n, 5, 3, 768, 12, 0);
 	infer(&n);
 	struct ax_tasklist tl;
-	lower_one_core(&n, &tl);
+	lower_on(&n, 1, -1, &tl);
 	const struct ax_placement *sc = &tl.tensors[4];
 	ck_assert_uint_eq(sc->bytes, 4096ull * 49152);
 	uint64_t in_ddr = sc->bytes - (sc->home == AX_MEM_L2 ? sc->l2_bytes : 0);
@@ -1518,6 +1529,42 @@ START_TEST(test_attention_spill)
 	}
 	ck_assert_uint_gt(ddr, 0);
 	ck_assert_uint_eq(tl.plans[4].passes, 12ull * 4096 * 8);  /* heads x rows x column tiles */
+	ax_tasklist_release(&tl);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* Cooperative copies split a dyn_matmul by heads when every core gets one:
+ * 4 heads on 4 cores, each core writes its head's B and nothing else; with
+ * 2 heads on 4 cores they split A's rows, and every core writes both heads. */
+START_TEST(test_dyn_matmul_cooperative)
+{
+	struct ax_net n;
+	struct ax_tasklist tl;
+	lower_scores(&n, 64, 256, 4, 4, AX_MC_COOPERATIVE, &tl);
+	for (int k = 0; k < 4; k++) {
+		size_t loads = 0, rows = 0;
+		for (size_t i = 0; i < tl.n_tasks; i++) {
+			const struct ax_task *t = &tl.tasks[i];
+			loads += t->layer == 4 && t->kind == AX_T_IMC_LOAD && t->core == (uint32_t)k;
+			rows += t->layer == 4 && t->kind == AX_T_MVM && t->core == (uint32_t)k ? t->passes : 0;
+		}
+		ck_assert_uint_eq(loads, 1);
+		ck_assert_uint_eq(rows, 64);   /* all of A's rows, its head */
+	}
+	ck_assert_uint_eq(tl.plans[4].runtime_weight_bytes, 4 * 64 * 64);
+	ax_tasklist_release(&tl);
+	ax_net_release(&n);
+
+	ax_net_init(&n);
+	uint32_t mm = attention_net(&n);
+	lower_on(&n, 4, AX_MC_COOPERATIVE, &tl);
+	for (int k = 0; k < 4; k++) {
+		size_t loads = 0;
+		for (size_t i = 0; i < tl.n_tasks; i++)
+			loads += tl.tasks[i].layer == mm && tl.tasks[i].kind == AX_T_IMC_LOAD && tl.tasks[i].core == (uint32_t)k;
+		ck_assert_uint_eq(loads, 2 * 2);   /* both heads, two tiles each */
+	}
 	ax_tasklist_release(&tl);
 	ax_net_release(&n);
 }
@@ -1556,6 +1603,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_dyn_matmul_groups);
 	tcase_add_test(t, test_vector_passes);
 	tcase_add_test(t, test_attention_spill);
+	tcase_add_test(t, test_dyn_matmul_cooperative);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -1179,13 +1179,14 @@ static uint32_t load_runtime_tile(struct lstate *s, uint32_t li, uint32_t core, 
 }
 
 /* docs/timing-model.md "Products of two activations": a dyn_matmul on the
- * IMC, output rows [r0, r1) on one core.  Head after head, B_g is written
+ * IMC, output rows [r0, r1) and channels [c0, c1) (whole heads) on one
+ * core.  Head after head, B_g is written
  * into the weight slots tile by tile (in groups that fit, as a layer's
  * weights are) and the rows of A's head channels pass through it as the
  * H W input vectors of a 1 x 1 convolution with K inputs and N outputs;
  * the DPU requantises each strip of the head's N output channels. */
 static void lower_dyn(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
-		      uint32_t r0, uint32_t r1, struct spanlist *done)
+		      uint32_t r0, uint32_t r1, uint32_t c0, uint32_t c1, struct spanlist *done)
 {
 	const struct ax_arch *a = s->a;
 	const struct ax_layer *l = &s->net->layers[li];
@@ -1197,7 +1198,7 @@ static void lower_dyn(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 	uint32_t ns = strips_for(rows, (uint64_t)rows * W * N);
 	uint32_t gsize = ax_imc_group_size(m, a, map_slots(m, a, 1));
 	uint32_t *last_mvm = ax_xcalloc(ns, sizeof(uint32_t));
-	for (uint32_t g = 0; g < heads; g++) {
+	for (uint32_t g = c0 / N; g < c1 / N && g < heads; g++) {
 		for (uint32_t g0 = 0; g0 < m->tiles; g0 += gsize) {
 			uint32_t g1 = g0 + gsize < m->tiles ? g0 + gsize : m->tiles;
 			struct tile_group tg = { 0 };
@@ -1684,7 +1685,7 @@ static void lower_part(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 	if (s->li[f].imc)
 		lower_imc(s, f, core, copy, r0, r1, c0, c1, &part);
 	else if (s->li[f].dyn)
-		lower_dyn(s, f, core, copy, r0, r1, &part);
+		lower_dyn(s, f, core, copy, r0, r1, c0, c1, &part);
 	else
 		lower_vector(s, f, core, copy, r0, r1, &part);
 	for (size_t q = 0; q < part.ids.n; q++) {
@@ -1742,10 +1743,21 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 		 * waits for its inputs on every core (the barrier of
 		 * docs/timing-model.md "Several cores") */
 		int by_channels = f == last && s->li[f].imc && split_channels(s, f);
+		/* docs/timing-model.md "Products of two activations": a dyn_matmul
+		 * with a head for every core is split by heads, so that each core
+		 * writes only its heads' run-time weights */
+		int by_heads = f == last && s->li[f].dyn && ll->groups >= s->cpc;
 		for (uint32_t k = 0; k < s->cpc; k++) {
 			uint32_t r0, r1, c0 = 0, c1 = ll->cout;
 			split_rows(ll->out.h, k, s->cpc, &r0, &r1);
-			if (by_channels) {
+			if (by_heads) {
+				uint32_t h0, h1, n = ll->cout / ll->groups;
+				split_rows(ll->groups, k, s->cpc, &h0, &h1);
+				c0 = h0 * n;
+				c1 = h1 * n;
+				r0 = 0;
+				r1 = ll->out.h;
+			} else if (by_channels) {
 				/* every core takes all rows and a slice of the output
 				 * channels, in whole banks */
 				uint32_t per = slice_cols(s->a, ll->cout, s->cpc);
