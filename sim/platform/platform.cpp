@@ -389,7 +389,10 @@ struct Compute : sc_module {
 			}
 			if (t.kind == AX_T_MVM && cap < 1000)
 				ps = (ps * 1000 + cap - 1) / cap;
-			unsigned rk = t.kind == AX_T_IMC_LOAD ? AX_KIND_WEIGHTS : AX_KIND_ACT;
+			// a weight write reads weights, or a dyn_matmul's run-time
+			// operand (activations, docs/timing-model.md "Products of two
+			// activations"), as its data kind says
+			unsigned rk = t.kind == AX_T_IMC_LOAD ? (unsigned)t.data : (unsigned)AX_KIND_ACT;
 			sc_time dr = access(l1, tlm::TLM_READ_COMMAND, l1_id, rk, t.l1_read, true, nullptr);
 			sc_time dw = access(l1, tlm::TLM_WRITE_COMMAND, l1_id, AX_KIND_ACT, t.l1_write, true, nullptr);
 			uint64_t total = ps;

@@ -258,6 +258,39 @@ static const char *bound_name(enum ax_engine e)
 	}
 }
 
+/* ---- attention (docs/report-format.md "attention") ---- */
+
+/* What the products of two activations (dyn_matmul layers) cost: their
+ * count, MACs, the cycles charged to them, their weight-write engine's
+ * busy time (copy 0, first inference) and the run-time weight bytes one
+ * copy writes into the IMC per inference (docs/timing-model.md "Products
+ * of two activations"). */
+struct attention_figures {
+	uint64_t layers, macs, cycles, write_cycles, runtime_bytes;
+};
+
+static void attention(const struct ax_report_input *in, struct attention_figures *af)
+{
+	memset(af, 0, sizeof(*af));
+	for (size_t i = 0; i < in->net->n_layers; i++) {
+		const struct ax_layer *l = &in->net->layers[i];
+		if (l->op != AX_OP_MATMUL)
+			continue;
+		struct ax_layer_figures f;
+		ax_report_layer(in, i, &f);
+		af->layers++;
+		af->macs += ax_layer_macs(in->net, l);
+		af->cycles += f.cycles;
+		af->write_cycles += ps_to_cycles(in->res, in->res->layers[i].busy_ps[AX_E_IMC_LOAD]);
+		af->runtime_bytes += in->tl->plans[i].runtime_weight_bytes;
+	}
+}
+
+static const char *matmul_unit(const struct ax_report_input *in)
+{
+	return in->arch->arch.dyn_matmul_unit == AX_MM_ON_DPU ? "dpu" : "imc";
+}
+
 /* ---- energy (docs/energy.md, docs/report-format.md "Energy") ---- */
 
 void ax_report_energy(const struct ax_report_input *in, struct ax_energy *e, double *frames)
@@ -388,6 +421,22 @@ static const char *bottleneck(const struct ax_report_input *in, double *share)
 	}
 	*share = best;
 	return what;
+}
+
+static json_t *attention_json(const struct ax_report_input *in)
+{
+	struct attention_figures af;
+	attention(in, &af);
+	uint64_t lat = latency_cycles(in);
+	json_t *o = json_object();
+	json_object_set_new(o, "layers", jint(af.layers));
+	json_object_set_new(o, "unit", json_string(matmul_unit(in)));
+	json_object_set_new(o, "macs", jint(af.macs));
+	json_object_set_new(o, "cycles", jint(af.cycles));
+	json_object_set_new(o, "share", jreal(lat ? (double)af.cycles / (double)lat : 0));
+	json_object_set_new(o, "weight_write_cycles", jint(af.write_cycles));
+	json_object_set_new(o, "runtime_weight_bytes", jint(af.runtime_bytes));
+	return o;
 }
 
 static json_t *energy_json(const struct ax_report_input *in)
@@ -531,6 +580,7 @@ json_t *ax_report_json(const struct ax_report_input *in)
 	json_object_set_new(tot, "macs", jint(per_inf(in, r->macs)));
 	json_object_set_new(tot, "imc_utilization", jreal(imc_utilization(in)));
 	json_object_set_new(root, "totals", tot);
+	json_object_set_new(root, "attention", attention_json(in));
 	json_object_set_new(root, "pipeline", pipeline_json(in));
 	json_object_set_new(root, "energy", energy_json(in));
 
@@ -600,6 +650,9 @@ json_t *ax_report_json(const struct ax_report_input *in)
 		json_object_set_new(o, "row_tiles", jint(lp->row_tiles));
 		json_object_set_new(o, "col_tiles", jint(lp->col_tiles));
 		json_object_set_new(o, "imc_weight_bytes", jint(lp->weight_bytes));
+		json_object_set_new(o, "runtime_weight_bytes", jint(lp->runtime_weight_bytes));
+		json_object_set_new(o, "runtime_write_cycles",
+				    jint(l->op == AX_OP_MATMUL ? ps_to_cycles(r, ls->busy_ps[AX_E_IMC_LOAD]) : 0));
 		json_object_set_new(o, "icr", jint(lp->icr));
 		json_object_set_new(o, "group", jint(lp->group));
 		json_object_set_new(o, "group_size", jint(lp->group_size));
@@ -819,6 +872,21 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	else
 		fprintf(out, "  weights    %s, %.0f%% resident in L2, the rest streamed from DDR; %s written into the IMC per inference\n",
 			b1, 100.0 * (double)tl->weight_l2_bytes / (double)tl->weight_bytes, b2);
+	struct attention_figures af;
+	attention(in, &af);
+	if (af.layers) {
+		uint64_t lat = latency_cycles(in);
+		fprintf(out, "  attention  %llu dyn_matmul layer%s on the %s: %llu cycles, %.1f%% of the latency",
+			(unsigned long long)af.layers, af.layers == 1 ? "" : "s", matmul_unit(in),
+			(unsigned long long)af.cycles, lat ? 100.0 * (double)af.cycles / (double)lat : 0.0);
+		/* (on the DPU nothing is written into the IMC) */
+		if (af.runtime_bytes) {
+			ax_human_bytes(af.runtime_bytes, b1, sizeof(b1));
+			fprintf(out, "; %s of run-time weights written in %llu cycles", b1,
+				(unsigned long long)af.write_cycles);
+		}
+		fprintf(out, "\n");
+	}
 	fprintf(out, "  tasklist   %llu descriptors/core, %s in %s%s\n",
 		(unsigned long long)(tl->tasklist_bytes / in->arch->arch.ctrl_descriptor_bytes),
 		(ax_human_bytes(tl->tasklist_bytes, b1, sizeof(b1)), b1), ax_mem_name(tl->tasklist_home),
@@ -883,7 +951,14 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	}
 	size_t n;
 	size_t *idx = slowest(in, &n);
-	fprintf(out, "\n  %-22s %-7s %-14s %-7s %9s  %6s  %4s  %3s  %-6s %s\n", "slowest layers", "op", "output",
+	/* the op column is as wide as the longest op name shown (dyn_matmul,
+	 * global_avgpool), at least 7 */
+	int opw = 7;
+	for (size_t i = 0; i < n && i < 5; i++) {
+		int w = (int)strlen(ax_op_name(in->net->layers[idx[i]].op));
+		opw = w > opw ? w : opw;
+	}
+	fprintf(out, "\n  %-22s %-*s %-14s %-7s %9s  %6s  %4s  %3s  %-6s %s\n", "slowest layers", opw, "op", "output",
 		"kernel", "cycles", "share", "util", "icr", "cone", "bound");
 	uint64_t tot = latency_cycles(in);
 	for (size_t i = 0; i < n && i < 5; i++) {
@@ -902,8 +977,8 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 			snprintf(util, sizeof(util), "%.0f%%", 100.0 * f.utilization);
 			snprintf(icr, sizeof(icr), "%u", lp->icr);
 		}
-		fprintf(out, "  %-22.22s %-7s %-14s %-7s %9llu  %5.1f%%  %4s  %3s  %-6s %s\n", l->name,
-			ax_op_name(l->op), shape, kernel, (unsigned long long)f.cycles,
+		fprintf(out, "  %-22.22s %-*s %-14s %-7s %9llu  %5.1f%%  %4s  %3s  %-6s %s\n", l->name,
+			opw, ax_op_name(l->op), shape, kernel, (unsigned long long)f.cycles,
 			tot ? 100.0 * (double)f.cycles / (double)tot : 0.0, util, icr, cone, bound_name(f.bound));
 	}
 	free(idx);
