@@ -294,6 +294,12 @@ def analyse(doc):
             shape = (h * s, w * s, c)
         elif op in ("act", "softmax"):
             shape = ins[0]
+        elif op == "dyn_matmul":
+            # the product of two activations: no parameters (its run-time
+            # weights are activations); MACs H W (C / heads) out
+            heads, out = layer.get("heads", 1), layer["out"]
+            macs = h * w * (c // heads) * out
+            shape = (h, w, out)
         else:
             raise ValueError("layer %r: unknown op %r" % (name, layer["op"]))
         if shape is not None:

@@ -169,6 +169,32 @@ START_TEST(test_deterministic)
 }
 END_TEST
 
+/* The slowest layers' columns of text report out line up under their
+ * headings, for every row shown. */
+static void check_columns(const char *out)
+{
+	const char *h = strstr(out, "  slowest layers");
+	ck_assert_ptr_nonnull(h);
+	static const char *const heads[] = { "op", "output", "kernel", "cycles", "share", "cone", "bound" };
+	static const int right[] = { 0, 0, 0, 1, 1, 0, 0 };
+	for (const char *row = strchr(h, '\n') + 1; strncmp(row, "  (", 3) && *row; row = strchr(row, '\n') + 1) {
+		for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++) {
+			char word[16];
+			snprintf(word, sizeof(word), " %s", heads[k]);
+			const char *at = strstr(h, word);
+			ck_assert_msg(at && at < strchr(h, '\n'), "no heading %s:\n%s", heads[k], h);
+			size_t col = (size_t)(at + 1 - h), end = col + strlen(heads[k]);
+			/* a left-aligned column starts where its heading does, a right-aligned one ends there */
+			if (right[k])
+				ck_assert_msg(row[end - 1] != ' ' && row[end] == ' ', "column %s is not under its heading:\n%.600s",
+					      heads[k], h);
+			else
+				ck_assert_msg(row[col - 1] == ' ' && row[col] != ' ', "column %s is not under its heading:\n%.600s",
+					      heads[k], h);
+		}
+	}
+}
+
 /* The text report shows what the issue promises at a glance. */
 START_TEST(test_text_report)
 {
@@ -181,25 +207,8 @@ START_TEST(test_text_report)
 	for (size_t i = 0; want[i]; i++)
 		ck_assert_msg(strstr(r.out, want[i]), "report lacks '%s':\n%s", want[i], r.out);
 	/* the slowest layers' columns line up under their headings, and are explained */
-	const char *h = strstr(r.out, "  slowest layers");
-	ck_assert_ptr_nonnull(h);
-	const char *row = strchr(h, '\n') + 1;
-	static const char *const heads[] = { "op", "output", "kernel", "cycles", "share", "cone", "bound" };
-	static const int right[] = { 0, 0, 0, 1, 1, 0, 0 };
-	for (size_t k = 0; k < sizeof(heads) / sizeof(heads[0]); k++) {
-		char word[16];
-		snprintf(word, sizeof(word), " %s", heads[k]);
-		const char *at = strstr(h, word);
-		ck_assert_msg(at && at < row, "no heading %s:\n%s", heads[k], h);
-		size_t col = (size_t)(at + 1 - h), end = col + strlen(heads[k]);
-		/* a left-aligned column starts where its heading does, a right-aligned one ends there */
-		if (right[k])
-			ck_assert_msg(row[end - 1] != ' ' && row[end] == ' ', "column %s is not under its heading:\n%.300s",
-				      heads[k], h);
-		else
-			ck_assert_msg(row[col - 1] == ' ' && row[col] != ' ', "column %s is not under its heading:\n%.300s",
-				      heads[k], h);
-	}
+	check_columns(r.out);
+	ck_assert_msg(!strstr(r.out, "attention"), "a network without dyn_matmul has an attention line:\n%s", r.out);
 	ck_has(r.out, "icr: in-core replication");
 	ck_has(r.out, "cone: fused group / layers in it");
 	ax_run_free(&r);
@@ -840,6 +849,102 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* docs/timing-model.md "Products of two activations": the bundled attention
+ * blocks run, deterministically; the report says what attention's products
+ * cost, their run-time weights are neither parameters nor weight traffic,
+ * and the DPU alternative is slower and writes nothing into the IMC. */
+START_TEST(test_attention_blocks)
+{
+	static const struct {
+		const char *net;
+		double params, macs, runtime;   /* hand-computed */
+	} blocks[] = {
+		/* 2 x 197 x 64 x 2364 MACs; 12 x (64 x 197 + 224 x 64) bytes written */
+		{ "models/transformer/vit-block.net.yaml", 7084800, 2 * 197.0 * 64 * 2364, 12 * (64 * 197 + 224 * 64) },
+		/* 400 x 32 x 1600 + 400 x 400 x 256 MACs; 4 x (32 x 400 + 416 x 64) bytes */
+		{ "models/transformer/c2psa-block.net.yaml", 462848, 400.0 * 32 * 1600 + 400.0 * 400 * 256, 4 * (32 * 400 + 416 * 64) },
+	};
+	for (size_t b = 0; b < sizeof(blocks) / sizeof(blocks[0]); b++) {
+		char tag[32];
+		snprintf(tag, sizeof(tag), "attn%zu", b);
+		json_t *j = run_cfg(blocks[b].net, tag, DEPTH(1), NULL);
+		snprintf(tag, sizeof(tag), "attn%zu-again", b);
+		json_t *again = run_cfg(blocks[b].net, tag, DEPTH(1), NULL);
+		ck_assert_msg(json_equal(j, again), "%s: two runs differ", blocks[b].net);
+		json_decref(again);
+		ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "attention"), "unit")), "imc");
+		ck_assert_uint_eq((uint64_t)num(j, "attention.layers"), 2);
+		ck_assert_msg(num(j, "attention.macs") == blocks[b].macs, "%s: attention MACs %g", blocks[b].net,
+			      num(j, "attention.macs"));
+		ck_assert_msg(num(j, "attention.runtime_weight_bytes") == blocks[b].runtime, "%s: run-time bytes %g",
+			      blocks[b].net, num(j, "attention.runtime_weight_bytes"));
+		ck_assert_msg(num(j, "network.params") == blocks[b].params, "%s: params %g", blocks[b].net,
+			      num(j, "network.params"));
+		/* a plausible share: more than nothing, less than all of the latency;
+		 * the writes overlap the passes, so they take less than the layers */
+		double share = num(j, "attention.share"), cyc = num(j, "attention.cycles");
+		ck_assert_msg(share > 0.02 && share < 0.8, "%s: attention share %g", blocks[b].net, share);
+		ck_assert(fabs(share - cyc / num(j, "totals.latency_cycles")) <= 1e-5);
+		double wc = num(j, "attention.weight_write_cycles");
+		ck_assert_msg(wc > 0 && wc < cyc, "%s: weight writes %g of %g cycles", blocks[b].net, wc, cyc);
+		/* the L1 reads of weights are the static weights' only (every copy) */
+		double w = 0, rw = 0, rc = 0;
+		json_t *layers = json_object_get(j, "layers"), *l;
+		size_t i;
+		json_array_foreach(layers, i, l) {
+			w += json_number_value(json_object_get(l, "imc_weight_bytes"));
+			rw += json_number_value(json_object_get(l, "runtime_weight_bytes"));
+			rc += json_number_value(json_object_get(l, "runtime_write_cycles"));
+		}
+		ck_assert(rw == blocks[b].runtime && rc == wc);
+		ck_assert_msg(num(j, "memory.l1.weights.read_bytes") == w * num(j, "plan.copies"),
+			      "%s: l1 weight reads %g; the weights written are %g per copy", blocks[b].net,
+			      num(j, "memory.l1.weights.read_bytes"), w);
+		/* on the DPU: no run-time writes, and slower */
+		snprintf(tag, sizeof(tag), "attn%zu-dpu", b);
+		json_t *d = run_cfg(blocks[b].net, tag, DEPTH(1), "--set dyn_matmul.unit=dpu");
+		ck_assert_str_eq(json_string_value(json_object_get(json_object_get(d, "attention"), "unit")), "dpu");
+		ck_assert(num(d, "attention.runtime_weight_bytes") == 0 && num(d, "attention.weight_write_cycles") == 0);
+		ck_assert(num(d, "attention.macs") == blocks[b].macs);
+		ck_assert(num(d, "totals.latency_cycles") > num(j, "totals.latency_cycles"));
+		ck_assert(num(d, "attention.share") > share);
+		json_decref(d);
+		if (b == 0) {
+			char *elf = ax_compiled(ax_src(blocks[b].net));
+			struct ax_run r = ax_run_axsim("run '%s' --set dyn_matmul.unit=dpu", elf);
+			ck_assert_int_eq(r.status, 0);
+			ck_has(r.out, "  attention  2 dyn_matmul layers on the dpu: ");
+			ck_assert_msg(!strstr(r.out, "run-time weights"), "%s", r.out);
+			ax_run_free(&r);
+			free(elf);
+		}
+		json_decref(j);
+	}
+	/* a 4096-token sequence on one core: its 201 MB of scores spill to DDR
+	 * (twice: the scores and the softmax's output) and the run completes */
+	json_t *lj = run_cfg("tests/nets/long-attention.yaml", "attn-long",
+			     "models:\n  m:\n    extra_kwargs:\n      aipu_cores: 1\n", "--inferences 1");
+	ck_assert_msg(num(lj, "memory.ddr.spilled_activation_bytes") >= 2 * 4096.0 * 49152 - 32 * 1048576.0,
+		      "spilled %g", num(lj, "memory.ddr.spilled_activation_bytes"));
+	ck_assert(num(lj, "memory.ddr.activations.read_bytes") >= 2 * 4096.0 * 49152);
+	ck_assert(num(lj, "attention.share") > 0 && num(lj, "attention.share") < 1);
+	ck_assert(num(lj, "attention.macs") == 2 * 4096.0 * 64 * 49152);
+	busy_shares_le_1(json_object_get(lj, "busy"), "long attention");
+	json_decref(lj);
+	/* the text report: one attention line, and the long op name keeps the
+	 * slowest layers' columns in line */
+	char *elf = ax_compiled(ax_src(blocks[0].net));
+	struct ax_run r = ax_run_axsim("run '%s'", elf);
+	ck_assert_int_eq(r.status, 0);
+	ck_has(r.out, "  attention  2 dyn_matmul layers on the imc: ");
+	ck_has(r.out, "of the latency; 323.3 kB of run-time weights written in ");
+	ck_has(r.out, " dyn_matmul ");
+	check_columns(r.out);
+	ax_run_free(&r);
+	free(elf);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("e2e");
@@ -871,6 +976,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_pipe_input);
 	tcase_add_test(t, test_ddr_capacity);
 	tcase_add_test(t, test_derived_formulas);
+	tcase_add_test(t, test_attention_blocks);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -167,6 +167,7 @@ static void ck_layers_equal(const struct ax_layer *a, const struct ax_layer *b)
 	ck_assert_uint_eq(a->dh, b->dh);
 	ck_assert_uint_eq(a->dw, b->dw);
 	ck_assert_uint_eq(a->groups, b->groups);
+	ck_assert_uint_eq(a->trans_b, b->trans_b);
 	ck_assert_uint_eq(a->has_bias, b->has_bias);
 	ck_assert_int_eq(a->act, b->act);
 	ck_assert_int_eq(a->act_alpha_milli, b->act_alpha_milli);
@@ -244,6 +245,15 @@ START_TEST(test_round_trip_hand_built)
 	l->in[0] = 1;
 	l->cout = 5;
 	l->has_bias = 1;
+	/* a product of two activations, B transposed: 4x4x3 x (4 pixels of 3)^T per head */
+	l = ax_net_add_layer(&net, "mm", AX_OP_MATMUL);
+	l->n_in = 2;
+	l->in[0] = 1;
+	l->in[1] = 0;
+	l->groups = 1;
+	l->cout = 16;
+	l->act = AX_ACT_GELU;
+	l->trans_b = 1;
 	ck_assert_int_eq(ax_net_infer(&net, &err), AX_OK);
 	uint64_t total = ax_net_layout_weights(&net);
 	ck_assert_uint_eq(total, 48 * 5 + 20);
@@ -253,9 +263,12 @@ START_TEST(test_round_trip_hand_built)
 	ck_assert_msg(rc == AX_OK, "%s", ax_err_str(&err));
 	ck_assert_ptr_null(back.name);
 	ck_assert_ptr_null(back.source);
-	ck_assert_uint_eq(back.n_layers, 3);
-	for (size_t i = 0; i < 3; i++)
+	ck_assert_uint_eq(back.n_layers, 4);
+	for (size_t i = 0; i < 4; i++)
 		ck_layers_equal(&net.layers[i], &back.layers[i]);
+	ck_assert_uint_eq(back.layers[3].trans_b, 1);
+	ck_assert_uint_eq(back.layers[3].groups, 1);
+	ck_assert_int_eq(back.layers[3].act, AX_ACT_GELU);
 	ax_net_release(&back);
 
 	/* fields an op does not use are written as 0 */
@@ -263,6 +276,7 @@ START_TEST(test_round_trip_hand_built)
 	net.layers[1].kh = 3;
 	net.layers[2].scale = 2;
 	net.layers[2].act_alpha_milli = 7;
+	net.layers[2].trans_b = 1;
 	ck_assert_int_eq(ax_elf_write(&net, path, &err), AX_OK);
 	ck_assert_int_eq(ax_elf_read(&back, path, &err), AX_OK);
 	ck_assert_int_eq(back.layers[0].act, AX_ACT_NONE);
@@ -271,6 +285,7 @@ START_TEST(test_round_trip_hand_built)
 	ck_assert_uint_eq(back.layers[2].scale, 0);
 	ck_assert_int_eq(back.layers[2].act_alpha_milli, 0);
 	ck_assert_uint_eq(back.layers[2].cout, 5);
+	ck_assert_uint_eq(back.layers[2].trans_b, 0);
 	free(path);
 	ax_net_release(&net);
 	ax_net_release(&back);
@@ -592,8 +607,8 @@ static const char *const patch_want[P_COUNT] = {
 	[P_GRAPH_SIZE_HUGE] = "extend past the end of the",
 	[P_GRAPH_TYPE] = "section '.ax.graph' has type 8; expected 1",
 	[P_DUP_SECTION] = "section '.ax.meta' appears 2 times; expected once",
-	[P_OP] = "section '.ax.graph' offset 0x1e4: layer 3: op 99 is out of range; expected 0 to 12",
-	[P_ACT] = "section '.ax.graph' offset 0x1e8: layer 3: act 7 is out of range; expected 0 to 6",
+	[P_OP] = "section '.ax.graph' offset 0x1e4: layer 3: op 99 is out of range; expected 0 to 13",
+	[P_ACT] = "section '.ax.graph' offset 0x1e8: layer 3: act 8 is out of range; expected 0 to 7",
 	[P_NAME_DANGLING] = "section '.ax.graph' offset 0x1e0: name offset 4000000 is outside .ax.strtab",
 	[P_IN_SELF] = "section '.ax.graph' offset 0x1f4: layer 3: input 0 refers to layer 3; expected a layer before 3",
 	[P_IN_LATER] = "section '.ax.graph' offset 0x1f4: layer 3: input 0 refers to layer 10; expected a layer before 3",

@@ -1277,6 +1277,335 @@ START_TEST(test_unit_table)
 }
 END_TEST
 
+/* Lowers n for cores cores in one copy (multi-core mode mode, or -1 for the
+ * default) on the hardware of this test into tl (initialised here; the
+ * caller releases it). */
+static void lower_on(const struct ax_net *n, int cores, int mode, struct ax_tasklist *tl)
+{
+	struct ax_ccfg c;
+	cfg_default(&c, cores, cores);
+	if (mode >= 0)
+		c.v[AX_CC_MULTICORE_MODE] = mode;
+	ax_tasklist_init(tl);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_msg(ax_lower(n, &arch.arch, &c, tl, &err) == AX_OK, "%s", ax_err_str(&err));
+	ax_err_release(&err);
+	ax_ccfg_release(&c);
+}
+
+/* A layer of op reading layer a, and layer b unless it is -1. */
+static struct ax_layer *node(struct ax_net *n, const char *name, enum ax_op op, uint32_t a, int64_t b)
+{
+	struct ax_layer *l = ax_net_add_layer(n, name, op);
+	l->n_in = b < 0 ? 1 : 2;
+	l->in[0] = a;
+	l->in[1] = b < 0 ? 0 : (uint32_t)b;
+	return l;
+}
+
+/* A dyn_matmul of layers a and b with cout outputs, heads and trans_b. */
+static void matmul(struct ax_net *n, uint32_t a, uint32_t b, uint32_t cout, uint32_t heads, uint32_t trans_b)
+{
+	struct ax_layer *m = node(n, "mm", AX_OP_MATMUL, a, b);
+	m->cout = cout;
+	m->groups = heads;
+	m->trans_b = trans_b;
+}
+
+/* Tokens x 1 x ch tokens (layer 0) and their q, k and v projections
+ * (layers 1, 2, 3). */
+static void projections(struct ax_net *n, uint32_t tokens, uint32_t ch)
+{
+	input(n, tokens, 1, ch);
+	conv(n, "q", 0, ch, 1, 1, 1);
+	conv(n, "k", 0, ch, 1, 1, 1);
+	conv(n, "v", 0, ch, 1, 1, 1);
+}
+
+/* An attention product: qa (8 x 1 x 128) times kb (600 x 1 x 128) transposed,
+ * 2 heads of K = 64, N = 600 (docs/timing-model.md "Products of two
+ * activations").  Returns the dyn_matmul's index. */
+static uint32_t attention_net(struct ax_net *n)
+{
+	input(n, 8, 1, 128);
+	struct ax_layer *y = ax_net_add_layer(n, "y", AX_OP_INPUT);
+	y->out.h = 600;
+	y->out.w = 1;
+	y->out.c = 128;
+	conv(n, "qa", 0, 128, 1, 1, 1);
+	conv(n, "kb", 1, 128, 1, 1, 1);
+	matmul(n, 2, 3, 1200, 2, 1);
+	infer(n);
+	return 4;
+}
+
+/* Does task id wait for a task of layer li, directly or through a DMA? */
+static int waits_for_layer(const struct ax_tasklist *tl, uint32_t id, uint32_t li)
+{
+	const struct ax_task *t = &tl->tasks[id];
+	const uint32_t *d = ax_task_deps(tl, t);
+	for (uint32_t k = 0; k < t->n_deps; k++) {
+		const struct ax_task *p = &tl->tasks[d[k]];
+		if (p->layer == li && p->kind != AX_T_CTRL)
+			return 1;
+		if (p->kind == AX_T_DMA && p->layer == t->layer && waits_for_layer(tl, d[k], li))
+			return 1;
+	}
+	return 0;
+}
+
+/* On the IMC: B_g is written into the weight sets at run time, one load per
+ * head per tile, after B's producer, as activation data; the passes are a
+ * 1 x 1 convolution's over A's rows; nothing of it is in the weight section. */
+START_TEST(test_dyn_matmul_imc)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	uint32_t mm = attention_net(&n);
+	ck_assert_uint_eq(ax_layer_params(&n, &n.layers[mm]), 0);
+	struct ax_imc_map map;
+	ax_imc_map_layer(&n, &n.layers[mm], &arch.arch, &map);
+	ck_assert_uint_eq(map.rows, 64);
+	ck_assert_uint_eq(map.cols, 600);
+	ck_assert_uint_eq(map.tiles, 2);   /* 512 + 88 columns */
+	struct ax_tasklist tl;
+	lower_on(&n, 1, -1, &tl);
+	size_t loads = 0, wdma = 0;
+	uint64_t macs = 0, passes = 0, written = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->layer != mm)
+			continue;
+		if (t->kind == AX_T_IMC_LOAD) {
+			loads++;
+			written += t->bytes;
+			ck_assert_int_eq(t->data, AX_KIND_ACT);
+			ck_assert_msg(waits_for_layer(&tl, (uint32_t)i, 3), "load %zu does not wait for B's producer", i);
+		}
+		if (t->kind == AX_T_DMA && t->data == AX_KIND_WEIGHTS)
+			wdma++;
+		macs += t->macs;
+		passes += t->passes;
+	}
+	ck_assert_uint_eq(loads, 2 * 2);           /* heads x tiles */
+	ck_assert_uint_eq(wdma, 0);
+	ck_assert_uint_eq(written, 2 * 64 * 600);
+	ck_assert_uint_eq(tl.plans[mm].runtime_weight_bytes, 2 * 64 * 600);
+	ck_assert_uint_eq(tl.plans[mm].weight_bytes, 0);
+	ck_assert_uint_eq(tl.plans[mm].main_unit, AX_U_IMC);
+	ck_assert_uint_eq(macs, ax_layer_macs(&n, &n.layers[mm]));
+	ck_assert_uint_eq(macs, 8 * 64 * 1200);
+	ck_assert_uint_eq(passes, 2 * 8 * 2);      /* heads x rows of A x tiles */
+	/* the weight section holds qa's and kb's matrices and biases only */
+	ck_assert_uint_eq(tl.weight_bytes, 2 * (128 * 128 + 4 * 128));
+	ax_tasklist_release(&tl);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* dyn_matmul.unit dpu: the product runs on the DPU at dpu.mac_throughput,
+ * with no IMC task and no weight write. */
+START_TEST(test_dyn_matmul_dpu)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	uint32_t mm = attention_net(&n);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_arch_set(&arch, "dyn_matmul.unit=dpu", &err), AX_OK);
+	ck_assert_int_eq(ax_arch_set(&arch, "dpu.mac_throughput=64", &err), AX_OK);
+	ax_err_release(&err);
+	struct ax_tasklist tl;
+	lower_on(&n, 1, -1, &tl);
+	uint64_t macs = 0, cycles = 0;
+	size_t dpu = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->layer != mm)
+			continue;
+		ck_assert(t->kind != AX_T_MVM && t->kind != AX_T_IMC_LOAD);
+		if (t->kind == AX_T_DPU) {
+			dpu++;
+			cycles += t->cycles;
+			macs += t->macs;
+			ck_assert(waits_for_layer(&tl, (uint32_t)i, 3));
+		}
+	}
+	ck_assert_uint_eq(tl.plans[mm].main_unit, AX_U_DPU);
+	ck_assert_uint_eq(tl.plans[mm].runtime_weight_bytes, 0);
+	ck_assert_uint_eq(macs, 8 * 64 * 1200);
+	/* one strip (8 rows of 1200 outputs): requantise the 9600 results at
+	 * 128 per cycle, the 614400 MACs at 64 */
+	ck_assert_uint_eq(dpu, 1);
+	ck_assert_uint_eq(cycles, 16 + 9600 / 128 + 614400 / 64);
+	ax_tasklist_release(&tl);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* Attention scores of tokens x ch tokens, heads heads: projections, then
+ * Q x K^T (layer 4), lowered for cores cores in mode into tl. */
+static void lower_scores(struct ax_net *n, uint32_t tokens, uint32_t ch, uint32_t heads, int cores, int mode,
+			 struct ax_tasklist *tl)
+{
+	ax_net_init(n);
+	projections(n, tokens, ch);
+	matmul(n, 1, 2, heads * tokens, heads, 1);
+	infer(n);
+	lower_on(n, cores, mode, tl);
+}
+
+/* Many tiles of a long sequence: 4096 keys of 64 channels per head make 8
+ * column tiles of 16 slots, 128 slots in all, so they are written in groups
+ * of half the store (2 tiles) while the previous group computes; the
+ * scores (4096 x 1 x 8192) are placed like any tensor. */
+START_TEST(test_dyn_matmul_groups)
+{
+	struct ax_net n;
+	struct ax_tasklist tl;
+	lower_scores(&n, 4096, 128, 2, 1, -1, &tl);
+	ck_assert_uint_eq(tl.plans[4].col_tiles, 8);
+	ck_assert_uint_eq(count(&tl, AX_T_IMC_LOAD, -1) - 3 * 1, 2 * 8); /* q's, k's and v's own, then heads x tiles */
+	/* a load waits for the passes on the slots it overwrites: the third
+	 * group's first load waits for the first group's last pass */
+	size_t seen = 0;
+	int waits = 0;
+	for (size_t i = 0; i < tl.n_tasks && !waits; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->layer != 4 || t->kind != AX_T_IMC_LOAD || ++seen != 5)
+			continue;
+		const uint32_t *d = ax_task_deps(&tl, t);
+		for (uint32_t k = 0; k < t->n_deps; k++)
+			waits |= tl.tasks[d[k]].kind == AX_T_MVM && tl.tasks[d[k]].layer == 4;
+	}
+	ck_assert(waits);
+	ck_assert_uint_eq(tl.tensors[4].bytes, 4096ull * 8192);
+	ck_assert_int_eq(tl.tensors[4].home, AX_MEM_DDR);  /* the output, to the host */
+	ax_tasklist_release(&tl);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* DPU cycles of the tasks of layer li of kind k. */
+static uint64_t layer_cycles(const struct ax_tasklist *tl, uint32_t li, enum ax_task_kind k)
+{
+	uint64_t c = 0;
+	for (size_t i = 0; i < tl->n_tasks; i++)
+		if (tl->tasks[i].layer == li && tl->tasks[i].kind == k)
+			c += tl->tasks[i].cycles;
+	return c;
+}
+
+/* docs/timing-model.md "Vector units": layer normalisation as imported (a
+ * squaring mul that reads x once, a normalising add), softmax with its
+ * exponent through the table, GELU fused into the requantisation; with
+ * dpu.lut_throughput at half of dpu.throughput so that the tables show. */
+START_TEST(test_vector_passes)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 16, 1, 256);  /* e = 4096: one strip */
+	node(&n, "ln/stats", AX_OP_MUL, 0, 0);
+	node(&n, "ln", AX_OP_ADD, 0, 1);
+	node(&n, "sm", AX_OP_SOFTMAX, 2, -1);
+	conv(&n, "fc", 3, 256, 1, 1, 1)->act = AX_ACT_GELU;
+	infer(&n);
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_arch_set(&arch, "dpu.lut_throughput=64", &err), AX_OK);
+	ax_err_release(&err);
+	struct ax_tasklist tl;
+	lower_on(&n, 1, -1, &tl);
+	ck_assert_uint_eq(layer_cycles(&tl, 1, AX_T_DPU), 16 + 4096 / 128);
+	ck_assert_uint_eq(layer_cycles(&tl, 2, AX_T_DPU), 16 + 2 * 4096 / 128);
+	ck_assert_uint_eq(layer_cycles(&tl, 3, AX_T_DPU), 16 + 3 * 4096 / 128 + (4096 / 64 - 4096 / 128));
+	ck_assert_uint_eq(layer_cycles(&tl, 4, AX_T_DPU), 16 + 4096 / 128 + (4096 / 64 - 4096 / 128));
+	/* the squaring mul fetches its input (in DDR, from the host) once */
+	size_t fetches = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++)
+		fetches += tl.tasks[i].layer == 1 && tl.tasks[i].kind == AX_T_DMA && tl.tasks[i].dst == AX_MEM_L1;
+	ck_assert_uint_eq(fetches, 1);
+	ax_tasklist_release(&tl);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* A 4096-token sequence (ViT-B's widths): the 12 heads' scores, 4096 x 1 x
+ * 49152 (201 MB), are placed like any tensor and spill to DDR, and every
+ * transfer of the attention layers stays inside the copy's activations. */
+START_TEST(test_attention_spill)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	projections(&n, 4096, 768);
+	matmul(&n, 1, 2, 12 * 4096, 12, 1);
+	node(&n, "attn", AX_OP_SOFTMAX, 4, -1);
+	matmul(&n, 5, 3, 768, 12, 0);
+	infer(&n);
+	struct ax_tasklist tl;
+	lower_on(&n, 1, -1, &tl);
+	const struct ax_placement *sc = &tl.tensors[4];
+	ck_assert_uint_eq(sc->bytes, 4096ull * 49152);
+	uint64_t in_ddr = sc->bytes - (sc->home == AX_MEM_L2 ? sc->l2_bytes : 0);
+	ck_assert(sc->home != AX_MEM_L1 && in_ddr > sc->bytes / 2);
+	ck_assert_uint_ge(tl.spilled_bytes, in_ddr);
+	uint64_t lo = tl.ddr_weight_stride * tl.copies, hi = lo + tl.lanes * tl.ddr_copy_stride;
+	size_t ddr = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->kind != AX_T_DMA || t->layer < 4 || (t->src != AX_MEM_DDR && t->dst != AX_MEM_DDR))
+			continue;
+		uint64_t addr = t->src == AX_MEM_DDR ? t->src_addr : t->dst_addr;
+		uint64_t extent = t->run_bytes ? (t->bytes / t->run_bytes - 1) * t->run_stride + t->run_bytes : t->bytes;
+		ck_assert_msg(addr >= lo && addr + extent <= hi, "task %zu: [%llu, %llu) outside [%llu, %llu)", i,
+			      (unsigned long long)addr, (unsigned long long)(addr + extent),
+			      (unsigned long long)lo, (unsigned long long)hi);
+		ddr++;
+	}
+	ck_assert_uint_gt(ddr, 0);
+	ck_assert_uint_eq(tl.plans[4].passes, 12ull * 4096 * 8);  /* heads x rows x column tiles */
+	ax_tasklist_release(&tl);
+	ax_net_release(&n);
+}
+END_TEST
+
+/* Cooperative copies split a dyn_matmul by heads when every core gets one:
+ * 4 heads on 4 cores, each core writes its head's B and nothing else; with
+ * 2 heads on 4 cores they split A's rows, and every core writes both heads. */
+START_TEST(test_dyn_matmul_cooperative)
+{
+	struct ax_net n;
+	struct ax_tasklist tl;
+	lower_scores(&n, 64, 256, 4, 4, AX_MC_COOPERATIVE, &tl);
+	for (int k = 0; k < 4; k++) {
+		size_t loads = 0, rows = 0;
+		for (size_t i = 0; i < tl.n_tasks; i++) {
+			const struct ax_task *t = &tl.tasks[i];
+			loads += t->layer == 4 && t->kind == AX_T_IMC_LOAD && t->core == (uint32_t)k;
+			rows += t->layer == 4 && t->kind == AX_T_MVM && t->core == (uint32_t)k ? t->passes : 0;
+		}
+		ck_assert_uint_eq(loads, 1);
+		ck_assert_uint_eq(rows, 64);   /* all of A's rows, its head */
+	}
+	ck_assert_uint_eq(tl.plans[4].runtime_weight_bytes, 4 * 64 * 64);
+	ax_tasklist_release(&tl);
+	ax_net_release(&n);
+
+	ax_net_init(&n);
+	uint32_t mm = attention_net(&n);
+	lower_on(&n, 4, AX_MC_COOPERATIVE, &tl);
+	for (int k = 0; k < 4; k++) {
+		size_t loads = 0;
+		for (size_t i = 0; i < tl.n_tasks; i++)
+			loads += tl.tasks[i].layer == mm && tl.tasks[i].kind == AX_T_IMC_LOAD && tl.tasks[i].core == (uint32_t)k;
+		ck_assert_uint_eq(loads, 2 * 2);   /* both heads, two tiles each */
+	}
+	ax_tasklist_release(&tl);
+	ax_net_release(&n);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("lower");
@@ -1305,6 +1634,12 @@ static Suite *suite(void)
 	tcase_add_test(t, test_l2_constraint);
 	tcase_add_test(t, test_constant_pool);
 	tcase_add_test(t, test_caps_and_single_op);
+	tcase_add_test(t, test_dyn_matmul_imc);
+	tcase_add_test(t, test_dyn_matmul_dpu);
+	tcase_add_test(t, test_dyn_matmul_groups);
+	tcase_add_test(t, test_vector_passes);
+	tcase_add_test(t, test_attention_spill);
+	tcase_add_test(t, test_dyn_matmul_cooperative);
 	tcase_add_test(t, test_unit_table);
 	suite_add_tcase(s, t);
 	return s;

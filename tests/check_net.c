@@ -118,7 +118,7 @@ START_TEST(test_names)
 	for (int a = 0; a < AX_ACT_COUNT; a++)
 		ck_assert_int_eq(ax_act_parse(ax_act_name((enum ax_act)a)), a);
 	ck_assert_int_eq(ax_act_parse("leaky_relu"), AX_ACT_LEAKY_RELU);
-	ck_assert_int_eq(ax_act_parse("gelu"), -1);
+	ck_assert_int_eq(ax_act_parse("swish"), -1);
 	ck_assert_str_eq(ax_op_name(AX_OP_COUNT), "?");
 	ck_assert_str_eq(ax_act_name((enum ax_act)99), "?");
 	ck_assert_str_eq(ax_op_suggest("convv", NULL), "conv");
@@ -419,6 +419,62 @@ START_TEST(test_resize_act_softmax)
 }
 END_TEST
 
+/* Attention's two products of activations: Q x K^T (B transposed) and
+ * scores x V, 12 heads of 64; shapes, MACs, and no parameters or weights. */
+START_TEST(test_dyn_matmul)
+{
+	struct ax_net net;
+	load_ok("inputs: [{name: x, shape: [1, 197, 768]}]\n"
+		"layers:\n"
+		"  - {name: q, op: dense, out: 768, in: x}\n"
+		"  - {name: qkv, op: conv, kernel: 1, out: 1536, in: x}\n"
+		"  - {name: k, op: slice, start: 0, end: 768}\n"
+		"  - {name: v, op: slice, start: 768, end: 1536, in: qkv}\n"
+		"  - {name: s, op: dyn_matmul, in: [x, k], heads: 12, out: 2364, transpose_b: true}\n"
+		"  - {name: p, op: softmax}\n"
+		"  - {name: o, op: dyn_matmul, in: [p, v], heads: 12, out: 768, act: gelu}\n", &net);
+	const struct ax_layer *s = layer(&net, "s"), *o = layer(&net, "o");
+	ck_shape(s, 1, 197, 2364);
+	ck_shape(o, 1, 197, 768);
+	ck_assert_uint_eq(s->trans_b, 1);
+	ck_assert_uint_eq(o->trans_b, 0);
+	ck_assert_int_eq(o->act, AX_ACT_GELU);
+	ck_assert_uint_eq(ax_layer_runtime_weights(&net, s), 64 * 2364);
+	ck_assert_uint_eq(ax_layer_runtime_weights(&net, o), 197 * 768);
+	ck_assert_uint_eq(ax_layer_macs(&net, s), 197ull * 64 * 2364);
+	ck_assert_uint_eq(ax_layer_macs(&net, o), 197ull * 197 * 768);
+	ck_assert_uint_eq(ax_layer_params(&net, s), 0);
+	ck_assert_uint_eq(ax_layer_weight_size(&net, o), 0);
+	ck_assert_uint_eq(ax_layer_runtime_weights(&net, layer(&net, "q")), 0);
+	ax_net_release(&net);
+
+	/* B of the wrong shape, heads that do not divide, one input */
+	ax_net_init(&net);
+	add_input(&net, "a", 1, 10, 64);
+	add_input(&net, "b", 1, 16, 64);
+	struct ax_layer *l = add(&net, "m", AX_OP_MATMUL, 0);
+	l->n_in = 2;
+	l->in[1] = 1;
+	l->groups = 4;
+	l->cout = 32;
+	infer_fails(&net, "must hold 16 pixels (K) of 32 channels");
+	net.layers[2].trans_b = 1;
+	infer_fails(&net, "with trans_b, 4 groups and 32 outputs, the second must hold 8 pixels (N)");
+	net.layers[2].cout = 64;
+	infer_ok(&net);
+	ck_shape(&net.layers[2], 1, 10, 64);
+	net.layers[2].groups = 3;
+	infer_fails(&net, "groups 3 does not divide");
+	net.layers[2].groups = 4;
+	net.layers[2].has_bias = 1;
+	infer_fails(&net, "has_bias 1 on a dyn_matmul");
+	net.layers[2].has_bias = 0;
+	net.layers[2].n_in = 1;
+	infer_fails(&net, "dyn_matmul takes two inputs, found 1");
+	ax_net_release(&net);
+}
+END_TEST
+
 /* Every op at once, from tests/nets/all-ops.yaml; figures by hand. */
 START_TEST(test_all_ops_file)
 {
@@ -615,8 +671,8 @@ START_TEST(test_infer_errors)
 		const char *want;
 		int what;
 	} cases[] = {
-		{ "layer 'c': op 99 is out of range; expected 0 to 12", 0 },
-		{ "layer 'c': act 42 is out of range; expected 0 to 6", 1 },
+		{ "layer 'c': op 99 is out of range; expected 0 to 13", 0 },
+		{ "layer 'c': act 42 is out of range; expected 0 to 7", 1 },
 		{ "layer 'c': input 0 refers to layer 1; expected a layer before this one (1)", 2 },
 		{ "layer 'c': input 0 refers to layer 5; expected a layer before this one (1)", 3 },
 		{ "layer 'c': conv has 0 inputs; expected 1 to 8", 4 },
@@ -799,7 +855,7 @@ static const struct bad_yaml {
 	{ IN1 "  - {name: c, op: act, act: none}\n",
 	  "3:29: layer 'c': act: 'none' is not allowed for an act layer; expected an activation" },
 	{ IN1 "  - {name: c, op: act}\n",
-	  "3:5: layer 'c': act: missing; expected an activation (relu, relu6, silu, sigmoid, hardswish, leaky_relu)" },
+	  "3:5: layer 'c': act: missing; expected an activation (relu, relu6, silu, sigmoid, hardswish, leaky_relu, gelu)" },
 	{ IN1 "  - {name: c, op: softmax, act: relu, alpha: 0.2}\n",
 	  "3:46: layer 'c': alpha: '0.2' applies only to act leaky_relu; expected no alpha" },
 	{ IN1 "  - {name: c, op: act, act: leaky_relu, alpha: 2}\n",
@@ -970,6 +1026,7 @@ static Suite *net_suite(void)
 	Suite *s = suite_create("net");
 	TCase *tc = tcase_create("infer");
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_dyn_matmul);
 	tcase_add_test(tc, test_lifecycle);
 	tcase_add_test(tc, test_conv);
 	tcase_add_test(tc, test_conv_stride_pad_dilation);

@@ -567,6 +567,39 @@ START_TEST(test_bad_path)
 }
 END_TEST
 
+/* A dyn_matmul's weight writes are marked as writes of activations (its
+ * run-time operand); a convolution's say nothing of their data. */
+START_TEST(test_trace_attention)
+{
+	const char *net = "models/transformer/c2psa-block.net.yaml";
+	char *trace = ax_tmp("c2psa.trace.json");
+	struct ax_run r = ax_run_axsim("run '%s' --quiet --inferences 1 --trace '%s'", ax_src(net), trace);
+	ck_assert_msg(r.status == 0, "axsim run %s failed (%d): %s", net, r.status, r.err);
+	ax_run_free(&r);
+	check_trace(trace, net);
+	json_t *root = load_json(trace), *ev;
+	size_t i, runtime = 0, weights = 0;
+	json_array_foreach(json_object_get(root, "traceEvents"), i, ev) {
+		json_t *args = json_object_get(ev, "args");
+		const char *kind = json_string_value(json_object_get(args, "kind"));
+		if (!kind || strcmp(kind, "imc_load") || strcmp(str_field(ev, "cat"), "imc_load"))
+			continue;  /* (its dispatch on the controller's track is not the write) */
+		const char *name = str_field(ev, "name"), *data = json_string_value(json_object_get(args, "data"));
+		if (!strcmp(name, "scores") || !strcmp(name, "ctx")) {
+			ck_assert_msg(data && !strcmp(data, "activations"), "%s: a run-time write without data", name);
+			runtime++;
+		} else {
+			ck_assert_msg(!data, "%s: a weight write with data '%s'", name, data);
+			weights++;
+		}
+	}
+	ck_assert_uint_eq(runtime, 4 * 2 * 4);  /* 4 copies x 2 products x 4 heads of one tile */
+	ck_assert_uint_gt(weights, 0);
+	json_decref(root);
+	free(trace);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("trace");
@@ -575,6 +608,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_platform_records);
 	tcase_add_test(t, test_trace_tiny);
 	tcase_add_test(t, test_trace_yolo);
+	tcase_add_test(t, test_trace_attention);
 	tcase_add_test(t, test_size_limit);
 	tcase_add_test(t, test_vcd_tiny);
 	tcase_add_test(t, test_recording_is_neutral);

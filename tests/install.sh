@@ -25,6 +25,14 @@ lib=$(dirname "$(find "$prefix" -name axsim.pc)")/..
 [ -e "$lib/cmake/axsim/axsimConfig.cmake" ] || fail "no CMake package config"
 grep -q '^\.SS sweep' "$prefix/share/man/man1/axsim.1" || fail "the man page lacks the sweep command"
 
+# the library exports axsim.h's functions (version AXSIM_1) and the stages' ax_*
+# (AXSIM_PRIVATE, for the tool and the tests), nothing of SystemC or the ONNX reader
+so=$(readlink -f "$lib/libaxsim.so")
+other=$(nm -D --defined-only "$so" | awk '{ sub(/@.*/, "", $3) } $3 !~ /^(axsim_|ax_|sc_main$|AXSIM_)/ { print $3 }' | head -5)
+[ -z "$other" ] || fail "libaxsim exports symbols outside its interface: $other"
+nm -D --defined-only --with-symbol-versions "$so" | grep -q ' axsim_run@@AXSIM_1$' ||
+	fail "axsim_run is not exported with version AXSIM_1"
+
 # the installed tool runs from the prefix alone (it finds libaxsim by its rpath)
 "$prefix/bin/axsim" compile "$src/models/tiny/tiny.net.yaml" -o "$tmp/tiny.elf"
 "$prefix/bin/axsim" run "$tmp/tiny.elf" --config "$src/models/tiny/tiny.yaml" --quiet --json "$tmp/tiny.json"

@@ -33,9 +33,12 @@ struct ax_arch {
 	/* vector units, per core */
 	uint64_t dpu_elems_per_cycle;
 	uint64_t dpu_lut_elems_per_cycle;
+	uint64_t dpu_macs_per_cycle;
 	uint64_t dpu_const_bytes_per_channel;
 	uint64_t dwpu_macs_per_cycle;
 	uint64_t dwpu_elems_per_cycle;
+	/* products of two activations: AX_MM_ON_IMC or AX_MM_ON_DPU */
+	uint64_t dyn_matmul_unit;
 	uint64_t unit_start_cycles;
 	/* L1, per core */
 	uint64_t l1_size, l1_reserved;
@@ -74,6 +77,9 @@ struct ax_arch {
 	uint64_t pw_core_leak_uw, pw_l2_leak_uw, pw_uncore_uw;
 	uint64_t pw_limit_uw, pw_m2_limit_uw, pw_period_ps, pw_step_pm, pw_floor_pm;
 };
+
+/* Values of dyn_matmul.unit (docs/timing-model.md "Products of two activations"). */
+enum { AX_MM_ON_IMC = 0, AX_MM_ON_DPU = 1 };
 
 /* One key of the hardware description. */
 struct ax_arch_key {

@@ -57,6 +57,7 @@ static const struct suffix *suffixes(enum ax_unit u)
 	case AX_U_TPS: return tps_sfx;
 	case AX_U_PERMILLE: return pm_sfx;
 	case AX_U_DDR_SCHED: return count_sfx;
+	case AX_U_MATMUL_UNIT: return count_sfx;
 	case AX_U_FJ: return fj_sfx;
 	case AX_U_UW: return uw_sfx;
 	case AX_U_MV: return mv_sfx;
@@ -79,6 +80,7 @@ const char *ax_unit_name(enum ax_unit u)
 	case AX_U_TPS: return "transfers/s";
 	case AX_U_PERMILLE: return "fraction";
 	case AX_U_DDR_SCHED: return "policy";
+	case AX_U_MATMUL_UNIT: return "unit";
 	case AX_U_FJ: return "fJ";
 	case AX_U_UW: return "uW";
 	case AX_U_MV: return "mV";
@@ -101,6 +103,7 @@ const char *ax_unit_help(enum ax_unit u)
 	case AX_U_TPS: return "a transfer rate such as 4266MT/s";
 	case AX_U_PERMILLE: return "a fraction such as 0.85 or a percentage such as 85%";
 	case AX_U_DDR_SCHED: return "fifo or frfcfs";
+	case AX_U_MATMUL_UNIT: return "imc or dpu";
 	case AX_U_FJ: return "an energy such as 120fJ, 0.75pJ or 3.5nJ";
 	case AX_U_UW: return "a power such as 600mW or 8.5W";
 	case AX_U_MV: return "a voltage such as 680mV or 0.68V";
@@ -128,6 +131,14 @@ int ax_unit_parse(const char *text, enum ax_unit u, uint64_t *out, const char **
 			return 0;
 		}
 		*why = "is not a scheduling policy";
+		return -1;
+	}
+	if (u == AX_U_MATMUL_UNIT) {
+		if (!strcmp(text, "imc") || !strcmp(text, "dpu")) {
+			*out = text[0] == 'd';
+			return 0;
+		}
+		*why = "is not a unit";
 		return -1;
 	}
 	const char *p = text;
@@ -255,6 +266,9 @@ void ax_unit_format(uint64_t v, enum ax_unit u, char *buf, size_t len)
 		return;
 	case AX_U_DDR_SCHED:
 		snprintf(buf, len, "%s", v ? "frfcfs" : "fifo");
+		return;
+	case AX_U_MATMUL_UNIT:
+		snprintf(buf, len, "%s", v ? "dpu" : "imc");
 		return;
 	case AX_U_BYTES:
 		if (v && v % 1073741824ull == 0) snprintf(buf, len, "%lluGiB", (unsigned long long)(v / 1073741824ull));

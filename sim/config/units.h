@@ -22,6 +22,7 @@ enum ax_unit {
 	AX_U_TPS,     /* transfers per second: MT/s, GT/s */
 	AX_U_PERMILLE, /* fraction in thousandths: %, or a plain number 0..1 */
 	AX_U_DDR_SCHED, /* DDR scheduling policy: fifo (0) or frfcfs (1) */
+	AX_U_MATMUL_UNIT, /* unit of products of two activations: imc (0) or dpu (1) */
 	AX_U_FJ,      /* energy in femtojoules: fJ, pJ, nJ, uJ */
 	AX_U_UW,      /* power in microwatts: uW, mW, W */
 	AX_U_MV       /* voltage in millivolts: mV, V */

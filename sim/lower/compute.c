@@ -44,7 +44,14 @@ void ax_imc_map_layer(const struct ax_net *net, const struct ax_layer *l,
 {
 	uint32_t cin = ax_layer_cin(net, l);
 	m->expanded = 1;
-	if (l->op == AX_OP_DENSE) {
+	if (l->op == AX_OP_MATMUL) {
+		/* timing-model.md "Products of two activations": one head's
+		 * B, K rows (placed as a 1 x 1 convolution's K input channels
+		 * are) by N columns */
+		uint32_t heads = l->groups ? l->groups : 1;
+		m->rows = (uint32_t)position_rows(a, cin / heads);
+		m->cols = l->cout / heads;
+	} else if (l->op == AX_OP_DENSE) {
 		m->rows = (uint32_t)position_rows(a, cin);
 		m->cols = l->cout;
 	} else {
@@ -147,9 +154,27 @@ int ax_act_uses_lut(enum ax_act act)
  * the cycles beyond the plain pass of ax_dpu_cycles. */
 uint64_t ax_dpu_act_cycles(const struct ax_arch *a, enum ax_act act, uint64_t elems)
 {
-	if (!ax_act_uses_lut(act) || a->dpu_lut_elems_per_cycle >= a->dpu_elems_per_cycle)
+	if (!ax_act_uses_lut(act))
+		return 0;
+	return ax_dpu_lut_cycles(a, elems);
+}
+
+/* timing-model.md "Vector units": a pass through a lookup table goes at
+ * the slower of dpu.throughput and dpu.lut_throughput; these are the
+ * cycles beyond the plain pass. */
+uint64_t ax_dpu_lut_cycles(const struct ax_arch *a, uint64_t elems)
+{
+	if (a->dpu_lut_elems_per_cycle >= a->dpu_elems_per_cycle)
 		return 0;
 	return div_ceil(elems, a->dpu_lut_elems_per_cycle) - div_ceil(elems, a->dpu_elems_per_cycle);
+}
+
+/* timing-model.md "Products of two activations": on the DPU, m
+ * multiply-accumulates at dpu.mac_throughput (the requantisation of the
+ * results is a pass of its own, ax_dpu_cycles). */
+uint64_t ax_dpu_matmul_cycles(const struct ax_arch *a, uint64_t macs)
+{
+	return div_ceil(macs, a->dpu_macs_per_cycle);
 }
 
 uint32_t ax_dpu_passes(const struct ax_layer *l)

@@ -11,7 +11,8 @@
 #include "../config/arch.h"
 #include "../net/net.h"
 
-/* How a convolution or dense layer's weight matrix is cut into array tiles. */
+/* How a convolution or dense layer's weight matrix is cut into array tiles
+ * (for a dyn_matmul: one head's run-time weights, K x N). */
 struct ax_imc_map {
 	uint32_t expanded;     /* groups of a grouped conv expanded block-diagonally (1: none) */
 	uint32_t rows, cols;   /* the matrix: kh*kw*cin (padded to imc.pword) x cout */
@@ -54,6 +55,12 @@ uint64_t ax_dwpu_cycles(const struct ax_arch *a, uint64_t macs, uint64_t elems);
  * through a lookup table (0 for none, ReLU, ReLU6). */
 int ax_act_uses_lut(enum ax_act act);
 uint64_t ax_dpu_act_cycles(const struct ax_arch *a, enum ax_act act, uint64_t elems);
+/* The extra DPU cycles of any pass of elems through a lookup table
+ * (softmax's exponent too); 0 when dpu.lut_throughput is not the slower. */
+uint64_t ax_dpu_lut_cycles(const struct ax_arch *a, uint64_t elems);
+/* timing-model.md "Products of two activations": cycles of macs
+ * multiply-accumulates of a dyn_matmul on the DPU (dyn_matmul.unit dpu). */
+uint64_t ax_dpu_matmul_cycles(const struct ax_arch *a, uint64_t macs);
 
 /* DPU elements a non-IMC layer processes per output element (softmax: 3). */
 uint32_t ax_dpu_passes(const struct ax_layer *l);

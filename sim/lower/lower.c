@@ -88,6 +88,7 @@ struct layer_info {
 	struct ax_imc_map map;
 	uint32_t icr, window_rows;      /* replication factor, rows of the grown window */
 	int imc, dwpu;
+	int dyn;                        /* a dyn_matmul on the IMC: map is one head's run-time weights */
 	uint32_t group;                 /* fused group index */
 	int32_t epi;                    /* element-wise layer applied by this layer's DPU, or -1 */
 	int32_t epi_of;                 /* for that element-wise layer: its producer, or -1 */
@@ -236,8 +237,9 @@ static void device_inputs(struct lstate *s)
 static int fusable(const struct lstate *s, uint32_t i)
 {
 	const struct ax_layer *l = &s->net->layers[i];
-	if (l->op == AX_OP_INPUT || l->op == AX_OP_DENSE || l->op == AX_OP_GLOBALPOOL)
-		return 0;
+	if (l->op == AX_OP_INPUT || l->op == AX_OP_DENSE || l->op == AX_OP_GLOBALPOOL ||
+	    l->op == AX_OP_MATMUL)
+		return 0;  /* (a dyn_matmul needs the whole of its second operand) */
 	if (l->out.h < 2)
 		return 0;
 	return 1;
@@ -493,7 +495,9 @@ static void setup_now(struct lstate *s, uint32_t core);
  * timing-model.md "Operator set-up"). */
 static int prefetch_task(const struct ax_task *t)
 {
-	return t->kind == AX_T_IMC_LOAD ||
+	/* (a dyn_matmul's run-time weights are activations: written as part
+	 * of its operator, after its set-up) */
+	return (t->kind == AX_T_IMC_LOAD && t->data == AX_KIND_WEIGHTS) ||
 	       (t->kind == AX_T_DMA && (t->data == AX_KIND_WEIGHTS || t->data == AX_KIND_CONST));
 }
 
@@ -626,6 +630,31 @@ static void input_rows(const struct ax_layer *l, const struct ax_shape *in, uint
 	}
 }
 
+/* Rows of input k of l needed for output rows [r0, r1): a dyn_matmul needs
+ * the whole of its second operand B for any row of A (docs/timing-model.md
+ * "Products of two activations"). */
+static void operand_rows(const struct ax_layer *l, uint32_t k, const struct ax_shape *in, uint32_t r0,
+			 uint32_t r1, uint32_t *i0, uint32_t *i1)
+{
+	if (l->op == AX_OP_MATMUL && k == 1) {
+		*i0 = 0;
+		*i1 = in->h;
+		return;
+	}
+	input_rows(l, in, r0, r1, i0, i1);
+}
+
+/* Non-zero when input k of l repeats an earlier input (layer
+ * normalisation's squaring mul reads x twice): it is fetched and streamed
+ * once (docs/timing-model.md "Vector units"). */
+static int repeated_input(const struct ax_layer *l, uint32_t k)
+{
+	for (uint32_t q = 0; q < k; q++)
+		if (l->in[q] == l->in[k])
+			return 1;
+	return 0;
+}
+
 /* The tasks a consumer of rows [i0, i1) of tensor p waits for: the pieces
  * that produce those rows, or with the inter-operator barrier (docs/
  * timing-model.md "Operator barrier") every piece of p. */
@@ -650,11 +679,11 @@ static void fetch_inputs(struct lstate *s, uint32_t core, uint32_t li, uint32_t 
 	const struct ax_layer *l = &s->net->layers[li];
 	for (uint32_t k = 0; k < l->n_in; k++) {
 		uint32_t p = l->in[k];
-		if (s->li[p].group == s->li[li].group && p != li)
+		if ((s->li[p].group == s->li[li].group && p != li) || repeated_input(l, k))
 			continue;
 		const struct ax_layer *pl = &s->net->layers[p];
 		uint32_t i0, i1;
-		input_rows(l, &pl->out, r0, r1, &i0, &i1);
+		operand_rows(l, k, &pl->out, r0, r1, &i0, &i1);
 		struct idlist pd = { 0 };
 		producer_deps(s, p, i0, i1 > i0 ? i1 : i0 + 1, &pd);
 		if (s->tl->tensors[p].home == AX_MEM_L1) {
@@ -720,6 +749,13 @@ static uint32_t store_output(struct lstate *s, uint32_t core, uint32_t li, uint3
 	return id;
 }
 
+/* Rows [*s0, *s1) of strip si of ns over rows [r0, r0 + rows). */
+static void strip_rows(uint32_t r0, uint32_t rows, uint32_t si, uint32_t ns, uint32_t *s0, uint32_t *s1)
+{
+	*s0 = r0 + (uint32_t)((uint64_t)rows * si / ns);
+	*s1 = r0 + (uint32_t)((uint64_t)rows * (si + 1) / ns);
+}
+
 static uint32_t strips_for(uint32_t rows, uint64_t bytes)
 {
 	uint64_t n = div_ceil(bytes, AX_STRIP_BYTES);
@@ -769,37 +805,63 @@ static uint32_t weight_dma(struct lstate *s, uint32_t core, uint32_t li, uint32_
 	return id;
 }
 
-/* Stages one tile's weights in L1 and writes them into the next free weight
- * slots (cols columns need ceil(cols / bank width) slots); returns the load
- * task and the slots it filled (docs/imc.md "Weight slots"). */
-static uint32_t load_tile(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
-			  uint64_t dma_bytes, uint64_t write_bytes, uint32_t cols,
-			  uint64_t src_addr, struct slot_span *span)
+/* The next of the two L1 weight-staging buffers; a transfer into it waits
+ * (dependency pushed to d) until the IMC write that drained it ended. */
+static uint32_t stage_claim(struct lstate *s, uint32_t core, struct idlist *d)
 {
 	struct core_state *cs = &s->cs[core];
-	struct idlist d = { 0 };
 	uint32_t stage = (uint32_t)(cs->stages++ % 2);
 	if (cs->stage_used[stage])
-		id_push(&d, cs->stage_last[stage]);
-	uint32_t wdma = weight_dma(s, core, li, copy, src_addr, dma_bytes, &d);
-	d.n = 0;
-	id_push(&d, wdma);
+		id_push(d, cs->stage_last[stage]);
+	return stage;
+}
+
+/* Writes write_bytes from L1 into the next free weight slots (cols columns
+ * need ceil(cols / bank width) slots), after the tasks in d and the last
+ * pass on each slot; kind says whether the bytes are weights or a
+ * dyn_matmul's run-time operand (an activation).  stage (or -1) is the
+ * staging buffer it drains.  Returns the load task and the slots it filled
+ * (docs/imc.md "Weight slots"). */
+static uint32_t write_slots(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy, int stage,
+			    struct idlist *d, uint64_t write_bytes, uint32_t cols, enum ax_kind kind,
+			    struct slot_span *span)
+{
+	struct core_state *cs = &s->cs[core];
 	span->count = (uint32_t)div_ceil(cols, bank_cols(s->a));
 	span->first = (uint32_t)(cs->next_slot % cs->n_slots);
 	cs->next_slot += span->count;
 	for (uint32_t q = 0; q < span->count; q++) {
 		uint32_t sl = (span->first + q) % cs->n_slots;
 		if (cs->slot_used[sl])
-			id_push(&d, cs->slot_last[sl]);
+			id_push(d, cs->slot_last[sl]);
 	}
 	struct ax_task lt = compute_task(AX_T_IMC_LOAD, core, li, copy);
 	lt.bytes = write_bytes;
 	lt.l1_read = write_bytes;
+	lt.data = kind;
 	lt.cycles = ax_imc_load_cycles(s->a, write_bytes);
-	uint32_t load = add_task(s, &lt, &d);
+	uint32_t load = add_task(s, &lt, d);
+	if (stage >= 0) {
+		cs->stage_used[stage] = 1;
+		cs->stage_last[stage] = load;
+	}
+	return load;
+}
+
+/* Stages one tile's weights in L1 and writes them into the next free weight
+ * slots; returns the load task and the slots it filled (docs/imc.md
+ * "Weight slots"). */
+static uint32_t load_tile(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
+			  uint64_t dma_bytes, uint64_t write_bytes, uint32_t cols,
+			  uint64_t src_addr, struct slot_span *span)
+{
+	struct idlist d = { 0 };
+	uint32_t stage = stage_claim(s, core, &d);
+	uint32_t wdma = weight_dma(s, core, li, copy, src_addr, dma_bytes, &d);
+	d.n = 0;
+	id_push(&d, wdma);
+	uint32_t load = write_slots(s, li, core, copy, (int)stage, &d, write_bytes, cols, AX_KIND_WEIGHTS, span);
 	free(d.v);
-	cs->stage_used[stage] = 1;
-	cs->stage_last[stage] = load;
 	return load;
 }
 
@@ -850,6 +912,71 @@ static uint64_t requant_cycles(const struct lstate *s, uint32_t li, uint64_t e)
 
 /* ---- a layer alone: weight-set groups outer, strips inner (docs/imc.md) ---- */
 
+/* A group of tiles written and computed together (docs/imc.md
+ * "Weight-slot groups"): the loads that write them, the slots they fill,
+ * and the figures of one pass through them all. */
+struct tile_group {
+	struct idlist loads;
+	struct slot_span spans[MAX_GROUP];
+	uint64_t rows;       /* input-vector bytes read from L1 */
+	uint64_t macs;       /* multiply-accumulates of the mapped matrix */
+	uint64_t cycles;     /* beyond the start latency */
+	uint64_t cells;      /* docs/energy.md "Gating" */
+	uint64_t part_w, part_r; /* partial-sum bytes leaving and re-entering the accumulators */
+};
+
+/* Adds tile t of map m (tiles [g0, g1) form the group) with rows input
+ * rows, cols columns in the array (replicas included), tc columns of its
+ * own and macs multiply-accumulates per pass. */
+static void group_add_tile(struct tile_group *tg, const struct ax_arch *a, const struct ax_imc_map *m,
+			   uint32_t t, uint32_t g0, uint32_t g1, uint64_t rows, uint64_t cols,
+			   uint32_t tc, uint64_t macs)
+{
+	tg->rows += rows;
+	tg->macs += macs;
+	tg->cells += ax_imc_gated_cells(a, rows, cols);
+	tg->cycles += ax_mvm_cycles(a, 1, (uint32_t)cols) - a->unit_start_cycles;
+	/* partial sums between groups go through L1 (imc.result_size each):
+	 * tiles run row tile outer, column tile inner; a column's partial sums
+	 * leave the accumulators when its next row tile is in a later group,
+	 * and come back from L1 when its previous row tile was in an earlier
+	 * one */
+	uint32_t rt = t / m->col_tiles;
+	if (rt + 1 < m->row_tiles && t + m->col_tiles >= g1)
+		tg->part_w += (uint64_t)tc * a->imc_result_bytes;
+	if (rt > 0 && t < g0 + m->col_tiles)
+		tg->part_r += (uint64_t)tc * a->imc_result_bytes;
+}
+
+/* The slots of the group's n tiles are free again after its last pass;
+ * releases the group. */
+static void release_group(struct lstate *s, uint32_t core, struct tile_group *tg, uint32_t n,
+			  uint32_t mvm)
+{
+	for (uint32_t t = 0; t < n; t++)
+		release_slots(s, core, &tg->spans[t], mvm);
+	free(tg->loads.v);
+}
+
+/* The passes of a strip of `pixels` output pixels (`passes` input vectors)
+ * through the n tiles of group tg, after deps (freed); returns the task. */
+static uint32_t group_mvm(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
+			  const struct tile_group *tg, uint32_t n, uint64_t passes, uint64_t pixels,
+			  uint64_t macs, struct idlist *deps)
+{
+	struct ax_task mt = compute_task(AX_T_MVM, core, li, copy);
+	mt.passes = passes * n;
+	mt.macs = macs;
+	mt.imc_cells = passes * tg->cells;
+	mt.cycles = s->a->unit_start_cycles + passes * tg->cycles;
+	mt.l1_read = passes * tg->rows + pixels * tg->part_r;
+	mt.l1_write = pixels * tg->part_w;
+	uint32_t id = add_task(s, &mt, deps);
+	free(deps->v);
+	s->tl->plans[li].passes += mt.passes;
+	return id;
+}
+
 /* Output rows [r0, r1) and output channels [c0, c1) of an IMC layer on one
  * core: a copy over several cores splits weight-heavy layers by channels and
  * the others by rows (docs/memory.md "Several cores"). */
@@ -881,10 +1008,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 	uint64_t woff = (uint64_t)c0 * inf->map.rows;
 	for (uint32_t g0 = 0; g0 < m->tiles; g0 += gsize) {
 		uint32_t g1 = g0 + gsize < m->tiles ? g0 + gsize : m->tiles;
-		struct idlist loads = { 0 };
-		struct slot_span spans[MAX_GROUP];
-		uint64_t sum_rows = 0, sum_macs_px = 0, cyc_px = 0, part_w = 0, part_r = 0;
-		uint64_t cells_px = 0;   /* docs/energy.md "Gating" */
+		struct tile_group tg = { 0 };
 		for (uint32_t t = g0; t < g1; t++) {
 			uint32_t tr, tc;
 			uint64_t wb;
@@ -892,55 +1016,33 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 			/* the DMA moves the tile as stored; replication happens
 			 * as it is written into the array */
 			uint64_t stored = (uint64_t)tr * tc + (t == 0 ? bias_bytes : 0);
-			id_push(&loads, load_tile(s, li, core, copy, stored, wb,
-						  tc * inf->icr, s->woff[li] + woff, &spans[t - g0]));
+			id_push(&tg.loads, load_tile(s, li, core, copy, stored, wb,
+						     tc * inf->icr, s->woff[li] + woff, &tg.spans[t - g0]));
 			woff += stored;
 			s->tl->plans[li].weight_bytes += wb;
-			sum_rows += inf->icr > 1 ? inf->window_rows : tr;
-			sum_macs_px += (uint64_t)tr * tc;
-			cells_px += ax_imc_gated_cells(a, inf->icr > 1 ? inf->window_rows : tr, (uint64_t)tc * inf->icr);
-			cyc_px += ax_mvm_cycles(a, 1, tc * inf->icr) - a->unit_start_cycles;
-			/* partial sums between groups go through L1 (imc.result_size each) */
-			/* tiles run row tile outer, column tile inner; a column's
-			 * partial sums leave the accumulators when its next row tile
-			 * is in a later group, and come back from L1 when its
-			 * previous row tile was in an earlier one */
-			uint32_t rt = t / m->col_tiles;
-			if (rt + 1 < m->row_tiles && t + m->col_tiles >= g1)
-				part_w += (uint64_t)tc * a->imc_result_bytes;
-			if (rt > 0 && t < g0 + m->col_tiles)
-				part_r += (uint64_t)tc * a->imc_result_bytes;
+			group_add_tile(&tg, a, m, t, g0, g1, inf->icr > 1 ? inf->window_rows : tr,
+				       (uint64_t)tc * inf->icr, tc, (uint64_t)tr * tc);
 		}
 		uint32_t kept[AX_MAX_INPUTS] = { 0 }; /* input rows streamed once per group */
 		for (uint32_t si = 0; si < ns; si++) {
-			uint32_t s0 = r0 + (uint32_t)((uint64_t)rows * si / ns);
-			uint32_t s1 = r0 + (uint32_t)((uint64_t)rows * (si + 1) / ns);
+			uint32_t s0, s1;
+			strip_rows(r0, rows, si, ns, &s0, &s1);
 			uint64_t pixels = (uint64_t)(s1 - s0) * l->out.w;
 			uint64_t passes = (uint64_t)(s1 - s0) * cols_out;
 			struct idlist d = { 0 };
-			id_append(&d, &loads);
+			id_append(&d, &tg.loads);
 			fetch_inputs(s, core, li, copy, s0, s1, kept, &d);
 			if (g0 > 0)
 				id_push(&d, last_mvm[si]); /* partial sums of the previous group */
-			struct ax_task mt = compute_task(AX_T_MVM, core, li, copy);
-			mt.passes = passes * (g1 - g0);
-			mt.macs = imc_useful_macs(s, li, pixels * sum_macs_px);
-			mt.imc_cells = passes * cells_px;
-			mt.cycles = a->unit_start_cycles + passes * cyc_px;
-			mt.l1_read = passes * sum_rows + pixels * part_r;
-			mt.l1_write = pixels * part_w;
-			last_mvm[si] = add_task(s, &mt, &d);
-			free(d.v);
-			s->tl->plans[li].passes += mt.passes;
+			last_mvm[si] = group_mvm(s, li, core, copy, &tg, g1 - g0, passes, pixels,
+						 imc_useful_macs(s, li, pixels * tg.macs), &d);
 		}
-		for (uint32_t t = g0; t < g1; t++)
-			release_slots(s, core, &spans[t - g0], last_mvm[ns - 1]);
-		free(loads.v);
+		release_group(s, core, &tg, g1 - g0, last_mvm[ns - 1]);
 	}
 	/* requantisation and activation on the DPU, strip by strip */
 	for (uint32_t si = 0; si < ns; si++) {
-		uint32_t s0 = r0 + (uint32_t)((uint64_t)rows * si / ns);
-		uint32_t s1 = r0 + (uint32_t)((uint64_t)rows * (si + 1) / ns);
+		uint32_t s0, s1;
+		strip_rows(r0, rows, si, ns, &s0, &s1);
 		uint64_t elems = (uint64_t)(s1 - s0) * l->out.w * chans;
 		struct idlist d = { 0 };
 		id_push(&d, last_mvm[si]);
@@ -1007,6 +1109,149 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 	free(cdeps.v);
 }
 
+/* ---- products of two activations (docs/timing-model.md "Products of two activations") ---- */
+
+/* Fetches pixels [px0, px1), channels [c0, c1) of tensor p into L1 after
+ * deps, unless it lives there; the tasks are pushed to out (deps themselves
+ * when nothing moves).  A channel slice from DDR goes as its real runs, from
+ * L2 as one block of its size (docs/memory.md "DMA"), as store_output
+ * writes them. */
+static void slice_fetch(struct lstate *s, uint32_t core, uint32_t li, uint32_t copy, uint32_t p,
+			uint64_t px0, uint64_t px1, uint32_t c0, uint32_t c1, const struct idlist *deps,
+			struct idlist *out)
+{
+	const struct ax_placement *pl = &s->tl->tensors[p];
+	uint64_t C = s->net->layers[p].out.c;
+	if (pl->home == AX_MEM_L1 || px1 <= px0 || c1 <= c0) {
+		id_append(out, deps);
+		return;
+	}
+	uint64_t from = px0 * C + (uint64_t)c0 * (px1 - px0), bytes = (px1 - px0) * (c1 - c0);
+	size_t before = out->n;
+	tensor_dma(s, core, li, copy, p, from, from + bytes, 1, deps, out);
+	if (pl->home == AX_MEM_DDR && c1 - c0 < C && out->n == before + 1) {
+		struct ax_task *t = &s->tl->tasks[out->v[before]];
+		t->src_addr = pl->ddr_addr + copy * s->tl->ddr_copy_stride + px0 * C + c0;
+		t->run_bytes = c1 - c0;
+		t->run_stride = C;
+	}
+}
+
+/* Rows of a tensor of width w that hold pixels [px0, px1). */
+static void pixel_rows(uint64_t w, uint64_t px0, uint64_t px1, uint32_t *i0, uint32_t *i1)
+{
+	*i0 = (uint32_t)(px0 / w);
+	*i1 = (uint32_t)div_ceil(px1, w);
+}
+
+/* Writes one tile of head g's run-time weights B_g into the array: B's
+ * values (rows [k0, k1) of K, columns [n0, n1) of N) move from B's home into
+ * a staging buffer in L1 like any activation input, once B's producer has
+ * written them, and are written into free weight slots as a tile of
+ * write_bytes (its padded rows).  Returns the load task. */
+static uint32_t load_runtime_tile(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
+				  uint32_t g, uint32_t k0, uint32_t k1, uint32_t n0, uint32_t n1,
+				  uint64_t write_bytes, struct slot_span *span)
+{
+	const struct ax_layer *l = &s->net->layers[li];
+	uint32_t pb = l->in[1];
+	const struct ax_layer *B = &s->net->layers[pb];
+	uint32_t K = ax_layer_cin(s->net, l) / l->groups, N = l->cout / l->groups;
+	/* docs/network-format.md "dyn_matmul": B_g is K pixels of its N
+	 * channels, or transposed N pixels of its K channels */
+	uint64_t px0 = l->trans_b ? n0 : k0, px1 = l->trans_b ? n1 : k1;
+	uint32_t c0 = l->trans_b ? g * K + k0 : g * N + n0, c1 = l->trans_b ? g * K + k1 : g * N + n1;
+	struct idlist d = { 0 }, pd = { 0 };
+	uint32_t i0, i1;
+	pixel_rows(B->out.w, px0, px1, &i0, &i1);
+	producer_deps(s, pb, i0, i1, &pd);
+	int stage = -1;
+	if (s->tl->tensors[pb].home != AX_MEM_L1) {
+		stage = (int)stage_claim(s, core, &pd);
+		slice_fetch(s, core, li, copy, pb, px0, px1, c0, c1, &pd, &d);
+	} else {
+		id_append(&d, &pd);  /* read where it lives */
+	}
+	uint32_t load = write_slots(s, li, core, copy, stage, &d, write_bytes, n1 - n0, AX_KIND_ACT, span);
+	free(d.v);
+	free(pd.v);
+	return load;
+}
+
+/* docs/timing-model.md "Products of two activations": a dyn_matmul on the
+ * IMC, output rows [r0, r1) and channels [c0, c1) (whole heads) on one
+ * core.  Head after head, B_g is written
+ * into the weight slots tile by tile (in groups that fit, as a layer's
+ * weights are) and the rows of A's head channels pass through it as the
+ * H W input vectors of a 1 x 1 convolution with K inputs and N outputs;
+ * the DPU requantises each strip of the head's N output channels. */
+static void lower_dyn(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
+		      uint32_t r0, uint32_t r1, uint32_t c0, uint32_t c1, struct spanlist *done)
+{
+	const struct ax_arch *a = s->a;
+	const struct ax_layer *l = &s->net->layers[li];
+	const struct ax_imc_map *m = &s->li[li].map;
+	uint32_t heads = l->groups, pa = l->in[0];
+	uint32_t K = ax_layer_cin(s->net, l) / heads, N = l->cout / heads;
+	uint64_t W = l->out.w;
+	uint32_t rows = r1 - r0;
+	uint32_t ns = strips_for(rows, (uint64_t)rows * W * N);
+	uint32_t gsize = ax_imc_group_size(m, a, map_slots(m, a, 1));
+	uint32_t *last_mvm = ax_xcalloc(ns, sizeof(uint32_t));
+	for (uint32_t g = c0 / N; g < c1 / N && g < heads; g++) {
+		for (uint32_t g0 = 0; g0 < m->tiles; g0 += gsize) {
+			uint32_t g1 = g0 + gsize < m->tiles ? g0 + gsize : m->tiles;
+			struct tile_group tg = { 0 };
+			for (uint32_t t = g0; t < g1; t++) {
+				uint32_t tr, tc, rt = t / m->col_tiles, ct = t % m->col_tiles;
+				ax_imc_tile_dims(m, a, t, &tr, &tc);
+				/* the tile's rows of K that hold values (the rest is
+				 * the padding of docs/timing-model.md "IMC mapping") */
+				uint64_t k0 = (uint64_t)rt * a->imc_rows, k1 = k0 + tr;
+				k0 = k0 < K ? k0 : K;
+				k1 = k1 < K ? k1 : K;
+				uint32_t n0 = ct * (uint32_t)a->imc_cols;
+				uint64_t wb = (uint64_t)tr * tc;
+				id_push(&tg.loads, load_runtime_tile(s, li, core, copy, g, (uint32_t)k0, (uint32_t)k1,
+								     n0, n0 + tc, wb, &tg.spans[t - g0]));
+				s->tl->plans[li].runtime_weight_bytes += wb;
+				group_add_tile(&tg, a, m, t, g0, g1, tr, tc, tc, (k1 - k0) * tc);
+			}
+			for (uint32_t si = 0; si < ns; si++) {
+				uint32_t s0, s1;
+				strip_rows(r0, rows, si, ns, &s0, &s1);
+				uint64_t pixels = (uint64_t)(s1 - s0) * W;
+				struct idlist d = { 0 }, pd = { 0 };
+				id_append(&d, &tg.loads);
+				/* the strip's rows of A, head g's K channels */
+				producer_deps(s, pa, s0, s1, &pd);
+				slice_fetch(s, core, li, copy, pa, s0 * W, s1 * W, g * K, g * K + K, &pd, &d);
+				free(pd.v);
+				if (g0 > 0)
+					id_push(&d, last_mvm[si]);
+				last_mvm[si] = group_mvm(s, li, core, copy, &tg, g1 - g0, pixels, pixels,
+							 pixels * tg.macs, &d);
+			}
+			release_group(s, core, &tg, g1 - g0, last_mvm[ns - 1]);
+		}
+		/* requantisation (and a fused activation) of head g's N channels */
+		for (uint32_t si = 0; si < ns; si++) {
+			uint32_t s0, s1;
+			strip_rows(r0, rows, si, ns, &s0, &s1);
+			uint64_t elems = (uint64_t)(s1 - s0) * W * N;
+			struct idlist d = { 0 };
+			id_push(&d, last_mvm[si]);
+			struct ax_task dt = compute_task(AX_T_DPU, core, li, copy);
+			dt.cycles = requant_cycles(s, li, elems);
+			dt.l1_write = elems;
+			uint32_t dpu = add_task(s, &dt, &d);
+			free(d.v);
+			span_push(done, store_output(s, core, li, copy, s0, s1, g * N, g * N + N, dpu), s0, s1);
+		}
+	}
+	free(last_mvm);
+}
+
 /* MACs of layer li attributed to last-layer rows [0, x) of a cone whose last
  * layer has h rows: telescoping, so the pieces add up to the layer's MACs. */
 static uint64_t macs_upto(uint64_t layer_macs, uint64_t x, uint64_t h)
@@ -1028,7 +1273,9 @@ static uint32_t vector_task(struct lstate *s, uint32_t li, uint32_t core, uint32
 	for (uint32_t k = 0; k < l->n_in; k++) {
 		const struct ax_layer *p = &net->layers[l->in[k]];
 		uint32_t i0, i1;
-		input_rows(l, &p->out, s0, s1, &i0, &i1);
+		if (repeated_input(l, k))
+			continue;  /* one stream, however many times the layer uses it */
+		operand_rows(l, k, &p->out, s0, s1, &i0, &i1);
 		in_elems += (uint64_t)(i1 - i0) * p->out.w * p->out.c;
 	}
 	if (l->op == AX_OP_CONV || l->op == AX_OP_MAXPOOL || l->op == AX_OP_AVGPOOL)
@@ -1057,9 +1304,20 @@ static uint32_t vector_task(struct lstate *s, uint32_t li, uint32_t core, uint32
 		t.cycles = ax_dpu_cycles(a, e) + ax_dpu_act_cycles(a, l->act, out_elems);
 		t.l1_read = in_elems + out_elems * (l->n_in - 1);
 		t.l1_write = e;
+	} else if (l->op == AX_OP_MATMUL) {
+		/* docs/timing-model.md "Products of two activations", on the
+		 * DPU (dyn_matmul.unit dpu): the MACs at dpu.mac_throughput, then
+		 * the requantisation pass over the results */
+		t.cycles = ax_dpu_cycles(a, out_elems) + ax_dpu_matmul_cycles(a, useful_macs) +
+			   ax_dpu_act_cycles(a, l->act, out_elems);
+		t.macs = useful_macs;
 	} else {
-		uint64_t e = (in_elems > out_elems ? in_elems : out_elems) * ax_dpu_passes(l);
-		t.cycles = ax_dpu_cycles(a, e) + ax_dpu_act_cycles(a, l->act, out_elems);
+		uint64_t e = (in_elems > out_elems ? in_elems : out_elems);
+		t.cycles = ax_dpu_cycles(a, e * ax_dpu_passes(l)) + ax_dpu_act_cycles(a, l->act, out_elems);
+		/* softmax's exponent goes through a lookup table (timing-model.md
+		 * "Vector units") */
+		if (l->op == AX_OP_SOFTMAX)
+			t.cycles += ax_dpu_lut_cycles(a, e);
 	}
 	return add_task(s, &t, deps);
 }
@@ -1087,8 +1345,8 @@ static void lower_vector(struct lstate *s, uint32_t li, uint32_t core, uint32_t 
 	uint64_t lm = ax_layer_macs(s->net, l);
 	uint32_t kept[AX_MAX_INPUTS] = { 0 };
 	for (uint32_t si = 0; si < ns; si++) {
-		uint32_t s0 = r0 + (uint32_t)((uint64_t)rows * si / ns);
-		uint32_t s1 = r0 + (uint32_t)((uint64_t)rows * (si + 1) / ns);
+		uint32_t s0, s1;
+		strip_rows(r0, rows, si, ns, &s0, &s1);
 		struct idlist d = { 0 };
 		id_append(&d, &wdeps);
 		fetch_inputs(s, core, li, copy, s0, s1, kept, &d);
@@ -1426,6 +1684,8 @@ static void lower_part(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 	struct spanlist part = { 0 };
 	if (s->li[f].imc)
 		lower_imc(s, f, core, copy, r0, r1, c0, c1, &part);
+	else if (s->li[f].dyn)
+		lower_dyn(s, f, core, copy, r0, r1, c0, c1, &part);
 	else
 		lower_vector(s, f, core, copy, r0, r1, &part);
 	for (size_t q = 0; q < part.ids.n; q++) {
@@ -1483,10 +1743,21 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 		 * waits for its inputs on every core (the barrier of
 		 * docs/timing-model.md "Several cores") */
 		int by_channels = f == last && s->li[f].imc && split_channels(s, f);
+		/* docs/timing-model.md "Products of two activations": a dyn_matmul
+		 * with a head for every core is split by heads, so that each core
+		 * writes only its heads' run-time weights */
+		int by_heads = f == last && s->li[f].dyn && ll->groups >= s->cpc;
 		for (uint32_t k = 0; k < s->cpc; k++) {
 			uint32_t r0, r1, c0 = 0, c1 = ll->cout;
 			split_rows(ll->out.h, k, s->cpc, &r0, &r1);
-			if (by_channels) {
+			if (by_heads) {
+				uint32_t h0, h1, n = ll->cout / ll->groups;
+				split_rows(ll->groups, k, s->cpc, &h0, &h1);
+				c0 = h0 * n;
+				c1 = h1 * n;
+				r0 = 0;
+				r1 = ll->out.h;
+			} else if (by_channels) {
 				/* every core takes all rows and a slice of the output
 				 * channels, in whole banks */
 				uint32_t per = slice_cols(s->a, ll->cout, s->cpc);
@@ -1534,6 +1805,11 @@ static uint64_t group_cost(const struct lstate *s, uint32_t g)
 					a->imc_cycles_per_pass;
 			uint64_t w = (uint64_t)inf->map.rows * inf->map.cols / a->imc_weight_write_bpc;
 			c += pass > w ? pass : w;
+		} else if (inf->dyn) {
+			/* per head: its passes, or the writes of its B */
+			uint64_t pass = (uint64_t)l->out.h * l->out.w * inf->map.tiles * a->imc_cycles_per_pass;
+			uint64_t w = (uint64_t)inf->map.rows * inf->map.cols / a->imc_weight_write_bpc;
+			c += (pass > w ? pass : w) * l->groups;
 		} else {
 			c += ax_shape_bytes(l->out) / (inf->dwpu ? a->dwpu_elems_per_cycle : a->dpu_elems_per_cycle);
 		}
@@ -1698,6 +1974,11 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 			ax_imc_map_layer(net, l, a, &inf->map);
 			inf->icr = ax_icr_factor(net, l, a, (int)c->v[AX_CC_IN_CORE_REPLICATION], &inf->window_rows);
 		}
+		/* docs/timing-model.md "Products of two activations": on the
+		 * IMC, or on the DPU as a vector layer */
+		inf->dyn = l->op == AX_OP_MATMUL && a->dyn_matmul_unit == AX_MM_ON_IMC;
+		if (inf->dyn)
+			ax_imc_map_layer(net, l, a, &inf->map);
 	}
 	device_inputs(&s);
 	form_groups(&s, (uint32_t)c->v[AX_CC_TILING_DEPTH]);
@@ -1802,12 +2083,12 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		struct ax_layer_plan *p = &tl->plans[i];
 		const struct layer_info *inf = &s.li[i];
 		p->macs = ax_layer_macs(net, &net->layers[i]);
-		p->main_unit = inf->imc ? AX_U_IMC : inf->dwpu ? AX_U_DWPU : AX_U_DPU;
+		p->main_unit = inf->imc || inf->dyn ? AX_U_IMC : inf->dwpu ? AX_U_DWPU : AX_U_DPU;
 		p->icr = inf->icr;
 		p->group = inf->group;
 		p->group_size = s.glast[inf->group] - s.gfirst[inf->group] + 1;
 		p->weights_resident = p->group_size > 1;
-		if (inf->imc) {
+		if (inf->imc || inf->dyn) {
 			p->row_tiles = inf->map.row_tiles;
 			p->col_tiles = inf->map.col_tiles;
 		}
@@ -1874,6 +2155,7 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	for (size_t i = 0; i < net->n_layers; i++) {
 		tl->plans[i].passes /= (uint64_t)lanes * n_inf;
 		tl->plans[i].weight_bytes /= (uint64_t)lanes * n_inf;
+		tl->plans[i].runtime_weight_bytes /= (uint64_t)lanes * n_inf;
 	}
 
 	/* the tasklist: one descriptor per task, per core */

@@ -110,6 +110,7 @@ struct ax_layer_plan {
 	uint64_t passes;                 /* MVM passes over all cores of one copy */
 	uint64_t macs;
 	uint64_t weight_bytes;           /* bytes written into the IMC for this layer */
+	uint64_t runtime_weight_bytes;   /* dyn_matmul: bytes of its activation operand written into the IMC at run time */
 	enum ax_unit_id main_unit;       /* the unit that does the layer's arithmetic */
 	uint32_t icr;                    /* in-core replication factor (1: none) */
 	uint32_t group;                  /* fused group (cone) index; layers alone have their own */

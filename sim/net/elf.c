@@ -41,7 +41,7 @@ enum {
 	G_SH = 76, G_SW = 80, G_PAD_T = 84, G_PAD_L = 88, G_PAD_B = 92, G_PAD_R = 96,
 	G_DH = 100, G_DW = 104, G_GROUPS = 108, G_BIAS = 112, G_SLICE_START = 116,
 	G_SLICE_END = 120, G_SCALE = 124, G_IS_OUTPUT = 128, G_LINE = 132, G_COL = 136,
-	G_RESERVED = 140, G_WEIGHT_OFFSET = 144, G_WEIGHT_BYTES = 152,
+	G_TRANS_B = 140, G_WEIGHT_OFFSET = 144, G_WEIGHT_BYTES = 152,
 };
 
 /* .ax.tensors record fields */
@@ -73,7 +73,7 @@ static const struct param_field {
 	unsigned ops;
 	size_t member; /* offsetof in struct ax_layer */
 } param_fields[] = {
-	{ G_COUT, "cout", U(AX_OP_CONV) | U(AX_OP_DENSE), offsetof(struct ax_layer, cout) },
+	{ G_COUT, "cout", U(AX_OP_CONV) | U(AX_OP_DENSE) | U(AX_OP_MATMUL), offsetof(struct ax_layer, cout) },
 	{ G_KH, "kh", WINDOW, offsetof(struct ax_layer, kh) },
 	{ G_KW, "kw", WINDOW, offsetof(struct ax_layer, kw) },
 	{ G_SH, "sh", WINDOW, offsetof(struct ax_layer, sh) },
@@ -84,7 +84,8 @@ static const struct param_field {
 	{ G_PAD_R, "pad_r", WINDOW, offsetof(struct ax_layer, pad_r) },
 	{ G_DH, "dh", WINDOW, offsetof(struct ax_layer, dh) },
 	{ G_DW, "dw", WINDOW, offsetof(struct ax_layer, dw) },
-	{ G_GROUPS, "groups", U(AX_OP_CONV), offsetof(struct ax_layer, groups) },
+	{ G_GROUPS, "groups", U(AX_OP_CONV) | U(AX_OP_MATMUL), offsetof(struct ax_layer, groups) },
+	{ G_TRANS_B, "trans_b", U(AX_OP_MATMUL), offsetof(struct ax_layer, trans_b) },
 	{ G_BIAS, "has_bias", U(AX_OP_CONV) | U(AX_OP_DENSE), offsetof(struct ax_layer, has_bias) },
 	{ G_SLICE_START, "slice_start", U(AX_OP_SLICE), offsetof(struct ax_layer, slice_start) },
 	{ G_SLICE_END, "slice_end", U(AX_OP_SLICE), offsetof(struct ax_layer, slice_end) },
@@ -396,8 +397,6 @@ static void decode_layer(struct reader *r, const struct image *im, struct ax_net
 		l->line = (int)line;
 		l->col = (int)col;
 	}
-	if (get_u32(g + G_RESERVED))
-		BAD(G_RESERVED, "reserved field is %u; expected 0", AT(G_RESERVED), i, get_u32(g + G_RESERVED));
 	l->weight_offset = get_u64(g + G_WEIGHT_OFFSET);
 	l->weight_bytes = get_u64(g + G_WEIGHT_BYTES);
 #undef BAD

@@ -66,6 +66,7 @@ static const char *const op_names[AX_OP_COUNT] = {
 	[AX_OP_RESIZE] = "resize",
 	[AX_OP_ACT] = "act",
 	[AX_OP_SOFTMAX] = "softmax",
+	[AX_OP_MATMUL] = "dyn_matmul",
 };
 
 static const struct {
@@ -86,6 +87,7 @@ static const char *const act_names[AX_ACT_COUNT] = {
 	[AX_ACT_SIGMOID] = "sigmoid",
 	[AX_ACT_HARDSWISH] = "hardswish",
 	[AX_ACT_LEAKY_RELU] = "leaky_relu",
+	[AX_ACT_GELU] = "gelu",
 };
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -206,8 +208,17 @@ static uint64_t weight_count(const struct ax_net *net, const struct ax_layer *l)
 	return 0;
 }
 
+uint64_t ax_layer_runtime_weights(const struct ax_net *net, const struct ax_layer *l)
+{
+	if (l->op != AX_OP_MATMUL || !l->groups)
+		return 0;
+	return sat_mul(ax_layer_cin(net, l) / l->groups, l->cout);
+}
+
 uint64_t ax_layer_macs(const struct ax_net *net, const struct ax_layer *l)
 {
+	if (l->op == AX_OP_MATMUL)
+		return sat_mul(sat_mul(l->out.h, l->out.w), ax_layer_runtime_weights(net, l));
 	if (l->op == AX_OP_CONV)
 		return sat_mul(sat_mul(l->out.h, l->out.w), weight_count(net, l));
 	if (l->op == AX_OP_DENSE)
@@ -367,6 +378,45 @@ static void shape_str(char *buf, size_t n, struct ax_shape s)
 	snprintf(buf, n, "%ux%ux%u", s.h, s.w, s.c);
 }
 
+/* docs/network-format.md "dyn_matmul": A (H x W x groups*K) times B per head. */
+static void infer_matmul(struct infer *c, struct ax_shape a, struct ax_shape b, struct ax_shape *out)
+{
+	const struct ax_layer *l = c->l;
+	char sa[64], sb[64];
+	check_cout(c);
+	if (l->has_bias)
+		problem(c, "has_bias %u on a dyn_matmul; expected 0 (it has no weights of its own)",
+			l->has_bias);
+	if (l->trans_b > 1)
+		problem(c, "trans_b %u is out of range; expected 0 or 1", l->trans_b);
+	if (!in_range(l->groups, 1, a.c)) {
+		problem(c, "groups %u is out of range; expected 1 to %u (the channels of the first input)",
+			l->groups, a.c);
+		return;
+	}
+	if (a.c % l->groups || l->cout % l->groups) {
+		problem(c, "groups %u does not divide the first input's %u channels and the %u output "
+			"channels", l->groups, a.c, l->cout);
+		return;
+	}
+	if (c->problems)
+		return;
+	uint64_t k = a.c / l->groups, n = l->cout / l->groups, rows = (uint64_t)b.h * b.w;
+	shape_str(sa, sizeof(sa), a);
+	shape_str(sb, sizeof(sb), b);
+	if (!l->trans_b && (rows != k || b.c != l->cout))
+		problem(c, "inputs have shapes %s and %s; with %u groups and %u outputs, the second "
+			"must hold %llu pixels (K) of %u channels", sa, sb, l->groups, l->cout,
+			(unsigned long long)k, l->cout);
+	else if (l->trans_b && (rows != n || b.c != a.c))
+		problem(c, "inputs have shapes %s and %s; with trans_b, %u groups and %u outputs, the "
+			"second must hold %llu pixels (N) of %u channels", sa, sb, l->groups, l->cout,
+			(unsigned long long)n, a.c);
+	out->h = a.h;
+	out->w = a.w;
+	out->c = l->cout;
+}
+
 static struct ax_shape infer_op(struct infer *c, struct ax_net *net)
 {
 	const struct ax_layer *l = c->l;
@@ -476,6 +526,9 @@ static struct ax_shape infer_op(struct infer *c, struct ax_net *net)
 	case AX_OP_SOFTMAX:
 		out = in;
 		break;
+	case AX_OP_MATMUL:
+		infer_matmul(c, in, net->layers[l->in[1]].out, &out);
+		break;
 	case AX_OP_INPUT:
 	case AX_OP_COUNT:
 		AX_BUG("infer_op called for op %d", (int)l->op);
@@ -530,7 +583,9 @@ static int infer_layer(struct ax_net *net, size_t i, const char *where, struct a
 	int multi = l->op == AX_OP_ADD || l->op == AX_OP_MUL || l->op == AX_OP_CONCAT;
 	if (multi && l->n_in < 2)
 		problem(&c, "%s needs two or more inputs, found %u", opn, l->n_in);
-	if (!multi && l->n_in != 1)
+	if (l->op == AX_OP_MATMUL && l->n_in != 2)
+		problem(&c, "%s takes two inputs, found %u", opn, l->n_in);
+	if (!multi && l->op != AX_OP_MATMUL && l->n_in != 1)
 		problem(&c, "%s takes one input, found %u", opn, l->n_in);
 	if (l->op == AX_OP_ACT && l->act == AX_ACT_NONE)
 		problem(&c, "act 'none' for an act layer; expected an activation");

@@ -30,7 +30,9 @@ enum ax_op {
 	AX_OP_SLICE,       /* channels [slice_start, slice_end) */
 	AX_OP_RESIZE,      /* nearest-neighbour upsampling by an integer factor */
 	AX_OP_ACT,         /* stand-alone activation */
-	AX_OP_SOFTMAX,     /* over channels */
+	AX_OP_SOFTMAX,     /* over channels (softmax along the last axis of each group of channels is priced as this) */
+	AX_OP_MATMUL,      /* product of two activations per group (head): in[0] x in[1], in[1]
+	                    * written into the array's weights at run time (docs/network-format.md "dyn_matmul") */
 	AX_OP_COUNT
 };
 
@@ -42,6 +44,7 @@ enum ax_act {
 	AX_ACT_SIGMOID,
 	AX_ACT_HARDSWISH,
 	AX_ACT_LEAKY_RELU,
+	AX_ACT_GELU,       /* x * Phi(x), erf or tanh form: a lookup-table activation */
 	AX_ACT_COUNT
 };
 
@@ -61,7 +64,12 @@ struct ax_layer {
 	uint32_t kh, kw, sh, sw;     /* kernel and stride */
 	uint32_t pad_t, pad_l, pad_b, pad_r;
 	uint32_t dh, dw;             /* dilation */
-	uint32_t groups;
+	uint32_t groups;             /* conv: groups; matmul: heads */
+	/* matmul: in[0] is H x W x (groups x K): H*W rows of K values per head; cout is
+	 * groups x N.  in[1] holds B per head, K x N: trans_b 0: K pixels of cout channels
+	 * (head g's columns at channels g*N..); trans_b 1: B transposed, N pixels of
+	 * groups x K channels (head g's rows at channels g*K..), as a key matrix is stored */
+	uint32_t trans_b;
 	uint32_t has_bias;           /* conv/dense: int32 bias per output channel */
 	/* activation fused into this layer (or the op itself for AX_OP_ACT) */
 	enum ax_act act;
@@ -131,6 +139,10 @@ uint64_t ax_net_layout_weights(struct ax_net *net);
 /* Derived figures (documented in docs/network-format.md).  Safe on any
  * layer, inferred or not; products that do not fit saturate to UINT64_MAX. */
 uint64_t ax_layer_macs(const struct ax_net *net, const struct ax_layer *l);
+/* dyn_matmul: the int8 values of its second operand written into the array's
+ * weights at run time per inference (K x N per head); 0 for other layers.
+ * They are activations, not parameters. */
+uint64_t ax_layer_runtime_weights(const struct ax_net *net, const struct ax_layer *l);
 uint64_t ax_layer_params(const struct ax_net *net, const struct ax_layer *l);
 /* int8 weights + int32 bias, as stored in the weight section */
 uint64_t ax_layer_weight_size(const struct ax_net *net, const struct ax_layer *l);

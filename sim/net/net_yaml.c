@@ -30,12 +30,14 @@ static const struct layer_key {
 	{ "in", ~0u },
 	{ "act", ~0u },
 	{ "alpha", ~0u },
-	{ "out", M(AX_OP_CONV) | M(AX_OP_DENSE) },
+	{ "out", M(AX_OP_CONV) | M(AX_OP_DENSE) | M(AX_OP_MATMUL) },
 	{ "kernel", WINDOW_OPS },
 	{ "stride", WINDOW_OPS },
 	{ "pad", WINDOW_OPS },
 	{ "dilation", M(AX_OP_CONV) },
 	{ "groups", M(AX_OP_CONV) },
+	{ "heads", M(AX_OP_MATMUL) },
+	{ "transpose_b", M(AX_OP_MATMUL) },
 	{ "bias", M(AX_OP_CONV) | M(AX_OP_DENSE) },
 	{ "start", M(AX_OP_SLICE) },
 	{ "end", M(AX_OP_SLICE) },
@@ -497,6 +499,18 @@ static void read_params(struct loader *ld, struct entry *e)
 		    !ax_ynode_bool(&ld->doc, v, what(ld, "layer", e->name, "bias"), &b, ld->err))
 			l->has_bias = (uint32_t)b;
 		break;
+	case AX_OP_MATMUL:
+		if (!ax_ynode_get(e->node, "out"))
+			missing(ld, e, "out", "the number of output channels (heads x N)");
+		else
+			read_u32(ld, e, "out", 1, AX_MAX_DIM, &l->cout);
+		l->groups = 1;
+		if (ax_ynode_get(e->node, "heads"))
+			read_u32(ld, e, "heads", 1, AX_MAX_DIM, &l->groups);
+		if ((v = ax_ynode_get(e->node, "transpose_b")) &&
+		    !ax_ynode_bool(&ld->doc, v, what(ld, "layer", e->name, "transpose_b"), &b, ld->err))
+			l->trans_b = (uint32_t)b;
+		break;
 	case AX_OP_MAXPOOL:
 	case AX_OP_AVGPOOL:
 		read_window(ld, e);
@@ -554,7 +568,7 @@ static void read_act(struct loader *ld, struct entry *e)
 	int act_ok = 0;
 	if (!v) {
 		if (e->op == AX_OP_ACT)
-			missing(ld, e, "act", "an activation (relu, relu6, silu, sigmoid, hardswish, leaky_relu)");
+			missing(ld, e, "act", "an activation (relu, relu6, silu, sigmoid, hardswish, leaky_relu, gelu)");
 		act_ok = 1;
 	} else if (!ax_ynode_str(&ld->doc, v, what(ld, "layer", e->name, "act"), &s, ld->err)) {
 		int a = ax_act_parse(s);

@@ -25,7 +25,10 @@ void Compute::run()
 		// pipeline's model keeps its own mvm_limitation
 		// (docs/timing-model.md "Pipelines of models")
 		uint32_t own = s.tl->n_parts ? s.tl->parts[s.tl->core_part[t.core]].mvm_limit_permille : 0;
-		unsigned rk = t.kind == AX_T_IMC_LOAD ? AX_KIND_WEIGHTS : AX_KIND_ACT;
+		// a weight write reads weights, or a dyn_matmul's run-time
+		// operand (activations, docs/timing-model.md "Products of two
+		// activations"), as its data kind says
+		unsigned rk = t.kind == AX_T_IMC_LOAD ? (unsigned)t.data : (unsigned)AX_KIND_ACT;
 		sc_time dr = access(l1, tlm::TLM_READ_COMMAND, l1_id, rk, t.l1_read, true, nullptr);
 		sc_time dw = access(l1, tlm::TLM_WRITE_COMMAND, l1_id, AX_KIND_ACT, t.l1_write, true, nullptr);
 		uint64_t total = ax_compute_task_ps(t.cycles, s.cycle_ps, t.kind == AX_T_MVM, s.mvm_cap_pm, own,

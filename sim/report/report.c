@@ -252,6 +252,32 @@ static const char *bound_name(enum ax_engine e)
 	return ax_engine_lookup(e)->bound;
 }
 
+/* ---- attention (docs/report-format.md "attention") ---- */
+
+/* What the products of two activations (dyn_matmul layers) cost (struct
+ * ax_attention_figures, stats.h). */
+static void attention(const struct ax_report_input *in, struct ax_attention_figures *af)
+{
+	memset(af, 0, sizeof(*af));
+	for (size_t i = 0; i < in->net->n_layers; i++) {
+		const struct ax_layer *l = &in->net->layers[i];
+		if (l->op != AX_OP_MATMUL)
+			continue;
+		struct ax_layer_figures f;
+		ax_report_layer(in, i, &f);
+		af->layers++;
+		af->macs += ax_layer_macs(in->net, l);
+		af->cycles += f.cycles;
+		af->write_cycles += ps_to_cycles(in->res, in->res->layers[i].busy_ps[AX_E_IMC_LOAD]);
+		af->runtime_bytes += in->tl->plans[i].runtime_weight_bytes;
+	}
+}
+
+static const char *matmul_unit(const struct ax_report_input *in)
+{
+	return in->arch->arch.dyn_matmul_unit == AX_MM_ON_DPU ? "dpu" : "imc";
+}
+
 /* ---- energy (docs/energy.md, docs/report-format.md "Energy") ---- */
 
 void ax_report_energy(const struct ax_report_input *in, struct ax_energy *e, double *frames)
@@ -351,6 +377,7 @@ void ax_stat_ctx_init(struct ax_stat_ctx *c, const struct ax_report_input *in)
 	ax_report_energy(in, &c->energy, &c->frames);
 	c->n_models = report_models(in, &c->one, &c->models);
 	pipeline_fps(c->models, c->n_models, &c->slowest_model);
+	attention(in, &c->attention);
 	c->layers = ax_xcalloc(in->net->n_layers ? in->net->n_layers : 1, sizeof(size_t));
 	for (size_t i = 0; i < in->net->n_layers; i++)
 		if (in->net->layers[i].op != AX_OP_INPUT)
@@ -440,6 +467,14 @@ STAT(s_fps, jreal(fps(c->in)))
 STAT(s_host_fps, jreal(host_fps(c->in)))
 STAT(s_macs, jint(per_inf(c->in, c->in->res->macs)))
 STAT(s_imc_util, jreal(imc_utilization(c->in)))
+
+STAT(s_attn_layers, jint(c->attention.layers))
+STAT(s_attn_unit, json_string(matmul_unit(c->in)))
+STAT(s_attn_macs, jint(c->attention.macs))
+STAT(s_attn_cycles, jint(c->attention.cycles))
+STAT(s_attn_share, jreal(latency_cycles(c->in) ? (double)c->attention.cycles / (double)latency_cycles(c->in) : 0))
+STAT(s_attn_write_cycles, jint(c->attention.write_cycles))
+STAT(s_attn_runtime_bytes, jint(c->attention.runtime_bytes))
 
 static json_t *s_pipeline_fps(struct ax_stat_ctx *c, const int *ix)
 {
@@ -606,6 +641,8 @@ STAT(s_layer_kernel, LAYER->op == AX_OP_CONV || LAYER->op == AX_OP_MAXPOOL || LA
 STAT(s_layer_row_tiles, jint(LP->row_tiles))
 STAT(s_layer_col_tiles, jint(LP->col_tiles))
 STAT(s_layer_weight_bytes, jint(LP->weight_bytes))
+STAT(s_layer_runtime_bytes, jint(LP->runtime_weight_bytes))
+STAT(s_layer_runtime_cycles, jint(LAYER->op == AX_OP_MATMUL ? ps_to_cycles(c->in->res, LS->busy_ps[AX_E_IMC_LOAD]) : 0))
 STAT(s_layer_icr, jint(LP->icr))
 STAT(s_layer_group, jint(LP->group))
 STAT(s_layer_group_size, jint(LP->group_size))
@@ -635,7 +672,9 @@ static const struct ax_stat layer_stats[] = {
 	ST("kernel", "array, null", "", 0, "a convolution's or pooling's kernel height, width and stride, three integers; null for other operators", s_layer_kernel),
 	ST("row_tiles", "integer", "tiles", 0, "IMC tiles of its weight matrix", s_layer_row_tiles, .csv = 9),
 	ST("col_tiles", "integer", "tiles", 0, NULL, s_layer_col_tiles, .csv = 10),
-	ST("imc_weight_bytes", "integer", "bytes", 0, "bytes written into the IMC for the layer (replicated blocks included)", s_layer_weight_bytes, .csv = 14),
+	ST("imc_weight_bytes", "integer", "bytes", 0, "bytes of weights written into the IMC for the layer (replicated blocks included)", s_layer_weight_bytes, .csv = 14),
+	ST("runtime_weight_bytes", "integer", "bytes", 0, "a `dyn_matmul`: bytes of its second operand written into the IMC at run time, and the weight-write engine's busy time on them (copy 0); 0 for other layers", s_layer_runtime_bytes),
+	ST("runtime_write_cycles", "integer", "cycles", 0, NULL, s_layer_runtime_cycles),
 	ST("icr", "integer", "", 0, "in-core replication factor (docs/imc.md)", s_layer_icr, .csv = 11),
 	ST("group", "integer", "", 0, "the fused cone the layer belongs to, its members, and its row tiles per core (docs/tiling.md); a layer alone has group_size 1", s_layer_group, .csv = 12),
 	ST("group_size", "integer", "layers", 0, NULL, s_layer_group_size, .csv = 13),
@@ -688,6 +727,13 @@ static const struct ax_stat report_stats[] = {
 	ST("totals.host_fps", "real", "inferences/s", AX_STAT_HIGHER, "the throughput with each inference's host copies: every instance copies its input in and its outputs out over the host link (`host.link_bw`, `host.copy_latency`) one after the other with its inference, as the SDK's Host FPS counts them; at most the link's bandwidth over one inference's bytes (docs/timing-model.md \"Host copies\")", s_host_fps),
 	ST("totals.macs", "integer", "MACs", 0, "useful MACs of one inference of every copy", s_macs),
 	ST("totals.imc_utilization", "real", "share", AX_STAT_HIGHER, "useful MACs per second over the peak of the cores in use: `network.macs x fps / (imc.rows x imc.cols / imc.cycles_per_pass x cores x clock)`; with N = 1 and one lane per copy this is `macs / (imc.rows x imc.cols / imc.cycles_per_pass x cores x latency_cycles)`", s_imc_util, .compare = 3),
+	ST("attention.layers", "integer", "layers", 0, "`dyn_matmul` layers of the network: products of two activations, attention's Q x K^T and scores x V (docs/timing-model.md \"Products of two activations\"); 0, and the figures below 0, when it has none", s_attn_layers),
+	ST("attention.unit", "string", "", 0, "the unit that computes them, `dyn_matmul.unit`: `imc` (their second operand written into the weight sets at run time) or `dpu`", s_attn_unit),
+	ST("attention.macs", "integer", "MACs", 0, "their MACs in one inference", s_attn_macs),
+	ST("attention.cycles", "integer", "cycles", AX_STAT_LOWER, "the cycles charged to them on copy 0's timeline (\"Layer time\" below), summed", s_attn_cycles),
+	ST("attention.share", "real", "share", AX_STAT_LOWER, "`cycles / totals.latency_cycles`: the share of the latency that goes to attention's products", s_attn_share),
+	ST("attention.weight_write_cycles", "integer", "cycles", AX_STAT_LOWER, "busy time of the weight-write engine on their run-time weights (copy 0, first inference, summed over its cores): overlapped with their passes as far as the weight sets allow", s_attn_write_cycles),
+	ST("attention.runtime_weight_bytes", "integer", "bytes", 0, "bytes of their second operands written into the IMC in one inference of one copy (tiles with their padded rows); activations, not counted in `network.params`, `network.weight_bytes` or `plan.weight_l2_bytes`, and read from L1 as `memory.l1.activations`", s_attn_runtime_bytes),
 	ST("pipeline.fps", "real", "frames/s", AX_STAT_HIGHER, "the pipeline's sustained frame rate: the slowest model's `frame_fps`; a single network is a pipeline of one, whose `fps` is `totals.fps` (docs/timing-model.md \"Pipelines of models\")", s_pipeline_fps),
 	ST("pipeline.slowest", "string", "", 0, "the model that limits it", s_pipeline_slowest),
 	ST("pipeline.models[]", "array", "", 0, "one object per model, in stage order (below); in a pipeline run (`axsim run --net MODEL=NET ...`) the other sections are the whole chip's, every model together, with the layers named `model/layer`; `plan.cores`, `.copies`, `.lanes` count every model, the rest of `plan` and `config` are the first model's", NULL,
@@ -910,6 +956,21 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	else
 		fprintf(out, "  weights    %s, %.0f%% resident in L2, the rest streamed from DDR; %s written into the IMC per inference\n",
 			b1, 100.0 * (double)tl->weight_l2_bytes / (double)tl->weight_bytes, b2);
+	struct ax_attention_figures af;
+	attention(in, &af);
+	if (af.layers) {
+		uint64_t lat = latency_cycles(in);
+		fprintf(out, "  attention  %llu dyn_matmul layer%s on the %s: %llu cycles, %.1f%% of the latency",
+			(unsigned long long)af.layers, af.layers == 1 ? "" : "s", matmul_unit(in),
+			(unsigned long long)af.cycles, lat ? 100.0 * (double)af.cycles / (double)lat : 0.0);
+		/* (on the DPU nothing is written into the IMC) */
+		if (af.runtime_bytes) {
+			ax_human_bytes(af.runtime_bytes, b1, sizeof(b1));
+			fprintf(out, "; %s of run-time weights written in %llu cycles", b1,
+				(unsigned long long)af.write_cycles);
+		}
+		fprintf(out, "\n");
+	}
 	fprintf(out, "  tasklist   %llu descriptors/core, %s in %s%s\n",
 		(unsigned long long)(tl->tasklist_bytes / in->arch->arch.ctrl_descriptor_bytes),
 		(ax_human_bytes(tl->tasklist_bytes, b1, sizeof(b1)), b1), ax_mem_name(tl->tasklist_home),
@@ -974,7 +1035,14 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	}
 	size_t n;
 	size_t *idx = slowest(in, &n);
-	fprintf(out, "\n  %-22s %-7s %-14s %-7s %9s  %6s  %4s  %3s  %-6s %s\n", "slowest layers", "op", "output",
+	/* the op column is as wide as the longest op name shown (dyn_matmul,
+	 * global_avgpool), at least 7 */
+	int opw = 7;
+	for (size_t i = 0; i < n && i < 5; i++) {
+		int w = (int)strlen(ax_op_name(in->net->layers[idx[i]].op));
+		opw = w > opw ? w : opw;
+	}
+	fprintf(out, "\n  %-22s %-*s %-14s %-7s %9s  %6s  %4s  %3s  %-6s %s\n", "slowest layers", opw, "op", "output",
 		"kernel", "cycles", "share", "util", "icr", "cone", "bound");
 	uint64_t tot = latency_cycles(in);
 	for (size_t i = 0; i < n && i < 5; i++) {
@@ -993,8 +1061,8 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 			snprintf(util, sizeof(util), "%.0f%%", 100.0 * f.utilization);
 			snprintf(icr, sizeof(icr), "%u", lp->icr);
 		}
-		fprintf(out, "  %-22.22s %-7s %-14s %-7s %9llu  %5.1f%%  %4s  %3s  %-6s %s\n", l->name,
-			ax_op_name(l->op), shape, kernel, (unsigned long long)f.cycles,
+		fprintf(out, "  %-22.22s %-*s %-14s %-7s %9llu  %5.1f%%  %4s  %3s  %-6s %s\n", l->name,
+			opw, ax_op_name(l->op), shape, kernel, (unsigned long long)f.cycles,
 			tot ? 100.0 * (double)f.cycles / (double)tot : 0.0, util, icr, cone, bound_name(f.bound));
 	}
 	free(idx);

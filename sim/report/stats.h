@@ -19,11 +19,21 @@
 
 #include "report.h"
 
+/* What the products of two activations (dyn_matmul layers) cost: their
+ * count, MACs, the cycles charged to them, their weight-write engine's busy
+ * time (copy 0, first inference) and the run-time weight bytes one copy
+ * writes into the IMC per inference (docs/timing-model.md "Products of two
+ * activations"; report.c computes them). */
+struct ax_attention_figures {
+	uint64_t layers, macs, cycles, write_cycles, runtime_bytes;
+};
+
 /* What a getter reads: the report's input and figures derived once per report
  * (or once per array element). */
 struct ax_stat_ctx {
 	const struct ax_report_input *in;
 	struct ax_energy energy;         /* ax_report_energy */
+	struct ax_attention_figures attention;
 	double frames;
 	struct ax_report_model one;      /* a single network as a pipeline of one */
 	const struct ax_report_model *models;

@@ -151,6 +151,10 @@ static void put_task_args(struct tbuf *b, const struct ax_task *t, size_t id)
 	put(b, ",\"cycles\":%llu", (unsigned long long)t->cycles);
 	if (t->kind == AX_T_IMC_LOAD)
 		put(b, ",\"bytes\":%llu", (unsigned long long)t->bytes);
+	/* a dyn_matmul's run-time operand (docs/timing-model.md "Products of
+	 * two activations"); weights say nothing, as before */
+	if (t->kind == AX_T_IMC_LOAD && t->data != AX_KIND_WEIGHTS)
+		put(b, ",\"data\":\"%s\"", ax_kind_name(t->data));
 	if (t->passes)
 		put(b, ",\"passes\":%llu", (unsigned long long)t->passes);
 	if (t->macs)
