@@ -262,7 +262,7 @@ START_TEST(test_conv_runtime_weights)
 	struct ax_run r;
 	char *elf = import_ok(gen("node/op_conv_runtime_weights.onnx"), "conv-rtw", NULL, &r);
 	ck_assert_msg(strstr(r.out, "2 ONNX nodes -> 4 layers"), "%s", r.out);
-	ck_assert_msg(strstr(r.out, "products of two activations: 1 (64 run-time weight values"), "%s", r.out);
+	ck_assert_msg(strstr(r.out, "products of two activations: 1 (64 values written into the IMC at run time"), "%s", r.out);
 	ax_run_free(&r);
 	r = ax_run_axsim("inspect '%s'", elf);
 	ck_assert_int_eq(r.status, 0);
@@ -382,7 +382,7 @@ static const struct node_case {
 	{ "test_split_variable_parts_2d", 1, CHIP, NULL },
 	{ "test_slice_negative_axes", 1, CHIP, NULL },
 	{ "test_slice_default_axes", 1, CHIP, NULL },
-	{ "test_slice", 1, HOST, "is a part along height or width of layer 'x'" },
+	{ "test_slice", 1, CHIP, NULL },
 	{ "op_pad_maxpool", 2, CHIP, NULL },
 	{ "test_constant_pad", 1, HOST, "comes from a Pad; expected Pad only in front of Conv" },
 	{ "test_maxpool_2d_pads", 0, CHIP, NULL },
@@ -563,7 +563,7 @@ static const struct ocr_case {
 	unsigned long long macs, params;
 } ocr_cases[] = {
 	{ "ch_PP-OCRv4_det_infer.onnx", "1x3x640x640", 2302089344ull, 1172244ull },
-	{ "ch_PP-OCRv4_rec_infer.onnx", "1x3x48x320", 702930240ull, 2707941ull },
+	{ "ch_PP-OCRv4_rec_infer.onnx", "1x3x48x320", 702930240ull, 2688741ull },
 	{ "ch_ppocr_mobile_v2.0_cls_infer.onnx", "1x3x48x192", 16315376ull, 127220ull },
 };
 
