@@ -189,6 +189,13 @@ struct slice_key {
 	long layer;
 };
 
+/* Channel blocks of a layer copied side by side (channel_blocks). */
+struct block_key {
+	long from;
+	int64_t offset, e, n, stride;
+	long layer;
+};
+
 /* One conversion attempt. */
 struct ox {
 	const struct model *md;
@@ -209,6 +216,8 @@ struct ox {
 	struct src *srcs;
 	struct slice_key *slices;
 	size_t n_slices, cap_slices;
+	struct block_key *blocks;
+	size_t n_blocks, cap_blocks;
 
 	int cur;              /* node being converted, or -1 */
 	int fmod;             /* the Mod being folded has fmod set */
@@ -930,6 +939,18 @@ static long emit_act(struct ox *ox, int node, long from, enum ax_act act, int32_
 	return finish(ox, i) ? -1 : i;
 }
 
+/* Whether y = a x + b on layer i's output is a uniform scale of a product
+ * of two activations, which its requantisation applies for nothing. */
+static int scales_product(const struct ox *ox, long i, const float *a, const float *b, uint32_t c)
+{
+	if (ox->net->layers[i].op != AX_OP_MATMUL || ox->net->layers[i].act != AX_ACT_NONE || !c)
+		return 0;
+	for (uint32_t ch = 0; ch < c; ch++)
+		if (a[ch] != a[0] || b[ch] != 0.0f)
+			return 0;
+	return 1;
+}
+
 /* ---- pending steps ---- */
 
 static struct src *step_new(struct ox *ox, enum skind kind, struct src *parent);
@@ -970,6 +991,11 @@ static long src_layer(struct ox *ox, struct src *s)
 	struct src *par = s->parent;
 	int excl = !par->read && par->refs == (s->holds ? 1 : 0);
 	if (s->kind == S_AFFINE) {
+		if (excl && scales_product(ox, p, s->a, s->b, s->shape.c)) {
+			ox->info.folded++;
+			s->layer = p;
+			return p;
+		}
 		if (excl && foldable(ox, p)) {
 			fold_out(ox, p, s->a, s->b);
 			ox->info.folded++;
@@ -1053,6 +1079,15 @@ static int apply_affine(struct ox *ox, const struct val *x, float *a, float *b, 
 		struct src *ns = step_new(ox, S_ACT, s->parent);
 		ns->act = AX_ACT_HARDSWISH;
 		set_act(out, ns, &x->v);
+		return AX_OK;
+	}
+	/* a scale of a product of two activations (attention's 1 / sqrt d):
+	 * part of its requantisation */
+	if (s->kind == S_RAW && !s->read && s->refs == 1 && scales_product(ox, s->layer, a, b, c)) {
+		ox->info.folded++;
+		free(a);
+		free(b);
+		set_act(out, s, &x->v);
 		return AX_OK;
 	}
 	/* into the producing convolution, now, when nothing else reads it */
@@ -1245,6 +1280,67 @@ struct rd {
 	uint32_t c0;             /* first channel of the value in aff's vectors */
 };
 
+static long concat_chain(struct ox *ox, const struct rd *rs, size_t n, uint32_t axis);
+
+/* A view whose channels are n blocks of e contiguous channels, S apart (the
+ * queries of every head in a fused q, k, v projection): the blocks are
+ * sliced out and concatenated, and *v and *l become the view of the copy
+ * and its layer.  -1 (nothing made, nothing reported) for any other view. */
+static int channel_blocks(struct ox *ox, struct view *v, long *l)
+{
+	struct ax_shape sh = L(ox, *l)->out;
+	int64_t c = sh.c;
+	int ch[R], nc = 0;
+	if (v->flat || v->offset < 0 || v->offset >= c)
+		return -1;
+	for (int i = 0; i < v->rank; i++)
+		if (v->dims[i] > 1 && v->strides[i] < c)
+			ch[nc++] = i;
+	sort_axes(ch, nc, v->strides);
+	int64_t e = 1;
+	int k = 0;
+	for (; k < nc && v->strides[ch[k]] == e; k++)
+		e *= v->dims[ch[k]];
+	if (k != nc - 1 || v->strides[ch[k]] <= e)
+		return -1;
+	int64_t n = v->dims[ch[k]], S = v->strides[ch[k]];
+	if (n > AX_MAX_LAYERS || v->offset + (n - 1) * S + e > c)
+		return -1;
+	long cat = -1;
+	for (size_t q = 0; q < ox->n_blocks && cat < 0; q++) {
+		const struct block_key *bk = &ox->blocks[q];
+		if (bk->from == *l && bk->offset == v->offset && bk->e == e && bk->n == n && bk->stride == S)
+			cat = bk->layer;
+	}
+	if (cat >= 0)
+		goto made;
+	struct rd *rs = ax_xcalloc((size_t)n, sizeof(*rs));
+	for (int64_t j = 0; j < n; j++) {
+		rs[j].layer = slice_layer(ox, *l, AX_AXIS_CHANNELS, (uint32_t)(v->offset + j * S),
+					  (uint32_t)e);
+		if (rs[j].layer < 0)
+			goto out_free;
+	}
+	cat = concat_chain(ox, rs, (size_t)n, AX_AXIS_CHANNELS);
+	if (cat < 0)
+		goto out_free;
+	ox->raw[cat]->read = 1;
+	AX_GROW(ox->blocks, ox->cap_blocks, ox->n_blocks + 1);
+	ox->blocks[ox->n_blocks++] = (struct block_key){ *l, v->offset, e, n, S, cat };
+	free(rs);
+made:
+	for (int i = 0; i < v->rank; i++)
+		if (v->dims[i] > 1 && v->strides[i] >= c)
+			v->strides[i] = v->strides[i] / c * n * e;
+	v->strides[ch[k]] = e;
+	v->offset = 0;
+	*l = cat;
+	return 0;
+out_free:
+	free(rs);
+	return -1;
+}
+
 /* Reads x as a layer's input: materialises its steps (but a top affine when
  * absorb is set) and slices out its channel block when it is not the whole
  * layer. */
@@ -1276,6 +1372,11 @@ static int read_val(struct ox *ox, const struct val *x, int absorb, struct rd *r
 		if (l < 0)
 			return AX_EINPUT;
 		xv.offset -= (int64_t)p0 * sh.c;
+		sh = L(ox, l)->out;
+	}
+	if (classify(&xv, sh, &p, &why) && !channel_blocks(ox, &xv, &l)) {
+		/* blocks of channels at a regular stride (each head's part of a
+		 * fused projection): copied side by side by slices and a concat */
 		sh = L(ox, l)->out;
 	}
 	if (classify(&xv, sh, &p, &why)) {
@@ -2121,6 +2222,20 @@ static int act_reshape(struct ox *ox, const struct val *x, int nr, const int64_t
 			memcpy(v.dims, nd, (size_t)nr * sizeof(nd[0]));
 		}
 	} else if (view_reshape_strided(&v, nr, nd)) {
+		/* blocks of channels (each head's values): copied side by side, then
+		 * reshaped (a YOLO11 attention's values into an image) */
+		long l = src_layer(ox, x->s);
+		struct view cv = x->v;
+		if (l < 0)
+			return AX_EINPUT;
+		if (!channel_blocks(ox, &cv, &l)) {
+			x->s->read = 1;
+			v = cv;
+			if (!view_reshape_strided(&v, nr, nd)) {
+				set_act(out, ox->raw[l], &v);
+				return AX_OK;
+			}
+		}
 		struct phys p;
 		const char *why = "";
 		if (classify(&x->v, x->s->shape, &p, &why) || p.c0 || p.e != x->s->shape.c)
@@ -2240,10 +2355,55 @@ static int op_slice(struct ox *ox)
 	return act_slice(ox, x, rg, -1, out_val(ox, 0));
 }
 
+/* docs/onnx-import.md "Transformers": rows of a constant table picked by
+ * indices that are an activation (token ids) are an embed layer. */
+static int embed(struct ox *ox, const struct val *table, const struct val *iv, int64_t axis)
+{
+	const struct ox_tensor *t = &table->t;
+	if (t->rank != 2 || norm_axis(axis, 2) != 0)
+		return unsup(ox, "a lookup in '%s' (rank %d) along axis %lld; expected rows of a 2-D "
+			     "table (axis 0)", vname(table), t->rank, (long long)axis);
+	if (t->dims[0] < 1 || t->dims[0] > UINT32_MAX || t->dims[1] < 1 || t->dims[1] > AX_MAX_DIM)
+		return unsup(ox, "table '%s' has %lld rows of %lld values; expected 1 to %u rows of 1 "
+			     "to %d", vname(table), (long long)t->dims[0], (long long)t->dims[1],
+			     UINT32_MAX, AX_MAX_DIM);
+	struct rd r;
+	if (no_pad(ox, iv) || read_val(ox, iv, 0, &r))
+		return AX_EINPUT;
+	if (r.v.flat || r.shape.c != 1 || r.v.rank + 1 > R)
+		return unsup(ox, "indices '%s' are laid out as %ux%ux%u in layer '%s'; expected one "
+			     "index per pixel", vname(iv), r.shape.h, r.shape.w, r.shape.c,
+			     L(ox, r.layer)->name);
+	long l = emit(ox, cur_label(ox), "", AX_OP_EMBED);
+	if (l < 0)
+		return AX_EINPUT;
+	set_in(ox, l, r.layer);
+	L(ox, l)->rows = (uint32_t)t->dims[0];
+	L(ox, l)->cout = (uint32_t)t->dims[1];
+	if (finish(ox, l))
+		return AX_EINPUT;
+	ox->ld[l].w = ax_xcalloc(t->n, sizeof(float));
+	for (size_t k = 0; k < t->n; k++)
+		ox->ld[l].w[k] = (float)ox_tensor_f(t, k);
+	/* the indices' view, each pixel now a row of cout values */
+	struct view v = r.v;
+	int64_t cols = t->dims[1];
+	for (int i = 0; i < v.rank; i++)
+		v.strides[i] *= cols;
+	v.dims[v.rank] = cols;
+	v.strides[v.rank] = 1;
+	v.rank++;
+	v.offset = 0;
+	set_act(out_val(ox, 0), ox->raw[l], &v);
+	return AX_OK;
+}
+
 static int op_gather(struct ox *ox)
 {
 	struct val *x = in_val(ox, 0), *iv = in_val(ox, 1);
 	int64_t axis;
+	if (x && x->kind == V_CONST && iv && iv->kind == V_ACT)
+		return attr_int(ox, "axis", 0, &axis) ? AX_EINPUT : embed(ox, x, iv, axis);
 	if (need_act(ox, x, "input") || no_pad(ox, x) || attr_int(ox, "axis", 0, &axis))
 		return AX_EINPUT;
 	int a = norm_axis(axis, x->v.rank);
@@ -3010,6 +3170,39 @@ static int all_pixels(const struct view *v, int i, struct ax_shape s)
 	return v->dims[i] == (int64_t)s.h * s.w && (v->dims[i] == 1 || v->strides[i] == (int64_t)s.c);
 }
 
+/* Whether A (ra) and B (rb) are laid out as a dyn_matmul reads them; *tb
+ * says whether B is transposed.  0 when they are. */
+static int mm_layout(const struct rd *ra, const struct rd *rb, int64_t K, int64_t N, int64_t groups,
+		     int *tb)
+{
+	const struct view *va = &ra->v, *vb = &rb->v;
+	int ar = va->rank, br = vb->rank;
+	int64_t ca = ra->shape.c, cb = rb->shape.c;
+	if (va->flat || vb->flat || ca != groups * K || (K > 1 && va->strides[ar - 1] != 1) ||
+	    !batch_axes(va, 0, ar - 2, K, ca, groups) || !all_pixels(va, ar - 2, ra->shape))
+		return -1;
+	if (cb == groups * N && (N == 1 || vb->strides[br - 1] == 1) &&
+	    batch_axes(vb, 0, br - 2, N, cb, groups) && all_pixels(vb, br - 2, rb->shape))
+		*tb = 0;
+	else if (cb == groups * K && (K == 1 || vb->strides[br - 2] == 1) &&
+		 batch_axes(vb, 0, br - 2, K, cb, groups) && all_pixels(vb, br - 1, rb->shape))
+		*tb = 1;
+	else
+		return -1;
+	return 0;
+}
+
+/* The view of the transpose of the last two axes. */
+static void view_swap_last(struct view *v)
+{
+	int r = v->rank;
+	int64_t d = v->dims[r - 1], st = v->strides[r - 1];
+	v->dims[r - 1] = v->dims[r - 2];
+	v->strides[r - 1] = v->strides[r - 2];
+	v->dims[r - 2] = d;
+	v->strides[r - 2] = st;
+}
+
 /* docs/onnx-import.md "Products of two activations": A (..., M, K) times
  * B (..., K, N), groups matrices each (the heads), as a dyn_matmul whose
  * second operand is written into the array at run time.  A holds each
@@ -3023,32 +3216,30 @@ static int dyn_matmul(struct ox *ox, const struct val *a, const struct val *b, i
 	if (need_act(ox, b, "input B") || no_pad(ox, b) || read_operand(ox, a, &ra) ||
 	    read_operand(ox, b, &rb))
 		return AX_EINPUT;
-	const struct view *va = &ra.v, *vb = &rb.v;
-	int ar = va->rank, br = vb->rank;
-	int64_t ca = ra.shape.c, cb = rb.shape.c;
-	char d[96];
-	if (va->flat || ca != groups * K || (K > 1 && va->strides[ar - 1] != 1) ||
-	    !batch_axes(va, 0, ar - 2, K, ca, groups) || !all_pixels(va, ar - 2, ra.shape)) {
-		dims_str(d, sizeof(d), ar, va->dims);
-		return unsup(ox, "input A '%s' (%s) is laid out as %ux%ux%u in layer '%s'; expected its "
-			     "rows along the pixels and each of its %lld matrices' %lld columns side by "
-			     "side in the channels", vname(a), d, ra.shape.h, ra.shape.w, ra.shape.c,
-			     L(ox, ra.layer)->name, (long long)groups, (long long)K);
+	/* A B as it is, else as (B^T A^T)^T: v @ attn^T with v's rows in the channels */
+	int tb = 0, swap = 0;
+	if (mm_layout(&ra, &rb, K, N, groups, &tb)) {
+		struct rd ta = rb, tbv = ra;
+		view_swap_last(&ta.v);
+		view_swap_last(&tbv.v);
+		int64_t M = ra.v.dims[ra.v.rank - 2];
+		if (mm_layout(&ta, &tbv, K, M, groups, &tb)) {
+			char d[96];
+			dims_str(d, sizeof(d), ra.v.rank, ra.v.dims);
+			return unsup(ox, "input A '%s' (%s) is laid out as %ux%ux%u in layer '%s'; "
+				     "expected its rows along the pixels and each of its %lld matrices' "
+				     "%lld columns side by side in the channels, and B '%s' as %lld "
+				     "pixels of each matrix's columns, or transposed", vname(a), d,
+				     ra.shape.h, ra.shape.w, ra.shape.c, L(ox, ra.layer)->name,
+				     (long long)groups, (long long)K, vname(b), (long long)K);
+		}
+		ra = ta;
+		rb = tbv;
+		N = M;
+		swap = 1;
 	}
-	int tb;
-	if (!vb->flat && cb == groups * N && (N == 1 || vb->strides[br - 1] == 1) &&
-	    batch_axes(vb, 0, br - 2, N, cb, groups) && all_pixels(vb, br - 2, rb.shape))
-		tb = 0;
-	else if (!vb->flat && cb == groups * K && (K == 1 || vb->strides[br - 2] == 1) &&
-		 batch_axes(vb, 0, br - 2, K, cb, groups) && all_pixels(vb, br - 1, rb.shape))
-		tb = 1;
-	else {
-		dims_str(d, sizeof(d), br, vb->dims);
-		return unsup(ox, "input B '%s' (%s) is laid out as %ux%ux%u in layer '%s'; expected "
-			     "%lld pixels of %lld matrices' columns, or transposed", vname(b), d,
-			     rb.shape.h, rb.shape.w, rb.shape.c, L(ox, rb.layer)->name, (long long)K,
-			     (long long)groups);
-	}
+	const struct view *va = &ra.v;
+	int ar = va->rank;
 	if (N * groups > AX_MAX_DIM)
 		return unsup(ox, "%lld outputs are too many; expected at most %d", (long long)(N * groups),
 			     AX_MAX_DIM);
@@ -3078,6 +3269,8 @@ static int dyn_matmul(struct ox *ox, const struct val *a, const struct val *b, i
 	ov.dims[ar - 1] = N;
 	ov.strides[ar - 1] = 1;
 	ov.offset = 0;
+	if (swap)
+		view_swap_last(&ov);
 	set_act(out, ox->raw[l], &ov);
 	return AX_OK;
 }
@@ -3485,7 +3678,7 @@ static int op_pow(struct ox *ox)
 	return elementwise(ox, AX_OP_MUL, x, x, ev != 2.0, out);
 }
 
-/* Relu, Clip, Sigmoid, HardSigmoid, HardSwish, LeakyRelu, Sqrt. */
+/* Relu, Clip, Sigmoid, HardSigmoid, HardSwish, LeakyRelu, Sqrt, Erf, Tanh. */
 static int op_act(struct ox *ox)
 {
 	const char *op = cur_op(ox);
@@ -3499,7 +3692,8 @@ static int op_act(struct ox *ox)
 		return apply_act(ox, x, AX_ACT_SIGMOID, 0, 0, out);
 	if (!strcmp(op, "HardSwish"))
 		return apply_act(ox, x, AX_ACT_HARDSWISH, 0, 0, out);
-	if (!strcmp(op, "Sqrt"))
+	/* the DPU's lookup table prices any pointwise function alike */
+	if (!strcmp(op, "Sqrt") || !strcmp(op, "Erf") || !strcmp(op, "Tanh"))
 		return apply_act(ox, x, AX_ACT_SIGMOID, 0, 1, out);
 	if (!strcmp(op, "LeakyRelu")) {
 		if (attr_float(ox, "alpha", 0.01, &alpha))
@@ -4091,6 +4285,8 @@ static const struct opdef {
 	{ "HardSigmoid", op_act, 0 },
 	{ "HardSwish", op_act, 0 },
 	{ "LeakyRelu", op_act, 0 },
+	{ "Erf", op_act, 0 },
+	{ "Tanh", op_act, 0 },
 	{ "Conv", op_conv, 0 },
 	{ "ConvTranspose", op_convtranspose, 0 },
 	{ "Gemm", op_gemm, 0 },
@@ -4686,6 +4882,19 @@ static int read_spatially(const struct model *md, const char *name)
 	return 0;
 }
 
+/* Whether graph input name holds the indices of a Gather from a table (an
+ * initializer): token ids for an embedding lookup. */
+static int read_as_indices(const struct model *md, const char *name)
+{
+	for (size_t k = 0; k < md->n_nodes; k++) {
+		const struct xnode *n = &md->nodes[k];
+		if (!strcmp(n->op, "Gather") && n->p->n_input == 2 && input_is(n, 1, name) &&
+		    htab_get(&md->inits, n->p->input[0]) >= 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int add_input(struct ox *ox, const Onnx__ValueInfoProto *vi, int only)
 {
 	char q[160], ds[160];
@@ -4771,6 +4980,9 @@ static int add_input(struct ox *ox, const Onnx__ValueInfoProto *vi, int only)
 	/* N, C, H, W and N, C, L inputs of spatial operators keep their channels in
 	 * dimension 1; anything else (tokens, features) in its last dimension */
 	int ch = rank == 4 || (rank == 3 && read_spatially(ox->md, vi->name)) ? 1 : rank - 1;
+	/* token ids: one index per pixel */
+	if (read_as_indices(ox->md, vi->name))
+		ch = -1;
 	struct ax_shape s;
 	if (canon_shape(rank, dims, ch, &s)) {
 		dims_str(ds, sizeof(ds), rank, dims);
@@ -5053,6 +5265,7 @@ static void ox_release(struct ox *ox)
 		ox->srcs = n;
 	}
 	free(ox->slices);
+	free(ox->blocks);
 }
 
 /* ---- the interface ---- */
