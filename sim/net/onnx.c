@@ -2619,6 +2619,19 @@ static int op_pad(struct ox *ox)
 	double cv = 0;
 	if (in_val(ox, 2) && const_scalar(in_val(ox, 2), &cv))
 		return unsup(ox, "the constant value must be a constant scalar");
+	int any = 0;
+	for (int i = 0; i < 2 * r; i++)
+		any |= pads[i] != 0;
+	if (!any) {
+		/* nothing to pad (a Swin window partition of a side already a
+		 * multiple of the window): the input itself */
+		if (out) {
+			set_act(out, x->s, &x->v);
+			out->has_pad = x->has_pad;
+			memcpy(out->pad, x->pad, sizeof(out->pad));
+		}
+		return AX_OK;
+	}
 	if (strcmp(mode, "constant") || cv != 0)
 		ox->info.approximations++;
 	if (r < 3)

@@ -15,6 +15,8 @@ simulator's timing does not depend on their values.
                     layer, Tanh); about 109.5 M parameters, as HuggingFace counts them
   bert_tiny.onnx    the same with 2 layers, hidden 32, 2 heads, FFN 64, a 100-word
                     vocabulary, 16 positions and sequence 8: small enough to fuzz
+  bert_tiny_ln17.onnx
+                    the same at opset 17, with the LayerNormalization operator
   yolo11_attn.onnx  a YOLO11 C2PSA block (ultralytics' PSABlock: attention with
                     4 heads over a 20 x 20 x 256 feature map, queries and keys of 32,
                     values of 64, the positional depthwise 3 x 3 conv on the values, the
@@ -58,16 +60,21 @@ class Graph:
         self.nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
         return out
 
-    def model(self, name, inputs, outputs):
+    def model(self, name, inputs, outputs, opset=OPSET):
         g = helper.make_graph(self.nodes, name, inputs, outputs, initializer=self.inits)
         m = helper.make_model(g, producer_name="axsim-tests",
-                              opset_imports=[helper.make_opsetid("", OPSET)])
+                              opset_imports=[helper.make_opsetid("", opset)])
         m.ir_version = 7
         return m
 
 
-def layer_norm(g, x, hidden):
-    """LayerNorm written out as torch.onnx exports it before opset 17."""
+def layer_norm(g, x, hidden, op=False):
+    """LayerNorm written out as torch.onnx exports it before opset 17, or (op) the
+    LayerNormalization operator of opset 17."""
+    if op:
+        return g.op("LayerNormalization", [x, g.init("ln_w", np.ones(hidden, np.float32)),
+                                           g.init("ln_b", np.zeros(hidden, np.float32))],
+                    axis=-1, epsilon=1e-12)
     mean = g.op("ReduceMean", [x], axes=[-1])
     d = g.op("Sub", [x, mean])
     var = g.op("ReduceMean", [g.op("Pow", [d, g.const(2.0)])], axes=[-1])
@@ -86,7 +93,7 @@ def gelu_erf(g, x):
     return g.op("Mul", [g.op("Mul", [x, g.const(0.5)]), g.op("Add", [e, g.const(1.0)])])
 
 
-def bert(layers, hidden, heads, ffn, vocab, seq, max_pos, seed):
+def bert(layers, hidden, heads, ffn, vocab, seq, max_pos, seed, ln_op=False):
     g = Graph(seed)
     dh = hidden // heads
     ids = helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, seq])
@@ -97,7 +104,7 @@ def bert(layers, hidden, heads, ffn, vocab, seq, max_pos, seed):
                              g.const([1], np.int64)])
     pos = g.op("Gather", [g.weight("position_embeddings", max_pos, hidden), pos_ids])
     typ = g.op("Gather", [g.weight("token_type_embeddings", 2, hidden), "token_type_ids"])
-    x = layer_norm(g, g.op("Add", [g.op("Add", [word, pos]), typ]), hidden)
+    x = layer_norm(g, g.op("Add", [g.op("Add", [word, pos]), typ]), hidden, ln_op)
     for _ in range(layers):
         def split_heads(t, perm):
             r = g.op("Reshape", [t, g.const([1, seq, heads, dh], np.int64)])
@@ -109,16 +116,16 @@ def bert(layers, hidden, heads, ffn, vocab, seq, max_pos, seed):
         p = g.op("Softmax", [s], axis=-1)
         c = g.op("Transpose", [g.op("MatMul", [p, v])], perm=[0, 2, 1, 3])
         c = g.op("Reshape", [c, g.const([1, seq, hidden], np.int64)])
-        x = layer_norm(g, g.op("Add", [dense(g, c, hidden, hidden), x]), hidden)
+        x = layer_norm(g, g.op("Add", [dense(g, c, hidden, hidden), x]), hidden, ln_op)
         f = dense(g, gelu_erf(g, dense(g, x, hidden, ffn)), ffn, hidden)
-        x = layer_norm(g, g.op("Add", [f, x]), hidden)
+        x = layer_norm(g, g.op("Add", [f, x]), hidden, ln_op)
     last = g.op("Identity", [x])
     first = g.op("Gather", [x, g.const(0, np.int64)], axis=1)
     pooled = g.op("Tanh", [g.op("Gemm", [first, g.weight("pooler_w", hidden, hidden),
                                          g.weight("pooler_b", hidden)], transB=1)])
     outs = [helper.make_tensor_value_info(last, TensorProto.FLOAT, [1, seq, hidden]),
             helper.make_tensor_value_info(pooled, TensorProto.FLOAT, [1, hidden])]
-    return g.model("bert", [ids, types], outs)
+    return g.model("bert", [ids, types], outs, 17 if ln_op else OPSET)
 
 
 def conv(g, x, cin, cout, k=1, groups=1, act=None):
@@ -159,6 +166,7 @@ def yolo11_attn(seed):
 MODELS = {
     "bert_base": lambda: bert(12, 768, 12, 3072, 30522, 128, 512, 1),
     "bert_tiny": lambda: bert(2, 32, 2, 64, 100, 8, 16, 2),
+    "bert_tiny_ln17": lambda: bert(2, 32, 2, 64, 100, 8, 16, 2, ln_op=True),
     "yolo11_attn": lambda: yolo11_attn(3),
 }
 
