@@ -179,6 +179,7 @@ struct val {
 /* Per layer: float weights until the end, where they are quantised. */
 struct ldata {
 	float *w, *b;         /* [cout][kh][kw][cin/g] (dense: [cout][cin]), [cout] */
+	int w_borrowed;       /* w is a float initializer's data (an embedding table), not freed */
 	long alias;           /* layer whose channels this one's are (ConvTranspose), or -1 */
 	uint32_t alias_rep;   /* channel c of this layer is alias channels c*rep .. c*rep+rep-1 */
 };
@@ -2382,9 +2383,16 @@ static int embed(struct ox *ox, const struct val *table, const struct val *iv, i
 	L(ox, l)->cout = (uint32_t)t->dims[1];
 	if (finish(ox, l))
 		return AX_EINPUT;
-	ox->ld[l].w = ax_xcalloc(t->n, sizeof(float));
-	for (size_t k = 0; k < t->n; k++)
-		ox->ld[l].w[k] = (float)ox_tensor_f(t, k);
+	if (t->f) {
+		/* the table as it is: nothing changes a lookup's values before
+		 * they are quantised */
+		ox->ld[l].w = t->f;
+		ox->ld[l].w_borrowed = 1;
+	} else {
+		ox->ld[l].w = ax_xcalloc(t->n, sizeof(float));
+		for (size_t k = 0; k < t->n; k++)
+			ox->ld[l].w[k] = (float)ox_tensor_f(t, k);
+	}
 	/* the indices' view, each pixel now a row of cout values */
 	struct view v = r.v;
 	int64_t cols = t->dims[1];
@@ -5265,7 +5273,8 @@ static void ox_release(struct ox *ox)
 	htab_release(&ox->vt);
 	htab_release(&ox->lt);
 	for (size_t i = 0; i < ox->net->n_layers && i < ox->cap_ld; i++) {
-		free(ox->ld[i].w);
+		if (!ox->ld[i].w_borrowed)
+			free(ox->ld[i].w);
 		free(ox->ld[i].b);
 	}
 	free(ox->ld);
