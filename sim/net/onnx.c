@@ -1367,7 +1367,10 @@ static int read_val(struct ox *ox, const struct val *x, int absorb, struct rd *r
 	const char *why = "";
 	struct view xv = x->v;
 	uint32_t p0, np;
-	if (classify(&xv, sh, &p, &why) && !pixel_run(&xv, sh, &p0, &np)) {
+	int fits = !classify(&xv, sh, &p, &why), run = !fits && !pixel_run(&xv, sh, &p0, &np);
+	if (!fits && !run && r->aff)
+		return read_val(ox, x, 0, r); /* a copy of channels would move the affine's */
+	if (run) {
 		/* a run of pixels: a slice along them, then read as usual */
 		l = slice_layer(ox, l, AX_AXIS_PIXELS, p0, np);
 		if (l < 0)
@@ -1375,7 +1378,7 @@ static int read_val(struct ox *ox, const struct val *x, int absorb, struct rd *r
 		xv.offset -= (int64_t)p0 * sh.c;
 		sh = L(ox, l)->out;
 	}
-	if (classify(&xv, sh, &p, &why) && !channel_blocks(ox, &xv, &l)) {
+	if (classify(&xv, sh, &p, &why) && !r->aff && !channel_blocks(ox, &xv, &l)) {
 		/* blocks of channels at a regular stride (each head's part of a
 		 * fused projection): copied side by side by slices and a concat */
 		sh = L(ox, l)->out;
