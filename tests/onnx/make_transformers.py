@@ -16,7 +16,8 @@ simulator's timing does not depend on their values.
   bert_tiny.onnx    the same with 2 layers, hidden 32, 2 heads, FFN 64, a 100-word
                     vocabulary, 16 positions and sequence 8: small enough to fuzz
   bert_tiny_ln17.onnx
-                    the same at opset 17, with the LayerNormalization operator
+                    the same at opset 17, with the LayerNormalization operator and GELU in
+                    its tanh form
   yolo11_attn.onnx  a YOLO11 C2PSA block (ultralytics' PSABlock: attention with
                     4 heads over a 20 x 20 x 256 feature map, queries and keys of 32,
                     values of 64, the positional depthwise 3 x 3 conv on the values, the
@@ -93,6 +94,15 @@ def gelu_erf(g, x):
     return g.op("Mul", [g.op("Mul", [x, g.const(0.5)]), g.op("Add", [e, g.const(1.0)])])
 
 
+def gelu_tanh(g, x):
+    """The tanh approximation, 0.5 (1 + tanh(sqrt(2 / pi) (x + 0.044715 x x x))) * x, with
+    the products in the order the erf form above does not use."""
+    cube = g.op("Mul", [g.op("Mul", [x, x]), x])
+    inner = g.op("Add", [x, g.op("Mul", [g.const(0.044715), cube])])
+    t = g.op("Tanh", [g.op("Mul", [inner, g.const(math.sqrt(2.0 / math.pi))])])
+    return g.op("Mul", [g.op("Mul", [g.op("Add", [g.const(1.0), t]), g.const(0.5)]), x])
+
+
 def bert(layers, hidden, heads, ffn, vocab, seq, max_pos, seed, ln_op=False):
     g = Graph(seed)
     dh = hidden // heads
@@ -117,7 +127,8 @@ def bert(layers, hidden, heads, ffn, vocab, seq, max_pos, seed, ln_op=False):
         c = g.op("Transpose", [g.op("MatMul", [p, v])], perm=[0, 2, 1, 3])
         c = g.op("Reshape", [c, g.const([1, seq, hidden], np.int64)])
         x = layer_norm(g, g.op("Add", [dense(g, c, hidden, hidden), x]), hidden, ln_op)
-        f = dense(g, gelu_erf(g, dense(g, x, hidden, ffn)), ffn, hidden)
+        gelu = gelu_tanh if ln_op else gelu_erf
+        f = dense(g, gelu(g, dense(g, x, hidden, ffn)), ffn, hidden)
         x = layer_norm(g, g.op("Add", [f, x]), hidden, ln_op)
     last = g.op("Identity", [x])
     first = g.op("Gather", [x, g.const(0, np.int64)], axis=1)
