@@ -341,6 +341,34 @@ START_TEST(test_round_trip_tokens)
 }
 END_TEST
 
+/* A relayout's output shape travels in the record's shape fields. */
+START_TEST(test_round_trip_relayout)
+{
+	struct ax_net net, back;
+	struct ax_err err;
+	ax_net_init(&net);
+	ax_err_init(&err);
+	struct ax_layer *l = ax_net_add_layer(&net, "x", AX_OP_INPUT);
+	l->out.h = 14, l->out.w = 14, l->out.c = 8;
+	l = ax_net_add_layer(&net, "win", AX_OP_RELAYOUT);
+	l->n_in = 1;
+	l->to = (struct ax_shape){ 4, 49, 8 };
+	ck_assert_int_eq(ax_net_infer(&net, &err), AX_OK);
+	char *path = ax_tmp("relayout.elf");
+	ck_assert_int_eq(ax_elf_write(&net, path, &err), AX_OK);
+	int rc = ax_elf_read(&back, path, &err);
+	ck_assert_msg(rc == AX_OK, "%s", ax_err_str(&err));
+	ck_layers_equal(&net.layers[1], &back.layers[1]);
+	ck_assert_uint_eq(back.layers[1].to.h, 4);
+	ck_assert_uint_eq(back.layers[1].out.w, 49);
+	ck_assert_uint_eq(ax_net_params(&back), 0);
+	free(path);
+	ax_net_release(&net);
+	ax_net_release(&back);
+	ax_err_release(&err);
+}
+END_TEST
+
 /* What readelf -s shows: read the ELF back with libelf. */
 START_TEST(test_symbols_and_header)
 {
@@ -655,7 +683,7 @@ static const char *const patch_want[P_COUNT] = {
 	[P_GRAPH_SIZE_HUGE] = "extend past the end of the",
 	[P_GRAPH_TYPE] = "section '.ax.graph' has type 8; expected 1",
 	[P_DUP_SECTION] = "section '.ax.meta' appears 2 times; expected once",
-	[P_OP] = "section '.ax.graph' offset 0x1e4: layer 3: op 99 is out of range; expected 0 to 15",
+	[P_OP] = "section '.ax.graph' offset 0x1e4: layer 3: op 99 is out of range; expected 0 to 16",
 	[P_ACT] = "section '.ax.graph' offset 0x1e8: layer 3: act 8 is out of range; expected 0 to 7",
 	[P_NAME_DANGLING] = "section '.ax.graph' offset 0x1e0: name offset 4000000 is outside .ax.strtab",
 	[P_IN_SELF] = "section '.ax.graph' offset 0x1f4: layer 3: input 0 refers to layer 3; expected a layer before 3",
@@ -757,6 +785,7 @@ static Suite *elf_suite(void)
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_round_trip_hand_built);
 	tcase_add_test(tc, test_round_trip_tokens);
+	tcase_add_test(tc, test_round_trip_relayout);
 	tcase_add_test(tc, test_symbols_and_header);
 	tcase_add_test(tc, test_write_errors);
 	suite_add_tcase(s, tc);

@@ -1104,6 +1104,45 @@ START_TEST(test_tokens_const_embed)
 }
 END_TEST
 
+/* docs/timing-model.md "Relayout": one DPU pass over the output, reading the
+ * whole input (never in a cone with its producer), one operator. */
+START_TEST(test_relayout)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 56, 56, 96);                               /* 0 */
+	conv(&n, "c", 0, 96, 1, 1, 1);                       /* 1 */
+	struct ax_layer *l = ax_net_add_layer(&n, "win", AX_OP_RELAYOUT); /* 2 */
+	l->n_in = 1;
+	l->in[0] = 1;
+	l->to = (struct ax_shape){ 28, 28, 96 };
+	infer(&n);
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	struct ax_tasklist tl;
+	lower_ok(&n, &c, &tl);
+	uint64_t cycles = 0, rd = 0, wr = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->infer || t->layer != 2)
+			continue;
+		ck_assert(t->kind != AX_T_MVM && t->kind != AX_T_DWPU);
+		if (t->kind == AX_T_DPU) {
+			cycles += t->cycles - arch.arch.unit_start_cycles;
+			rd += t->l1_read;
+			wr += t->l1_write;
+		}
+	}
+	ck_assert_uint_eq(rd, 28 * 28 * 96);
+	ck_assert_uint_eq(wr, 28 * 28 * 96);
+	ck_assert_uint_ge(cycles, ax_dpu_cycles(&arch.arch, 28 * 28 * 96) - arch.arch.unit_start_cycles);
+	ck_assert(!tl.tensors[1].fused);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_net_release(&n);
+}
+END_TEST
+
 /* DMAs of layer li that read activations from src into L1. */
 static size_t fetches_from(const struct ax_tasklist *tl, uint32_t li, enum ax_mem src)
 {
@@ -1697,6 +1736,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_pword_and_grouped);
 	tcase_add_test(t, test_concat_and_se);
 	tcase_add_test(t, test_tokens_const_embed);
+	tcase_add_test(t, test_relayout);
 	tcase_add_test(t, test_pools);
 	tcase_add_test(t, test_l2_constraint);
 	tcase_add_test(t, test_constant_pool);

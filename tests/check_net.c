@@ -529,6 +529,45 @@ START_TEST(test_tokens_const_embed)
 }
 END_TEST
 
+/* A relayout (docs/network-format.md "relayout"): a window partition keeps
+ * the elements, a strided gather takes a quarter of them; it has neither
+ * parameters nor MACs, and may not make up values. */
+START_TEST(test_relayout)
+{
+	struct ax_net net;
+	load_ok("inputs: [{name: x, shape: [56, 56, 96]}]\n"
+		"layers:\n"
+		"  - {name: win, op: relayout, shape: [64, 49, 96]}\n"
+		"  - {name: back, op: relayout, shape: [56, 56, 96]}\n"
+		"  - {name: q, op: relayout, in: back, shape: [28, 28, 96]}\n", &net);
+	ck_shape(layer(&net, "win"), 64, 49, 96);
+	ck_shape(layer(&net, "q"), 28, 28, 96);
+	ck_assert_uint_eq(layer(&net, "q")->in[0], 2);
+	ck_assert_uint_eq(ax_layer_params(&net, layer(&net, "win")), 0);
+	ck_assert_uint_eq(ax_layer_macs(&net, layer(&net, "win")), 0);
+	ck_assert_uint_eq(ax_layer_weight_size(&net, layer(&net, "win")), 0);
+	ax_net_release(&net);
+
+	ax_net_init(&net);
+	add_input(&net, "a", 4, 4, 8);
+	struct ax_layer *l = add(&net, "r", AX_OP_RELAYOUT, 0);
+	l->to = (struct ax_shape){ 8, 4, 8 };
+	infer_fails(&net, "shape 8x4x8 holds 256 values, more than the 128 of input 4x4x8");
+	l = &net.layers[1];
+	l->to = (struct ax_shape){ 0, 4, 8 };
+	infer_fails(&net, "shape 0x4x8 is out of range");
+	ax_net_release(&net);
+
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_ne(load_text("r.yaml", "inputs: [{name: x, shape: [4, 4, 8]}]\n"
+				   "layers: [{name: r, op: relayout}]\n", &net, &err, 0), AX_OK);
+	ck_assert_msg(strstr(ax_err_str(&err), "shape: missing"), "%s", ax_err_str(&err));
+	ax_net_release(&net);
+	ax_err_release(&err);
+}
+END_TEST
+
 /* Every op at once, from tests/nets/all-ops.yaml; figures by hand. */
 START_TEST(test_all_ops_file)
 {
@@ -725,7 +764,7 @@ START_TEST(test_infer_errors)
 		const char *want;
 		int what;
 	} cases[] = {
-		{ "layer 'c': op 99 is out of range; expected 0 to 15", 0 },
+		{ "layer 'c': op 99 is out of range; expected 0 to 16", 0 },
 		{ "layer 'c': act 42 is out of range; expected 0 to 7", 1 },
 		{ "layer 'c': input 0 refers to layer 1; expected a layer before this one (1)", 2 },
 		{ "layer 'c': input 0 refers to layer 5; expected a layer before this one (1)", 3 },
@@ -1082,6 +1121,7 @@ static Suite *net_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_dyn_matmul);
 	tcase_add_test(tc, test_tokens_const_embed);
+	tcase_add_test(tc, test_relayout);
 	tcase_add_test(tc, test_lifecycle);
 	tcase_add_test(tc, test_conv);
 	tcase_add_test(tc, test_conv_stride_pad_dilation);

@@ -232,10 +232,12 @@ static void device_inputs(struct lstate *s)
 
 /* ---- fused groups (docs/tiling.md "Forming cones") ---- */
 
-/* A concat or slice along the pixels: its output rows are not its inputs' rows. */
+/* A concat or slice along the pixels, or a relayout: its output rows are not
+ * its inputs' rows. */
 static int pixel_axis(const struct ax_layer *l)
 {
-	return (l->op == AX_OP_CONCAT || l->op == AX_OP_SLICE) && l->axis == AX_AXIS_PIXELS;
+	return ((l->op == AX_OP_CONCAT || l->op == AX_OP_SLICE) && l->axis == AX_AXIS_PIXELS) ||
+	       l->op == AX_OP_RELAYOUT;
 }
 
 /* A layer can sit inside a cone when its output rows depend on a bounded
@@ -1269,6 +1271,16 @@ static uint64_t macs_upto(uint64_t layer_macs, uint64_t x, uint64_t h)
 	return (uint64_t)((u128)layer_macs * x / h);
 }
 
+/* docs/timing-model.md "Relayout": output rows [s0, s1) of a relayout are a
+ * DPU pass that reads each of their e elements once, wherever it lies in the
+ * input (held whole in L1), and writes it to its place. */
+static void relayout_pass(const struct ax_arch *a, uint64_t e, struct ax_task *t)
+{
+	t->cycles = ax_dpu_cycles(a, e);
+	t->l1_read = e;
+	t->l1_write = e;
+}
+
 /* One vector-unit task for output rows [s0, s1) of layer li; useful MACs are
  * passed in (a cone counts recomputed halo rows only once). */
 static uint32_t vector_task(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
@@ -1313,6 +1325,8 @@ static uint32_t vector_task(struct lstate *s, uint32_t li, uint32_t core, uint32
 		t.cycles = ax_dpu_cycles(a, e) + ax_dpu_act_cycles(a, l->act, out_elems);
 		t.l1_read = in_elems + out_elems * (l->n_in - 1);
 		t.l1_write = e;
+	} else if (l->op == AX_OP_RELAYOUT) {
+		relayout_pass(a, out_elems, &t);
 	} else if (l->op == AX_OP_MATMUL) {
 		/* docs/timing-model.md "Products of two activations", on the
 		 * DPU (dyn_matmul.unit dpu): the MACs at dpu.mac_throughput, then

@@ -385,6 +385,8 @@ static void decode_layer(struct reader *r, const struct image *im, struct ax_net
 	struct ax_shape s = { get_u32(g + G_IN_H), get_u32(g + G_IN_W), get_u32(g + G_IN_C) };
 	if (op == AX_OP_INPUT || op == AX_OP_CONST)
 		l->out = s;
+	else if (op == AX_OP_RELAYOUT)
+		l->to = s;
 	else if (s.h || s.w || s.c)
 		BAD(G_IN_H, "input shape %ux%ux%u on a %s layer; expected 0x0x0", AT(G_IN_H), i,
 		    s.h, s.w, s.c, ax_op_name((enum ax_op)op));
@@ -691,6 +693,10 @@ int ax_elf_write(const struct ax_net *net, const char *path, struct ax_err *err)
 			put_u32(g + G_IN_H, l->out.h);
 			put_u32(g + G_IN_W, l->out.w);
 			put_u32(g + G_IN_C, l->out.c);
+		} else if (l->op == AX_OP_RELAYOUT) {
+			put_u32(g + G_IN_H, l->to.h);
+			put_u32(g + G_IN_W, l->to.w);
+			put_u32(g + G_IN_C, l->to.c);
 		}
 		for (size_t f = 0; f < N_PARAM_FIELDS; f++)
 			if ((unsigned)l->op < AX_OP_COUNT && (param_fields[f].ops & U(l->op)))

@@ -69,6 +69,7 @@ static const char *const op_names[AX_OP_COUNT] = {
 	[AX_OP_MATMUL] = "dyn_matmul",
 	[AX_OP_CONST] = "const",
 	[AX_OP_EMBED] = "embed",
+	[AX_OP_RELAYOUT] = "relayout",
 };
 
 static const char *const axis_names[AX_AXIS_COUNT] = {
@@ -604,6 +605,26 @@ static struct ax_shape infer_op(struct infer *c, struct ax_net *net)
 		out.w = in.w;
 		out.c = l->cout;
 		break;
+	case AX_OP_RELAYOUT: {
+		/* each output element is one element of the input, read once; a
+		 * strided gather may leave input elements out */
+		uint64_t n_out = ax_shape_bytes(l->to), n_in = ax_shape_bytes(in);
+		shape_str(b, sizeof(b), l->to);
+		if (!in_range(l->to.h, 1, AX_MAX_DIM) || !in_range(l->to.w, 1, AX_MAX_DIM) ||
+		    !in_range(l->to.c, 1, AX_MAX_DIM)) {
+			problem(c, "shape %s is out of range; expected each dimension from 1 to %d", b,
+				AX_MAX_DIM);
+			break;
+		}
+		if (n_out > n_in) {
+			shape_str(a, sizeof(a), in);
+			problem(c, "shape %s holds %llu values, more than the %llu of input %s; expected "
+				"at most as many", b, (unsigned long long)n_out, (unsigned long long)n_in, a);
+			break;
+		}
+		out = l->to;
+		break;
+	}
 	case AX_OP_CONST:
 	case AX_OP_INPUT:
 	case AX_OP_COUNT:

@@ -37,6 +37,9 @@ enum ax_op {
 	                    * a class token); no inputs, its shape given like an input's */
 	AX_OP_EMBED,       /* rows of a rows x cout table in the weight section, one per index:
 	                    * in[0] is H x W x 1 indices, the output H x W x cout */
+	AX_OP_RELAYOUT,    /* its input's elements moved to other pixels (a window partition or
+	                    * its reverse, a cyclic shift, a strided gather), shape given
+	                    * (docs/network-format.md "relayout") */
 	AX_OP_COUNT
 };
 
@@ -89,6 +92,7 @@ struct ax_layer {
 	uint32_t slice_start, slice_end;
 	uint32_t axis;               /* concat, slice: enum ax_axis */
 	uint32_t rows;               /* embed: rows of the table */
+	struct ax_shape to;          /* relayout: its output shape, as given */
 	/* resize */
 	uint32_t scale;
 	/* network output (consumed outside the chip) */

@@ -45,7 +45,7 @@ static const struct layer_key {
 	{ "scale", M(AX_OP_RESIZE) },
 	{ "axis", M(AX_OP_CONCAT) | M(AX_OP_SLICE) },
 	{ "rows", M(AX_OP_EMBED) },
-	{ "shape", M(AX_OP_CONST) },
+	{ "shape", M(AX_OP_CONST) | M(AX_OP_RELAYOUT) },
 };
 #define N_LAYER_KEYS (sizeof(layer_keys) / sizeof(layer_keys[0]))
 
@@ -309,7 +309,7 @@ static size_t add_entry(struct loader *ld, struct entry *e, enum ax_op op, const
 /* ---- inputs ---- */
 
 /* shape: [height, width, channels] of an input or a const layer (kind). */
-static void read_shape(struct loader *ld, struct entry *e, const char *kind)
+static void read_shape(struct loader *ld, struct entry *e, const char *kind, struct ax_shape *to)
 {
 	const char *sub = !strcmp(kind, "input") ? "input" : "layer";
 	const struct ax_ynode *v = ax_ynode_get(e->node, "shape");
@@ -327,9 +327,9 @@ static void read_shape(struct loader *ld, struct entry *e, const char *kind)
 				bad |= ax_ynode_i64(&ld->doc, v->items[i], what(ld, sub, e->name, "shape"),
 						    1, AX_MAX_DIM, &d[i], ld->err);
 			if (!bad) {
-				e->l.out.h = (uint32_t)d[0];
-				e->l.out.w = (uint32_t)d[1];
-				e->l.out.c = (uint32_t)d[2];
+				to->h = (uint32_t)d[0];
+				to->w = (uint32_t)d[1];
+				to->c = (uint32_t)d[2];
 			}
 		}
 	}
@@ -354,7 +354,7 @@ static void read_input(struct loader *ld, const struct ax_ynode *n, size_t index
 	check_plain_keys(ld, n, prefix, input_keys, 2);
 	free(prefix);
 	before = ld->err->count;
-	read_shape(ld, &e, "input");
+	read_shape(ld, &e, "input", &e.l.out);
 	size_t i = add_entry(ld, &e, AX_OP_INPUT, e.name);
 	if (ld->err->count != before)
 		memset(&ld->net->layers[i].out, 0, sizeof(struct ax_shape));
@@ -552,7 +552,10 @@ static void read_params(struct loader *ld, struct entry *e)
 			read_u32(ld, e, "rows", 1, UINT32_MAX, &l->rows);
 		break;
 	case AX_OP_CONST:
-		read_shape(ld, e, "const");
+		read_shape(ld, e, "const", &e->l.out);
+		break;
+	case AX_OP_RELAYOUT:
+		read_shape(ld, e, "relayout", &e->l.to);
 		break;
 	case AX_OP_CONCAT:
 		read_axis(ld, e);
@@ -846,7 +849,7 @@ static void read_layer(struct loader *ld, const struct ax_ynode *n, size_t k, lo
 			else
 				problem(ld, v, "layer '%s': op: '%s' is not an operator; expected one of: conv, "
 					"dense, maxpool, avgpool, global_avgpool, add, mul, concat, slice, split, "
-					"resize, act, softmax, dyn_matmul, const, embed", e.name, s);
+					"resize, act, softmax, dyn_matmul, const, embed, relayout", e.name, s);
 		}
 	}
 
