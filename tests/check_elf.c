@@ -341,7 +341,8 @@ START_TEST(test_round_trip_tokens)
 }
 END_TEST
 
-/* A relayout's output shape travels in the record's shape fields. */
+/* A relayout's output shape travels in the record's shape fields; a const's
+ * repeat and buffer flag in the slots of scale and trans_b. */
 START_TEST(test_round_trip_relayout)
 {
 	struct ax_net net, back;
@@ -353,12 +354,21 @@ START_TEST(test_round_trip_relayout)
 	l = ax_net_add_layer(&net, "win", AX_OP_RELAYOUT);
 	l->n_in = 1;
 	l->to = (struct ax_shape){ 4, 49, 8 };
+	l = ax_net_add_layer(&net, "mask", AX_OP_CONST);
+	l->out = (struct ax_shape){ 4, 49, 8 };
+	l->repeat = 8;
+	l->buffer = 1;
 	ck_assert_int_eq(ax_net_infer(&net, &err), AX_OK);
+	ck_assert_uint_eq(ax_net_layout_weights(&net), 4 * 49);
 	char *path = ax_tmp("relayout.elf");
 	ck_assert_int_eq(ax_elf_write(&net, path, &err), AX_OK);
 	int rc = ax_elf_read(&back, path, &err);
 	ck_assert_msg(rc == AX_OK, "%s", ax_err_str(&err));
 	ck_layers_equal(&net.layers[1], &back.layers[1]);
+	ck_layers_equal(&net.layers[2], &back.layers[2]);
+	ck_assert_uint_eq(back.layers[2].repeat, 8);
+	ck_assert_uint_eq(back.layers[2].buffer, 1);
+	ck_assert_uint_eq(back.layers[2].weight_bytes, 4 * 49);
 	ck_assert_uint_eq(back.layers[1].to.h, 4);
 	ck_assert_uint_eq(back.layers[1].out.w, 49);
 	ck_assert_uint_eq(ax_net_params(&back), 0);

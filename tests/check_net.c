@@ -502,6 +502,21 @@ START_TEST(test_tokens_const_embed)
 	ck_assert_uint_eq(ax_net_layout_weights(&net), 768 + 197 * 768 + 30522ull * 768);
 	ax_net_release(&net);
 
+	/* a const stored once and repeated, and a buffer: a Swin block's bias
+	 * over 64 windows (3 heads x 49 x 49 stored) and its mask */
+	load_ok("inputs: [{name: s, shape: [1, 49, 9408]}]\n"
+		"layers:\n"
+		"  - {name: bias, op: const, shape: [1, 49, 9408], repeat: 64}\n"
+		"  - {name: a, op: add, in: [s, bias]}\n"
+		"  - {name: mask, op: const, shape: [1, 49, 9408], repeat: 3, buffer: true}\n"
+		"  - {name: m, op: add, in: [a, mask]}\n", &net);
+	ck_assert_uint_eq(ax_layer_params(&net, layer(&net, "bias")), 3 * 49 * 49);
+	ck_assert_uint_eq(ax_layer_weight_size(&net, layer(&net, "bias")), 3 * 49 * 49);
+	ck_assert_uint_eq(ax_layer_params(&net, layer(&net, "mask")), 0);
+	ck_assert_uint_eq(ax_layer_weight_size(&net, layer(&net, "mask")), 64 * 49 * 49);
+	ck_shape(layer(&net, "m"), 1, 49, 9408);
+	ax_net_release(&net);
+
 	/* channels that differ, pixels out of range, indices of more than one value */
 	ax_net_init(&net);
 	add_input(&net, "a", 2, 2, 8);
@@ -525,6 +540,17 @@ START_TEST(test_tokens_const_embed)
 	l->rows = 10;
 	l->cout = 4;
 	infer_fails(&net, "holds 8 values per pixel; expected one index per pixel");
+	ax_net_release(&net);
+	ax_net_init(&net);
+	l = add(&net, "k", AX_OP_CONST, 0);
+	l->n_in = 0;
+	l->out = (struct ax_shape){ 2, 2, 3 };
+	l->repeat = 5;
+	infer_fails(&net, "repeat 5 does not divide the 12 values of shape 2x2x3");
+	l = &net.layers[0];
+	l->repeat = 4;
+	l->buffer = 2;
+	infer_fails(&net, "buffer 2 is out of range");
 	ax_net_release(&net);
 }
 END_TEST

@@ -95,6 +95,8 @@ static const struct param_field {
 	{ G_SLICE_END, "slice_end", U(AX_OP_SLICE), offsetof(struct ax_layer, slice_end) },
 	{ G_SCALE, "scale", U(AX_OP_RESIZE), offsetof(struct ax_layer, scale) },
 	{ G_SCALE, "rows", U(AX_OP_EMBED), offsetof(struct ax_layer, rows) },
+	{ G_SCALE, "repeat", U(AX_OP_CONST), offsetof(struct ax_layer, repeat) },
+	{ G_TRANS_B, "buffer", U(AX_OP_CONST), offsetof(struct ax_layer, buffer) },
 };
 #define N_PARAM_FIELDS (sizeof(param_fields) / sizeof(param_fields[0]))
 

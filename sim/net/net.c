@@ -219,7 +219,7 @@ static uint64_t weight_count(const struct ax_net *net, const struct ax_layer *l)
 	if (l->op == AX_OP_DENSE)
 		return sat_mul(cin, l->cout);
 	if (l->op == AX_OP_CONST)
-		return ax_shape_bytes(l->out);
+		return ax_shape_bytes(l->out) / (l->repeat > 1 ? l->repeat : 1);
 	if (l->op == AX_OP_EMBED)
 		return sat_mul(l->rows, l->cout);
 	return 0;
@@ -252,7 +252,7 @@ uint64_t ax_layer_macs(const struct ax_net *net, const struct ax_layer *l)
 
 uint64_t ax_layer_params(const struct ax_net *net, const struct ax_layer *l)
 {
-	if (!has_weights(l))
+	if (!has_weights(l) || (l->op == AX_OP_CONST && l->buffer))
 		return 0;
 	return sat_add(weight_count(net, l), l->has_bias ? l->cout : 0);
 }
@@ -662,6 +662,11 @@ static int infer_layer(struct ax_net *net, size_t i, const char *where, struct a
 		    !in_range(l->out.c, 1, AX_MAX_DIM))
 			problem(&c, "shape %ux%ux%u is out of range; expected each dimension from 1 to %d",
 				l->out.h, l->out.w, l->out.c, AX_MAX_DIM);
+		if (l->op == AX_OP_CONST && l->repeat > 1 && ax_shape_bytes(l->out) % l->repeat)
+			problem(&c, "repeat %u does not divide the %llu values of shape %ux%ux%u", l->repeat,
+				(unsigned long long)ax_shape_bytes(l->out), l->out.h, l->out.w, l->out.c);
+		if (l->op == AX_OP_CONST && l->buffer > 1)
+			problem(&c, "buffer %u is out of range; expected 0 or 1", l->buffer);
 		if (l->op == AX_OP_CONST && !c.problems)
 			check_weights(&c);
 		return c.problems ? AX_EINPUT : AX_OK;

@@ -93,6 +93,10 @@ struct ax_layer {
 	uint32_t axis;               /* concat, slice: enum ax_axis */
 	uint32_t rows;               /* embed: rows of the table */
 	struct ax_shape to;          /* relayout: its output shape, as given */
+	/* const: its stored values, H W C / repeat, each used repeat times (0 or 1:
+	 * all stored); buffer 1: a computed constant (an attention mask), not a
+	 * parameter */
+	uint32_t repeat, buffer;
 	/* resize */
 	uint32_t scale;
 	/* network output (consumed outside the chip) */

@@ -46,6 +46,8 @@ static const struct layer_key {
 	{ "axis", M(AX_OP_CONCAT) | M(AX_OP_SLICE) },
 	{ "rows", M(AX_OP_EMBED) },
 	{ "shape", M(AX_OP_CONST) | M(AX_OP_RELAYOUT) },
+	{ "repeat", M(AX_OP_CONST) },
+	{ "buffer", M(AX_OP_CONST) },
 };
 #define N_LAYER_KEYS (sizeof(layer_keys) / sizeof(layer_keys[0]))
 
@@ -553,6 +555,11 @@ static void read_params(struct loader *ld, struct entry *e)
 		break;
 	case AX_OP_CONST:
 		read_shape(ld, e, "const", &e->l.out);
+		if (ax_ynode_get(e->node, "repeat"))
+			read_u32(ld, e, "repeat", 1, UINT32_MAX, &e->l.repeat);
+		if ((v = ax_ynode_get(e->node, "buffer")) &&
+		    !ax_ynode_bool(&ld->doc, v, what(ld, "layer", e->name, "buffer"), &b, ld->err))
+			e->l.buffer = (uint32_t)b;
 		break;
 	case AX_OP_RELAYOUT:
 		read_shape(ld, e, "relayout", &e->l.to);

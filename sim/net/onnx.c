@@ -61,6 +61,7 @@ static const struct opdef {
 	{ "Greater", NULL, 1 },
 	{ "Mod", NULL, 1 },
 	{ "Where", NULL, 1 },
+	{ "ScatterND", NULL, 1 },
 	{ "Expand", NULL, 1 },
 	{ "Range", NULL, 1 },
 	{ "Concat", op_concat, 1 },
@@ -296,6 +297,7 @@ static int setup(struct ox *ox)
 			return bad(ox, "initializer '%s': %s", q, why);
 		}
 		const_set(v, &tt);
+		v->from_init = 1;
 	}
 	size_t n_real = 0;
 	for (size_t i = 0; i < g->n_input; i++)
@@ -371,8 +373,23 @@ static int convert_node(struct ox *ox, size_t k)
 			return bad(ox, "input '%s' is not computed before it", vname(v));
 	}
 	int rc;
-	if (any && all_const && d->fold)
+	if (any && all_const && d->fold) {
 		rc = fold_node(ox);
+		/* values derive from the real inputs: shapes, indices and
+		 * axes (integers) do not make a parameter of a result */
+		int init = 0;
+		for (size_t i = 0; i < n_inputs(ox); i++) {
+			const struct val *v = in_val(ox, i);
+			init |= v && v->from_init && ox_dtype_is_float(v->t.dtype);
+		}
+		for (size_t o = 0; !rc && o < n->p->n_output; o++) {
+			struct val *v = out_val(ox, o);
+			if (v && v->kind == V_CONST) {
+				v->from_init = init;
+				v->folded = 1;
+			}
+		}
+	}
 	else if (!d->fn)
 		rc = unsup(ox, "operator '%s' is supported on constants only", n->op);
 	else

@@ -93,6 +93,30 @@ static void view_swap_last(struct view *v)
 	v->strides[r - 2] = st;
 }
 
+/* Operands whose batch axes (windows, heads) are not all side by side in
+ * the channels (a Swin block's windows are along the pixels): relayouts put
+ * A's rows along the pixels and its batches and columns in the channels,
+ * and B likewise, transposed when its columns K are its inner axis (a key
+ * matrix).  -1 when the operands' batch axes differ, -2 on a reported
+ * failure. */
+static int relayout_operands(struct ox *ox, struct rd *ra, struct rd *rb)
+{
+	int n = ra->v.rank, pa[R], pb[R];
+	if (n < 3 || rb->v.rank != n || memcmp(ra->v.dims, rb->v.dims, (size_t)(n - 2) * sizeof(int64_t)))
+		return -1;
+	int trans = rb->v.strides[n - 2] < rb->v.strides[n - 1];
+	pa[0] = n - 2;
+	pb[0] = trans ? n - 1 : n - 2;
+	for (int i = 0; i < n - 2; i++)
+		pa[i + 1] = pb[i + 1] = i;
+	pa[n - 1] = n - 1;
+	pb[n - 1] = trans ? n - 2 : n - 1;
+	long l = relayout_axes(ox, ra, pa, n - 1);
+	if (l >= 0)
+		l = relayout_axes(ox, rb, pb, n - 1);
+	return l < 0 ? (int)l : 0;
+}
+
 /* docs/onnx-import.md "Products of two activations": A (..., M, K) times
  * B (..., K, N), groups matrices each (the heads), as a dyn_matmul whose
  * second operand is written into the array at run time.  A holds each
@@ -113,7 +137,14 @@ static int dyn_matmul(struct ox *ox, const struct val *a, const struct val *b, i
 		view_swap_last(&ta.v);
 		view_swap_last(&tbv.v);
 		int64_t M = ra.v.dims[ra.v.rank - 2];
-		if (mm_layout(&ta, &tbv, K, M, groups, &tb)) {
+		if (!mm_layout(&ta, &tbv, K, M, groups, &tb)) {
+			ra = ta;
+			rb = tbv;
+			N = M;
+			swap = 1;
+		} else if (relayout_operands(ox, &ra, &rb) == -2) {
+			return AX_EINPUT;
+		} else if (mm_layout(&ra, &rb, K, N, groups, &tb)) {
 			char d[96];
 			dims_str(d, sizeof(d), ra.v.rank, ra.v.dims);
 			return unsup(ox, "input A '%s' (%s) is laid out as %ux%ux%u in layer '%s'; "
@@ -123,10 +154,6 @@ static int dyn_matmul(struct ox *ox, const struct val *a, const struct val *b, i
 				     ra.shape.h, ra.shape.w, ra.shape.c, L(ox, ra.layer)->name,
 				     (long long)groups, (long long)K, vname(b), (long long)K);
 		}
-		ra = ta;
-		rb = tbv;
-		N = M;
-		swap = 1;
 	}
 	const struct view *va = &ra.v;
 	int ar = va->rank;

@@ -204,6 +204,53 @@ static int fold_where(struct ox *ox, struct ox_tensor *o)
 	return AX_OK;
 }
 
+/* ScatterND (reduction none): data with the slices that indices name
+ * replaced by updates; Swin's shifted-window mask is written this way, one
+ * region number per slice of a zero image. */
+static int fold_scatternd(struct ox *ox, struct ox_tensor *o)
+{
+	const struct val *d = in_val(ox, 0), *ix = in_val(ox, 1), *up = in_val(ox, 2);
+	char red[16];
+	if (!d || !ix || !up)
+		return bad(ox, "it has %zu inputs; expected data, indices and updates", n_inputs(ox));
+	if (attr_str(ox, "reduction", "none", red, sizeof(red)))
+		return AX_EINPUT;
+	if (strcmp(red, "none"))
+		return unsup(ox, "reduction '%s' is not supported; expected 'none'", red);
+	const struct ox_tensor *dt = &d->t, *it = &ix->t, *ut = &up->t;
+	int q = it->rank, k = q ? (int)it->dims[q - 1] : -1;
+	if (q < 1 || k < 1 || k > dt->rank)
+		return bad(ox, "indices have rank %d and last dimension %d; expected a last dimension "
+			   "from 1 to the data's rank %d", q, k, dt->rank);
+	/* updates: indices' dimensions but the last, then the data's from k on */
+	int ok = ut->rank == q - 1 + dt->rank - k;
+	for (int i = 0; ok && i < ut->rank; i++)
+		ok = ut->dims[i] == (i < q - 1 ? it->dims[i] : dt->dims[k + i - (q - 1)]);
+	if (!ok)
+		return bad(ox, "updates have the wrong shape; expected the indices' dimensions but the "
+			   "last, then the data's from dimension %d on", k);
+	size_t inner = (size_t)prod(dt->dims + k, dt->rank - k), n_idx = it->n / (size_t)k;
+	tensor_copy(o, dt, dt->dtype);
+	for (size_t s = 0; s < n_idx; s++) {
+		int64_t at = 0;
+		for (int j = 0; j < k; j++) {
+			int64_t v = ox_tensor_i(it, s * (size_t)k + (size_t)j), dim = dt->dims[j];
+			if (v < -dim || v >= dim)
+				return bad(ox, "index %lld is outside dimension %d of size %lld",
+					   (long long)v, j, (long long)dim);
+			at = at * dim + (v < 0 ? v + dim : v);
+		}
+		for (size_t e = 0; e < inner; e++) {
+			size_t to = (size_t)at * inner + e, from = s * inner + e;
+			if (o->f)
+				o->f[to] = (float)ox_tensor_f(ut, from);
+			else
+				o->i[to] = ox_tensor_i(ut, from);
+		}
+	}
+	return AX_OK;
+}
+
 /* Folds a node all of whose inputs are constants. */
 int fold_node(struct ox *ox)
 {
@@ -407,6 +454,11 @@ int fold_node(struct ox *ox)
 	} else if (!strcmp(op, "Where")) {
 		if (fold_where(ox, &o))
 			return AX_EINPUT;
+	} else if (!strcmp(op, "ScatterND")) {
+		if (fold_scatternd(ox, &o)) {
+			ox_tensor_release(&o);
+			return AX_EINPUT;
+		}
 	} else if (!strcmp(op, "Range")) {
 		double st, lim, dl;
 		if (const_scalar(in_val(ox, 0), &st) || const_scalar(in_val(ox, 1), &lim) ||

@@ -169,6 +169,10 @@ struct val {
 	int has_pad;          /* V_ACT: a pending spatial Pad, consumed by conv and pools */
 	int64_t pad[4];       /* top, left, bottom, right */
 	int uses;             /* uses by nodes (Shape and Size excluded) and graph outputs */
+	/* V_CONST: from_init, an initializer or folded from one (a parameter);
+	 * folded, computed at import.  Folded from Constant nodes and shapes
+	 * alone (an attention mask), it is a buffer, not a parameter. */
+	int from_init, folded;
 	int producer;         /* node index, or -1 */
 };
 
@@ -335,9 +339,11 @@ int apply_affine(struct ox *ox, const struct val *x, float *a, float *b, struct 
 int apply_act(struct ox *ox, const struct val *x, enum ax_act act, int32_t alpha_milli,
 	      int approx, struct val *out);
 long const_layer(struct ox *ox, const struct ox_tensor *t, double scale, const struct view *v,
-		 struct ax_shape sh);
+		 struct ax_shape sh, int buffer);
 int const_act(struct ox *ox, const struct val *k, struct val *tmp);
 int channel_blocks(struct ox *ox, struct view *v, long *l);
+long relayout_layer(struct ox *ox, long from, struct view *v);
+long relayout_axes(struct ox *ox, struct rd *r, const int *perm, int nch);
 int read_val(struct ox *ox, const struct val *x, int absorb, struct rd *r);
 int runtime_weights(struct ox *ox, const struct val *w, uint64_t values);
 int spatial(struct ox *ox, const struct val *x, const struct rd *r, uint32_t *h, uint32_t *w,

@@ -432,6 +432,68 @@ static long slice_layer(struct ox *ox, long from, uint32_t axis, uint32_t c0, ui
 	return i;
 }
 
+/* A relayout of layer from (docs/network-format.md "relayout"): the elements
+ * of view v, in its order, as a fresh layer whose channels are v's last
+ * axis; *v becomes the view of that layer.  A window partition or its
+ * reverse, a transpose of pixels, a strided gather.  -1 when v repeats
+ * elements or the result does not fit a layer (nothing made or reported);
+ * -2 when the layer could not be made (reported). */
+long relayout_layer(struct ox *ox, long from, struct view *v)
+{
+	struct ax_shape to;
+	for (int i = 0; i < v->rank; i++)
+		if (v->dims[i] > 1 && v->strides[i] <= 0 && !v->flat)
+			return -1;
+	if (canon_shape(v->rank, v->dims, v->rank - 1, &to) ||
+	    ax_shape_bytes(to) > ax_shape_bytes(L(ox, from)->out))
+		return -1;
+	long i = emit(ox, node_label(ox, ox->cur), "/relayout", AX_OP_RELAYOUT);
+	if (i < 0)
+		return -2;
+	set_in(ox, i, from);
+	L(ox, i)->to = to;
+	if (finish(ox, i))
+		return -2;
+	ox->raw[i]->read = 1;
+	int64_t dims[R];
+	memcpy(dims, v->dims, sizeof(dims));
+	view_canon(v, v->rank, dims, v->rank - 1);
+	return i;
+}
+
+/* A relayout of r's view with its axes in the order perm, the last nch of
+ * them side by side in the channels (the heads of every window of a Swin
+ * block, so that they are the groups of one dyn_matmul): r becomes the
+ * view of the new layer with the same axes.  -1 when it does not fit a
+ * layer (nothing reported), -2 when the layer could not be made. */
+long relayout_axes(struct ox *ox, struct rd *r, const int *perm, int nch)
+{
+	int n = r->v.rank;
+	int64_t d[R], c = 1;
+	for (int j = n - nch; j < n; j++)
+		c *= r->v.dims[perm[j]];
+	for (int j = 0; j < n - nch; j++)
+		d[j] = r->v.dims[perm[j]];
+	d[n - nch] = c;
+	struct view v;
+	view_canon(&v, n - nch + 1, d, n - nch);
+	long l = relayout_layer(ox, r->layer, &v);
+	if (l < 0)
+		return l;
+	int64_t s = 1;
+	for (int j = n - 1; j >= 0; j--) {
+		r->v.strides[perm[j]] = s;
+		s *= r->v.dims[perm[j]];
+	}
+	r->v.offset = 0;
+	r->v.flat = 0;
+	r->v.src_rank = 0;
+	r->layer = l;
+	r->shape = L(ox, l)->out;
+	r->c0 = 0;
+	return l;
+}
+
 /* A view of whole channels of a consecutive run of a layer's pixels (the
  * class token of a transformer): its first pixel and count; -1 otherwise. */
 static int pixel_run(const struct view *v, struct ax_shape s, uint32_t *p0, uint32_t *np)
@@ -468,7 +530,7 @@ static int pixel_run(const struct view *v, struct ax_shape s, uint32_t *p0, uint
  * elements, t broadcast against v's dimensions as numpy does; the rest of
  * the layer is 0.  -1 on failure (reported). */
 long const_layer(struct ox *ox, const struct ox_tensor *t, double scale, const struct view *v,
-		 struct ax_shape sh)
+		 struct ax_shape sh, int buffer)
 {
 	if (v->flat || t->rank > v->rank || !t->n) {
 		unsup(ox, "a constant operand of rank %d does not fit the layout of the other operand",
@@ -494,6 +556,22 @@ long const_layer(struct ox *ox, const struct ox_tensor *t, double scale, const s
 	if (n > total) {
 		unsup(ox, "a constant operand repeats along the other operand's view");
 		return -1;
+	}
+	L(ox, i)->buffer = (uint32_t)(buffer != 0);
+	if (n == total && t->n < n && n % t->n == 0) {
+		/* a constant broadcast over the whole layer (a relative position
+		 * bias repeated per window, a mask per head): stored once, used
+		 * n / t->n times (docs/network-format.md "const") */
+		float *w = ax_xcalloc(t->n, sizeof(float));
+		ox->ld[i].w = w;
+		L(ox, i)->repeat = (uint32_t)(n / t->n);
+		for (size_t e = 0; e < t->n; e++) {
+			double val = ox_tensor_f(t, e);
+			w[e] = (float)(scale != 0.0 ? scale * val : val != 0.0 ? 1.0 / val : 0.0);
+		}
+		if (finish(ox, i))
+			return -1;
+		return i;
 	}
 	float *w = ax_xcalloc((size_t)total, sizeof(float));
 	ox->ld[i].w = w;
@@ -539,7 +617,7 @@ int const_act(struct ox *ox, const struct val *k, struct val *tmp)
 			     "most %d)", vname(k), AX_MAX_DIM);
 	struct view v;
 	view_canon(&v, r, d, r - 1);
-	long l = const_layer(ox, &k->t, 1.0, &v, sh);
+	long l = const_layer(ox, &k->t, 1.0, &v, sh, k->folded && !k->from_init);
 	if (l < 0)
 		return AX_EINPUT;
 	tmp->name = k->name;
@@ -650,6 +728,18 @@ int read_val(struct ox *ox, const struct val *x, int absorb, struct rd *r)
 		/* blocks of channels at a regular stride (each head's part of a
 		 * fused projection): copied side by side by slices and a concat */
 		sh = L(ox, l)->out;
+	}
+	if (classify(&xv, sh, &p, &why) && r->aff)
+		return read_val(ox, x, 0, r); /* the relayout would move the affine's channels */
+	if (classify(&xv, sh, &p, &why)) {
+		/* anything else of whole elements: moved into place by a relayout */
+		long rl = relayout_layer(ox, l, &xv);
+		if (rl >= 0) {
+			l = rl;
+			sh = L(ox, l)->out;
+		} else if (rl == -2) {
+			return AX_EINPUT;
+		}
 	}
 	if (classify(&xv, sh, &p, &why)) {
 		char d[96];

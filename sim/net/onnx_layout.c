@@ -146,9 +146,24 @@ int op_transpose(struct ox *ox)
 static int act_slice(struct ox *ox, const struct val *x, const struct range *rg, int drop, struct val *out)
 {
 	struct view v = x->v;
+	struct src *s = x->s;
 	for (int i = 0; i < v.rank; i++) {
 		if (rg[i].start == 0 && rg[i].len == v.dims[i] && rg[i].step == 1)
 			continue;
+		if (v.flat && v.rank > 1) {
+			/* a reshape that mixes channels and pixels (a Swin block's
+			 * windows reversed): put in order by a relayout first */
+			struct rd r;
+			if (read_val(ox, x, 0, &r))
+				return AX_EINPUT;
+			long l = relayout_layer(ox, r.layer, &v);
+			if (l == -2)
+				return AX_EINPUT;
+			if (l >= 0)
+				s = ox->raw[l];
+			else
+				v = x->v;
+		}
 		if (rg[i].len == 0)
 			return unsup(ox, "the slice of '%s' is empty", vname(x));
 		if (rg[i].step < 0)
@@ -167,7 +182,7 @@ static int act_slice(struct ox *ox, const struct val *x, const struct range *rg,
 		}
 		v.rank--;
 	}
-	set_act(out, x->s, &v);
+	set_act(out, s, &v);
 	return AX_OK;
 }
 

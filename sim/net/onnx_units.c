@@ -387,6 +387,24 @@ int linear(struct ox *ox, const struct val *x, int64_t K, int64_t N, float *w, f
 	int xr = r.v.rank;
 	unsigned m = chan_mask(&r.v, c), last = 1u << (xr - 1);
 	int64_t cin = (int64_t)r.shape.h * r.shape.w * c;
+	if (groups == 1 && x->v.rank > 1 && x->v.dims[x->v.rank - 1] == K &&
+	    (r.v.flat || (int64_t)c != K || (m != last && !(K == 1 && m == 0))) &&
+	    !((xr == 1 || (xr == 2 && r.v.dims[0] == 1)) && K == cin)) {
+		/* rows of K values that are not a layer's pixels (a window
+		 * partition): a relayout puts them there */
+		if (r.aff && read_val(ox, x, 0, &r))
+			goto out_free;
+		long rl = relayout_layer(ox, r.layer, &r.v);
+		if (rl == -2)
+			goto out_free;
+		if (rl >= 0) {
+			r.layer = rl;
+			r.shape = L(ox, rl)->out;
+			c = r.shape.c;
+			m = chan_mask(&r.v, c);
+			cin = (int64_t)r.shape.h * r.shape.w * c;
+		}
+	}
 	struct view ov = r.v;
 	enum ax_op op;
 	int flattened = 0;
@@ -539,6 +557,30 @@ int op_batchnorm(struct ox *ox)
 }
 
 /* x and y (same dimensions, or y one value per channel of x) to one layer. */
+/* Operands of the same dimensions laid out differently (a Swin block's
+ * output, its windows reversed, added to its input): each that is not in
+ * the order of its dimensions, channels last, is put so by a relayout.
+ * 0, or -2 on a reported failure. */
+static int relayout_unless_canon(struct ox *ox, struct rd *r)
+{
+	struct view cv;
+	struct ax_shape cs;
+	int64_t d[R];
+	memcpy(d, r->v.dims, sizeof(d));
+	view_canon(&cv, r->v.rank, d, r->v.rank - 1);
+	if (canon_shape(r->v.rank, d, r->v.rank - 1, &cs) ||
+	    (view_eq(&cv, &r->v) && !memcmp(&cs, &r->shape, sizeof(cs))))
+		return 0;
+	long l = relayout_layer(ox, r->layer, &r->v);
+	if (l == -2)
+		return -2;
+	if (l >= 0) {
+		r->layer = l;
+		r->shape = L(ox, l)->out;
+	}
+	return 0;
+}
+
 static int elementwise(struct ox *ox, enum ax_op op, const struct val *x, const struct val *y,
 		       int approx, struct val *out)
 {
@@ -571,6 +613,9 @@ static int elementwise(struct ox *ox, enum ax_op op, const struct val *x, const 
 		return AX_EINPUT;
 	int same = xr == yr && !memcmp(xd, yd, (size_t)xr * sizeof(xd[0]));
 	char a[96], b[96];
+	if (same && (!view_eq(&rx.v, &ry.v) || memcmp(&rx.shape, &ry.shape, sizeof(rx.shape))) &&
+	    (relayout_unless_canon(ox, &rx) == -2 || relayout_unless_canon(ox, &ry) == -2))
+		return AX_EINPUT;
 	if (same) {
 		if (rx.shape.h != ry.shape.h || rx.shape.w != ry.shape.w || rx.shape.c != ry.shape.c ||
 		    !view_eq(&rx.v, &ry.v)) {
@@ -705,7 +750,7 @@ static int const_operand(struct ox *ox, const struct val *x, const struct val *k
 	int sub = !strcmp(op, "Sub"), div = !strcmp(op, "Div");
 	/* x - k = x + (-k); k - x is priced as the add it is but for a sign */
 	double scale = sub && act_first ? -1.0 : div ? 0.0 : 1.0;
-	long cl = const_layer(ox, &k->t, scale, &r.v, r.shape);
+	long cl = const_layer(ox, &k->t, scale, &r.v, r.shape, k->folded && !k->from_init);
 	if (cl < 0)
 		return AX_EINPUT;
 	enum ax_op lop = !strcmp(op, "Mul") || div ? AX_OP_MUL : AX_OP_ADD;
@@ -1047,6 +1092,50 @@ static int concat_pixels(struct ox *ox, const struct rd *rs, size_t n, int a, st
 	return AX_OK;
 }
 
+/* Whether every input's last axis is its layer's channels. */
+static int channels_last(const struct rd *rs, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		int r = rs[k].v.rank;
+		if (rs[k].v.flat || rs[k].v.dims[r - 1] != rs[k].shape.c ||
+		    (rs[k].shape.c > 1 && rs[k].v.strides[r - 1] != 1))
+			return 0;
+	}
+	return 1;
+}
+
+/* A concat along an axis of the pixels that is not the outermost (the two
+ * halves of torch.roll along the width, in a Swin block's cyclic shift):
+ * each input in the order of its dimensions, a concat of pixels, and a
+ * relayout of the result into the order of the output's dimensions. */
+static int concat_relaid(struct ox *ox, struct rd *rs, size_t n, int a, struct val *out)
+{
+	for (size_t k = 0; k < n; k++)
+		if (relayout_unless_canon(ox, &rs[k]))
+			return AX_EINPUT;
+	long l = concat_chain(ox, rs, n, AX_AXIS_PIXELS);
+	if (l < 0)
+		return AX_EINPUT;
+	struct view v;
+	int64_t d[R];
+	memcpy(d, rs[0].v.dims, sizeof(d));
+	d[a] = 0;
+	for (size_t k = 0; k < n; k++)
+		d[a] += rs[k].v.dims[a];
+	view_canon(&v, rs[0].v.rank, d, rs[0].v.rank - 1);
+	int outer = 1;
+	for (int i = 0; i < a; i++)
+		outer &= d[i] == 1;
+	if (!outer) {
+		ox->raw[l]->read = 1;
+		l = relayout_layer(ox, l, &v);
+		if (l < 0)
+			return l == -2 ? AX_EINPUT : unsup(ox, "its output does not fit a layer");
+	}
+	set_act(out, ox->raw[l], &v);
+	return AX_OK;
+}
+
 int op_concat(struct ox *ox)
 {
 	struct val *out = out_val(ox, 0);
@@ -1127,6 +1216,10 @@ int op_concat(struct ox *ox)
 				ok = ch == ch0 && (ch ? v->strides[i] == v0->strides[i]
 						     : v->strides[i] / c == v0->strides[i] / rs[0].shape.c);
 			}
+		}
+		if (!ok && a != v->rank - 1 && v->rank > 1 && channels_last(rs, n)) {
+			rc = concat_relaid(ox, rs, n, a, out);
+			goto out_free;
 		}
 		if (!ok) {
 			rc = unsup(ox, "it joins '%s' along dimension %d, which is not the channels of "

@@ -17,7 +17,7 @@ never into the source tree:
                     those inputs frozen into initializers from test_data_set_0, as an
                     exporter writes them
   node/op_*.onnx    one-operator models for the mappings no node test exercises
-  bert_tiny.onnx, bert_tiny_ln17.onnx, yolo11_attn.onnx
+  bert_tiny.onnx, bert_tiny_ln17.onnx, yolo11_attn.onnx, swin_tiny.onnx
                     transformers of tests/onnx/make_transformers.py
   bad/*.onnx        malformed and hostile files
 """
@@ -413,7 +413,7 @@ def transformers(out):
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     sys.dont_write_bytecode = True  # nothing into the source tree
     import make_transformers
-    for name in ("bert_tiny", "bert_tiny_ln17", "yolo11_attn"):
+    for name in ("bert_tiny", "bert_tiny_ln17", "yolo11_attn", "swin_tiny"):
         save(make_transformers.MODELS[name](), os.path.join(out, name + ".onnx"))
 
 

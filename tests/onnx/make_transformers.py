@@ -22,6 +22,15 @@ simulator's timing does not depend on their values.
                     4 heads over a 20 x 20 x 256 feature map, queries and keys of 32,
                     values of 64, the positional depthwise 3 x 3 conv on the values, the
                     projection, then the FFN of two 1 x 1 convs with SiLU)
+  swin_tiny.onnx    a shifted-window Swin block as torchvision's swin_t exports it, on an
+                    8 x 8 x 16 map (a 4 x 4 patch embedding of a 32 x 32 image, channels
+                    last) with 4 x 4 windows and 2 heads: layer norm, the cyclic
+                    shift (torch.roll as Slice and Concat), the window partition
+                    (Reshape, Transpose, Reshape), attention with a relative position bias
+                    (an initializer, per head) and the shifted-window mask (computed from
+                    Constant nodes with ScatterND), the reverse partition and shift, the
+                    MLP with GELU, then a patch merging (strided slices of every second
+                    pixel, a concat of channels, layer norm, a dense layer without bias)
 """
 
 import math
@@ -174,11 +183,98 @@ def yolo11_attn(seed):
                                                                         [1, c, h, w])])
 
 
+def swin_tiny(seed):
+    """A shifted-window block and a patch merging, as torchvision 0.14's swin_t exports
+    them (shifted_window_attention, PatchMerging)."""
+    g = Graph(seed)
+    h = w = 8
+    c, heads, ws, sh = 16, 2, 4, 2
+    hd, nw, t = c // heads, (h // ws) * (w // ws), ws * ws
+    inp = helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, 4 * h, 4 * w])
+
+    def const_node(arr):
+        out = g.name("constant")
+        g.nodes.append(helper.make_node("Constant", [], [out], name=out,
+                                        value=numpy_helper.from_array(np.asarray(arr))))
+        return out
+
+    def i64(v):
+        return g.const(v, np.int64)
+
+    def roll(x, s):
+        # torch.roll along height then width: two slices joined, per axis
+        for axis, n in ((1, h), (2, w)):
+            k = s % n
+            a = g.op("Slice", [x, i64([n - k]), i64([n]), i64([axis])])
+            b = g.op("Slice", [x, i64([0]), i64([n - k]), i64([axis])])
+            x = g.op("Concat", [a, b], axis=axis)
+        return x
+
+    def dense(x, k, n, bias=True):
+        y = g.op("MatMul", [x, g.weight("w", k, n)])
+        return g.op("Add", [y, g.weight("b", n)]) if bias else y
+
+    # the patch embedding: a 4 x 4 convolution of stride 4, channels last, layer norm
+    x0 = g.op("Conv", ["image", g.weight("patch", c, 3, 4, 4), g.weight("patch_b", c)],
+              kernel_shape=[4, 4], strides=[4, 4])
+    x0 = layer_norm(g, g.op("Transpose", [x0], perm=[0, 2, 3, 1]), c)
+    x = layer_norm(g, x0, c)
+    x = roll(x, -sh)
+    x = g.op("Reshape", [x, i64([1, h // ws, ws, w // ws, ws, c])])
+    x = g.op("Transpose", [x], perm=[0, 1, 3, 2, 4, 5])
+    x = g.op("Reshape", [x, i64([nw, t, c])])
+    qkv = g.op("Reshape", [dense(x, c, 3 * c), i64([nw, t, 3, heads, hd])])
+    qkv = g.op("Transpose", [qkv], perm=[2, 0, 3, 1, 4])
+    q, k, v = (g.op("Gather", [qkv, i64(j)], axis=0) for j in range(3))
+    q = g.op("Mul", [q, g.const(hd ** -0.5)])
+    a = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
+    a = g.op("Add", [a, g.weight("relative_position_bias", 1, heads, t, t)])
+    # the shifted-window mask: region numbers scattered into a zero image, partitioned
+    # into windows, 0 where two positions share a region and -100 elsewhere
+    img = g.op("ConstantOfShape", [const_node(np.array([h, w], np.int64))])
+    idx, upd, region = [], [], 0
+    for hs in (slice(0, h - ws), slice(h - ws, h - sh), slice(h - sh, h)):
+        for wsl in (slice(0, w - ws), slice(w - ws, w - sh), slice(w - sh, w)):
+            for i in range(h)[hs]:
+                for j in range(w)[wsl]:
+                    idx.append([i, j])
+                    upd.append(float(region))
+            region += 1
+    m = g.op("ScatterND", [img, const_node(np.array(idx, np.int64)),
+                           const_node(np.array(upd, np.float32))])
+    m = g.op("Reshape", [m, const_node(np.array([h // ws, ws, w // ws, ws], np.int64))])
+    m = g.op("Transpose", [m], perm=[0, 2, 1, 3])
+    m = g.op("Reshape", [m, const_node(np.array([nw, t], np.int64))])
+    m = g.op("Sub", [g.op("Unsqueeze", [m, i64([1])]), g.op("Unsqueeze", [m, i64([2])])])
+    zero = const_node(np.array(0.0, np.float32))
+    m = g.op("Where", [g.op("Equal", [m, zero]), zero, const_node(np.array(-100.0, np.float32))])
+    m = g.op("Unsqueeze", [m, i64([0, 2])])
+    a = g.op("Reshape", [a, i64([1, nw, heads, t, t])])
+    a = g.op("Reshape", [g.op("Add", [a, m]), i64([nw, heads, t, t])])
+    a = g.op("Softmax", [a], axis=-1)
+    o = g.op("Transpose", [g.op("MatMul", [a, v])], perm=[0, 2, 1, 3])
+    o = dense(g.op("Reshape", [o, i64([nw, t, c])]), c, c)
+    o = g.op("Reshape", [o, i64([1, h // ws, w // ws, ws, ws, c])])
+    o = g.op("Transpose", [o], perm=[0, 1, 3, 2, 4, 5])
+    o = roll(g.op("Reshape", [o, i64([1, h, w, c])]), sh)
+    y = g.op("Add", [x0, o])
+    f = dense(gelu_erf(g, dense(layer_norm(g, y, c), c, 4 * c)), 4 * c, c)
+    y = g.op("Add", [y, f])
+    # patch merging: every second pixel, four ways, side by side in the channels
+    parts = [g.op("Slice", [y, i64([r0, c0]), i64([h, w]), i64([1, 2]), i64([2, 2])])
+             for r0, c0 in ((0, 0), (1, 0), (0, 1), (1, 1))]
+    y = g.op("Concat", parts, axis=-1)
+    out = dense(layer_norm(g, y, 4 * c), 4 * c, 2 * c, bias=False)
+    return g.model("swin_tiny", [inp], [helper.make_tensor_value_info(
+        out, TensorProto.FLOAT, [1, h // 2, w // 2, 2 * c])])
+
+
 MODELS = {
     "bert_base": lambda: bert(12, 768, 12, 3072, 30522, 128, 512, 1),
     "bert_tiny": lambda: bert(2, 32, 2, 64, 100, 8, 16, 2),
     "bert_tiny_ln17": lambda: bert(2, 32, 2, 64, 100, 8, 16, 2, ln_op=True),
     "yolo11_attn": lambda: yolo11_attn(3),
+    "swin_tiny": lambda: swin_tiny(4),
 }
 
 
