@@ -379,6 +379,56 @@ START_TEST(test_round_trip_relayout)
 }
 END_TEST
 
+/* docs/elf-format.md "Version policy": a version-1 file (no dyn_matmul,
+ * const, embed, gelu or pixel axis) reads as it did; those numbers in it are
+ * errors that name the version. */
+START_TEST(test_version_1)
+{
+	char *path = good_elf(NULL);
+	size_t len;
+	unsigned char *b = read_bin(path, &len);
+	struct sec meta = find_sec(b, ".ax.meta"), graph = find_sec(b, ".ax.graph");
+	unsigned char *g3 = b + graph.off + 3 * AX_ELF_LAYER_SIZE;
+	ck_assert_uint_eq(rd32(b + meta.off + 8), AX_ELF_VERSION);
+	wr32(b + meta.off + 8, 1);
+	struct ax_net net;
+	struct ax_err err;
+	ax_err_init(&err);
+	char *v1 = ax_tmp("v1.elf");
+	write_bin(v1, b, len);
+	int rc = ax_elf_read(&net, v1, &err);
+	ck_assert_msg(rc == AX_OK, "%s", ax_err_str(&err));
+	ck_assert_uint_eq(net.n_layers, 19);
+	ax_net_release(&net);
+
+	static const struct {
+		unsigned off;
+		uint32_t v;
+		const char *want;
+	} cases[] = {
+		{ 4, AX_OP_MATMUL, "op 13 is out of range; expected 0 to 12 in format version 1" },
+		{ 4, AX_OP_EMBED, "op 15 is out of range; expected 0 to 12 in format version 1" },
+		{ 8, AX_ACT_GELU, "act 7 is out of range; expected 0 to 6 in format version 1" },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		uint32_t old = rd32(g3 + cases[k].off);
+		wr32(g3 + cases[k].off, cases[k].v);
+		write_bin(v1, b, len);
+		ax_err_release(&err);
+		ax_err_init(&err);
+		ck_assert_int_eq(ax_elf_read(&net, v1, &err), AX_EINPUT);
+		ck_assert_msg(strstr(ax_err_str(&err), cases[k].want), "expected '%s' in:\n%s",
+			      cases[k].want, ax_err_str(&err));
+		ax_net_release(&net);
+		wr32(g3 + cases[k].off, old);
+	}
+	free(v1);
+	free(b);
+	free(path);
+	ax_err_release(&err);
+}
+END_TEST
+
 /* What readelf -s shows: read the ELF back with libelf. */
 START_TEST(test_symbols_and_header)
 {
@@ -702,7 +752,7 @@ static const char *const patch_want[P_COUNT] = {
 	[P_UNUSED_IN] = "section '.ax.graph' offset 0x1f8: layer 3: unused input slot 1 holds 1; expected 0",
 	[P_INPUT_SHAPE] = "section '.ax.graph' offset 0x214: layer 3: input shape 1x0x0 on a conv layer; expected 0x0x0",
 	[P_KERNEL] = "section '.ax.graph' offset 0x1e0: layer 'dw': kernel 0x3 is out of range; expected 1 to 64",
-	[P_META_VERSION] = "section '.ax.meta' offset 0x8: version 2 is not supported; expected 1",
+	[P_META_VERSION] = "section '.ax.meta' offset 0x8: version 3 is not supported; expected 1 to 2",
 	[P_META_MAGIC] = "section '.ax.meta' offset 0x0: magic is wrong; expected 'AXSIMNET'",
 	[P_META_N_LAYERS] = "section '.ax.graph' holds 19 records; expected 18 (n_layers of .ax.meta)",
 	[P_META_MACS] = "section '.ax.meta' offset 0x38: MACs 1 differ from the 183200 of the layers",
@@ -759,7 +809,7 @@ START_TEST(test_patched)
 	case P_UNUSED_IN: wr32(g3 + 24, 1); break;
 	case P_INPUT_SHAPE: wr32(g3 + 52, 1); break;
 	case P_KERNEL: wr32(g3 + 68, 0); break;
-	case P_META_VERSION: wr32(b + meta.off + 8, 2); break;
+	case P_META_VERSION: wr32(b + meta.off + 8, 3); break;
 	case P_META_MAGIC: b[meta.off + 2] = 'x'; break;
 	case P_META_N_LAYERS: wr32(b + meta.off + 16, 18); break;
 	case P_META_MACS: wr64(b + meta.off + 56, 1); break;
@@ -794,6 +844,7 @@ static Suite *elf_suite(void)
 	TCase *tc = tcase_create("round-trip");
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_round_trip_hand_built);
+	tcase_add_test(tc, test_version_1);
 	tcase_add_test(tc, test_round_trip_tokens);
 	tcase_add_test(tc, test_round_trip_relayout);
 	tcase_add_test(tc, test_symbols_and_header);

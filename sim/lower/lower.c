@@ -2137,6 +2137,8 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		if (inf->imc || inf->dyn) {
 			p->row_tiles = inf->map.row_tiles;
 			p->col_tiles = inf->map.col_tiles;
+			p->rows_used = inf->icr > 1 ? inf->window_rows : inf->map.rows;
+			p->cols_used = inf->map.cols * inf->icr;
 		}
 	}
 

@@ -190,6 +190,7 @@ struct reader {
 	struct ax_err *err;
 	int problems;
 	int sizes_only;   /* the weight section's contents are not copied */
+	uint32_t version; /* of the file, from .ax.meta */
 };
 
 static void bad(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -262,11 +263,12 @@ static int check_meta(struct reader *r, const struct image *im, uint32_t *n_laye
 		return AX_EINPUT;
 	}
 	uint32_t v = get_u32(m + M_VERSION);
-	if (v != AX_ELF_VERSION) {
-		bad(r, "section '" SEC_META "' offset 0x%x: version %u is not supported; expected %d",
-		    M_VERSION, v, AX_ELF_VERSION);
+	if (v < AX_ELF_VERSION_OLDEST || v > AX_ELF_VERSION) {
+		bad(r, "section '" SEC_META "' offset 0x%x: version %u is not supported; expected %d to %d",
+		    M_VERSION, v, AX_ELF_VERSION_OLDEST, AX_ELF_VERSION);
 		return AX_EINPUT;
 	}
+	r->version = v;
 	static const struct {
 		unsigned off;
 		const char *what;
@@ -355,12 +357,18 @@ static void decode_layer(struct reader *r, const struct image *im, struct ax_net
 	}
 	uint32_t op = get_u32(g + G_OP), act = get_u32(g + G_ACT), n_in = get_u32(g + G_N_IN);
 	struct ax_layer *l = ax_net_add_layer(net, name ? name : "?", AX_OP_INPUT);
-	if (op >= AX_OP_COUNT)
-		BAD(G_OP, "op %u is out of range; expected 0 to %d", AT(G_OP), i, op, AX_OP_COUNT - 1);
+	/* docs/elf-format.md "Version policy": version 1 knew ops up to softmax
+	 * and activations up to leaky_relu; every field it had means the same */
+	uint32_t ops = r->version == 1 ? AX_OP_MATMUL : AX_OP_COUNT;
+	uint32_t acts = r->version == 1 ? AX_ACT_GELU : AX_ACT_COUNT;
+	if (op >= ops)
+		BAD(G_OP, "op %u is out of range; expected 0 to %u%s", AT(G_OP), i, op, ops - 1,
+		    r->version == 1 && op < AX_OP_COUNT ? " in format version 1" : "");
 	else
 		l->op = (enum ax_op)op;
-	if (act >= AX_ACT_COUNT)
-		BAD(G_ACT, "act %u is out of range; expected 0 to %d", AT(G_ACT), i, act, AX_ACT_COUNT - 1);
+	if (act >= acts)
+		BAD(G_ACT, "act %u is out of range; expected 0 to %u%s", AT(G_ACT), i, act, acts - 1,
+		    r->version == 1 && act < AX_ACT_COUNT ? " in format version 1" : "");
 	else
 		l->act = (enum ax_act)act;
 	if (op == AX_OP_INPUT && act != AX_ACT_NONE)
@@ -403,6 +411,9 @@ static void decode_layer(struct reader *r, const struct image *im, struct ax_net
 		}
 		*param_ptr(l, pf) = v;
 	}
+	if (r->version == 1 && l->axis)
+		BAD(G_GROUPS, "axis %u in format version 1, which has no axis; expected 0", AT(G_GROUPS),
+		    i, (unsigned)l->axis);
 	if (l->has_bias > 1)
 		BAD(G_BIAS, "has_bias %u is out of range; expected 0 or 1", AT(G_BIAS), i, l->has_bias);
 	l->is_output = get_u32(g + G_IS_OUTPUT);
