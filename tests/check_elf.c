@@ -372,6 +372,20 @@ START_TEST(test_round_trip_relayout)
 	ck_assert_uint_eq(back.layers[1].to.h, 4);
 	ck_assert_uint_eq(back.layers[1].out.w, 49);
 	ck_assert_uint_eq(ax_net_params(&back), 0);
+	ax_net_release(&back);
+
+	/* docs/elf-format.md "Version policy": version 2 had neither */
+	size_t len;
+	unsigned char *b = read_bin(path, &len);
+	struct sec meta = find_sec(b, ".ax.meta");
+	wr32(b + meta.off + 8, 2);
+	write_bin(path, b, len);
+	ck_assert_int_eq(ax_elf_read(&back, path, &err), AX_EINPUT);
+	ck_assert_msg(strstr(ax_err_str(&err), "op 16 is out of range; expected 0 to 15 in format "
+				 "version 2"), "%s", ax_err_str(&err));
+	ck_assert_msg(strstr(ax_err_str(&err), "a const's repeat is 8 in format version 2"), "%s",
+		      ax_err_str(&err));
+	free(b);
 	free(path);
 	ax_net_release(&net);
 	ax_net_release(&back);
@@ -752,7 +766,7 @@ static const char *const patch_want[P_COUNT] = {
 	[P_UNUSED_IN] = "section '.ax.graph' offset 0x1f8: layer 3: unused input slot 1 holds 1; expected 0",
 	[P_INPUT_SHAPE] = "section '.ax.graph' offset 0x214: layer 3: input shape 1x0x0 on a conv layer; expected 0x0x0",
 	[P_KERNEL] = "section '.ax.graph' offset 0x1e0: layer 'dw': kernel 0x3 is out of range; expected 1 to 64",
-	[P_META_VERSION] = "section '.ax.meta' offset 0x8: version 3 is not supported; expected 1 to 2",
+	[P_META_VERSION] = "section '.ax.meta' offset 0x8: version 4 is not supported; expected 1 to 3",
 	[P_META_MAGIC] = "section '.ax.meta' offset 0x0: magic is wrong; expected 'AXSIMNET'",
 	[P_META_N_LAYERS] = "section '.ax.graph' holds 19 records; expected 18 (n_layers of .ax.meta)",
 	[P_META_MACS] = "section '.ax.meta' offset 0x38: MACs 1 differ from the 183200 of the layers",
@@ -809,7 +823,7 @@ START_TEST(test_patched)
 	case P_UNUSED_IN: wr32(g3 + 24, 1); break;
 	case P_INPUT_SHAPE: wr32(g3 + 52, 1); break;
 	case P_KERNEL: wr32(g3 + 68, 0); break;
-	case P_META_VERSION: wr32(b + meta.off + 8, 3); break;
+	case P_META_VERSION: wr32(b + meta.off + 8, AX_ELF_VERSION + 1); break;
 	case P_META_MAGIC: b[meta.off + 2] = 'x'; break;
 	case P_META_N_LAYERS: wr32(b + meta.off + 16, 18); break;
 	case P_META_MACS: wr64(b + meta.off + 56, 1); break;

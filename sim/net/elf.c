@@ -359,11 +359,14 @@ static void decode_layer(struct reader *r, const struct image *im, struct ax_net
 	struct ax_layer *l = ax_net_add_layer(net, name ? name : "?", AX_OP_INPUT);
 	/* docs/elf-format.md "Version policy": version 1 knew ops up to softmax
 	 * and activations up to leaky_relu; every field it had means the same */
-	uint32_t ops = r->version == 1 ? AX_OP_MATMUL : AX_OP_COUNT;
+	uint32_t ops = r->version == 1 ? AX_OP_MATMUL : r->version == 2 ? AX_OP_RELAYOUT : AX_OP_COUNT;
 	uint32_t acts = r->version == 1 ? AX_ACT_GELU : AX_ACT_COUNT;
+	char in_version[32] = "";
+	if (op < AX_OP_COUNT && op >= ops)
+		snprintf(in_version, sizeof(in_version), " in format version %u", r->version);
 	if (op >= ops)
 		BAD(G_OP, "op %u is out of range; expected 0 to %u%s", AT(G_OP), i, op, ops - 1,
-		    r->version == 1 && op < AX_OP_COUNT ? " in format version 1" : "");
+		    in_version);
 	else
 		l->op = (enum ax_op)op;
 	if (act >= acts)
@@ -414,6 +417,10 @@ static void decode_layer(struct reader *r, const struct image *im, struct ax_net
 	if (r->version == 1 && l->axis)
 		BAD(G_GROUPS, "axis %u in format version 1, which has no axis; expected 0", AT(G_GROUPS),
 		    i, (unsigned)l->axis);
+	if (r->version < 3 && (l->repeat || l->buffer))
+		BAD(l->repeat ? G_SCALE : G_TRANS_B, "a const's %s is %u in format version %u, which "
+		    "has none; expected 0", AT(l->repeat ? G_SCALE : G_TRANS_B), i,
+		    l->repeat ? "repeat" : "buffer", l->repeat ? l->repeat : l->buffer, r->version);
 	if (l->has_bias > 1)
 		BAD(G_BIAS, "has_bias %u is out of range; expected 0 or 1", AT(G_BIAS), i, l->has_bias);
 	l->is_output = get_u32(g + G_IS_OUTPUT);

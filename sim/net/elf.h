@@ -11,9 +11,11 @@
 
 /* Format identification, stored in .ax.meta (docs/elf-format.md). */
 #define AX_ELF_MAGIC "AXSIMNET"        /* 8 bytes, no NUL */
-#define AX_ELF_VERSION 2
+#define AX_ELF_VERSION 3
 /* Version 1 (before dyn_matmul, const, embed, gelu, pixel-axis concat and
- * slice): read as version 2 without those op and activation numbers. */
+ * slice): read as version 2 without those op and activation numbers.
+ * Version 2 (before relayout and a const's repeat and buffer): read as
+ * version 3 without them. */
 #define AX_ELF_VERSION_OLDEST 1
 #define AX_ELF_META_SIZE 64
 #define AX_ELF_LAYER_SIZE 160          /* one .ax.graph record */
