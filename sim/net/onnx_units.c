@@ -556,7 +556,6 @@ int op_batchnorm(struct ox *ox)
 	return apply_affine(ox, x, a, b, out);
 }
 
-/* x and y (same dimensions, or y one value per channel of x) to one layer. */
 /* Operands of the same dimensions laid out differently (a Swin block's
  * output, its windows reversed, added to its input): each that is not in
  * the order of its dimensions, channels last, is put so by a relayout.
@@ -581,6 +580,7 @@ static int relayout_unless_canon(struct ox *ox, struct rd *r)
 	return 0;
 }
 
+/* x and y (same dimensions, or y one value per channel of x) to one layer. */
 static int elementwise(struct ox *ox, enum ax_op op, const struct val *x, const struct val *y,
 		       int approx, struct val *out)
 {
@@ -1136,12 +1136,50 @@ static int concat_relaid(struct ox *ox, struct rd *rs, size_t n, int a, struct v
 	return AX_OK;
 }
 
+/* torch.roll as exported: x[k:] and x[:k] of one channels-last view joined
+ * along the axis they cut, one relayout of the whole view (docs/onnx-import.md
+ * "Transformers").  1 (nothing done) when the concat is not that; else 0 with
+ * *rc set. */
+static int concat_roll(struct ox *ox, int64_t axis, struct val *out, int *rc)
+{
+	const struct val *p = in_val(ox, 0), *q = in_val(ox, 1);
+	if (n_inputs(ox) != 2 || !p || !q || p->kind != V_ACT || q->kind != V_ACT || p->s != q->s ||
+	    p->has_pad || q->has_pad || p->v.flat || q->v.flat || p->v.rank != q->v.rank)
+		return 1;
+	int r = p->v.rank, a = norm_axis(axis, r);
+	if (a < 0 || a == r - 1 || p->v.dims[r - 1] != (int64_t)p->s->shape.c ||
+	    (p->v.dims[r - 1] > 1 && p->v.strides[r - 1] != 1))
+		return 1;
+	for (int i = 0; i < r; i++)
+		if (p->v.strides[i] != q->v.strides[i] || (i != a && p->v.dims[i] != q->v.dims[i]))
+			return 1;
+	if (p->v.offset != q->v.offset + q->v.dims[a] * q->v.strides[a])
+		return 1;
+	struct val whole = *q;
+	struct rd rr;
+	whole.v.dims[a] = p->v.dims[a] + q->v.dims[a];
+	*rc = AX_EINPUT;
+	if (read_val(ox, &whole, 0, &rr))
+		return 0;
+	long l = relayout_layer(ox, rr.layer, &rr.v);
+	if (l == -1)
+		return 1;
+	if (l >= 0) {
+		set_act(out, ox->raw[l], &rr.v);
+		*rc = AX_OK;
+	}
+	return 0;
+}
+
 int op_concat(struct ox *ox)
 {
 	struct val *out = out_val(ox, 0);
 	int64_t axis;
 	if (attr_int(ox, "axis", 0, &axis))
 		return AX_EINPUT;
+	int roll_rc;
+	if (!concat_roll(ox, axis, out, &roll_rc))
+		return roll_rc;
 	size_t n = 0;
 	struct rd *rs = ax_xcalloc(n_inputs(ox) + 1, sizeof(*rs));
 	const struct val *first = NULL;
