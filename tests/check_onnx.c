@@ -267,6 +267,10 @@ START_TEST(test_conv_runtime_weights)
 	r = ax_run_axsim("inspect '%s'", elf);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_msg(strstr(r.out, "relu/act"), "%s", r.out);
+	/* a 1 x 1 convolution by activation weights is their product: no
+	 * parameters, nothing in the weight section */
+	ck_assert_msg(strstr(r.out, " dyn_matmul "), "%s", r.out);
+	ck_assert_msg(strstr(r.out, "total: 0 parameters"), "%s", r.out);
 	ax_run_free(&r);
 	free(elf);
 }

@@ -123,8 +123,8 @@ static int relayout_operands(struct ox *ox, struct rd *ra, struct rd *rb)
  * head's K values side by side in the channels and its M rows along the
  * pixels; B holds K pixels of each head's N values, or (transposed, as a
  * key matrix is) N pixels of each head's K values. */
-static int dyn_matmul(struct ox *ox, const struct val *a, const struct val *b, int64_t K, int64_t N,
-		      int64_t groups, struct val *out)
+int dyn_matmul(struct ox *ox, const struct val *a, const struct val *b, int64_t K, int64_t N,
+	       int64_t groups, struct val *out)
 {
 	struct rd ra, rb;
 	if (need_act(ox, b, "input B") || no_pad(ox, b) || read_operand(ox, a, &ra) ||

@@ -385,6 +385,8 @@ long concat_chain(struct ox *ox, const struct rd *rs, size_t n, uint32_t axis);
 int op_concat(struct ox *ox);
 
 /* onnx_attn.c */
+int dyn_matmul(struct ox *ox, const struct val *a, const struct val *b, int64_t K, int64_t N,
+	       int64_t groups, struct val *out);
 int op_gemm(struct ox *ox);
 int op_matmul(struct ox *ox);
 int op_softmax(struct ox *ox);

@@ -124,6 +124,43 @@ static const struct val *unpadded(const struct val *x, struct val *tmp, int64_t 
 	return tmp;
 }
 
+/* docs/onnx-import.md "Run-time weights": a 1 x 1 convolution (stride 1, no
+ * padding, one group, no bias) whose weights W are an activation is the
+ * product X W^T of two activations, a dyn_matmul: X's pixels are its rows
+ * and W, held as cout pixels of cin channels, its second operand
+ * transposed.  1 (nothing done) for any other convolution; else 0 with *rc
+ * set. */
+static int conv_as_product(struct ox *ox, const struct val *xs, const struct val *wv,
+			   const struct rd *r, uint32_t H, uint32_t W, uint32_t C, int64_t M,
+			   int *rc)
+{
+	struct view canon;
+	int64_t d[4] = { 1, C, H, W };
+	view_canon(&canon, 4, d, 1);
+	if (wv->kind != V_ACT || wv->has_pad || wv->v.flat || wv->v.rank != 4 || xs->has_pad ||
+	    !view_eq(&xs->v, &canon) || !view_eq(&r->v, &canon) || r->shape.h != H ||
+	    r->shape.w != W || r->shape.c != C)
+		return 1;
+	struct val a = *xs, b = *wv;
+	int64_t ad[2] = { (int64_t)H * W, C };
+	view_canon(&a.v, 2, ad, 1);
+	memset(&b.v, 0, sizeof(b.v));
+	b.v.rank = 2;
+	b.v.dims[0] = C;
+	b.v.dims[1] = M;
+	b.v.strides[0] = wv->v.strides[1];
+	b.v.strides[1] = wv->v.strides[0];
+	b.v.offset = wv->v.offset;
+	struct val *out = out_val(ox, 0);
+	*rc = dyn_matmul(ox, &a, &b, C, M, 1, out);
+	if (!*rc && out) {
+		/* the product's H W x cout rows as N, C, H, W */
+		int64_t od[4] = { 1, M, H, W };
+		view_canon(&out->v, 4, od, 1);
+	}
+	return 0;
+}
+
 int op_conv(struct ox *ox)
 {
 	struct val *x = in_val(ox, 0), *wv = in_val(ox, 1), *bv = in_val(ox, 2), tmp;
@@ -169,6 +206,11 @@ int op_conv(struct ox *ox)
 	if (bv && (int64_t)bv->t.n != M)
 		return bad(ox, "bias '%s' has %zu values; expected %lld", vname(bv), bv->t.n,
 			   (long long)M);
+	int rc;
+	if (wv->kind != V_CONST && wr == 4 && kh == 1 && kw == 1 && st[0] == 1 && st[1] == 1 &&
+	    group == 1 && !bv && !pads[0] && !pads[1] && !pads[2] && !pads[3] &&
+	    !conv_as_product(ox, xs, wv, &r, H, W, C, M, &rc))
+		return rc;
 	if (wv->kind != V_CONST && runtime_weights(ox, wv, (uint64_t)(M * kh * kw * wd[1])))
 		return AX_EINPUT;
 
