@@ -490,6 +490,7 @@ static const struct node_case {
 	{ "test_resize_upsample_scales_nearest", 1, HOST, "scales 2x3; expected the same integer factor" },
 	{ "op_upsample", 2, CHIP, NULL },
 	{ "op_layernorm_const_ints", 2, CHIP, NULL },
+	{ "op_scatternd_bad", 2, ERROR, "node 'scatter' (ScatterND): index 5 is outside dimension 0 of size 4" },
 	{ "test_cast_DOUBLE_to_FLOAT", 0, CHIP, NULL },
 	{ "test_reshape_extended_dims", 1, CHIP, NULL },
 	/* a view the units cannot read in place: put in order by a relayout */

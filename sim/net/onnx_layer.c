@@ -558,7 +558,7 @@ long const_layer(struct ox *ox, const struct ox_tensor *t, double scale, const s
 		return -1;
 	}
 	L(ox, i)->buffer = (uint32_t)(buffer != 0);
-	if (n == total && t->n < n && n % t->n == 0) {
+	if (n == total && t->n < n && n % t->n == 0 && n / t->n <= UINT32_MAX) {
 		/* a constant broadcast over the whole layer (a relative position
 		 * bias repeated per window, a mask per head): stored once, used
 		 * n / t->n times (docs/network-format.md "const") */

@@ -231,6 +231,15 @@ def op_models(out):
     nodes = [helper.make_node("Relu", ["wact"], ["wr"], name="relu"),
              helper.make_node("Conv", ["x", "wr"], ["y"], name="conv")]
     save(model_of(nodes, [x, wact], [y], [], "dynconv"), os.path.join(out, "op_conv_runtime_weights.onnx"))
+    # ScatterND on constants (folded, as Swin's shifted-window mask is), with an index
+    # outside the data: one clear message naming the node
+    t4 = helper.make_tensor_value_info("t4", TensorProto.FLOAT, [1, 4, 4])
+    inits = [numpy_helper.from_array(np.zeros((4, 4), np.float32), "data"),
+             numpy_helper.from_array(np.array([[5]], np.int64), "idx"),
+             numpy_helper.from_array(np.ones((1, 4), np.float32), "upd")]
+    nodes = [helper.make_node("ScatterND", ["data", "idx", "upd"], ["m"], name="scatter"),
+             helper.make_node("Add", ["t4", "m"], ["y"], name="add")]
+    save(model_of(nodes, [t4], [y], inits, "scatternd_bad"), os.path.join(out, "op_scatternd_bad.onnx"))
 
 
 def concat_batch_models(out):
