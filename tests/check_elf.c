@@ -342,7 +342,8 @@ START_TEST(test_round_trip_tokens)
 END_TEST
 
 /* A relayout's output shape travels in the record's shape fields; a const's
- * repeat and buffer flag in the slots of scale and trans_b. */
+ * repeat and buffer flag in the slots of scale and trans_b, a conv's run-time
+ * weights flag in trans_b's. */
 START_TEST(test_round_trip_relayout)
 {
 	struct ax_net net, back;
@@ -358,8 +359,13 @@ START_TEST(test_round_trip_relayout)
 	l->out = (struct ax_shape){ 4, 49, 8 };
 	l->repeat = 8;
 	l->buffer = 1;
+	l = ax_net_add_layer(&net, "dyn", AX_OP_CONV);
+	l->n_in = 1;
+	l->cout = 4;
+	l->kh = l->kw = l->sh = l->sw = l->dh = l->dw = l->groups = 1;
+	l->runtime = 1;
 	ck_assert_int_eq(ax_net_infer(&net, &err), AX_OK);
-	ck_assert_uint_eq(ax_net_layout_weights(&net), 4 * 49);
+	ck_assert_uint_eq(ax_net_layout_weights(&net), 256 + 4 * 8);
 	char *path = ax_tmp("relayout.elf");
 	ck_assert_int_eq(ax_elf_write(&net, path, &err), AX_OK);
 	int rc = ax_elf_read(&back, path, &err);
@@ -369,9 +375,11 @@ START_TEST(test_round_trip_relayout)
 	ck_assert_uint_eq(back.layers[2].repeat, 8);
 	ck_assert_uint_eq(back.layers[2].buffer, 1);
 	ck_assert_uint_eq(back.layers[2].weight_bytes, 4 * 49);
+	ck_layers_equal(&net.layers[3], &back.layers[3]);
+	ck_assert_uint_eq(back.layers[3].runtime, 1);
 	ck_assert_uint_eq(back.layers[1].to.h, 4);
 	ck_assert_uint_eq(back.layers[1].out.w, 49);
-	ck_assert_uint_eq(ax_net_params(&back), 0);
+	ck_assert_uint_eq(ax_net_params(&back), 0);  /* no bias: nothing is a parameter */
 	ax_net_release(&back);
 
 	/* docs/elf-format.md "Version policy": version 2 had neither */

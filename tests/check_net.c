@@ -517,6 +517,13 @@ START_TEST(test_tokens_const_embed)
 	ck_shape(layer(&net, "m"), 1, 49, 9408);
 	ax_net_release(&net);
 
+	/* weights written at run time: stored, not parameters; the bias is */
+	load_ok("inputs: [{name: x, shape: [8, 8, 4]}]\n"
+		"layers: [{name: c, op: conv, out: 2, kernel: 3, runtime_weights: true}]\n", &net);
+	ck_assert_uint_eq(ax_layer_params(&net, layer(&net, "c")), 2);
+	ck_assert_uint_eq(ax_layer_weight_size(&net, layer(&net, "c")), 2 * 9 * 4 + 2 * 4);
+	ax_net_release(&net);
+
 	/* channels that differ, pixels out of range, indices of more than one value */
 	ax_net_init(&net);
 	add_input(&net, "a", 2, 2, 8);

@@ -273,6 +273,14 @@ START_TEST(test_conv_runtime_weights)
 	ck_assert_msg(strstr(r.out, "total: 0 parameters"), "%s", r.out);
 	ax_run_free(&r);
 	free(elf);
+	/* a 3 x 3 one keeps a conv layer: its 9 weights are in the file, zero, and
+	 * are not parameters */
+	elf = import_ok(NODE_DIR "/test_basic_conv_with_padding/model.onnx", "conv-rtw3", NULL, &r);
+	ck_assert_msg(strstr(r.out, "weight section 9 bytes"), "%s", r.out);
+	ax_run_free(&r);
+	ck_assert_uint_eq(inspect_total(elf, "params"), 0);
+	ck_assert_uint_eq(inspect_total(elf, "macs"), 225);
+	free(elf);
 }
 END_TEST
 

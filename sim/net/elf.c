@@ -97,6 +97,7 @@ static const struct param_field {
 	{ G_SCALE, "rows", U(AX_OP_EMBED), offsetof(struct ax_layer, rows) },
 	{ G_SCALE, "repeat", U(AX_OP_CONST), offsetof(struct ax_layer, repeat) },
 	{ G_TRANS_B, "buffer", U(AX_OP_CONST), offsetof(struct ax_layer, buffer) },
+	{ G_TRANS_B, "runtime", U(AX_OP_CONV), offsetof(struct ax_layer, runtime) },
 };
 #define N_PARAM_FIELDS (sizeof(param_fields) / sizeof(param_fields[0]))
 
@@ -421,6 +422,12 @@ static void decode_layer(struct reader *r, const struct image *im, struct ax_net
 		BAD(l->repeat ? G_SCALE : G_TRANS_B, "a const's %s is %u in format version %u, which "
 		    "has none; expected 0", AT(l->repeat ? G_SCALE : G_TRANS_B), i,
 		    l->repeat ? "repeat" : "buffer", l->repeat ? l->repeat : l->buffer, r->version);
+	if (r->version < 3 && l->runtime)
+		BAD(G_TRANS_B, "a conv's runtime is %u in format version %u, which has none; expected 0",
+		    AT(G_TRANS_B), i, l->runtime, r->version);
+	if (l->runtime > 1)
+		BAD(G_TRANS_B, "runtime %u is out of range; expected 0 or 1", AT(G_TRANS_B), i,
+		    l->runtime);
 	if (l->has_bias > 1)
 		BAD(G_BIAS, "has_bias %u is out of range; expected 0 or 1", AT(G_BIAS), i, l->has_bias);
 	l->is_output = get_u32(g + G_IS_OUTPUT);

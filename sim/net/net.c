@@ -254,6 +254,8 @@ uint64_t ax_layer_params(const struct ax_net *net, const struct ax_layer *l)
 {
 	if (!has_weights(l) || (l->op == AX_OP_CONST && l->buffer))
 		return 0;
+	if (l->op == AX_OP_CONV && l->runtime)
+		return l->has_bias ? l->cout : 0;
 	return sat_add(weight_count(net, l), l->has_bias ? l->cout : 0);
 }
 

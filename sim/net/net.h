@@ -97,6 +97,9 @@ struct ax_layer {
 	 * all stored); buffer 1: a computed constant (an attention mask), not a
 	 * parameter */
 	uint32_t repeat, buffer;
+	/* conv: 1 when its weights are an activation written into the array at run
+	 * time (zero in the weight section, not parameters) */
+	uint32_t runtime;
 	/* resize */
 	uint32_t scale;
 	/* network output (consumed outside the chip) */

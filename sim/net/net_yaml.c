@@ -39,6 +39,7 @@ static const struct layer_key {
 	{ "heads", M(AX_OP_MATMUL) },
 	{ "transpose_b", M(AX_OP_MATMUL) },
 	{ "bias", M(AX_OP_CONV) | M(AX_OP_DENSE) },
+	{ "runtime_weights", M(AX_OP_CONV) },
 	{ "start", M(AX_OP_SLICE) },
 	{ "end", M(AX_OP_SLICE) },
 	{ "sizes", M(OP_SPLIT) },
@@ -526,6 +527,10 @@ static void read_params(struct loader *ld, struct entry *e)
 		if ((v = ax_ynode_get(e->node, "bias")) &&
 		    !ax_ynode_bool(&ld->doc, v, what(ld, "layer", e->name, "bias"), &b, ld->err))
 			l->has_bias = (uint32_t)b;
+		if ((v = ax_ynode_get(e->node, "runtime_weights")) &&
+		    !ax_ynode_bool(&ld->doc, v, what(ld, "layer", e->name, "runtime_weights"), &b,
+				   ld->err))
+			l->runtime = (uint32_t)b;
 		break;
 	case AX_OP_MATMUL:
 		if (!ax_ynode_get(e->node, "out"))

@@ -220,6 +220,7 @@ int op_conv(struct ox *ox)
 	set_in(ox, l, r.layer);
 	set_window(L(ox, l), (uint32_t)kh, (uint32_t)kw, (uint32_t)st[0], (uint32_t)st[1], pads,
 		   (uint32_t)dl[0], (uint32_t)dl[1]);
+	L(ox, l)->runtime = wv->kind != V_CONST;
 	L(ox, l)->cout = (uint32_t)M;
 	L(ox, l)->groups = (uint32_t)group;
 	L(ox, l)->has_bias = bv != NULL;
@@ -335,6 +336,7 @@ int op_convtranspose(struct ox *ox)
 	if (l < 0)
 		return AX_EINPUT;
 	set_in(ox, l, r.layer);
+	L(ox, l)->runtime = !wt;
 	set_window(L(ox, l), (uint32_t)kp, (uint32_t)kq, 1, 1, cp, 1, 1);
 	L(ox, l)->cout = (uint32_t)(M * rep);
 	L(ox, l)->groups = (uint32_t)group;
