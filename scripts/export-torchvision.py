@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Export a torchvision classifier to ONNX with random weights, for the calibration corpus.
+"""Export a torchvision classifier to ONNX with random weights, for the calibration corpus
+and the transformers of scripts/transformers.
 
 Usage:  python3 scripts/export-torchvision.py NAME OUT.onnx [--size H[xW]] [--num-classes N]
 
@@ -45,7 +46,10 @@ def main():
         kwargs["init_weights"] = True
     model = ctor(**kwargs).eval()
     x = torch.zeros(1, 3, h, w)
-    with torch.no_grad():
+    # torch 1.13 exports the vision transformers only with autograd on (under
+    # no_grad its fused attention fails to trace); the others as before
+    grad = args.name.startswith(("vit_", "swin_"))
+    with torch.set_grad_enabled(grad):
         torch.onnx.export(model, x, args.out, opset_version=args.opset,
                           input_names=["image"], output_names=["logits"],
                           do_constant_folding=True)

@@ -406,6 +406,61 @@ START_TEST(test_replication)
 }
 END_TEST
 
+static json_t *layer_named(json_t *j, const char *name)
+{
+	size_t k;
+	json_t *l;
+	json_array_foreach(json_object_get(j, "layers"), k, l)
+		if (!strcmp(json_string_value(json_object_get(l, "name")), name))
+			return l;
+	ck_abort_msg("no layer '%s' in the report", name);
+	return NULL;
+}
+
+static long long lint(json_t *l, const char *key)
+{
+	json_t *v = json_object_get(l, key);
+	ck_assert_msg(json_is_integer(v), "layer field %s is not an integer", key);
+	return json_integer_value(v);
+}
+
+/* docs/report-format.md, per layer: the array rows and columns a layer's
+ * weights take (by hand: ResNet-50's layer1.0.conv2 is 3 x 3 x 64 -> 64,
+ * 576 rows in two row tiles; layer1.0.conv1 is 1 x 1 x 64 -> 64 replicated
+ * 8 times, 512 x 512), none off the IMC; and the weight writes no pass hid,
+ * which grow when the writes are made slow and stay within the writes'
+ * own busy time. */
+START_TEST(test_layer_array_use)
+{
+	const char *net = "models/resnet50/resnet50.net.yaml";
+	json_t *j = run_cfg(net, "array-use", "compilation_config: {}\n", "--set-cc aipu_cores=1");
+	json_t *slow = run_cfg(net, "array-use-slow", "compilation_config: {}\n", "--set-cc aipu_cores=1 --set imc.weight_write_bw=8");
+	json_t *c2 = layer_named(j, "layer1.0.conv2"), *c1 = layer_named(j, "layer1.0.conv1");
+	ck_assert_int_eq(lint(c2, "row_tiles"), 2);
+	ck_assert_int_eq(lint(c2, "imc_rows_used"), 576);
+	ck_assert_int_eq(lint(c2, "imc_cols_used"), 64);
+	ck_assert_int_eq(lint(c1, "icr"), 8);
+	ck_assert_int_eq(lint(c1, "imc_rows_used"), 512);
+	ck_assert_int_eq(lint(c1, "imc_cols_used"), 512);
+	ck_assert_int_eq(lint(layer_named(j, "maxpool"), "imc_rows_used"), 0);
+	long long stall = 0, stall_slow = 0;
+	size_t k;
+	json_t *l;
+	json_array_foreach(json_object_get(j, "layers"), k, l) {
+		long long st = lint(l, "weight_write_stall_cycles");
+		json_t *busy = json_object_get(json_object_get(l, "busy_cycles"), "imc_load");
+		ck_assert_int_le(st, busy ? json_integer_value(busy) : 0);
+		stall += st;
+	}
+	json_array_foreach(json_object_get(slow, "layers"), k, l)
+		stall_slow += lint(l, "weight_write_stall_cycles");
+	ck_assert_int_gt(stall, 0);
+	ck_assert_int_gt(stall_slow, 2 * stall);
+	json_decref(j);
+	json_decref(slow);
+}
+END_TEST
+
 /* Hybrid per-channel quantisation fetches per-channel constants; the
  * per-tensor schemes do not. */
 START_TEST(test_ptq_constants)
@@ -964,6 +1019,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_fused_chain_l2);
 	tcase_add_loop_test(t, test_replication, 0, 2);
 	tcase_add_test(t, test_ptq_constants);
+	tcase_add_test(t, test_layer_array_use);
 	tcase_add_loop_test(t, test_paging, 0, NNETS);
 	tcase_add_test(t, test_batch1_memory_bound);
 	tcase_add_test(t, test_elf_placement);

@@ -174,6 +174,8 @@ static void ck_layers_equal(const struct ax_layer *a, const struct ax_layer *b)
 	ck_assert_uint_eq(a->slice_start, b->slice_start);
 	ck_assert_uint_eq(a->slice_end, b->slice_end);
 	ck_assert_uint_eq(a->scale, b->scale);
+	ck_assert_uint_eq(a->axis, b->axis);
+	ck_assert_uint_eq(a->rows, b->rows);
 	ck_assert_uint_eq(a->is_output, b->is_output);
 	ck_assert_uint_eq(a->weight_offset, b->weight_offset);
 	ck_assert_uint_eq(a->weight_bytes, b->weight_bytes);
@@ -289,6 +291,102 @@ START_TEST(test_round_trip_hand_built)
 	free(path);
 	ax_net_release(&net);
 	ax_net_release(&back);
+	ax_err_release(&err);
+}
+END_TEST
+
+/* const, embed and the pixel axis: their fields share slots with other
+ * ops' (axis with groups, rows with scale) and survive the round trip; the
+ * weight section holds their values. */
+START_TEST(test_round_trip_tokens)
+{
+	struct ax_net net, back;
+	struct ax_err err;
+	ax_net_init(&net);
+	ax_err_init(&err);
+	struct ax_layer *l = ax_net_add_layer(&net, "ids", AX_OP_INPUT);
+	l->out.h = 1, l->out.w = 6, l->out.c = 1;
+	l = ax_net_add_layer(&net, "emb", AX_OP_EMBED);
+	l->n_in = 1;
+	l->rows = 100;
+	l->cout = 8;
+	l = ax_net_add_layer(&net, "cls", AX_OP_CONST);
+	l->out.h = 1, l->out.w = 1, l->out.c = 8;
+	l = ax_net_add_layer(&net, "cat", AX_OP_CONCAT);
+	l->n_in = 2;
+	l->in[0] = 2;
+	l->in[1] = 1;
+	l->axis = AX_AXIS_PIXELS;
+	l = ax_net_add_layer(&net, "tok", AX_OP_SLICE);
+	l->n_in = 1;
+	l->in[0] = 3;
+	l->axis = AX_AXIS_PIXELS;
+	l->slice_start = 0;
+	l->slice_end = 1;
+	ck_assert_int_eq(ax_net_infer(&net, &err), AX_OK);
+	ck_assert_uint_eq(ax_net_layout_weights(&net), 832 + 8);
+	char *path = ax_tmp("tokens.elf");
+	ck_assert_int_eq(ax_elf_write(&net, path, &err), AX_OK);
+	int rc = ax_elf_read(&back, path, &err);
+	ck_assert_msg(rc == AX_OK, "%s", ax_err_str(&err));
+	for (size_t i = 0; i < 5; i++)
+		ck_layers_equal(&net.layers[i], &back.layers[i]);
+	ck_assert_uint_eq(back.layers[3].out.w, 7);
+	ck_assert_uint_eq(back.layers[1].rows, 100);
+	ck_assert_uint_eq(ax_net_params(&back), 808);
+	free(path);
+	ax_net_release(&net);
+	ax_net_release(&back);
+	ax_err_release(&err);
+}
+END_TEST
+
+/* docs/elf-format.md "Version policy": a version-1 file (no dyn_matmul,
+ * const, embed, gelu or pixel axis) reads as it did; those numbers in it are
+ * errors that name the version. */
+START_TEST(test_version_1)
+{
+	char *path = good_elf(NULL);
+	size_t len;
+	unsigned char *b = read_bin(path, &len);
+	struct sec meta = find_sec(b, ".ax.meta"), graph = find_sec(b, ".ax.graph");
+	unsigned char *g3 = b + graph.off + 3 * AX_ELF_LAYER_SIZE;
+	ck_assert_uint_eq(rd32(b + meta.off + 8), AX_ELF_VERSION);
+	wr32(b + meta.off + 8, 1);
+	struct ax_net net;
+	struct ax_err err;
+	ax_err_init(&err);
+	char *v1 = ax_tmp("v1.elf");
+	write_bin(v1, b, len);
+	int rc = ax_elf_read(&net, v1, &err);
+	ck_assert_msg(rc == AX_OK, "%s", ax_err_str(&err));
+	ck_assert_uint_eq(net.n_layers, 19);
+	ax_net_release(&net);
+
+	static const struct {
+		unsigned off;
+		uint32_t v;
+		const char *want;
+	} cases[] = {
+		{ 4, AX_OP_MATMUL, "op 13 is out of range; expected 0 to 12 in format version 1" },
+		{ 4, AX_OP_EMBED, "op 15 is out of range; expected 0 to 12 in format version 1" },
+		{ 8, AX_ACT_GELU, "act 7 is out of range; expected 0 to 6 in format version 1" },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		uint32_t old = rd32(g3 + cases[k].off);
+		wr32(g3 + cases[k].off, cases[k].v);
+		write_bin(v1, b, len);
+		ax_err_release(&err);
+		ax_err_init(&err);
+		ck_assert_int_eq(ax_elf_read(&net, v1, &err), AX_EINPUT);
+		ck_assert_msg(strstr(ax_err_str(&err), cases[k].want), "expected '%s' in:\n%s",
+			      cases[k].want, ax_err_str(&err));
+		ax_net_release(&net);
+		wr32(g3 + cases[k].off, old);
+	}
+	free(v1);
+	free(b);
+	free(path);
 	ax_err_release(&err);
 }
 END_TEST
@@ -607,7 +705,7 @@ static const char *const patch_want[P_COUNT] = {
 	[P_GRAPH_SIZE_HUGE] = "extend past the end of the",
 	[P_GRAPH_TYPE] = "section '.ax.graph' has type 8; expected 1",
 	[P_DUP_SECTION] = "section '.ax.meta' appears 2 times; expected once",
-	[P_OP] = "section '.ax.graph' offset 0x1e4: layer 3: op 99 is out of range; expected 0 to 13",
+	[P_OP] = "section '.ax.graph' offset 0x1e4: layer 3: op 99 is out of range; expected 0 to 15",
 	[P_ACT] = "section '.ax.graph' offset 0x1e8: layer 3: act 8 is out of range; expected 0 to 7",
 	[P_NAME_DANGLING] = "section '.ax.graph' offset 0x1e0: name offset 4000000 is outside .ax.strtab",
 	[P_IN_SELF] = "section '.ax.graph' offset 0x1f4: layer 3: input 0 refers to layer 3; expected a layer before 3",
@@ -616,7 +714,7 @@ static const char *const patch_want[P_COUNT] = {
 	[P_UNUSED_IN] = "section '.ax.graph' offset 0x1f8: layer 3: unused input slot 1 holds 1; expected 0",
 	[P_INPUT_SHAPE] = "section '.ax.graph' offset 0x214: layer 3: input shape 1x0x0 on a conv layer; expected 0x0x0",
 	[P_KERNEL] = "section '.ax.graph' offset 0x1e0: layer 'dw': kernel 0x3 is out of range; expected 1 to 64",
-	[P_META_VERSION] = "section '.ax.meta' offset 0x8: version 2 is not supported; expected 1",
+	[P_META_VERSION] = "section '.ax.meta' offset 0x8: version 3 is not supported; expected 1 to 2",
 	[P_META_MAGIC] = "section '.ax.meta' offset 0x0: magic is wrong; expected 'AXSIMNET'",
 	[P_META_N_LAYERS] = "section '.ax.graph' holds 19 records; expected 18 (n_layers of .ax.meta)",
 	[P_META_MACS] = "section '.ax.meta' offset 0x38: MACs 1 differ from the 183200 of the layers",
@@ -673,7 +771,7 @@ START_TEST(test_patched)
 	case P_UNUSED_IN: wr32(g3 + 24, 1); break;
 	case P_INPUT_SHAPE: wr32(g3 + 52, 1); break;
 	case P_KERNEL: wr32(g3 + 68, 0); break;
-	case P_META_VERSION: wr32(b + meta.off + 8, 2); break;
+	case P_META_VERSION: wr32(b + meta.off + 8, 3); break;
 	case P_META_MAGIC: b[meta.off + 2] = 'x'; break;
 	case P_META_N_LAYERS: wr32(b + meta.off + 16, 18); break;
 	case P_META_MACS: wr64(b + meta.off + 56, 1); break;
@@ -708,6 +806,8 @@ static Suite *elf_suite(void)
 	TCase *tc = tcase_create("round-trip");
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_round_trip_hand_built);
+	tcase_add_test(tc, test_version_1);
+	tcase_add_test(tc, test_round_trip_tokens);
 	tcase_add_test(tc, test_symbols_and_header);
 	tcase_add_test(tc, test_write_errors);
 	suite_add_tcase(s, tc);

@@ -1038,6 +1038,72 @@ static void lower_ok(const struct ax_net *n, const struct ax_ccfg *c, struct ax_
 	ax_err_release(&err);
 }
 
+/* docs/timing-model.md "Constant tensors": a const is a weight DMA with a
+ * set-up of no operator; a concat of pixels is one DPU pass and one
+ * operator, never an epilogue; an embedding fetches its indices, then its
+ * rows from the weight section. */
+START_TEST(test_tokens_const_embed)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 14, 14, 64);                               /* 0 */
+	conv(&n, "patch", 0, 64, 1, 1, 1);                   /* 1 */
+	struct ax_layer *l = ax_net_add_layer(&n, "cls", AX_OP_CONST); /* 2 */
+	l->out.h = 1, l->out.w = 1, l->out.c = 64;
+	l = ax_net_add_layer(&n, "cat", AX_OP_CONCAT);      /* 3 */
+	l->n_in = 2;
+	l->in[0] = 2;
+	l->in[1] = 1;
+	l->axis = AX_AXIS_PIXELS;
+	l = ax_net_add_layer(&n, "ids", AX_OP_INPUT);       /* 4 */
+	l->out.h = 1, l->out.w = 197, l->out.c = 1;
+	l = ax_net_add_layer(&n, "emb", AX_OP_EMBED);       /* 5 */
+	l->n_in = 1;
+	l->in[0] = 4;
+	l->rows = 1000;
+	l->cout = 64;
+	l = ax_net_add_layer(&n, "sum", AX_OP_ADD);         /* 6 */
+	l->n_in = 2;
+	l->in[0] = 3;
+	l->in[1] = 5;
+	infer(&n);
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	struct ax_tasklist tl;
+	lower_ok(&n, &c, &tl);
+	int cls_w = 0, cls_compute = 0, cat_dpu = 0, emb_w = 0, emb_ids = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->infer)
+			continue;
+		if (t->layer == 2) {
+			cls_w += t->kind == AX_T_DMA && t->data == AX_KIND_WEIGHTS && t->bytes == 64;
+			cls_compute += t->kind == AX_T_DPU || t->kind == AX_T_MVM;
+			if (t->kind == AX_T_CTRL)
+				ck_assert_uint_eq(t->cycles, 0);
+		}
+		if (t->layer == 3 && t->kind == AX_T_DPU) {
+			cat_dpu++;
+			ck_assert_uint_ge(t->cycles, ax_dpu_cycles(&arch.arch, 197 * 64));
+			ck_assert_uint_lt(t->cycles, ax_dpu_cycles(&arch.arch, 2 * 197 * 64));
+		}
+		if (t->layer == 5 && t->kind == AX_T_DMA) {
+			emb_w += t->data == AX_KIND_WEIGHTS && t->bytes == 197 * 64;
+			emb_ids += t->data == AX_KIND_ACT && t->dst == AX_MEM_L1 && t->bytes >= 197;
+		}
+	}
+	ck_assert_int_eq(cls_w, 1);
+	ck_assert_int_eq(cls_compute, 0);
+	ck_assert_int_eq(cat_dpu, 1);
+	ck_assert_int_eq(emb_w, 1);
+	ck_assert_int_eq(emb_ids, 1);
+	ck_assert(!tl.tensors[1].fused);                 /* no epilogue into the patch conv */
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_net_release(&n);
+}
+END_TEST
+
 /* DMAs of layer li that read activations from src into L1. */
 static size_t fetches_from(const struct ax_tasklist *tl, uint32_t li, enum ax_mem src)
 {
@@ -1630,6 +1696,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_operator_barrier);
 	tcase_add_test(t, test_pword_and_grouped);
 	tcase_add_test(t, test_concat_and_se);
+	tcase_add_test(t, test_tokens_const_embed);
 	tcase_add_test(t, test_pools);
 	tcase_add_test(t, test_l2_constraint);
 	tcase_add_test(t, test_constant_pool);

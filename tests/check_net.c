@@ -475,6 +475,60 @@ START_TEST(test_dyn_matmul)
 }
 END_TEST
 
+/* The transformer ops: a class token (const) before the patches (concat of
+ * pixels), a position embedding added, the token picked (slice of pixels),
+ * and a word embedding of token ids. */
+START_TEST(test_tokens_const_embed)
+{
+	struct ax_net net;
+	load_ok("inputs: [{name: x, shape: [14, 14, 768]}, {name: ids, shape: [1, 128, 1]}]\n"
+		"layers:\n"
+		"  - {name: cls, op: const, shape: [1, 1, 768]}\n"
+		"  - {name: t, op: concat, axis: pixels, in: [cls, x]}\n"
+		"  - {name: pos, op: const, shape: [1, 197, 768]}\n"
+		"  - {name: e, op: add, in: [t, pos]}\n"
+		"  - {name: c, op: slice, axis: pixels, start: 0, end: 1}\n"
+		"  - {name: w, op: embed, in: ids, rows: 30522, out: 768}\n", &net);
+	ck_shape(layer(&net, "t"), 1, 197, 768);
+	ck_shape(layer(&net, "c"), 1, 1, 768);
+	ck_shape(layer(&net, "w"), 1, 128, 768);
+	ck_assert_uint_eq(layer(&net, "t")->axis, AX_AXIS_PIXELS);
+	ck_assert_uint_eq(layer(&net, "t")->n_in, 2);
+	ck_assert_uint_eq(layer(&net, "cls")->n_in, 0);
+	ck_assert_uint_eq(ax_layer_params(&net, layer(&net, "pos")), 197 * 768);
+	ck_assert_uint_eq(ax_layer_params(&net, layer(&net, "w")), 30522ull * 768);
+	ck_assert_uint_eq(ax_layer_weight_size(&net, layer(&net, "cls")), 768);
+	ck_assert_uint_eq(ax_layer_macs(&net, layer(&net, "w")), 0);
+	ck_assert_uint_eq(ax_net_layout_weights(&net), 768 + 197 * 768 + 30522ull * 768);
+	ax_net_release(&net);
+
+	/* channels that differ, pixels out of range, indices of more than one value */
+	ax_net_init(&net);
+	add_input(&net, "a", 2, 2, 8);
+	add_input(&net, "b", 1, 3, 4);
+	struct ax_layer *l = add(&net, "j", AX_OP_CONCAT, 0);
+	l->n_in = 2;
+	l->in[1] = 1;
+	l->axis = AX_AXIS_PIXELS;
+	infer_fails(&net, "a concat of pixels needs equal channels");
+	l = &net.layers[2];
+	l->op = AX_OP_SLICE;
+	l->n_in = 1;
+	l->in[1] = 0;
+	l->slice_start = 2;
+	l->slice_end = 5;
+	infer_fails(&net, "slice [2, 5) is not within the 4 input pixels");
+	l->axis = 7;
+	infer_fails(&net, "axis 7 is out of range");
+	l->op = AX_OP_EMBED;
+	l->axis = 0;
+	l->rows = 10;
+	l->cout = 4;
+	infer_fails(&net, "holds 8 values per pixel; expected one index per pixel");
+	ax_net_release(&net);
+}
+END_TEST
+
 /* Every op at once, from tests/nets/all-ops.yaml; figures by hand. */
 START_TEST(test_all_ops_file)
 {
@@ -671,7 +725,7 @@ START_TEST(test_infer_errors)
 		const char *want;
 		int what;
 	} cases[] = {
-		{ "layer 'c': op 99 is out of range; expected 0 to 13", 0 },
+		{ "layer 'c': op 99 is out of range; expected 0 to 15", 0 },
 		{ "layer 'c': act 42 is out of range; expected 0 to 7", 1 },
 		{ "layer 'c': input 0 refers to layer 1; expected a layer before this one (1)", 2 },
 		{ "layer 'c': input 0 refers to layer 5; expected a layer before this one (1)", 3 },
@@ -1027,6 +1081,7 @@ static Suite *net_suite(void)
 	TCase *tc = tcase_create("infer");
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_dyn_matmul);
+	tcase_add_test(tc, test_tokens_const_embed);
 	tcase_add_test(tc, test_lifecycle);
 	tcase_add_test(tc, test_conv);
 	tcase_add_test(tc, test_conv_stride_pad_dilation);

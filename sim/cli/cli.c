@@ -393,6 +393,13 @@ int ax_cmd_inspect(int argc, char **argv)
 			snprintf(k, sizeof(k), "%ux%u/%u", l->kh, l->kw, l->sh);
 		if (l->op == AX_OP_CONV && l->groups > 1)
 			snprintf(extra, sizeof(extra), "groups %u", l->groups);
+		else if (l->op == AX_OP_MATMUL)
+			snprintf(extra, sizeof(extra), "heads %u%s", l->groups,
+				 l->trans_b ? ", B transposed" : "");
+		else if ((l->op == AX_OP_CONCAT || l->op == AX_OP_SLICE) && l->axis != AX_AXIS_CHANNELS)
+			snprintf(extra, sizeof(extra), "along %s", ax_axis_name((enum ax_axis)l->axis));
+		else if (l->op == AX_OP_EMBED)
+			snprintf(extra, sizeof(extra), "rows %u", l->rows);
 		if (l->act != AX_ACT_NONE)
 			snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), "%s%s",
 				 extra[0] ? ", " : "", ax_act_name(l->act));

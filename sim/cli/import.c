@@ -68,8 +68,8 @@ int ax_cmd_import(int argc, char **argv)
 			       "affine layers: %zu; patterns: %zu\n", info.folded, info.fused_acts,
 			       info.affine_layers, info.patterns);
 			if (info.dynamic_matmuls)
-				printf("  products of two activations: %zu (%llu run-time weight values, "
-				       "counted as parameters)\n", info.dynamic_matmuls,
+				printf("  products of two activations: %zu (%llu values written into the "
+				       "IMC at run time)\n", info.dynamic_matmuls,
 				       (unsigned long long)info.dynamic_values);
 			if (info.approximations)
 				printf("  nodes mapped to their nearest equivalent: %zu (docs/onnx-import.md)\n",

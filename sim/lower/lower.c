@@ -232,13 +232,19 @@ static void device_inputs(struct lstate *s)
 
 /* ---- fused groups (docs/tiling.md "Forming cones") ---- */
 
+/* A concat or slice along the pixels: its output rows are not its inputs' rows. */
+static int pixel_axis(const struct ax_layer *l)
+{
+	return (l->op == AX_OP_CONCAT || l->op == AX_OP_SLICE) && l->axis == AX_AXIS_PIXELS;
+}
+
 /* A layer can sit inside a cone when its output rows depend on a bounded
  * window of input rows; dense and global pooling need the whole input. */
 static int fusable(const struct lstate *s, uint32_t i)
 {
 	const struct ax_layer *l = &s->net->layers[i];
 	if (l->op == AX_OP_INPUT || l->op == AX_OP_DENSE || l->op == AX_OP_GLOBALPOOL ||
-	    l->op == AX_OP_MATMUL)
+	    l->op == AX_OP_MATMUL || l->op == AX_OP_CONST || l->op == AX_OP_EMBED || pixel_axis(l))
 		return 0;  /* (a dyn_matmul needs the whole of its second operand) */
 	if (l->out.h < 2)
 		return 0;
@@ -276,6 +282,8 @@ static void find_epilogues(struct lstate *s)
 			readers[net->layers[i].in[k]]++;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct ax_layer *l = &net->layers[i];
+		if (l->op == AX_OP_CONCAT && l->axis == AX_AXIS_PIXELS)
+			continue;  /* a copy of pixels, not a shift and add of channels */
 		if (l->op == AX_OP_CONCAT && s->split == 1) {
 			/* its last input, there once (readers[] counts it once) */
 			uint32_t p = 0;
@@ -621,7 +629,8 @@ static void input_rows(const struct ax_layer *l, const struct ax_shape *in, uint
 	} else if (l->op == AX_OP_RESIZE) {
 		*i0 = r0 / l->scale;
 		*i1 = (uint32_t)div_ceil(r1, l->scale);
-	} else if (l->op == AX_OP_DENSE || l->op == AX_OP_GLOBALPOOL || in->h == 1) {
+	} else if (l->op == AX_OP_DENSE || l->op == AX_OP_GLOBALPOOL || l->op == AX_OP_EMBED ||
+		   pixel_axis(l) || in->h == 1) {
 		*i0 = 0;
 		*i1 = in->h;
 	} else {
@@ -1296,7 +1305,7 @@ static uint32_t vector_task(struct lstate *s, uint32_t li, uint32_t core, uint32
 		}
 		if (l->op == AX_OP_CONV)
 			t.macs = useful_macs;
-	} else if (l->op == AX_OP_CONCAT) {
+	} else if (l->op == AX_OP_CONCAT && l->axis == AX_AXIS_CHANNELS) {
 		/* docs/timing-model.md "Concatenation": no native concat; each
 		 * input is padded to the output's channels, shifted into place
 		 * and added into the output, a DPU pass over the output each */
@@ -1356,6 +1365,23 @@ static void lower_vector(struct lstate *s, uint32_t li, uint32_t core, uint32_t 
 		span_push(done, store_output(s, core, li, copy, s0, s1, 0, l->out.c, id), s0, s1);
 	}
 	free(wdeps.v);
+}
+
+/* docs/timing-model.md "Constant tensors": a const layer is its block of the
+ * weight section moved to the tensor's home, a DMA and no operator; an
+ * embedding gathers one table row per index, a DMA of those rows once the
+ * indices are in L1.  Neither computes. */
+static void lower_table(struct lstate *s, uint32_t li, uint32_t core, uint32_t copy,
+			struct spanlist *done)
+{
+	const struct ax_layer *l = &s->net->layers[li];
+	uint64_t bytes = ax_shape_bytes(l->out);
+	struct idlist d = { 0 };
+	if (l->op == AX_OP_EMBED)
+		fetch_inputs(s, core, li, copy, 0, l->out.h, NULL, &d);
+	uint32_t id = weight_dma(s, core, li, copy, s->woff[li], bytes, &d);
+	span_push(done, store_output(s, core, li, copy, 0, l->out.h, 0, l->out.c, id), 0, l->out.h);
+	free(d.v);
 }
 
 /* ---- fused cones (docs/tiling.md) ---- */
@@ -1662,8 +1688,10 @@ static void setup_now(struct lstate *s, uint32_t core)
 static uint32_t group_ops(const struct lstate *s, uint32_t g)
 {
 	const struct ax_layer *l = &s->net->layers[s->gfirst[g]];
-	if (s->gfirst[g] == s->glast[g] && l->op == AX_OP_CONCAT)
+	if (s->gfirst[g] == s->glast[g] && l->op == AX_OP_CONCAT && l->axis == AX_AXIS_CHANNELS)
 		return l->n_in;
+	if (s->gfirst[g] == s->glast[g] && l->op == AX_OP_CONST)
+		return 0;  /* a DMA that its reader's operator programs */
 	return 1;
 }
 
@@ -1682,7 +1710,10 @@ static void lower_part(struct lstate *s, uint32_t g, uint32_t core, uint32_t cop
 		return;
 	}
 	struct spanlist part = { 0 };
-	if (s->li[f].imc)
+	const struct ax_layer *fl = &s->net->layers[f];
+	if (fl->op == AX_OP_CONST || fl->op == AX_OP_EMBED)
+		lower_table(s, f, core, copy, &part);
+	else if (s->li[f].imc)
 		lower_imc(s, f, core, copy, r0, r1, c0, c1, &part);
 	else if (s->li[f].dyn)
 		lower_dyn(s, f, core, copy, r0, r1, c0, c1, &part);
@@ -1730,9 +1761,10 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 			}
 		}
 		uint32_t n_ops = group_ops(s, g);
-		if (s->mode != AX_MC_COOPERATIVE) {
+		int table = f == last && (ll->op == AX_OP_CONST || ll->op == AX_OP_EMBED);
+		if (s->mode != AX_MC_COOPERATIVE || table) {
 			/* the whole group on one core: the lane's own (batch) or
-			 * its stage's (pipeline) */
+			 * its stage's (pipeline); a table's DMA is not split */
 			uint32_t core = first_core + (s->gstage ? s->gstage[g] : 0);
 			setup_group(s, core, f, copy, n_ops, &gate);
 			lower_part(s, g, core, copy, 0, ll->out.h, 0, ll->cout, cone_target);
@@ -1857,7 +1889,7 @@ static uint64_t compiled_weights(struct lstate *s)
 		if (s->li[i].imc) {
 			const struct ax_imc_map *m = &s->li[i].map;
 			b = (uint64_t)m->rows * m->cols + (l->has_bias ? (uint64_t)AX_BIAS_BYTES * l->cout : 0);
-		} else if (ax_layer_is_depthwise(net, l)) {
+		} else if (ax_layer_is_depthwise(net, l) || l->op == AX_OP_CONST || l->op == AX_OP_EMBED) {
 			b = ax_layer_weight_size(net, l);
 		}
 		if (!b)
@@ -2091,6 +2123,8 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		if (inf->imc || inf->dyn) {
 			p->row_tiles = inf->map.row_tiles;
 			p->col_tiles = inf->map.col_tiles;
+			p->rows_used = inf->icr > 1 ? inf->window_rows : inf->map.rows;
+			p->cols_used = inf->map.cols * inf->icr;
 		}
 	}
 

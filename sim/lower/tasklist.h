@@ -107,6 +107,9 @@ struct ax_placement {
 /* Per-layer facts the report needs that the platform does not compute. */
 struct ax_layer_plan {
 	uint32_t row_tiles, col_tiles;   /* IMC tiles (0 for non-IMC layers) */
+	uint32_t rows_used, cols_used;   /* array rows and columns its weights take: the mapped
+	                                  * matrix (padded, expanded), the grown window and the
+	                                  * replicated columns under in-core replication */
 	uint64_t passes;                 /* MVM passes over all cores of one copy */
 	uint64_t macs;
 	uint64_t weight_bytes;           /* bytes written into the IMC for this layer */

@@ -64,7 +64,9 @@ _Static_assert(M_MACS + 8 == AX_ELF_META_SIZE, "meta record layout");
 #define MAX_MESSAGES 20
 
 /* The u32 parameter fields of a .ax.graph record, and the ops that use them;
- * a field an op does not use is written as 0 and must read as 0. */
+ * a field an op does not use is written as 0 and must read as 0.  A slot may
+ * hold different members for disjoint sets of ops (groups and axis, scale
+ * and rows). */
 #define U(op) (1u << (op))
 #define WINDOW (U(AX_OP_CONV) | U(AX_OP_MAXPOOL) | U(AX_OP_AVGPOOL))
 static const struct param_field {
@@ -73,7 +75,8 @@ static const struct param_field {
 	unsigned ops;
 	size_t member; /* offsetof in struct ax_layer */
 } param_fields[] = {
-	{ G_COUT, "cout", U(AX_OP_CONV) | U(AX_OP_DENSE) | U(AX_OP_MATMUL), offsetof(struct ax_layer, cout) },
+	{ G_COUT, "cout", U(AX_OP_CONV) | U(AX_OP_DENSE) | U(AX_OP_MATMUL) | U(AX_OP_EMBED),
+	  offsetof(struct ax_layer, cout) },
 	{ G_KH, "kh", WINDOW, offsetof(struct ax_layer, kh) },
 	{ G_KW, "kw", WINDOW, offsetof(struct ax_layer, kw) },
 	{ G_SH, "sh", WINDOW, offsetof(struct ax_layer, sh) },
@@ -85,13 +88,24 @@ static const struct param_field {
 	{ G_DH, "dh", WINDOW, offsetof(struct ax_layer, dh) },
 	{ G_DW, "dw", WINDOW, offsetof(struct ax_layer, dw) },
 	{ G_GROUPS, "groups", U(AX_OP_CONV) | U(AX_OP_MATMUL), offsetof(struct ax_layer, groups) },
+	{ G_GROUPS, "axis", U(AX_OP_CONCAT) | U(AX_OP_SLICE), offsetof(struct ax_layer, axis) },
 	{ G_TRANS_B, "trans_b", U(AX_OP_MATMUL), offsetof(struct ax_layer, trans_b) },
 	{ G_BIAS, "has_bias", U(AX_OP_CONV) | U(AX_OP_DENSE), offsetof(struct ax_layer, has_bias) },
 	{ G_SLICE_START, "slice_start", U(AX_OP_SLICE), offsetof(struct ax_layer, slice_start) },
 	{ G_SLICE_END, "slice_end", U(AX_OP_SLICE), offsetof(struct ax_layer, slice_end) },
 	{ G_SCALE, "scale", U(AX_OP_RESIZE), offsetof(struct ax_layer, scale) },
+	{ G_SCALE, "rows", U(AX_OP_EMBED), offsetof(struct ax_layer, rows) },
 };
 #define N_PARAM_FIELDS (sizeof(param_fields) / sizeof(param_fields[0]))
+
+/* Whether some field at offset off is used by op. */
+static int slot_used(unsigned off, uint32_t op)
+{
+	for (size_t f = 0; f < N_PARAM_FIELDS; f++)
+		if (param_fields[f].off == off && op < AX_OP_COUNT && (param_fields[f].ops & U(op)))
+			return 1;
+	return 0;
+}
 
 static uint32_t *param_ptr(struct ax_layer *l, const struct param_field *f)
 {
@@ -174,6 +188,7 @@ struct reader {
 	struct ax_err *err;
 	int problems;
 	int sizes_only;   /* the weight section's contents are not copied */
+	uint32_t version; /* of the file, from .ax.meta */
 };
 
 static void bad(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -246,11 +261,12 @@ static int check_meta(struct reader *r, const struct image *im, uint32_t *n_laye
 		return AX_EINPUT;
 	}
 	uint32_t v = get_u32(m + M_VERSION);
-	if (v != AX_ELF_VERSION) {
-		bad(r, "section '" SEC_META "' offset 0x%x: version %u is not supported; expected %d",
-		    M_VERSION, v, AX_ELF_VERSION);
+	if (v < AX_ELF_VERSION_OLDEST || v > AX_ELF_VERSION) {
+		bad(r, "section '" SEC_META "' offset 0x%x: version %u is not supported; expected %d to %d",
+		    M_VERSION, v, AX_ELF_VERSION_OLDEST, AX_ELF_VERSION);
 		return AX_EINPUT;
 	}
+	r->version = v;
 	static const struct {
 		unsigned off;
 		const char *what;
@@ -339,12 +355,18 @@ static void decode_layer(struct reader *r, const struct image *im, struct ax_net
 	}
 	uint32_t op = get_u32(g + G_OP), act = get_u32(g + G_ACT), n_in = get_u32(g + G_N_IN);
 	struct ax_layer *l = ax_net_add_layer(net, name ? name : "?", AX_OP_INPUT);
-	if (op >= AX_OP_COUNT)
-		BAD(G_OP, "op %u is out of range; expected 0 to %d", AT(G_OP), i, op, AX_OP_COUNT - 1);
+	/* docs/elf-format.md "Version policy": version 1 knew ops up to softmax
+	 * and activations up to leaky_relu; every field it had means the same */
+	uint32_t ops = r->version == 1 ? AX_OP_MATMUL : AX_OP_COUNT;
+	uint32_t acts = r->version == 1 ? AX_ACT_GELU : AX_ACT_COUNT;
+	if (op >= ops)
+		BAD(G_OP, "op %u is out of range; expected 0 to %u%s", AT(G_OP), i, op, ops - 1,
+		    r->version == 1 && op < AX_OP_COUNT ? " in format version 1" : "");
 	else
 		l->op = (enum ax_op)op;
-	if (act >= AX_ACT_COUNT)
-		BAD(G_ACT, "act %u is out of range; expected 0 to %d", AT(G_ACT), i, act, AX_ACT_COUNT - 1);
+	if (act >= acts)
+		BAD(G_ACT, "act %u is out of range; expected 0 to %u%s", AT(G_ACT), i, act, acts - 1,
+		    r->version == 1 && act < AX_ACT_COUNT ? " in format version 1" : "");
 	else
 		l->act = (enum ax_act)act;
 	if (op == AX_OP_INPUT && act != AX_ACT_NONE)
@@ -369,7 +391,7 @@ static void decode_layer(struct reader *r, const struct image *im, struct ax_net
 			l->in[j] = v;
 	}
 	struct ax_shape s = { get_u32(g + G_IN_H), get_u32(g + G_IN_W), get_u32(g + G_IN_C) };
-	if (op == AX_OP_INPUT)
+	if (op == AX_OP_INPUT || op == AX_OP_CONST)
 		l->out = s;
 	else if (s.h || s.w || s.c)
 		BAD(G_IN_H, "input shape %ux%ux%u on a %s layer; expected 0x0x0", AT(G_IN_H), i,
@@ -377,12 +399,17 @@ static void decode_layer(struct reader *r, const struct image *im, struct ax_net
 	for (size_t f = 0; f < N_PARAM_FIELDS; f++) {
 		const struct param_field *pf = &param_fields[f];
 		uint32_t v = get_u32(g + pf->off);
-		if (op < AX_OP_COUNT && !(pf->ops & U(op)) && v)
-			BAD(pf->off, "%s is %u, but a %s layer does not use it; expected 0", AT(pf->off), i,
-			    pf->name, v, ax_op_name((enum ax_op)op));
-		else
-			*param_ptr(l, pf) = v;
+		if (op < AX_OP_COUNT && !(pf->ops & U(op))) {
+			if (v && !slot_used(pf->off, op))
+				BAD(pf->off, "%s is %u, but a %s layer does not use it; expected 0", AT(pf->off),
+				    i, pf->name, v, ax_op_name((enum ax_op)op));
+			continue;
+		}
+		*param_ptr(l, pf) = v;
 	}
+	if (r->version == 1 && l->axis)
+		BAD(G_GROUPS, "axis %u in format version 1, which has no axis; expected 0", AT(G_GROUPS),
+		    i, (unsigned)l->axis);
 	if (l->has_bias > 1)
 		BAD(G_BIAS, "has_bias %u is out of range; expected 0 or 1", AT(G_BIAS), i, l->has_bias);
 	l->is_output = get_u32(g + G_IS_OUTPUT);
@@ -671,7 +698,7 @@ int ax_elf_write(const struct ax_net *net, const char *path, struct ax_err *err)
 		put_u32(g + G_N_IN, l->n_in);
 		for (uint32_t j = 0; j < l->n_in && j < AX_MAX_INPUTS; j++)
 			put_u32(g + G_IN + 4 * j, l->in[j]);
-		if (l->op == AX_OP_INPUT) {
+		if (l->op == AX_OP_INPUT || l->op == AX_OP_CONST) {
 			put_u32(g + G_IN_H, l->out.h);
 			put_u32(g + G_IN_W, l->out.w);
 			put_u32(g + G_IN_C, l->out.c);

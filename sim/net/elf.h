@@ -11,7 +11,10 @@
 
 /* Format identification, stored in .ax.meta (docs/elf-format.md). */
 #define AX_ELF_MAGIC "AXSIMNET"        /* 8 bytes, no NUL */
-#define AX_ELF_VERSION 1
+#define AX_ELF_VERSION 2
+/* Version 1 (before dyn_matmul, const, embed, gelu, pixel-axis concat and
+ * slice): read as version 2 without those op and activation numbers. */
+#define AX_ELF_VERSION_OLDEST 1
 #define AX_ELF_META_SIZE 64
 #define AX_ELF_LAYER_SIZE 160          /* one .ax.graph record */
 #define AX_ELF_TENSOR_SIZE 32          /* one .ax.tensors record */

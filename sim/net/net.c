@@ -67,6 +67,13 @@ static const char *const op_names[AX_OP_COUNT] = {
 	[AX_OP_ACT] = "act",
 	[AX_OP_SOFTMAX] = "softmax",
 	[AX_OP_MATMUL] = "dyn_matmul",
+	[AX_OP_CONST] = "const",
+	[AX_OP_EMBED] = "embed",
+};
+
+static const char *const axis_names[AX_AXIS_COUNT] = {
+	[AX_AXIS_CHANNELS] = "channels",
+	[AX_AXIS_PIXELS] = "pixels",
 };
 
 static const struct {
@@ -95,6 +102,11 @@ static const char *const act_names[AX_ACT_COUNT] = {
 const char *ax_op_name(enum ax_op op)
 {
 	return (unsigned)op < AX_OP_COUNT ? op_names[op] : "?";
+}
+
+const char *ax_axis_name(enum ax_axis axis)
+{
+	return (unsigned)axis < AX_AXIS_COUNT ? axis_names[axis] : "?";
 }
 
 const char *ax_act_name(enum ax_act act)
@@ -205,7 +217,18 @@ static uint64_t weight_count(const struct ax_net *net, const struct ax_layer *l)
 	}
 	if (l->op == AX_OP_DENSE)
 		return sat_mul(cin, l->cout);
+	if (l->op == AX_OP_CONST)
+		return ax_shape_bytes(l->out);
+	if (l->op == AX_OP_EMBED)
+		return sat_mul(l->rows, l->cout);
 	return 0;
+}
+
+/* Layers with a block in the weight section. */
+static int has_weights(const struct ax_layer *l)
+{
+	return l->op == AX_OP_CONV || l->op == AX_OP_DENSE || l->op == AX_OP_CONST ||
+	       l->op == AX_OP_EMBED;
 }
 
 uint64_t ax_layer_runtime_weights(const struct ax_net *net, const struct ax_layer *l)
@@ -228,14 +251,14 @@ uint64_t ax_layer_macs(const struct ax_net *net, const struct ax_layer *l)
 
 uint64_t ax_layer_params(const struct ax_net *net, const struct ax_layer *l)
 {
-	if (l->op != AX_OP_CONV && l->op != AX_OP_DENSE)
+	if (!has_weights(l))
 		return 0;
 	return sat_add(weight_count(net, l), l->has_bias ? l->cout : 0);
 }
 
 uint64_t ax_layer_weight_size(const struct ax_net *net, const struct ax_layer *l)
 {
-	if (l->op != AX_OP_CONV && l->op != AX_OP_DENSE)
+	if (!has_weights(l))
 		return 0;
 	return sat_add(weight_count(net, l), l->has_bias ? sat_mul(AX_BIAS_BYTES, l->cout) : 0);
 }
@@ -262,7 +285,7 @@ uint64_t ax_net_layout_weights(struct ax_net *net)
 	for (size_t i = 0; i < net->n_layers; i++) {
 		struct ax_layer *l = &net->layers[i];
 		l->weight_offset = l->weight_bytes = 0;
-		if (l->op != AX_OP_CONV && l->op != AX_OP_DENSE)
+		if (!has_weights(l))
 			continue;
 		uint64_t off = sat_add(end, 63) & ~(uint64_t)63;
 		uint64_t size = ax_layer_weight_size(net, l);
@@ -417,6 +440,39 @@ static void infer_matmul(struct infer *c, struct ax_shape a, struct ax_shape b, 
 	out->c = l->cout;
 }
 
+/* docs/network-format.md "concat": along the channels, inputs of equal
+ * height and width side by side; along the pixels, inputs of equal channels
+ * one after another, as tokens (1 x the pixels of all x C). */
+static struct ax_shape infer_concat(struct infer *c, struct ax_net *net)
+{
+	const struct ax_layer *l = c->l;
+	struct ax_shape in = net->layers[l->in[0]].out, out = in;
+	int px = l->axis == AX_AXIS_PIXELS;
+	uint64_t sum = 0;
+	char a[64], b[64];
+	for (uint32_t j = 0; j < l->n_in; j++) {
+		struct ax_shape s = net->layers[l->in[j]].out;
+		sum += px ? (uint64_t)s.h * s.w : s.c;
+		if (px ? s.c == in.c : s.h == in.h && s.w == in.w)
+			continue;
+		shape_str(a, sizeof(a), in);
+		shape_str(b, sizeof(b), s);
+		problem(c, "inputs have shapes %s and %s; %s", a, b,
+			px ? "a concat of pixels needs equal channels"
+			   : "concat needs equal heights and widths");
+	}
+	if (sum > AX_MAX_DIM)
+		problem(c, "concatenated %s %llu are too many; expected at most %d",
+			px ? "pixels" : "channels", (unsigned long long)sum, AX_MAX_DIM);
+	if (px) {
+		out.h = 1;
+		out.w = (uint32_t)sum;
+	} else {
+		out.c = (uint32_t)sum;
+	}
+	return out;
+}
+
 static struct ax_shape infer_op(struct infer *c, struct ax_net *net)
 {
 	const struct ax_layer *l = c->l;
@@ -483,24 +539,29 @@ static struct ax_shape infer_op(struct infer *c, struct ax_net *net)
 		out = in;
 		break;
 	case AX_OP_CONCAT: {
-		uint64_t sum = in.c;
-		for (uint32_t j = 1; j < l->n_in; j++) {
-			struct ax_shape s = net->layers[l->in[j]].out;
-			sum += s.c;
-			if (s.h == in.h && s.w == in.w)
-				continue;
-			shape_str(a, sizeof(a), in);
-			shape_str(b, sizeof(b), s);
-			problem(c, "inputs have shapes %s and %s; concat needs equal heights and widths", a, b);
+		if (l->axis >= AX_AXIS_COUNT) {
+			problem(c, "axis %u is out of range; expected 0 (channels) or 1 (pixels)", l->axis);
+			break;
 		}
-		if (sum > AX_MAX_DIM)
-			problem(c, "concatenated channels %llu are too many; expected at most %d",
-				(unsigned long long)sum, AX_MAX_DIM);
-		out = in;
-		out.c = (uint32_t)sum;
+		out = infer_concat(c, net);
 		break;
 	}
 	case AX_OP_SLICE:
+		if (l->axis >= AX_AXIS_COUNT) {
+			problem(c, "axis %u is out of range; expected 0 (channels) or 1 (pixels)", l->axis);
+			break;
+		}
+		if (l->axis == AX_AXIS_PIXELS) {
+			uint64_t px = (uint64_t)in.h * in.w;
+			if (l->slice_start >= l->slice_end || l->slice_end > px)
+				problem(c, "slice [%u, %u) is not within the %llu input pixels; expected "
+					"start < end <= %llu", l->slice_start, l->slice_end,
+					(unsigned long long)px, (unsigned long long)px);
+			out.h = 1;
+			out.w = l->slice_end - l->slice_start;
+			out.c = in.c;
+			break;
+		}
 		if (l->slice_start >= l->slice_end || l->slice_end > in.c)
 			problem(c, "slice [%u, %u) is not within the %u input channels; expected "
 				"start < end <= %u", l->slice_start, l->slice_end, in.c, in.c);
@@ -529,6 +590,21 @@ static struct ax_shape infer_op(struct infer *c, struct ax_net *net)
 	case AX_OP_MATMUL:
 		infer_matmul(c, in, net->layers[l->in[1]].out, &out);
 		break;
+	case AX_OP_EMBED:
+		check_cout(c);
+		if (in.c != 1) {
+			shape_str(a, sizeof(a), in);
+			problem(c, "input %s holds %u values per pixel; expected one index per pixel", a, in.c);
+		}
+		if (!in_range(l->rows, 1, UINT32_MAX))
+			problem(c, "rows 0 is out of range; expected 1 or more");
+		if (c->problems == before)
+			check_weights(c);
+		out.h = in.h;
+		out.w = in.w;
+		out.c = l->cout;
+		break;
+	case AX_OP_CONST:
 	case AX_OP_INPUT:
 	case AX_OP_COUNT:
 		AX_BUG("infer_op called for op %d", (int)l->op);
@@ -557,13 +633,16 @@ static int infer_layer(struct ax_net *net, size_t i, const char *where, struct a
 	if (l->is_output > 1)
 		problem(&c, "is_output %u is out of range; expected 0 or 1", l->is_output);
 
-	if (l->op == AX_OP_INPUT) {
+	if (l->op == AX_OP_INPUT || l->op == AX_OP_CONST) {
 		if (l->n_in)
-			problem(&c, "an input layer has %u inputs; expected none", l->n_in);
+			problem(&c, "%s layer has %u inputs; expected none",
+				l->op == AX_OP_CONST ? "a const" : "an input", l->n_in);
 		if (!in_range(l->out.h, 1, AX_MAX_DIM) || !in_range(l->out.w, 1, AX_MAX_DIM) ||
 		    !in_range(l->out.c, 1, AX_MAX_DIM))
 			problem(&c, "shape %ux%ux%u is out of range; expected each dimension from 1 to %d",
 				l->out.h, l->out.w, l->out.c, AX_MAX_DIM);
+		if (l->op == AX_OP_CONST && !c.problems)
+			check_weights(&c);
 		return c.problems ? AX_EINPUT : AX_OK;
 	}
 

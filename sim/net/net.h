@@ -26,13 +26,17 @@ enum ax_op {
 	AX_OP_GLOBALPOOL,  /* global average pool to 1x1xC */
 	AX_OP_ADD,         /* element-wise, same shapes */
 	AX_OP_MUL,         /* element-wise; the second input may be 1x1xC (broadcast) */
-	AX_OP_CONCAT,      /* along channels */
-	AX_OP_SLICE,       /* channels [slice_start, slice_end) */
+	AX_OP_CONCAT,      /* along channels, or along pixels (axis AX_AXIS_PIXELS) */
+	AX_OP_SLICE,       /* channels [slice_start, slice_end), or pixels with axis AX_AXIS_PIXELS */
 	AX_OP_RESIZE,      /* nearest-neighbour upsampling by an integer factor */
 	AX_OP_ACT,         /* stand-alone activation */
 	AX_OP_SOFTMAX,     /* over channels (softmax along the last axis of each group of channels is priced as this) */
 	AX_OP_MATMUL,      /* product of two activations per group (head): in[0] x in[1], in[1]
 	                    * written into the array's weights at run time (docs/network-format.md "dyn_matmul") */
+	AX_OP_CONST,       /* a constant tensor held in the weight section (a position embedding,
+	                    * a class token); no inputs, its shape given like an input's */
+	AX_OP_EMBED,       /* rows of a rows x cout table in the weight section, one per index:
+	                    * in[0] is H x W x 1 indices, the output H x W x cout */
 	AX_OP_COUNT
 };
 
@@ -50,6 +54,13 @@ enum ax_act {
 
 struct ax_shape {
 	uint32_t h, w, c;
+};
+
+/* The axis of a concat or slice (docs/network-format.md). */
+enum ax_axis {
+	AX_AXIS_CHANNELS = 0,   /* inputs of equal H and W side by side in the channels */
+	AX_AXIS_PIXELS,         /* the pixels in H W order, as tokens: 1 x (H W) x C */
+	AX_AXIS_COUNT
 };
 
 struct ax_layer {
@@ -74,8 +85,10 @@ struct ax_layer {
 	/* activation fused into this layer (or the op itself for AX_OP_ACT) */
 	enum ax_act act;
 	int32_t act_alpha_milli;     /* leaky relu slope x 1000 */
-	/* slice */
+	/* slice: channels, or pixels (in H W order) with axis AX_AXIS_PIXELS */
 	uint32_t slice_start, slice_end;
+	uint32_t axis;               /* concat, slice: enum ax_axis */
+	uint32_t rows;               /* embed: rows of the table */
 	/* resize */
 	uint32_t scale;
 	/* network output (consumed outside the chip) */
@@ -131,7 +144,8 @@ int ax_net_infer(struct ax_net *net, struct ax_err *err);
  */
 int ax_net_infer_layer(struct ax_net *net, size_t i, const char *where, struct ax_err *err);
 void ax_net_mark_outputs(struct ax_net *net);
-/* Assigns weight_offset/weight_bytes to every conv/dense layer, packed in
+/* Assigns weight_offset/weight_bytes to every layer with weights (conv,
+ * dense, const, embed: ax_layer_weight_size), packed in
  * layer order, each aligned to 64 bytes (0/0 for other layers).  Returns the
  * section size: the end of the last block, or UINT64_MAX if it does not fit. */
 uint64_t ax_net_layout_weights(struct ax_net *net);
@@ -144,7 +158,8 @@ uint64_t ax_layer_macs(const struct ax_net *net, const struct ax_layer *l);
  * They are activations, not parameters. */
 uint64_t ax_layer_runtime_weights(const struct ax_net *net, const struct ax_layer *l);
 uint64_t ax_layer_params(const struct ax_net *net, const struct ax_layer *l);
-/* int8 weights + int32 bias, as stored in the weight section */
+/* int8 weights + int32 bias, as stored in the weight section (const: its
+ * H x W x C values; embed: its rows x cout table) */
 uint64_t ax_layer_weight_size(const struct ax_net *net, const struct ax_layer *l);
 uint64_t ax_shape_bytes(struct ax_shape s);
 /* Input channels of conv/dense layer l (channels of its input tensor; for dense the flattened size). */
@@ -157,6 +172,7 @@ uint64_t ax_net_params(const struct ax_net *net);
 
 const char *ax_op_name(enum ax_op op);
 const char *ax_act_name(enum ax_act act);
+const char *ax_axis_name(enum ax_axis axis);
 /* Parse op / activation names (with aliases); -1 if unknown. */
 int ax_op_parse(const char *s);
 int ax_act_parse(const char *s);

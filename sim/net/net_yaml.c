@@ -27,10 +27,10 @@ static const struct layer_key {
 } layer_keys[] = {
 	{ "name", ~0u },
 	{ "op", ~0u },
-	{ "in", ~0u },
+	{ "in", ~0u & ~M(AX_OP_CONST) },
 	{ "act", ~0u },
 	{ "alpha", ~0u },
-	{ "out", M(AX_OP_CONV) | M(AX_OP_DENSE) | M(AX_OP_MATMUL) },
+	{ "out", M(AX_OP_CONV) | M(AX_OP_DENSE) | M(AX_OP_MATMUL) | M(AX_OP_EMBED) },
 	{ "kernel", WINDOW_OPS },
 	{ "stride", WINDOW_OPS },
 	{ "pad", WINDOW_OPS },
@@ -43,6 +43,9 @@ static const struct layer_key {
 	{ "end", M(AX_OP_SLICE) },
 	{ "sizes", M(OP_SPLIT) },
 	{ "scale", M(AX_OP_RESIZE) },
+	{ "axis", M(AX_OP_CONCAT) | M(AX_OP_SLICE) },
+	{ "rows", M(AX_OP_EMBED) },
+	{ "shape", M(AX_OP_CONST) },
 };
 #define N_LAYER_KEYS (sizeof(layer_keys) / sizeof(layer_keys[0]))
 
@@ -305,6 +308,33 @@ static size_t add_entry(struct loader *ld, struct entry *e, enum ax_op op, const
 
 /* ---- inputs ---- */
 
+/* shape: [height, width, channels] of an input or a const layer (kind). */
+static void read_shape(struct loader *ld, struct entry *e, const char *kind)
+{
+	const char *sub = !strcmp(kind, "input") ? "input" : "layer";
+	const struct ax_ynode *v = ax_ynode_get(e->node, "shape");
+	if (!v) {
+		problem(ld, e->node, "%s '%s': shape: missing; expected [height, width, channels]", sub,
+			e->name);
+	} else if (!ax_ynode_expect(&ld->doc, v, AX_Y_SEQ, what(ld, sub, e->name, "shape"), ld->err)) {
+		if (v->n != 3) {
+			problem(ld, v, "%s '%s': shape: a list of %zu items; expected [height, width, channels]",
+				sub, e->name, v->n);
+		} else {
+			long long d[3] = { 0, 0, 0 };
+			int bad = 0;
+			for (int i = 0; i < 3; i++)
+				bad |= ax_ynode_i64(&ld->doc, v->items[i], what(ld, sub, e->name, "shape"),
+						    1, AX_MAX_DIM, &d[i], ld->err);
+			if (!bad) {
+				e->l.out.h = (uint32_t)d[0];
+				e->l.out.w = (uint32_t)d[1];
+				e->l.out.c = (uint32_t)d[2];
+			}
+		}
+	}
+}
+
 static void read_input(struct loader *ld, const struct ax_ynode *n, size_t index)
 {
 	struct entry e;
@@ -324,26 +354,7 @@ static void read_input(struct loader *ld, const struct ax_ynode *n, size_t index
 	check_plain_keys(ld, n, prefix, input_keys, 2);
 	free(prefix);
 	before = ld->err->count;
-	const struct ax_ynode *v = ax_ynode_get(n, "shape");
-	if (!v) {
-		problem(ld, n, "input '%s': shape: missing; expected [height, width, channels]", e.name);
-	} else if (!ax_ynode_expect(&ld->doc, v, AX_Y_SEQ, what(ld, "input", e.name, "shape"), ld->err)) {
-		if (v->n != 3) {
-			problem(ld, v, "input '%s': shape: a list of %zu items; expected [height, width, channels]",
-				e.name, v->n);
-		} else {
-			long long d[3] = { 0, 0, 0 };
-			int bad = 0;
-			for (int i = 0; i < 3; i++)
-				bad |= ax_ynode_i64(&ld->doc, v->items[i], what(ld, "input", e.name, "shape"),
-						    1, AX_MAX_DIM, &d[i], ld->err);
-			if (!bad) {
-				e.l.out.h = (uint32_t)d[0];
-				e.l.out.w = (uint32_t)d[1];
-				e.l.out.c = (uint32_t)d[2];
-			}
-		}
-	}
+	read_shape(ld, &e, "input");
 	size_t i = add_entry(ld, &e, AX_OP_INPUT, e.name);
 	if (ld->err->count != before)
 		memset(&ld->net->layers[i].out, 0, sizeof(struct ax_shape));
@@ -465,6 +476,21 @@ static void read_window(struct loader *ld, struct entry *e)
 	read_pad(ld, e);
 }
 
+/* axis: channels (default) or pixels. */
+static void read_axis(struct loader *ld, struct entry *e)
+{
+	const struct ax_ynode *v = ax_ynode_get(e->node, "axis");
+	const char *s;
+	if (!v || ax_ynode_str(&ld->doc, v, what(ld, "layer", e->name, "axis"), &s, ld->err))
+		return;
+	for (int a = 0; a < AX_AXIS_COUNT; a++)
+		if (!strcmp(s, ax_axis_name((enum ax_axis)a))) {
+			e->l.axis = (uint32_t)a;
+			return;
+		}
+	problem(ld, v, "layer '%s': axis: '%s' is not an axis; expected channels or pixels", e->name, s);
+}
+
 static void read_params(struct loader *ld, struct entry *e)
 {
 	struct ax_layer *l = &e->l;
@@ -515,7 +541,24 @@ static void read_params(struct loader *ld, struct entry *e)
 	case AX_OP_AVGPOOL:
 		read_window(ld, e);
 		break;
+	case AX_OP_EMBED:
+		if (!ax_ynode_get(e->node, "out"))
+			missing(ld, e, "out", "the width of a table row (output channels)");
+		else
+			read_u32(ld, e, "out", 1, AX_MAX_DIM, &l->cout);
+		if (!ax_ynode_get(e->node, "rows"))
+			missing(ld, e, "rows", "the rows of the table");
+		else
+			read_u32(ld, e, "rows", 1, UINT32_MAX, &l->rows);
+		break;
+	case AX_OP_CONST:
+		read_shape(ld, e, "const");
+		break;
+	case AX_OP_CONCAT:
+		read_axis(ld, e);
+		break;
 	case AX_OP_SLICE:
+		read_axis(ld, e);
 		if (!ax_ynode_get(e->node, "start"))
 			missing(ld, e, "start", "the first channel");
 		else
@@ -721,6 +764,11 @@ static void finish(struct loader *ld, struct entry *e, size_t first, size_t coun
 	struct ax_net *net = ld->net;
 	AX_ASSERT(count > 0 && first + count <= net->n_layers);
 	struct ax_layer *l = &net->layers[first];
+	if (l->op == AX_OP_CONST) {
+		if (l->out.c)
+			ax_net_infer_layer(net, first, NULL, ld->err);
+		return;
+	}
 	for (uint32_t j = 0; j < l->n_in; j++)
 		if (net->layers[l->in[j]].out.c == 0)
 			return; /* reported at that input */
@@ -798,11 +846,12 @@ static void read_layer(struct loader *ld, const struct ax_ynode *n, size_t k, lo
 			else
 				problem(ld, v, "layer '%s': op: '%s' is not an operator; expected one of: conv, "
 					"dense, maxpool, avgpool, global_avgpool, add, mul, concat, slice, split, "
-					"resize, act, softmax", e.name, s);
+					"resize, act, softmax, dyn_matmul, const, embed", e.name, s);
 		}
 	}
 
-	read_in(ld, &e, k, *prev, *prev_split);
+	if (e.op != AX_OP_CONST)
+		read_in(ld, &e, k, *prev, *prev_split);
 	if (e.op >= 0) {
 		int keys_before = ld->err->count;
 		check_layer_keys(ld, &e);

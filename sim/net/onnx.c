@@ -48,7 +48,8 @@ struct xnode {
 	char *label;          /* name, else first output, else #index; printable */
 	int absorbed;         /* inside a pattern that another node maps */
 	int ln;               /* the Div that ends a layer-normalisation pattern */
-	const char *ln_in;    /* the pattern's input */
+	int gelu;             /* the Mul that ends a GELU pattern (erf or tanh form) */
+	const char *pat_in;   /* the pattern's input */
 	int host;             /* placed on the host */
 };
 
@@ -178,13 +179,21 @@ struct val {
 /* Per layer: float weights until the end, where they are quantised. */
 struct ldata {
 	float *w, *b;         /* [cout][kh][kw][cin/g] (dense: [cout][cin]), [cout] */
+	int w_borrowed;       /* w is a float initializer's data (an embedding table), not freed */
 	long alias;           /* layer whose channels this one's are (ConvTranspose), or -1 */
 	uint32_t alias_rep;   /* channel c of this layer is alias channels c*rep .. c*rep+rep-1 */
 };
 
 struct slice_key {
 	long from;
-	uint32_t c0, e;
+	uint32_t axis, c0, e;   /* enum ax_axis; first channel or pixel, count */
+	long layer;
+};
+
+/* Channel blocks of a layer copied side by side (channel_blocks). */
+struct block_key {
+	long from;
+	int64_t offset, e, n, stride;
 	long layer;
 };
 
@@ -208,8 +217,11 @@ struct ox {
 	struct src *srcs;
 	struct slice_key *slices;
 	size_t n_slices, cap_slices;
+	struct block_key *blocks;
+	size_t n_blocks, cap_blocks;
 
 	int cur;              /* node being converted, or -1 */
+	int fmod;             /* the Mod being folded has fmod set */
 	int no_compute;       /* the conversion failed for want of anything to compute */
 	int fail_node;        /* node whose failure may move the tail to the host, or -1 */
 };
@@ -928,6 +940,18 @@ static long emit_act(struct ox *ox, int node, long from, enum ax_act act, int32_
 	return finish(ox, i) ? -1 : i;
 }
 
+/* Whether y = a x + b on layer i's output is a uniform scale of a product
+ * of two activations, which its requantisation applies for nothing. */
+static int scales_product(const struct ox *ox, long i, const float *a, const float *b, uint32_t c)
+{
+	if (ox->net->layers[i].op != AX_OP_MATMUL || ox->net->layers[i].act != AX_ACT_NONE || !c)
+		return 0;
+	for (uint32_t ch = 0; ch < c; ch++)
+		if (a[ch] != a[0] || b[ch] != 0.0f)
+			return 0;
+	return 1;
+}
+
 /* ---- pending steps ---- */
 
 static struct src *step_new(struct ox *ox, enum skind kind, struct src *parent);
@@ -968,6 +992,11 @@ static long src_layer(struct ox *ox, struct src *s)
 	struct src *par = s->parent;
 	int excl = !par->read && par->refs == (s->holds ? 1 : 0);
 	if (s->kind == S_AFFINE) {
+		if (excl && scales_product(ox, p, s->a, s->b, s->shape.c)) {
+			ox->info.folded++;
+			s->layer = p;
+			return p;
+		}
 		if (excl && foldable(ox, p)) {
 			fold_out(ox, p, s->a, s->b);
 			ox->info.folded++;
@@ -1053,6 +1082,15 @@ static int apply_affine(struct ox *ox, const struct val *x, float *a, float *b, 
 		set_act(out, ns, &x->v);
 		return AX_OK;
 	}
+	/* a scale of a product of two activations (attention's 1 / sqrt d):
+	 * part of its requantisation */
+	if (s->kind == S_RAW && !s->read && s->refs == 1 && scales_product(ox, s->layer, a, b, c)) {
+		ox->info.folded++;
+		free(a);
+		free(b);
+		set_act(out, s, &x->v);
+		return AX_OK;
+	}
 	/* into the producing convolution, now, when nothing else reads it */
 	if (s->kind == S_RAW && !s->read && s->refs == 1 && foldable(ox, s->layer)) {
 		fold_out(ox, s->layer, a, b);
@@ -1093,11 +1131,12 @@ static int apply_act(struct ox *ox, const struct val *x, enum ax_act act, int32_
 	return AX_OK;
 }
 
-/* A slice layer of channels [c0, c0 + e) of layer from, made once. */
-static long slice_layer(struct ox *ox, long from, uint32_t c0, uint32_t e)
+/* A slice layer of channels (or pixels, axis) [c0, c0 + e) of layer from, made once. */
+static long slice_layer(struct ox *ox, long from, uint32_t axis, uint32_t c0, uint32_t e)
 {
 	for (size_t k = 0; k < ox->n_slices; k++)
-		if (ox->slices[k].from == from && ox->slices[k].c0 == c0 && ox->slices[k].e == e)
+		if (ox->slices[k].from == from && ox->slices[k].axis == axis && ox->slices[k].c0 == c0 &&
+		    ox->slices[k].e == e)
 			return ox->slices[k].layer;
 	long i = emit(ox, node_label(ox, ox->cur), "/slice", AX_OP_SLICE);
 	if (i < 0)
@@ -1105,12 +1144,132 @@ static long slice_layer(struct ox *ox, long from, uint32_t c0, uint32_t e)
 	set_in(ox, i, from);
 	L(ox, i)->slice_start = c0;
 	L(ox, i)->slice_end = c0 + e;
+	L(ox, i)->axis = axis;
 	if (finish(ox, i))
 		return -1;
 	ox->raw[i]->read = 1;
 	AX_GROW(ox->slices, ox->cap_slices, ox->n_slices + 1);
-	ox->slices[ox->n_slices++] = (struct slice_key){ from, c0, e, i };
+	ox->slices[ox->n_slices++] = (struct slice_key){ from, axis, c0, e, i };
 	return i;
+}
+
+/* A view of whole channels of a consecutive run of a layer's pixels (the
+ * class token of a transformer): its first pixel and count; -1 otherwise. */
+static int pixel_run(const struct view *v, struct ax_shape s, uint32_t *p0, uint32_t *np)
+{
+	int64_t c = s.c, px = (int64_t)s.h * s.w;
+	if (v->flat || v->offset < 0 || v->offset % c)
+		return -1;
+	int ax[R], n = 0;
+	int64_t chans = 1;
+	for (int i = 0; i < v->rank; i++) {
+		if (v->dims[i] == 1)
+			continue;
+		if (v->strides[i] >= c)
+			ax[n++] = i;
+		else
+			chans *= v->dims[i];
+	}
+	sort_axes(ax, n, v->strides);
+	int64_t expect = c;
+	for (int k = 0; k < n; k++) {
+		if (v->strides[ax[k]] != expect)
+			return -1;
+		expect *= v->dims[ax[k]];
+	}
+	int64_t first = v->offset / c, count = expect / c;
+	if (chans > c || first + count > px || count >= px)
+		return -1;
+	*p0 = (uint32_t)first;
+	*np = (uint32_t)count;
+	return 0;
+}
+
+/* A const layer of shape sh holding t (times scale; scale 0: 1 / t) where view v puts its
+ * elements, t broadcast against v's dimensions as numpy does; the rest of
+ * the layer is 0.  -1 on failure (reported). */
+static long const_layer(struct ox *ox, const struct ox_tensor *t, double scale, const struct view *v,
+			struct ax_shape sh)
+{
+	if (v->flat || t->rank > v->rank || !t->n) {
+		unsup(ox, "a constant operand of rank %d does not fit the layout of the other operand",
+		      t->rank);
+		return -1;
+	}
+	int off = v->rank - t->rank;
+	int64_t tstr[R], st = 1;
+	for (int j = t->rank - 1; j >= 0; j--) {
+		if (t->dims[j] != 1 && t->dims[j] != v->dims[j + off]) {
+			unsup(ox, "a constant operand of dimension %lld does not broadcast against "
+			      "dimension %lld", (long long)t->dims[j], (long long)v->dims[j + off]);
+			return -1;
+		}
+		tstr[j] = t->dims[j] == 1 ? 0 : st;
+		st *= t->dims[j];
+	}
+	long i = emit(ox, cur_label(ox), "/const", AX_OP_CONST);
+	if (i < 0)
+		return -1;
+	L(ox, i)->out = sh;
+	uint64_t total = ax_shape_bytes(sh), n = (uint64_t)prod(v->dims, v->rank);
+	if (n > total) {
+		unsup(ox, "a constant operand repeats along the other operand's view");
+		return -1;
+	}
+	float *w = ax_xcalloc((size_t)total, sizeof(float));
+	ox->ld[i].w = w;
+	for (uint64_t e = 0; e < n; e++) {
+		uint64_t rem = e;
+		int64_t at = v->offset;
+		size_t ti = 0;
+		for (int k = v->rank - 1; k >= 0; k--) {
+			int64_t id = (int64_t)(rem % (uint64_t)v->dims[k]);
+			rem /= (uint64_t)v->dims[k];
+			at += id * v->strides[k];
+			if (k >= off)
+				ti += (size_t)(id * tstr[k - off]);
+		}
+		if (at < 0 || (uint64_t)at >= total) {
+			unsup(ox, "a constant operand does not fit the other operand's layout");
+			return -1;
+		}
+		double val = ox_tensor_f(t, ti);
+		/* scale 0: the reciprocal (a divisor) */
+		w[at] = (float)(scale != 0.0 ? scale * val : val != 0.0 ? 1.0 / val : 0.0);
+	}
+	if (finish(ox, i))
+		return -1;
+	return i;
+}
+
+/* A constant as an activation of its own const layer (channels last). */
+static int const_act(struct ox *ox, const struct val *k, struct val *tmp)
+{
+	int64_t d[R];
+	int r = k->t.rank;
+	struct ax_shape sh;
+	memset(tmp, 0, sizeof(*tmp));
+	if (r == 0) {
+		r = 1;
+		d[0] = 1;
+	} else {
+		memcpy(d, k->t.dims, sizeof(d));
+	}
+	if (canon_shape(r, d, r - 1, &sh))
+		return unsup(ox, "constant '%s' does not fit a layer (height, width and channels of at "
+			     "most %d)", vname(k), AX_MAX_DIM);
+	struct view v;
+	view_canon(&v, r, d, r - 1);
+	long l = const_layer(ox, &k->t, 1.0, &v, sh);
+	if (l < 0)
+		return AX_EINPUT;
+	tmp->name = k->name;
+	tmp->kind = V_ACT;
+	tmp->s = ox->raw[l];
+	tmp->v = v;
+	tmp->v.rank = k->t.rank ? k->t.rank : 1;
+	tmp->producer = -1;
+	return AX_OK;
 }
 
 /* How a layer reads a value. */
@@ -1121,6 +1280,67 @@ struct rd {
 	const struct src *aff;   /* a pending affine the reader folds into its weights */
 	uint32_t c0;             /* first channel of the value in aff's vectors */
 };
+
+static long concat_chain(struct ox *ox, const struct rd *rs, size_t n, uint32_t axis);
+
+/* A view whose channels are n blocks of e contiguous channels, S apart (the
+ * queries of every head in a fused q, k, v projection): the blocks are
+ * sliced out and concatenated, and *v and *l become the view of the copy
+ * and its layer.  -1 (nothing made, nothing reported) for any other view. */
+static int channel_blocks(struct ox *ox, struct view *v, long *l)
+{
+	struct ax_shape sh = L(ox, *l)->out;
+	int64_t c = sh.c;
+	int ch[R], nc = 0;
+	if (v->flat || v->offset < 0 || v->offset >= c)
+		return -1;
+	for (int i = 0; i < v->rank; i++)
+		if (v->dims[i] > 1 && v->strides[i] < c)
+			ch[nc++] = i;
+	sort_axes(ch, nc, v->strides);
+	int64_t e = 1;
+	int k = 0;
+	for (; k < nc && v->strides[ch[k]] == e; k++)
+		e *= v->dims[ch[k]];
+	if (k != nc - 1 || v->strides[ch[k]] <= e)
+		return -1;
+	int64_t n = v->dims[ch[k]], S = v->strides[ch[k]];
+	if (n > AX_MAX_LAYERS || v->offset + (n - 1) * S + e > c)
+		return -1;
+	long cat = -1;
+	for (size_t q = 0; q < ox->n_blocks && cat < 0; q++) {
+		const struct block_key *bk = &ox->blocks[q];
+		if (bk->from == *l && bk->offset == v->offset && bk->e == e && bk->n == n && bk->stride == S)
+			cat = bk->layer;
+	}
+	if (cat >= 0)
+		goto made;
+	struct rd *rs = ax_xcalloc((size_t)n, sizeof(*rs));
+	for (int64_t j = 0; j < n; j++) {
+		rs[j].layer = slice_layer(ox, *l, AX_AXIS_CHANNELS, (uint32_t)(v->offset + j * S),
+					  (uint32_t)e);
+		if (rs[j].layer < 0)
+			goto out_free;
+	}
+	cat = concat_chain(ox, rs, (size_t)n, AX_AXIS_CHANNELS);
+	if (cat < 0)
+		goto out_free;
+	ox->raw[cat]->read = 1;
+	AX_GROW(ox->blocks, ox->cap_blocks, ox->n_blocks + 1);
+	ox->blocks[ox->n_blocks++] = (struct block_key){ *l, v->offset, e, n, S, cat };
+	free(rs);
+made:
+	for (int i = 0; i < v->rank; i++)
+		if (v->dims[i] > 1 && v->strides[i] >= c)
+			v->strides[i] = v->strides[i] / c * n * e;
+	v->strides[ch[k]] = e;
+	v->offset = 0;
+	*l = cat;
+	return 0;
+out_free:
+	free(rs);
+	return -1;
+}
 
 /* Reads x as a layer's input: materialises its steps (but a top affine when
  * absorb is set) and slices out its channel block when it is not the whole
@@ -1145,17 +1365,35 @@ static int read_val(struct ox *ox, const struct val *x, int absorb, struct rd *r
 	struct ax_shape sh = L(ox, l)->out;
 	struct phys p;
 	const char *why = "";
-	if (classify(&x->v, sh, &p, &why)) {
+	struct view xv = x->v;
+	uint32_t p0, np;
+	int fits = !classify(&xv, sh, &p, &why), run = !fits && !pixel_run(&xv, sh, &p0, &np);
+	if (!fits && !run && r->aff)
+		return read_val(ox, x, 0, r); /* a copy of channels would move the affine's */
+	if (run) {
+		/* a run of pixels: a slice along them, then read as usual */
+		l = slice_layer(ox, l, AX_AXIS_PIXELS, p0, np);
+		if (l < 0)
+			return AX_EINPUT;
+		xv.offset -= (int64_t)p0 * sh.c;
+		sh = L(ox, l)->out;
+	}
+	if (classify(&xv, sh, &p, &why) && !r->aff && !channel_blocks(ox, &xv, &l)) {
+		/* blocks of channels at a regular stride (each head's part of a
+		 * fused projection): copied side by side by slices and a concat */
+		sh = L(ox, l)->out;
+	}
+	if (classify(&xv, sh, &p, &why)) {
 		char d[96];
 		dims_str(d, sizeof(d), x->v.rank, x->v.dims);
 		return unsup(ox, "input '%s' (%s) is %s of layer '%s' (%ux%ux%u); expected a tensor "
 			     "the units read in place (whole pixels, a contiguous range of channels)",
 			     vname(x), d, why, L(ox, l)->name, sh.h, sh.w, sh.c);
 	}
-	r->v = x->v;
+	r->v = xv;
 	r->c0 = p.c0;
-	if (!x->v.flat && (p.c0 || p.e != sh.c)) {
-		l = slice_layer(ox, l, p.c0, p.e);
+	if (!xv.flat && (p.c0 || p.e != sh.c)) {
+		l = slice_layer(ox, l, AX_AXIS_CHANNELS, p.c0, p.e);
 		if (l < 0)
 			return AX_EINPUT;
 		for (int k = 0; k < r->v.rank; k++)
@@ -1168,10 +1406,11 @@ static int read_val(struct ox *ox, const struct val *x, int absorb, struct rd *r
 	return AX_OK;
 }
 
-/* Weights (W of Conv, ConvTranspose, Gemm, MatMul) that are an activation:
- * written into the array at run time, read like any input so that a pending
- * activation or view is materialised, and counted as values in the summary
- * (docs/onnx-import.md "Run-time weights"). */
+/* The weights of a Conv or ConvTranspose that are an activation (a graph
+ * input): written into the array at run time, read like any input so that
+ * a pending activation or view is materialised, and counted in the summary
+ * (docs/onnx-import.md "Run-time weights"); a MatMul of two activations is
+ * a dyn_matmul layer instead. */
 static int runtime_weights(struct ox *ox, const struct val *w, uint64_t values)
 {
 	struct rd r;
@@ -1545,8 +1784,14 @@ static int fold_binary(struct ox *ox, const char *op, const struct ox_tensor *x,
 	if ((size_t)n > MAX_FOLD_ELEMS)
 		return unsup(ox, "folding it makes %lld elements; expected at most %zu", (long long)n,
 			     MAX_FOLD_ELEMS);
-	int isf = ox_dtype_is_float(x->dtype) || ox_dtype_is_float(y->dtype) || !strcmp(op, "Sqrt");
-	tensor_alloc(o, isf ? OX_FLOAT : OX_INT64, rank, d);
+	int expand = !strcmp(op, "Expand"), logic = !strcmp(op, "Not") || !strcmp(op, "And") ||
+		     !strcmp(op, "Or") || !strcmp(op, "Equal") || !strcmp(op, "Less") ||
+		     !strcmp(op, "Greater");
+	int isf = ox_dtype_is_float(x->dtype) || (!expand && ox_dtype_is_float(y->dtype)) ||
+		  !strcmp(op, "Sqrt");
+	if (logic)
+		isf = 0;
+	tensor_alloc(o, expand ? x->dtype : logic ? OX_BOOL : isf ? OX_FLOAT : OX_INT64, rank, d);
 	for (size_t e = 0; e < o->n; e++) {
 		size_t rem = e;
 		int64_t ix = 0, iy = 0;
@@ -1555,6 +1800,26 @@ static int fold_binary(struct ox *ox, const char *op, const struct ox_tensor *x,
 			rem /= (size_t)d[i];
 			ix += id * xs[i];
 			iy += id * ys[i];
+		}
+		/* Expand repeats x over y's shape; comparisons and logic give bools */
+		if (expand) {
+			if (o->f)
+				o->f[e] = (float)ox_tensor_f(x, (size_t)ix);
+			else
+				o->i[e] = ox_tensor_i(x, (size_t)ix);
+			continue;
+		}
+		if (logic) {
+			double a = ox_tensor_f(x, (size_t)ix), b = ox_tensor_f(y, (size_t)iy);
+			int r = 0;
+			if (!strcmp(op, "Not")) r = a == 0;
+			else if (!strcmp(op, "And")) r = a != 0 && b != 0;
+			else if (!strcmp(op, "Or")) r = a != 0 || b != 0;
+			else if (!strcmp(op, "Equal")) r = a == b;
+			else if (!strcmp(op, "Less")) r = a < b;
+			else if (!strcmp(op, "Greater")) r = a > b;
+			o->i[e] = r;
+			continue;
 		}
 		if (isf) {
 			double a = ox_tensor_f(x, (size_t)ix), b = ox_tensor_f(y, (size_t)iy), r = 0;
@@ -1565,7 +1830,7 @@ static int fold_binary(struct ox *ox, const char *op, const struct ox_tensor *x,
 			else if (!strcmp(op, "Pow")) r = pow(a, b);
 			else if (!strcmp(op, "Sqrt")) r = sqrt(a);
 			else if (!strcmp(op, "Neg")) r = -a;
-			else if (!strcmp(op, "Equal")) r = a == b;
+			else if (!strcmp(op, "Mod")) r = b != 0 ? fmod(a, b) : 0;
 			o->f[e] = (float)r;
 		} else {
 			int64_t a = ox_tensor_i(x, (size_t)ix), b = ox_tensor_i(y, (size_t)iy), r = 0;
@@ -1576,7 +1841,12 @@ static int fold_binary(struct ox *ox, const char *op, const struct ox_tensor *x,
 			else if (!strcmp(op, "Div")) r = b == 0 || (a == INT64_MIN && b == -1) ? 0 : a / b;
 			else if (!strcmp(op, "Pow")) r = ox_d2i(pow((double)a, (double)b));
 			else if (!strcmp(op, "Neg")) r = a == INT64_MIN ? a : -a;
-			else if (!strcmp(op, "Equal")) r = a == b;
+			else if (!strcmp(op, "Mod")) {
+				/* the sign of the divisor, as Python's % (fmod 0) */
+				r = b == 0 || (a == INT64_MIN && b == -1) ? 0 : a % b;
+				if (r != 0 && (r < 0) != (b < 0) && !ox->fmod)
+					r += b;
+			}
 			o->i[e] = r;
 		}
 	}
@@ -1608,6 +1878,58 @@ static void tensor_copy(struct ox_tensor *o, const struct ox_tensor *t, int dtyp
 		else
 			o->i[e] = dtype == OX_BOOL ? ox_tensor_f(t, e) != 0 : ox_tensor_i(t, e);
 	}
+}
+
+/* Where(cond, x, y) on constants, broadcast as numpy does. */
+static int fold_where(struct ox *ox, struct ox_tensor *o)
+{
+	const struct val *v[3] = { in_val(ox, 0), in_val(ox, 1), in_val(ox, 2) };
+	if (!v[0] || !v[1] || !v[2])
+		return bad(ox, "it needs three inputs");
+	int rank = 0;
+	for (int k = 0; k < 3; k++)
+		rank = v[k]->t.rank > rank ? v[k]->t.rank : rank;
+	int64_t d[R], st[3][R];
+	for (int i = rank - 1; i >= 0; i--) {
+		d[i] = 1;
+		for (int k = 0; k < 3; k++) {
+			int j = i - (rank - v[k]->t.rank);
+			int64_t dk = j >= 0 ? v[k]->t.dims[j] : 1;
+			if (dk != 1 && d[i] != 1 && dk != d[i])
+				return bad(ox, "its inputs do not broadcast in dimension %d", i);
+			if (dk != 1)
+				d[i] = dk;
+		}
+	}
+	for (int k = 0; k < 3; k++) {
+		int64_t s = 1;
+		for (int i = rank - 1; i >= 0; i--) {
+			int j = i - (rank - v[k]->t.rank);
+			int64_t dk = j >= 0 ? v[k]->t.dims[j] : 1;
+			st[k][i] = dk == 1 ? 0 : s;
+			s *= dk;
+		}
+	}
+	if ((size_t)prod(d, rank) > MAX_FOLD_ELEMS)
+		return unsup(ox, "folding it makes too many elements");
+	int isf = ox_dtype_is_float(v[1]->t.dtype) || ox_dtype_is_float(v[2]->t.dtype);
+	tensor_alloc(o, isf ? OX_FLOAT : v[1]->t.dtype, rank, d);
+	for (size_t e = 0; e < o->n; e++) {
+		size_t rem = e;
+		int64_t ix[3] = { 0, 0, 0 };
+		for (int i = rank - 1; i >= 0; i--) {
+			int64_t id = (int64_t)(rem % (size_t)d[i]);
+			rem /= (size_t)d[i];
+			for (int k = 0; k < 3; k++)
+				ix[k] += id * st[k][i];
+		}
+		int k = ox_tensor_f(&v[0]->t, (size_t)ix[0]) != 0 ? 1 : 2;
+		if (o->f)
+			o->f[e] = (float)ox_tensor_f(&v[k]->t, (size_t)ix[k]);
+		else
+			o->i[e] = ox_tensor_i(&v[k]->t, (size_t)ix[k]);
+	}
+	return AX_OK;
 }
 
 /* Folds a node all of whose inputs are constants. */
@@ -1778,12 +2100,54 @@ static int fold_node(struct ox *ox)
 			at += da;
 		}
 	} else if (!strcmp(op, "Add") || !strcmp(op, "Sub") || !strcmp(op, "Mul") ||
-		   !strcmp(op, "Div") || !strcmp(op, "Pow") || !strcmp(op, "Equal")) {
+		   !strcmp(op, "Div") || !strcmp(op, "Pow") || !strcmp(op, "Equal") ||
+		   !strcmp(op, "Mod") || !strcmp(op, "And") || !strcmp(op, "Or") ||
+		   !strcmp(op, "Less") || !strcmp(op, "Greater")) {
 		struct val *y = in_val(ox, 1);
+		int64_t fm = 0;
 		if (!y)
 			return bad(ox, "input 1 is missing");
+		if (attr_int(ox, "fmod", 0, &fm))
+			return AX_EINPUT;
+		ox->fmod = fm != 0;
 		if (fold_binary(ox, op, t, &y->t, &o))
 			return AX_EINPUT;
+	} else if (!strcmp(op, "Expand")) {
+		struct val *y = in_val(ox, 1);
+		struct ox_tensor shape;
+		memset(&shape, 0, sizeof(shape));
+		int n = 0;
+		if (const_ints(ox, y, "the shape", nd, R, &n))
+			return AX_EINPUT;
+		for (int i = 0; i < n; i++)
+			if (nd[i] < 0 || nd[i] > ((int64_t)1 << 31))
+				return bad(ox, "the shape has dimension %lld; expected 0 to 2^31",
+					   (long long)nd[i]);
+		/* only the dimensions of the shape operand matter */
+		shape.rank = n;
+		memcpy(shape.dims, nd, (size_t)n * sizeof(nd[0]));
+		shape.dtype = OX_INT64;
+		if (fold_binary(ox, op, t, &shape, &o))
+			return AX_EINPUT;
+	} else if (!strcmp(op, "Not")) {
+		if (fold_binary(ox, op, t, t, &o))
+			return AX_EINPUT;
+	} else if (!strcmp(op, "Where")) {
+		if (fold_where(ox, &o))
+			return AX_EINPUT;
+	} else if (!strcmp(op, "Range")) {
+		double st, lim, dl;
+		if (const_scalar(in_val(ox, 0), &st) || const_scalar(in_val(ox, 1), &lim) ||
+		    const_scalar(in_val(ox, 2), &dl))
+			return bad(ox, "start, limit and delta must be scalars");
+		double cnt = dl != 0 ? ceil((lim - st) / dl) : -1;
+		if (!(cnt >= 0) || cnt > (double)MAX_FOLD_ELEMS)
+			return unsup(ox, "the range from %g to %g by %g has %g elements; expected 0 to %zu",
+				     st, lim, dl, cnt, MAX_FOLD_ELEMS);
+		int64_t len = (int64_t)cnt;
+		tensor_alloc(&o, t->dtype, 1, &len);
+		for (int64_t k = 0; k < len; k++)
+			tensor_setf(&o, (size_t)k, st + (double)k * dl);
 	} else if (!strcmp(op, "Sqrt") || !strcmp(op, "Neg")) {
 		if (fold_binary(ox, op, t, t, &o))
 			return AX_EINPUT;
@@ -1862,6 +2226,20 @@ static int act_reshape(struct ox *ox, const struct val *x, int nr, const int64_t
 			memcpy(v.dims, nd, (size_t)nr * sizeof(nd[0]));
 		}
 	} else if (view_reshape_strided(&v, nr, nd)) {
+		/* blocks of channels (each head's values): copied side by side, then
+		 * reshaped (a YOLO11 attention's values into an image) */
+		long l = src_layer(ox, x->s);
+		struct view cv = x->v;
+		if (l < 0)
+			return AX_EINPUT;
+		if (!channel_blocks(ox, &cv, &l)) {
+			x->s->read = 1;
+			v = cv;
+			if (!view_reshape_strided(&v, nr, nd)) {
+				set_act(out, ox->raw[l], &v);
+				return AX_OK;
+			}
+		}
 		struct phys p;
 		const char *why = "";
 		if (classify(&x->v, x->s->shape, &p, &why) || p.c0 || p.e != x->s->shape.c)
@@ -1981,10 +2359,62 @@ static int op_slice(struct ox *ox)
 	return act_slice(ox, x, rg, -1, out_val(ox, 0));
 }
 
+/* docs/onnx-import.md "Transformers": rows of a constant table picked by
+ * indices that are an activation (token ids) are an embed layer. */
+static int embed(struct ox *ox, const struct val *table, const struct val *iv, int64_t axis)
+{
+	const struct ox_tensor *t = &table->t;
+	if (t->rank != 2 || norm_axis(axis, 2) != 0)
+		return unsup(ox, "a lookup in '%s' (rank %d) along axis %lld; expected rows of a 2-D "
+			     "table (axis 0)", vname(table), t->rank, (long long)axis);
+	if (t->dims[0] < 1 || t->dims[0] > UINT32_MAX || t->dims[1] < 1 || t->dims[1] > AX_MAX_DIM)
+		return unsup(ox, "table '%s' has %lld rows of %lld values; expected 1 to %u rows of 1 "
+			     "to %d", vname(table), (long long)t->dims[0], (long long)t->dims[1],
+			     UINT32_MAX, AX_MAX_DIM);
+	struct rd r;
+	if (no_pad(ox, iv) || read_val(ox, iv, 0, &r))
+		return AX_EINPUT;
+	if (r.v.flat || r.shape.c != 1 || r.v.rank + 1 > R)
+		return unsup(ox, "indices '%s' are laid out as %ux%ux%u in layer '%s'; expected one "
+			     "index per pixel", vname(iv), r.shape.h, r.shape.w, r.shape.c,
+			     L(ox, r.layer)->name);
+	long l = emit(ox, cur_label(ox), "", AX_OP_EMBED);
+	if (l < 0)
+		return AX_EINPUT;
+	set_in(ox, l, r.layer);
+	L(ox, l)->rows = (uint32_t)t->dims[0];
+	L(ox, l)->cout = (uint32_t)t->dims[1];
+	if (finish(ox, l))
+		return AX_EINPUT;
+	if (t->f) {
+		/* the table as it is: nothing changes a lookup's values before
+		 * they are quantised */
+		ox->ld[l].w = t->f;
+		ox->ld[l].w_borrowed = 1;
+	} else {
+		ox->ld[l].w = ax_xcalloc(t->n, sizeof(float));
+		for (size_t k = 0; k < t->n; k++)
+			ox->ld[l].w[k] = (float)ox_tensor_f(t, k);
+	}
+	/* the indices' view, each pixel now a row of cout values */
+	struct view v = r.v;
+	int64_t cols = t->dims[1];
+	for (int i = 0; i < v.rank; i++)
+		v.strides[i] *= cols;
+	v.dims[v.rank] = cols;
+	v.strides[v.rank] = 1;
+	v.rank++;
+	v.offset = 0;
+	set_act(out_val(ox, 0), ox->raw[l], &v);
+	return AX_OK;
+}
+
 static int op_gather(struct ox *ox)
 {
 	struct val *x = in_val(ox, 0), *iv = in_val(ox, 1);
 	int64_t axis;
+	if (x && x->kind == V_CONST && iv && iv->kind == V_ACT)
+		return attr_int(ox, "axis", 0, &axis) ? AX_EINPUT : embed(ox, x, iv, axis);
 	if (need_act(ox, x, "input") || no_pad(ox, x) || attr_int(ox, "axis", 0, &axis))
 		return AX_EINPUT;
 	int a = norm_axis(axis, x->v.rank);
@@ -2200,6 +2630,19 @@ static int op_pad(struct ox *ox)
 	double cv = 0;
 	if (in_val(ox, 2) && const_scalar(in_val(ox, 2), &cv))
 		return unsup(ox, "the constant value must be a constant scalar");
+	int any = 0;
+	for (int i = 0; i < 2 * r; i++)
+		any |= pads[i] != 0;
+	if (!any) {
+		/* nothing to pad (a Swin window partition of a side already a
+		 * multiple of the window): the input itself */
+		if (out) {
+			set_act(out, x->s, &x->v);
+			out->has_pad = x->has_pad;
+			memcpy(out->pad, x->pad, sizeof(out->pad));
+		}
+		return AX_OK;
+	}
 	if (strcmp(mode, "constant") || cv != 0)
 		ox->info.approximations++;
 	if (r < 3)
@@ -2703,6 +3146,159 @@ out_free:
 	return rc;
 }
 
+/* Reads x for a product of two activations: a pending scale (the 1 / sqrt d
+ * of attention) is absorbed into the product's requantisation, anything
+ * else is materialised. */
+static int read_operand(struct ox *ox, const struct val *x, struct rd *r)
+{
+	if (read_val(ox, x, 1, r))
+		return AX_EINPUT;
+	if (!r->aff)
+		return AX_OK;
+	const struct src *f = r->aff;
+	uint32_t c0 = r->c0, e = r->shape.c;
+	int uniform = 1;
+	for (uint32_t ch = c0; ch < c0 + e && uniform; ch++)
+		uniform = f->a[ch] == f->a[c0] && f->b[ch] == 0.0f;
+	if (uniform) {
+		ox->info.folded++;
+		return AX_OK;
+	}
+	return read_val(ox, x, 0, r);
+}
+
+/* Whether the axes lo .. hi - 1 of v with size > 1 lie in the channels of a
+ * c-channel layer, consecutive from stride inner, n values in all. */
+static int batch_axes(const struct view *v, int lo, int hi, int64_t inner, int64_t c, int64_t n)
+{
+	int ax[R], k = 0;
+	for (int i = lo; i < hi; i++)
+		if (v->dims[i] > 1) {
+			if (v->strides[i] >= c)
+				return 0;
+			ax[k++] = i;
+		}
+	sort_axes(ax, k, v->strides);
+	int64_t expect = inner;
+	for (int i = 0; i < k; i++) {
+		if (v->strides[ax[i]] != expect)
+			return 0;
+		expect *= v->dims[ax[i]];
+	}
+	return expect == inner * n;
+}
+
+/* Whether axis i of v runs over every pixel of shape s in order. */
+static int all_pixels(const struct view *v, int i, struct ax_shape s)
+{
+	return v->dims[i] == (int64_t)s.h * s.w && (v->dims[i] == 1 || v->strides[i] == (int64_t)s.c);
+}
+
+/* Whether A (ra) and B (rb) are laid out as a dyn_matmul reads them; *tb
+ * says whether B is transposed.  0 when they are. */
+static int mm_layout(const struct rd *ra, const struct rd *rb, int64_t K, int64_t N, int64_t groups,
+		     int *tb)
+{
+	const struct view *va = &ra->v, *vb = &rb->v;
+	int ar = va->rank, br = vb->rank;
+	int64_t ca = ra->shape.c, cb = rb->shape.c;
+	if (va->flat || vb->flat || ca != groups * K || (K > 1 && va->strides[ar - 1] != 1) ||
+	    !batch_axes(va, 0, ar - 2, K, ca, groups) || !all_pixels(va, ar - 2, ra->shape))
+		return -1;
+	if (cb == groups * N && (N == 1 || vb->strides[br - 1] == 1) &&
+	    batch_axes(vb, 0, br - 2, N, cb, groups) && all_pixels(vb, br - 2, rb->shape))
+		*tb = 0;
+	else if (cb == groups * K && (K == 1 || vb->strides[br - 2] == 1) &&
+		 batch_axes(vb, 0, br - 2, K, cb, groups) && all_pixels(vb, br - 1, rb->shape))
+		*tb = 1;
+	else
+		return -1;
+	return 0;
+}
+
+/* The view of the transpose of the last two axes. */
+static void view_swap_last(struct view *v)
+{
+	int r = v->rank;
+	int64_t d = v->dims[r - 1], st = v->strides[r - 1];
+	v->dims[r - 1] = v->dims[r - 2];
+	v->strides[r - 1] = v->strides[r - 2];
+	v->dims[r - 2] = d;
+	v->strides[r - 2] = st;
+}
+
+/* docs/onnx-import.md "Products of two activations": A (..., M, K) times
+ * B (..., K, N), groups matrices each (the heads), as a dyn_matmul whose
+ * second operand is written into the array at run time.  A holds each
+ * head's K values side by side in the channels and its M rows along the
+ * pixels; B holds K pixels of each head's N values, or (transposed, as a
+ * key matrix is) N pixels of each head's K values. */
+static int dyn_matmul(struct ox *ox, const struct val *a, const struct val *b, int64_t K, int64_t N,
+		      int64_t groups, struct val *out)
+{
+	struct rd ra, rb;
+	if (need_act(ox, b, "input B") || no_pad(ox, b) || read_operand(ox, a, &ra) ||
+	    read_operand(ox, b, &rb))
+		return AX_EINPUT;
+	/* A B as it is, else as (B^T A^T)^T: v @ attn^T with v's rows in the channels */
+	int tb = 0, swap = 0;
+	if (mm_layout(&ra, &rb, K, N, groups, &tb)) {
+		struct rd ta = rb, tbv = ra;
+		view_swap_last(&ta.v);
+		view_swap_last(&tbv.v);
+		int64_t M = ra.v.dims[ra.v.rank - 2];
+		if (mm_layout(&ta, &tbv, K, M, groups, &tb)) {
+			char d[96];
+			dims_str(d, sizeof(d), ra.v.rank, ra.v.dims);
+			return unsup(ox, "input A '%s' (%s) is laid out as %ux%ux%u in layer '%s'; "
+				     "expected its rows along the pixels and each of its %lld matrices' "
+				     "%lld columns side by side in the channels, and B '%s' as %lld "
+				     "pixels of each matrix's columns, or transposed", vname(a), d,
+				     ra.shape.h, ra.shape.w, ra.shape.c, L(ox, ra.layer)->name,
+				     (long long)groups, (long long)K, vname(b), (long long)K);
+		}
+		ra = ta;
+		rb = tbv;
+		N = M;
+		swap = 1;
+	}
+	const struct view *va = &ra.v;
+	int ar = va->rank;
+	if (N * groups > AX_MAX_DIM)
+		return unsup(ox, "%lld outputs are too many; expected at most %d", (long long)(N * groups),
+			     AX_MAX_DIM);
+	long l = emit(ox, cur_label(ox), "", AX_OP_MATMUL);
+	if (l < 0)
+		return AX_EINPUT;
+	L(ox, l)->n_in = 2;
+	L(ox, l)->in[0] = (uint32_t)ra.layer;
+	L(ox, l)->in[1] = (uint32_t)rb.layer;
+	L(ox, l)->cout = (uint32_t)(N * groups);
+	L(ox, l)->groups = (uint32_t)groups;
+	L(ox, l)->trans_b = (uint32_t)tb;
+	if (finish(ox, l))
+		return AX_EINPUT;
+	ox->info.dynamic_matmuls++;
+	ox->info.dynamic_values += (uint64_t)(groups * K * N);
+	/* the output: A's view with N columns per head */
+	struct view ov = *va;
+	for (int i = 0; i < ar; i++) {
+		if (ov.dims[i] <= 1)
+			continue;
+		if (i == ar - 2)
+			ov.strides[i] = N * groups;
+		else if (i < ar - 2)
+			ov.strides[i] = ov.strides[i] / K * N;
+	}
+	ov.dims[ar - 1] = N;
+	ov.strides[ar - 1] = 1;
+	ov.offset = 0;
+	if (swap)
+		view_swap_last(&ov);
+	set_act(out, ox->raw[l], &ov);
+	return AX_OK;
+}
+
 static int op_gemm(struct ox *ox)
 {
 	struct val *a = in_val(ox, 0), *b = in_val(ox, 1), *c = in_val(ox, 2);
@@ -2744,10 +3340,15 @@ static int op_gemm(struct ox *ox)
 				w[n * K + k] = (float)(alpha * ox_tensor_f(&b->t,
 									  (size_t)(tb ? n * K + k : k * N + n)));
 	} else {
-		if (runtime_weights(ox, b, (uint64_t)(K * N))) {
+		if (bias || alpha != 1.0) {
 			free(bias);
-			return AX_EINPUT;
+			return unsup(ox, "a product of two activations with C or alpha is not supported");
 		}
+		if (b->kind != V_ACT)
+			return unsup(ox, "input B is not known on the chip");
+		if (tb)
+			return unsup(ox, "transB of an activation is not supported; expected B as K x N");
+		return dyn_matmul(ox, a, b, K, N, 1, out_val(ox, 0));
 	}
 	return linear(ox, a, K, N, w, bias, 1, 0, out_val(ox, 0));
 }
@@ -2789,9 +3390,7 @@ static int op_matmul(struct ox *ox)
 			return unsup(ox, "batch dimensions of A and B differ; expected equal ones");
 		groups = prod(bd, mb);
 	}
-	if (runtime_weights(ox, b, (uint64_t)(groups * K * N)))
-		return AX_EINPUT;
-	return linear(ox, a, K, N, NULL, NULL, groups, 0, out_val(ox, 0));
+	return dyn_matmul(ox, a, b, K, N, groups, out_val(ox, 0));
 }
 
 static int op_batchnorm(struct ox *ox)
@@ -2969,6 +3568,67 @@ static int mul_pattern(struct ox *ox, const struct val *x, const struct val *y, 
 	return 0;
 }
 
+/* Whether constant t varies only along x's channel axes (a scalar or one
+ * value per channel), so that it folds as an affine. */
+static int per_channel(const struct val *x, const struct ox_tensor *t)
+{
+	if (t->n <= 1)
+		return 1;
+	if (t->rank > x->v.rank || x->v.flat)
+		return 1; /* affine_vectors says why not */
+	uint32_t c = x->s->shape.c;
+	int off = x->v.rank - t->rank;
+	for (int j = 0; j < t->rank; j++)
+		if (t->dims[j] > 1 && x->v.dims[j + off] > 1 && x->v.strides[j + off] >= (int64_t)c)
+			return 0;
+	return 1;
+}
+
+/* x op k with k a constant that varies along x's pixels (a position
+ * embedding): k becomes a const layer in x's layout, and the operation a
+ * vector-unit layer over both (docs/onnx-import.md "Transformers"). */
+static int const_operand(struct ox *ox, const struct val *x, const struct val *k, struct val *out)
+{
+	const char *op = cur_op(ox);
+	int act_first = x == in_val(ox, 0);
+	if (!strcmp(op, "Div") && !act_first)
+		return unsup(ox, "a constant tensor divided by an activation is not supported");
+	struct rd r;
+	if (read_val(ox, x, 0, &r))
+		return AX_EINPUT;
+	int64_t xd[R];
+	int xr = val_dims(x, xd);
+	for (int j = 0; j < k->t.rank; j++) {
+		int i = j + xr - k->t.rank;
+		if (i < 0 || (k->t.dims[j] != 1 && k->t.dims[j] != xd[i]))
+			return unsup(ox, "'%s' and '%s' broadcast to a larger tensor than '%s'; expected "
+				     "a constant that fits the activation", vname(x), vname(k), vname(x));
+	}
+	if (r.v.flat || prod(r.v.dims, r.v.rank) != (int64_t)ax_shape_bytes(r.shape))
+		return unsup(ox, "'%s' is not a whole layer in its order; a constant tensor is added "
+			     "to whole layers only", vname(x));
+	int sub = !strcmp(op, "Sub"), div = !strcmp(op, "Div");
+	/* x - k = x + (-k); k - x is priced as the add it is but for a sign */
+	double scale = sub && act_first ? -1.0 : div ? 0.0 : 1.0;
+	long cl = const_layer(ox, &k->t, scale, &r.v, r.shape);
+	if (cl < 0)
+		return AX_EINPUT;
+	enum ax_op lop = !strcmp(op, "Mul") || div ? AX_OP_MUL : AX_OP_ADD;
+	long l = emit(ox, cur_label(ox), "", lop);
+	if (l < 0)
+		return AX_EINPUT;
+	L(ox, l)->n_in = 2;
+	L(ox, l)->in[0] = (uint32_t)r.layer;
+	L(ox, l)->in[1] = (uint32_t)cl;
+	if (finish(ox, l))
+		return AX_EINPUT;
+	ox->raw[cl]->read = 1;
+	/* a divisor is a multiply by its reciprocal: priced the same */
+	ox->info.approximations += div || (sub && !act_first);
+	set_act(out, ox->raw[l], &r.v);
+	return AX_OK;
+}
+
 static int op_binary(struct ox *ox)
 {
 	const char *op = cur_op(ox);
@@ -3003,6 +3663,8 @@ static int op_binary(struct ox *ox)
 			return unsup(ox, "a constant divided by an activation must be a scalar");
 		return apply_act(ox, a, AX_ACT_SIGMOID, 0, 1, out);
 	}
+	if (!per_channel(a, &k->t))
+		return const_operand(ox, a, k, out);
 	float *va, *vb;
 	int rc = affine_vectors(ox, a, mul || !strcmp(op, "Div") ? &k->t : NULL,
 				add || sub ? &k->t : NULL, &va, &vb);
@@ -3040,7 +3702,7 @@ static int op_pow(struct ox *ox)
 	return elementwise(ox, AX_OP_MUL, x, x, ev != 2.0, out);
 }
 
-/* Relu, Clip, Sigmoid, HardSigmoid, HardSwish, LeakyRelu, Sqrt. */
+/* Relu, Clip, Sigmoid, HardSigmoid, HardSwish, LeakyRelu, Sqrt, Erf, Tanh. */
 static int op_act(struct ox *ox)
 {
 	const char *op = cur_op(ox);
@@ -3054,7 +3716,8 @@ static int op_act(struct ox *ox)
 		return apply_act(ox, x, AX_ACT_SIGMOID, 0, 0, out);
 	if (!strcmp(op, "HardSwish"))
 		return apply_act(ox, x, AX_ACT_HARDSWISH, 0, 0, out);
-	if (!strcmp(op, "Sqrt"))
+	/* the DPU's lookup table prices any pointwise function alike */
+	if (!strcmp(op, "Sqrt") || !strcmp(op, "Erf") || !strcmp(op, "Tanh"))
 		return apply_act(ox, x, AX_ACT_SIGMOID, 0, 1, out);
 	if (!strcmp(op, "LeakyRelu")) {
 		if (attr_float(ox, "alpha", 0.01, &alpha))
@@ -3121,8 +3784,11 @@ static int op_softmax(struct ox *ox)
 	set_in(ox, l, rr.layer);
 	if (finish(ox, l))
 		return AX_EINPUT;
-	if (set != m)
-		ox->info.approximations++; /* groups of channels, costed as all of them */
+	/* along each group of consecutive channels (each head's scores) the passes
+	 * are those of the whole: exact; any other part of the channels is
+	 * costed as all of them */
+	if (set != m && !(ox->md->opset >= 13 && rr.v.strides[a] == 1))
+		ox->info.approximations++;
 	set_act(out, ox->raw[l], &rr.v);
 	return AX_OK;
 }
@@ -3341,6 +4007,74 @@ static int op_resize(struct ox *ox)
 	return AX_OK;
 }
 
+/* A concatenation along a pixel axis a: each input holds its layer's pixels
+ * in order along a (the tokens) and the same channel axes as the first. */
+static int concat_is_pixels(const struct rd *rs, size_t n, int a)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct view *v = &rs[k].v, *v0 = &rs[0].v;
+		int64_t c = rs[k].shape.c, px = (int64_t)rs[k].shape.h * rs[k].shape.w;
+		if (v->flat || v->offset || rs[k].shape.c != rs[0].shape.c || v->dims[a] != px ||
+		    (px > 1 && v->strides[a] != c))
+			return 0;
+		int64_t chans = 1;
+		for (int i = 0; i < v->rank; i++) {
+			if (i == a || v->dims[i] == 1)
+				continue;
+			if (v->strides[i] >= c || v->strides[i] != v0->strides[i])
+				return 0;
+			chans *= v->dims[i];
+		}
+		if (chans != c)
+			return 0;
+	}
+	return 1;
+}
+
+/* A chain of concat layers along axis of at most AX_MAX_INPUTS inputs each
+ * over the layers rs reads; the last of them, or -1 (reported). */
+static long concat_chain(struct ox *ox, const struct rd *rs, size_t n, uint32_t axis)
+{
+	long l = -1;
+	size_t at = 0;
+	while (at < n) {
+		size_t take = n - at, slots = l < 0 ? AX_MAX_INPUTS : AX_MAX_INPUTS - 1;
+		if (take > slots)
+			take = slots;
+		long nl = emit(ox, cur_label(ox), "", AX_OP_CONCAT);
+		if (nl < 0)
+			return -1;
+		uint32_t j = 0;
+		if (l >= 0)
+			L(ox, nl)->in[j++] = (uint32_t)l;
+		for (size_t k = 0; k < take; k++)
+			L(ox, nl)->in[j++] = (uint32_t)rs[at + k].layer;
+		L(ox, nl)->n_in = j;
+		L(ox, nl)->axis = axis;
+		if (finish(ox, nl))
+			return -1;
+		if (l >= 0)
+			ox->raw[l]->read = 1;
+		l = nl;
+		at += take;
+	}
+	return l;
+}
+
+/* docs/onnx-import.md "Transformers": a concat of pixels (the class token
+ * before the patches). */
+static int concat_pixels(struct ox *ox, const struct rd *rs, size_t n, int a, struct val *out)
+{
+	long l = concat_chain(ox, rs, n, AX_AXIS_PIXELS);
+	if (l < 0)
+		return AX_EINPUT;
+	struct view v = rs[0].v;
+	v.dims[a] = L(ox, l)->out.w;
+	v.strides[a] = L(ox, l)->out.c;
+	set_act(out, ox->raw[l], &v);
+	return AX_OK;
+}
+
 static int op_concat(struct ox *ox)
 {
 	struct val *out = out_val(ox, 0);
@@ -3352,29 +4086,36 @@ static int op_concat(struct ox *ox)
 	const struct val *first = NULL;
 	int rc = AX_EINPUT, a = -1;
 	for (size_t k = 0; k < n_inputs(ox); k++) {
-		struct val *v = in_val(ox, k);
+		struct val *v = in_val(ox, k), tmp;
 		if (!v)
 			continue;
+		if (v->kind == V_CONST) {
+			/* a constant (a class token) is a const layer in the weight section */
+			if (const_act(ox, v, &tmp))
+				goto out_free;
+			v = &tmp;
+		}
 		if (v->kind != V_ACT) {
-			rc = unsup(ox, "input '%s' is a constant; expected activations only", vname(v));
+			rc = unsup(ox, "input '%s' is not known on the chip", vname(v));
 			goto out_free;
 		}
 		if (no_pad(ox, v))
 			goto out_free;
 		if (!first) {
-			first = v;
+			first = in_val(ox, k);
 			a = norm_axis(axis, v->v.rank);
 			if (a < 0) {
 				rc = bad(ox, "axis %lld is out of range", (long long)axis);
 				goto out_free;
 			}
 		}
-		if (v->v.rank != first->v.rank) {
+		int64_t fd[R];
+		if (v->v.rank != val_dims(first, fd)) {
 			rc = bad(ox, "its inputs have different ranks");
 			goto out_free;
 		}
 		for (int i = 0; i < v->v.rank; i++)
-			if (i != a && v->v.dims[i] != first->v.dims[i]) {
+			if (i != a && v->v.dims[i] != fd[i]) {
 				rc = bad(ox, "input '%s' differs from '%s' in dimension %d", vname(v),
 					 vname(first), i);
 				goto out_free;
@@ -3390,6 +4131,10 @@ static int op_concat(struct ox *ox)
 	if (n == 1) {
 		set_act(out, ox->raw[rs[0].layer], &rs[0].v);
 		rc = AX_OK;
+		goto out_free;
+	}
+	if (concat_is_pixels(rs, n, a)) {
+		rc = concat_pixels(ox, rs, n, a, out);
 		goto out_free;
 	}
 	/* the axis must be the outermost channel axis of every input, the rest alike */
@@ -3419,30 +4164,10 @@ static int op_concat(struct ox *ox)
 			goto out_free;
 		}
 	}
-	/* a chain of concats of up to AX_MAX_INPUTS inputs */
-	long l = -1;
-	size_t at = 0;
+	long l = concat_chain(ox, rs, n, AX_AXIS_CHANNELS);
 	uint64_t sum = 0;
-	while (at < n) {
-		size_t take = n - at, slots = l < 0 ? AX_MAX_INPUTS : AX_MAX_INPUTS - 1;
-		if (take > slots)
-			take = slots;
-		long nl = emit(ox, cur_label(ox), "", AX_OP_CONCAT);
-		if (nl < 0)
-			goto out_free;
-		uint32_t j = 0;
-		if (l >= 0)
-			L(ox, nl)->in[j++] = (uint32_t)l;
-		for (size_t k = 0; k < take; k++)
-			L(ox, nl)->in[j++] = (uint32_t)rs[at + k].layer;
-		L(ox, nl)->n_in = j;
-		if (finish(ox, nl))
-			goto out_free;
-		if (l >= 0)
-			ox->raw[l]->read = 1;
-		l = nl;
-		at += take;
-	}
+	if (l < 0)
+		goto out_free;
 	for (size_t k = 0; k < n; k++)
 		sum += rs[k].v.dims[a];
 	struct view v = rs[0].v;
@@ -3504,7 +4229,7 @@ static int op_ln_pattern(struct ox *ox)
 {
 	struct src *s;
 	struct view v;
-	const struct val *x = val_get(ox, ox->md->nodes[ox->cur].ln_in);
+	const struct val *x = val_get(ox, ox->md->nodes[ox->cur].pat_in);
 	return layernorm(ox, x, out_val(ox, 0), &s, &v);
 }
 
@@ -3565,6 +4290,15 @@ static const struct opdef {
 	{ "ConstantOfShape", NULL, 1 },
 	{ "Neg", NULL, 1 },
 	{ "Equal", NULL, 1 },
+	{ "Not", NULL, 1 },
+	{ "And", NULL, 1 },
+	{ "Or", NULL, 1 },
+	{ "Less", NULL, 1 },
+	{ "Greater", NULL, 1 },
+	{ "Mod", NULL, 1 },
+	{ "Where", NULL, 1 },
+	{ "Expand", NULL, 1 },
+	{ "Range", NULL, 1 },
 	{ "Concat", op_concat, 1 },
 	{ "Add", op_binary, 1 },
 	{ "Sub", op_binary, 1 },
@@ -3578,6 +4312,8 @@ static const struct opdef {
 	{ "HardSigmoid", op_act, 0 },
 	{ "HardSwish", op_act, 0 },
 	{ "LeakyRelu", op_act, 0 },
+	{ "Erf", op_act, 0 },
+	{ "Tanh", op_act, 0 },
 	{ "Conv", op_conv, 0 },
 	{ "ConvTranspose", op_convtranspose, 0 },
 	{ "Gemm", op_gemm, 0 },
@@ -3621,8 +4357,8 @@ static size_t node_reads(const struct model *md, size_t k, const char **out, siz
 	const struct xnode *n = &md->nodes[k];
 	if (n->absorbed || !strcmp(n->op, "Shape") || !strcmp(n->op, "Size"))
 		return 0;
-	if (n->ln) {
-		out[0] = n->ln_in;
+	if (n->ln || n->gelu) {
+		out[0] = n->pat_in;
 		return 1;
 	}
 	size_t c = 0;
@@ -3675,6 +4411,16 @@ static int static_tensor(const struct model *md, const char *name, struct ox_ten
 static int static_scalar(const struct model *md, const char *name, double *v)
 {
 	struct ox_tensor t;
+	long ini = name ? htab_get(&md->inits, name) : -1;
+	if (ini >= 0) {
+		/* do not decode a large initializer to find it is not a scalar */
+		const Onnx__TensorProto *tp = md->g->initializer[ini];
+		int64_t n = 1;
+		for (size_t d = 0; d < tp->n_dims; d++)
+			n = tp->dims[d] == 1 ? n : 0;
+		if (n != 1)
+			return -1;
+	}
 	if (static_tensor(md, name, &t))
 		return -1;
 	int rc = t.n == 1 ? 0 : -1;
@@ -3755,7 +4501,165 @@ static void find_layernorms(struct model *md)
 			continue;
 		r1->absorbed = s->absorbed = p->absorbed = r2->absorbed = a->absorbed = q->absorbed = 1;
 		dv->ln = 1;
-		dv->ln_in = s->p->input[0];
+		dv->pat_in = s->p->input[0];
+	}
+}
+
+/* Binary node n of operator op with a constant scalar within 0.1% of want
+ * as one input: *other is the other input. */
+static int with_const(const struct model *md, const struct xnode *n, const char *op, double want,
+		      const char **other)
+{
+	if (!n || strcmp(n->op, op) || n->p->n_input != 2 || n->absorbed)
+		return 0;
+	for (int k = 0; k < 2; k++) {
+		double v;
+		if (!static_scalar(md, n->p->input[k], &v) && fabs(v - want) <= 1e-3 * fabs(want)) {
+			*other = n->p->input[1 - k];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The one node that reads value name, or NULL when it has other readers. */
+static struct xnode *only_reader(struct model *md, const char *name)
+{
+	if (!name || count_uses(md, name) != 1)
+		return NULL;
+	for (size_t k = 0; k < md->n_nodes; k++) {
+		struct xnode *n = &md->nodes[k];
+		for (size_t i = 0; i < n->p->n_input; i++)
+			if (n->p->input[i] && !strcmp(n->p->input[i], name))
+				return n->absorbed ? NULL : n;
+	}
+	return NULL;
+}
+
+/* Binary node n (op) reading a and something else: that other input. */
+static const char *other_input(const struct xnode *n, const char *op, const char *a)
+{
+	if (!n || strcmp(n->op, op) || n->p->n_input != 2 || n->absorbed)
+		return NULL;
+	if (input_is(n, 0, a))
+		return n->p->input[1];
+	if (input_is(n, 1, a))
+		return n->p->input[0];
+	return NULL;
+}
+
+/* x^3 written as Pow(x, 3), x * x * x in either grouping: x, else NULL;
+ * the nodes it used go to parts. */
+static const char *cube_of(struct model *md, const char *name, struct xnode **parts, int *np)
+{
+	struct xnode *c = (struct xnode *)producer(md, name);
+	const char *x;
+	if (count_uses(md, name) != 1 || !c)
+		return NULL;
+	if (with_const(md, c, "Pow", 3.0, &x)) {
+		parts[(*np)++] = c;
+		return x;
+	}
+	if (strcmp(c->op, "Mul") || c->p->n_input != 2)
+		return NULL;
+	for (int k = 0; k < 2; k++) {
+		struct xnode *sq = (struct xnode *)producer(md, c->p->input[k]);
+		x = c->p->input[1 - k];
+		if (sq && !strcmp(sq->op, "Mul") && sq->p->n_input == 2 && input_is(sq, 0, x) &&
+		    input_is(sq, 1, x) && count_uses(md, c->p->input[k]) == 1) {
+			parts[(*np)++] = c;
+			parts[(*np)++] = sq;
+			return x;
+		}
+	}
+	return NULL;
+}
+
+/* GELU written out (docs/onnx-import.md "Patterns"): the erf form
+ * x * 0.5 * (1 + erf(x / sqrt 2)) and the tanh form
+ * 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), with the products in
+ * any order: the last Mul becomes the GELU of x, the other nodes absorbed. */
+static void find_gelus(struct model *md)
+{
+	for (size_t k = 0; k < md->n_nodes; k++) {
+		struct xnode *e = &md->nodes[k], *parts[16];
+		int np = 0;
+		const char *x = NULL, *u, *v;
+		if (e->absorbed || e->p->n_input != 1 || e->p->n_output != 1)
+			continue;
+		u = e->p->input[0];
+		struct xnode *p = (struct xnode *)producer(md, u);
+		if (!p || count_uses(md, u) != 1)
+			continue;
+		if (!strcmp(e->op, "Erf")) {
+			if (!with_const(md, p, "Div", sqrt(2.0), &x) &&
+			    !with_const(md, p, "Mul", sqrt(0.5), &x))
+				continue;
+			parts[np++] = p;
+		} else if (!strcmp(e->op, "Tanh")) {
+			if (!with_const(md, p, "Mul", sqrt(2.0 / 3.14159265358979323846), &v) || count_uses(md, v) != 1)
+				continue;
+			parts[np++] = p;
+			struct xnode *q = (struct xnode *)producer(md, v);
+			if (!q || strcmp(q->op, "Add") || q->p->n_input != 2)
+				continue;
+			parts[np++] = q;
+			for (int j = 0; j < 2 && !x; j++) {
+				const char *w = q->p->input[j], *cube;
+				struct xnode *wn = (struct xnode *)producer(md, w);
+				int keep = np;
+				if (count_uses(md, w) == 1 && with_const(md, wn, "Mul", 0.044715, &cube)) {
+					parts[np++] = wn;
+					const char *cx = cube_of(md, cube, parts, &np);
+					if (cx && !strcmp(cx, q->p->input[1 - j]))
+						x = cx;
+				}
+				if (!x)
+					np = keep;
+			}
+			if (!x)
+				continue;
+		} else {
+			continue;
+		}
+		/* 1 + f(...) */
+		struct xnode *a1 = only_reader(md, out0(e)), *m1, *end = NULL;
+		const char *t1 = NULL, *y;
+		if (!with_const(md, a1, "Add", 1.0, &t1) || strcmp(t1, out0(e)))
+			continue;
+		parts[np++] = a1;
+		m1 = only_reader(md, out0(a1));
+		if ((y = other_input(m1, "Mul", out0(a1))) != NULL) {
+			struct xnode *h = (struct xnode *)producer(md, y), *m2;
+			const char *hx, *z;
+			if (!strcmp(y, x)) {
+				/* x (1 + f) then * 0.5 */
+				m2 = only_reader(md, out0(m1));
+				if (with_const(md, m2, "Mul", 0.5, &z) && !strcmp(z, out0(m1))) {
+					parts[np++] = m1;
+					end = m2;
+				}
+			} else if (with_const(md, h, "Mul", 0.5, &hx) && !strcmp(hx, x) &&
+				   count_uses(md, y) == 1) {
+				/* (0.5 x) (1 + f) */
+				parts[np++] = h;
+				end = m1;
+			} else if (with_const(md, m1, "Mul", 0.5, &z)) {
+				/* 0.5 (1 + f), then * x */
+				m2 = only_reader(md, out0(m1));
+				if (other_input(m2, "Mul", out0(m1)) && !strcmp(other_input(m2, "Mul", out0(m1)), x)) {
+					parts[np++] = m1;
+					end = m2;
+				}
+			}
+		}
+		if (!end)
+			continue;
+		e->absorbed = 1;
+		for (int j = 0; j < np; j++)
+			parts[j]->absorbed = 1;
+		end->gelu = 1;
+		end->pat_in = x;
 	}
 }
 
@@ -3969,8 +4873,10 @@ static int model_prepare(struct model *md, struct ax_err *err)
 	free(cstart);
 	free(clist);
 	htab_release(&gin);
-	if (!rc)
+	if (!rc) {
 		find_layernorms(md);
+		find_gelus(md);
+	}
 	return rc;
 }
 
@@ -3999,6 +4905,19 @@ static int read_spatially(const struct model *md, const char *name)
 		for (size_t i = 0; i < sizeof(sp) / sizeof(sp[0]); i++)
 			if (!strcmp(n->op, sp[i]))
 				return 1;
+	}
+	return 0;
+}
+
+/* Whether graph input name holds the indices of a Gather from a table (an
+ * initializer): token ids for an embedding lookup. */
+static int read_as_indices(const struct model *md, const char *name)
+{
+	for (size_t k = 0; k < md->n_nodes; k++) {
+		const struct xnode *n = &md->nodes[k];
+		if (!strcmp(n->op, "Gather") && n->p->n_input == 2 && input_is(n, 1, name) &&
+		    htab_get(&md->inits, n->p->input[0]) >= 0)
+			return 1;
 	}
 	return 0;
 }
@@ -4088,6 +5007,9 @@ static int add_input(struct ox *ox, const Onnx__ValueInfoProto *vi, int only)
 	/* N, C, H, W and N, C, L inputs of spatial operators keep their channels in
 	 * dimension 1; anything else (tokens, features) in its last dimension */
 	int ch = rank == 4 || (rank == 3 && read_spatially(ox->md, vi->name)) ? 1 : rank - 1;
+	/* token ids: one index per pixel */
+	if (read_as_indices(ox->md, vi->name))
+		ch = -1;
 	struct ax_shape s;
 	if (canon_shape(rank, dims, ch, &s)) {
 		dims_str(ds, sizeof(ds), rank, dims);
@@ -4176,6 +5098,13 @@ static int convert_node(struct ox *ox, size_t k)
 	ox->cur = (int)k;
 	if (n->ln)
 		return op_ln_pattern(ox);
+	if (n->gelu) {
+		const struct val *x = val_get(ox, n->pat_in);
+		if (need_act(ox, x, "input") || no_pad(ox, x))
+			return AX_EINPUT;
+		ox->info.patterns++;
+		return apply_act(ox, x, AX_ACT_GELU, 0, 0, out_val(ox, 0));
+	}
 	const struct opdef *d = find_op(n);
 	if (!d)
 		return unsup_op(ox);
@@ -4262,7 +5191,7 @@ static int quantise(struct ox *ox)
 	net->weight_data_bytes = total;
 	for (size_t i = 0; i < net->n_layers; i++) {
 		const struct ax_layer *l = &net->layers[i];
-		if (l->op != AX_OP_CONV && l->op != AX_OP_DENSE)
+		if (!l->weight_bytes)
 			continue;
 		uint64_t nb = l->has_bias ? 4ull * l->cout : 0, nw = l->weight_bytes - nb;
 		const struct ldata *d = &ox->ld[i];
@@ -4350,7 +5279,8 @@ static void ox_release(struct ox *ox)
 	htab_release(&ox->vt);
 	htab_release(&ox->lt);
 	for (size_t i = 0; i < ox->net->n_layers && i < ox->cap_ld; i++) {
-		free(ox->ld[i].w);
+		if (!ox->ld[i].w_borrowed)
+			free(ox->ld[i].w);
 		free(ox->ld[i].b);
 	}
 	free(ox->ld);
@@ -4363,6 +5293,7 @@ static void ox_release(struct ox *ox)
 		ox->srcs = n;
 	}
 	free(ox->slices);
+	free(ox->blocks);
 }
 
 /* ---- the interface ---- */

@@ -32,6 +32,8 @@ struct ox_tensor {
 	size_t n;        /* elements: the product of dims */
 	float *f;
 	int64_t *i;
+	int borrowed;    /* f points into the model's raw_data (not freed here): the
+			    model outlives every tensor decoded from it */
 };
 
 /* Reads path into a model: size limit, a check of the protobuf wire format

@@ -33,6 +33,7 @@ struct ax_layer_stats {
 	uint64_t dma_read[AX_MEM_COUNT];     /* bytes its DMA tasks read from each memory (copy 0) */
 	uint64_t dma_write[AX_MEM_COUNT];    /* and wrote */
 	uint64_t setup_stall_ps;             /* its set-up ran while every unit of the core was idle (copy 0) */
+	uint64_t wwrite_stall_ps;            /* its weight writes ran while the array computed nothing (copy 0) */
 };
 
 /* When and where one task ran; recorded only when asked (struct ax_platform_opts). */

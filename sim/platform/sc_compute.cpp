@@ -19,6 +19,8 @@ void Compute::run()
 		const ax_task &t = s.tl->tasks[id];
 		uint64_t start = now_ps();
 		s.unit(t.core, true);
+		if (t.kind == AX_T_MVM || t.kind == AX_T_IMC_LOAD)
+			s.imc(t, true);
 		if (s.probe)
 			s.probe->begin(t, busy);
 		// docs/timing-model.md "Compute tasks" (tasktiming.c); a
@@ -38,6 +40,8 @@ void Compute::run()
 		if (s.probe)
 			s.probe->end(t, busy);
 		s.unit(t.core, false);
+		if (t.kind == AX_T_MVM || t.kind == AX_T_IMC_LOAD)
+			s.imc(t, false);
 		s.finish(id, start, total, engine);
 	}
 }

@@ -190,6 +190,26 @@ struct Sim {
 		account(k);
 		active[k] += on ? 1 : (uint32_t)-1;
 	}
+	// docs/timing-model.md "Where the time goes": per core, the array's
+	// weight writes that ran while it computed no pass (exposed writes)
+	uint32_t mvm_on[AX_MAX_CORES] = { 0 }, wload_on[AX_MAX_CORES] = { 0 };
+	uint32_t wload_layer[AX_MAX_CORES];
+	bool wload_copy0[AX_MAX_CORES] = { false };
+	uint64_t imc_since[AX_MAX_CORES] = { 0 };
+	void imc(const ax_task &t, bool on)
+	{
+		uint32_t k = t.core;
+		uint64_t now = now_ps(), dt = now - imc_since[k];
+		imc_since[k] = now;
+		if (wload_on[k] && !mvm_on[k] && wload_copy0[k])
+			res->layers[wload_layer[k]].wwrite_stall_ps += dt;
+		uint32_t &n = t.kind == AX_T_MVM ? mvm_on[k] : wload_on[k];
+		n += on ? 1 : (uint32_t)-1;
+		if (t.kind == AX_T_IMC_LOAD && on) {
+			wload_layer[k] = t.layer;
+			wload_copy0[k] = t.copy == 0 && t.infer == 0;
+		}
+	}
 	void setup(const ax_task &t, bool on)
 	{
 		account(t.core);

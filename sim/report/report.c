@@ -646,6 +646,9 @@ STAT(s_layer_kernel, LAYER->op == AX_OP_CONV || LAYER->op == AX_OP_MAXPOOL || LA
 		     : json_null())
 INT(s_layer_row_tiles, LP->row_tiles)
 INT(s_layer_col_tiles, LP->col_tiles)
+INT(s_layer_rows_used, LP->rows_used)
+INT(s_layer_cols_used, LP->cols_used)
+INT(s_layer_wwrite_stall, ps_to_cycles(c->in->res, LS->wwrite_stall_ps))
 INT(s_layer_weight_bytes, LP->weight_bytes)
 INT(s_layer_runtime_bytes, LP->runtime_weight_bytes)
 INT(s_layer_runtime_cycles, LAYER->op == AX_OP_MATMUL ? ps_to_cycles(c->in->res, LS->busy_ps[AX_E_IMC_LOAD]) : 0)
@@ -678,6 +681,8 @@ static const struct ax_stat layer_stats[] = {
 	ST("kernel", "array, null", "", 0, "a convolution's or pooling's kernel height, width and stride, three integers; null for other operators", s_layer_kernel),
 	ST("row_tiles", "integer", "tiles", 0, "IMC tiles of its weight matrix", s_layer_row_tiles, .csv = 9),
 	ST("col_tiles", "integer", "tiles", 0, NULL, s_layer_col_tiles, .csv = 10),
+	ST("imc_rows_used", "integer", "rows", 0, "array rows and columns the layer's weights take: its matrix as mapped (input channels padded to `imc.pword`, kernel positions aligned, grouped convolutions expanded), with in-core replication's grown window and replicated columns; against `row_tiles x imc.rows` and `col_tiles x imc.cols` they show how much of the array the layer uses; 0 off the IMC", s_layer_rows_used),
+	ST("imc_cols_used", "integer", "columns", 0, NULL, s_layer_cols_used),
 	ST("imc_weight_bytes", "integer", "bytes", 0, "bytes of weights written into the IMC for the layer (replicated blocks included)", s_layer_weight_bytes, .csv = 14),
 	ST("runtime_weight_bytes", "integer", "bytes", 0, "a `dyn_matmul`: bytes of its second operand written into the IMC at run time, and the weight-write engine's busy time on them (copy 0); 0 for other layers", s_layer_runtime_bytes),
 	ST("runtime_write_cycles", "integer", "cycles", 0, NULL, s_layer_runtime_cycles),
@@ -690,6 +695,7 @@ static const struct ax_stat layer_stats[] = {
 	ST("output_bytes", "integer", "bytes", 0, "the size of its output tensor", s_layer_out_bytes, .csv = 16),
 	ST("bound", "string", "", 0, "the busiest engine during the layer: `imc`, `weight-writes`, `dpu`, `dwpu`, `memory`, `setup` (the control core programming the layer)", s_layer_bound, .csv = 17),
 	ST("busy_cycles.<engine>", "integer", "cycles", 0, "busy time of each engine on the layer's tasks (`setup`: programming the layer, or the cone it starts)", s_layer_busy),
+	ST("weight_write_stall_cycles", "integer", "cycles", AX_STAT_LOWER, "time the layer's weight writes (static or run-time) ran while its core's array computed no pass (copy 0, first inference): weight-write time that no computation hid", s_layer_wwrite_stall),
 	ST("setup_stall_cycles", "integer", "cycles", AX_STAT_LOWER, "time every unit of the core stood idle while the layer's set-up ran (copy 0, first inference): the overhead of programming it that nothing hid", s_layer_setup_stall),
 	ST("dma.<mem>_<rw>_bytes", "integer", "bytes", 0, "bytes the layer's DMA tasks read from and wrote to each memory (copy 0)", s_layer_dma),
 };

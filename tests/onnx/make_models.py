@@ -17,6 +17,8 @@ never into the source tree:
                     those inputs frozen into initializers from test_data_set_0, as an
                     exporter writes them
   node/op_*.onnx    one-operator models for the mappings no node test exercises
+  bert_tiny.onnx, bert_tiny_ln17.onnx, yolo11_attn.onnx
+                    transformers of tests/onnx/make_transformers.py
   bad/*.onnx        malformed and hostile files
 """
 
@@ -398,12 +400,21 @@ def bad_files(out, good):
                                     opsets=[helper.make_opsetid("", OPSET),
                                             helper.make_opsetid("com.example", 1)]))
     # an unsupported operator in front of a convolution
-    put("unsupported-middle.onnx", tiny(nodes=[helper.make_node("Erf", ["x"], ["f"], name="erf"), conv],
+    put("unsupported-middle.onnx", tiny(nodes=[helper.make_node("Sin", ["x"], ["f"], name="sin"), conv],
                                         inits=[w]))
     # an unsupported trailing part without weights goes to the host
     put("unsupported-tail.onnx", tiny(nodes=[helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
-                                             helper.make_node("Erf", ["c"], ["y"], name="erf")],
+                                             helper.make_node("Sin", ["c"], ["y"], name="sin")],
                                       inits=[w]))
+
+
+def transformers(out):
+    """The small transformer and the YOLO11 attention block of make_transformers.py."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    sys.dont_write_bytecode = True  # nothing into the source tree
+    import make_transformers
+    for name in ("bert_tiny", "bert_tiny_ln17", "yolo11_attn"):
+        save(make_transformers.MODELS[name](), os.path.join(out, name + ".onnx"))
 
 
 def main():
@@ -417,6 +428,7 @@ def main():
     for name in FROZEN:
         freeze(name, os.path.join(out, "node"))
     op_models(os.path.join(out, "node"))
+    transformers(out)
     concat_batch_models(os.path.join(out, "node"))
     bad_files(os.path.join(out, "bad"), pm.SerializeToString())
 
