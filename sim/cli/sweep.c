@@ -230,8 +230,9 @@ static void progress(void *ctx, size_t done, size_t total, int running, size_t f
 	fprintf(stderr, "\raxsim sweep: %zu/%zu points, %d running, %zu failed ", done, total, running, failed);
 }
 
-/* Prints the messages of a library call: errors of the inputs as axsim
- * words them, the sweep's own after "axsim sweep: ". */
+/* Prints the messages of a library call after prefix and empties e for the
+ * next call: those of the inputs as axsim run words them ("axsim: "), the
+ * sweep's own after "axsim sweep: ". */
 static void print_errors(struct ax_err *e, const char *prefix)
 {
 	ax_cli_print_errors(e, prefix);
@@ -337,13 +338,13 @@ int ax_cmd_sweep(int argc, char **argv)
 		sw->progress = progress;
 	struct ax_sweep_results rs = { 0 };
 	struct ax_sweep_stats st;
-	int ran = ax_sweep_run(sw, &rs, &st, &err);
+	int no_process = ax_sweep_run(sw, &rs, &st, &err);
 	if (tty)
 		fprintf(stderr, "\r%*s\r", 72, "");
 	/* a point file that could not be (re)written or does not belong: said,
 	 * and the table still comes out with the points that do */
 	print_errors(&err, "axsim sweep: ");
-	if (ran) {
+	if (no_process) {
 		ax_sweep_results_release(&rs);
 		rc = 1;
 		goto out;
