@@ -294,7 +294,8 @@ START_TEST(test_sweep)
 
 	ck_assert_int_eq(axsim_spec_add_axis(spec, "tiling_depht", "1,2"), AXSIM_OK);
 	ck_assert_int_eq(axsim_sweep(s, spec, dir, 2, 0, NULL, &out), AXSIM_EINPUT);
-	ck_has(axsim_session_errors(s), "axis 'tiling_depht': not a hardware parameter or compilation key");
+	ck_has(axsim_session_errors(s), "axis 'tiling_depht': not a hardware parameter or compilation key; "
+					"did you mean 'tiling_depth'?");
 	ck_assert_ptr_null(out);
 	axsim_spec_free(spec);
 	spec = tiny_spec();

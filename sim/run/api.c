@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ydoc.h"
 #include "config/keys.h"
 #include "report/trace.h"
 #include "run/compare.h"
@@ -456,8 +457,15 @@ static int sweep_run(const struct axsim_spec *spec, struct ax_sweep *sw, const c
 		char *key = ax_sweep_split(spec->axes[i], &list);
 		struct ax_key k;
 		int bad = !key || ax_key_find(key, &k);
-		if (bad)
-			ax_err_add(&s->err, "axis '%s': not a hardware parameter or compilation key", key ? key : "");
+		if (bad) {
+			/* worded as axsim sweep --set words it */
+			size_t n;
+			const char **names = ax_key_names(&n);
+			const char *sug = key ? ax_suggest(key, names, n) : NULL;
+			ax_err_add(&s->err, "axis '%s': not a hardware parameter or compilation key%s%s%s", key ? key : "",
+				   sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
+			free(names);
+		}
 		free(key);
 		if (bad || ax_sweep_axis_add(sw, "axis", k.name, list, &s->err))
 			return AX_EINPUT;
