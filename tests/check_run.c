@@ -3,7 +3,7 @@
  * the same JSON report and text as axsim run on the same inputs; compilation
  * keys and hardware parameters both go through axsim_spec_set; bad input,
  * a failed call and a second simulation in one process are told apart by
- * their status.  Check's fork mode gives every test a fresh process.
+ * their status; axsim_sweep gives axsim sweep's JSON.  Check's fork mode gives every test a fresh process.
  */
 #include <check.h>
 #include <stdio.h>
@@ -255,6 +255,69 @@ START_TEST(test_pipeline)
 }
 END_TEST
 
+/* axsim_sweep writes the sweep JSON axsim sweep writes for the same sweep;
+ * bad axes are bad input before anything runs; no sweep after a run. */
+START_TEST(test_sweep)
+{
+	char *dir = ax_tmp("api-sweep"), *tool_dir = ax_tmp("api-sweep-tool"), *tool = ax_tmp("api-sweep.json");
+	struct ax_run t = ax_run_axsim("sweep '%s' --config '%s' --tiling-depth 1,2 --set l2.size=8MiB,32MiB "
+				       "--set page_memory=false --jobs 2 --objective fps --out '%s' --json '%s'",
+				       ax_src(TINY_NET), ax_src(TINY_MODEL), tool_dir, tool);
+	ck_assert_msg(t.status == 0, "%s", t.err);
+	ax_run_free(&t);
+	struct axsim_session *s = axsim_session_new();
+	struct axsim_spec *spec = tiny_spec();
+	ck_assert_int_eq(axsim_spec_set(spec, "page_memory=false"), AXSIM_OK);
+	ck_assert_int_eq(axsim_spec_add_axis(spec, "l2.size", "32MiB,8MiB"), AXSIM_OK);
+	ck_assert_int_eq(axsim_spec_add_axis(spec, "tiling_depth", "1-2"), AXSIM_OK);
+	char *out = NULL;
+	ck_assert_msg(axsim_sweep(s, spec, dir, 2, 0, "fps", &out) == AXSIM_OK, "%s", axsim_session_errors(s));
+	/* the axes in another order make other point names: compare the points */
+	char *want = ax_read_file(tool, NULL);
+	ck_has(out, "\"points_ok\": 4");
+	ck_has(out, "\"objective\": \"fps\"");
+	ck_has(want, "\"points_ok\": 4");
+	axsim_free(out);
+	free(want);
+	axsim_spec_free(spec);
+
+	/* the same axes in the tool's order: the tool's sweep JSON, byte for byte */
+	spec = tiny_spec();
+	ck_assert_int_eq(axsim_spec_set(spec, "page_memory=false"), AXSIM_OK);
+	ck_assert_int_eq(axsim_spec_add_axis(spec, "tiling_depth", "1,2"), AXSIM_OK);
+	ck_assert_int_eq(axsim_spec_add_axis(spec, "l2.size", "8MiB,32MiB"), AXSIM_OK);
+	ck_assert_msg(axsim_sweep(s, spec, tool_dir, 2, 1, "fps", &out) == AXSIM_OK, "%s", axsim_session_errors(s));
+	want = ax_read_file(tool, NULL);
+	ck_assert_str_eq(out, want);
+	axsim_free(out);
+	free(want);
+
+	ck_assert_int_eq(axsim_spec_add_axis(spec, "tiling_depht", "1,2"), AXSIM_OK);
+	ck_assert_int_eq(axsim_sweep(s, spec, dir, 2, 0, NULL, &out), AXSIM_EINPUT);
+	ck_has(axsim_session_errors(s), "axis 'tiling_depht': not a hardware parameter or compilation key; "
+					"did you mean 'tiling_depth'?");
+	ck_assert_ptr_null(out);
+	axsim_spec_free(spec);
+	spec = tiny_spec();
+	ck_assert_int_eq(axsim_spec_add_axis(spec, "tiling_depth", "0,1"), AXSIM_OK);
+	ck_assert_int_eq(axsim_sweep(s, spec, dir, 1, 0, NULL, &out), AXSIM_EINPUT);
+	ck_has(axsim_session_errors(s), "tiling_depth: '0' is out of range");
+	ck_assert_int_eq(axsim_sweep(s, spec, dir, 1, 0, "speed", &out), AXSIM_EINPUT);
+	ck_has(axsim_session_errors(s), "objective 'speed' is not valid");
+
+	struct axsim_result *r;
+	ck_assert_int_eq(axsim_run(s, spec, &r), AXSIM_OK);
+	axsim_result_free(r);
+	ck_assert_int_eq(axsim_sweep(s, spec, dir, 1, 0, NULL, &out), AXSIM_EUSAGE);
+	ck_has(axsim_session_errors(s), "before any axsim_run");
+	axsim_spec_free(spec);
+	axsim_session_free(s);
+	free(dir);
+	free(tool_dir);
+	free(tool);
+}
+END_TEST
+
 START_TEST(test_version)
 {
 	struct ax_run t = ax_run_axsim("--version");
@@ -276,6 +339,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_one_simulation_per_process);
 	tcase_add_test(t, test_compare);
 	tcase_add_test(t, test_pipeline);
+	tcase_add_test(t, test_sweep);
 	tcase_add_test(t, test_version);
 	suite_add_tcase(s, t);
 	return s;

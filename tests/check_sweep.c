@@ -938,6 +938,90 @@ START_TEST(results_engine_library)
 }
 END_TEST
 
+/* ax_sweep_run: the library runs the points (a child each) and reads them
+ * back; the point files and the sweep JSON are the tool's, byte for byte. */
+START_TEST(sweep_run_library)
+{
+	char *tool = ax_tmp("lib-tool"), *tool_json = ax_tmp("lib-tool.json");
+	char *mine = ax_tmp("lib-run");
+	struct ax_run r = sweep_tiny("--tiling-depth 1,2 --set l2.size=2MiB,32MiB --set page_memory=false "
+				     "--set dma.outstanding=8 --jobs 2 --out '%s' --json '%s'", tool, tool_json);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ax_run_free(&r);
+	struct ax_sweep sw;
+	ax_sweep_init(&sw);
+	const char *sets[] = { "dma.outstanding=8" }, *cc[] = { "page_memory=false" };
+	sw.spec = (struct ax_sweep_spec){ .net_path = ax_src(TINY_NET), .config_path = ax_src(TINY_CFG),
+					  .sets = sets, .n_sets = 1, .cc = cc, .n_cc = 1 };
+	sw.jobs = 2;
+	struct ax_err err, warn;
+	ax_err_init(&err);
+	ax_err_init(&warn);
+	ck_assert_int_eq(ax_sweep_axis_add(&sw, "--tiling-depth", "tiling_depth", "2,1", &err), AX_OK);
+	ck_assert_int_eq(ax_sweep_axis_add(&sw, "--set", "l2.size", "2MiB,32MiB", &err), AX_OK);
+	/* an axis twice is an error naming what gave it first */
+	ck_assert_int_ne(ax_sweep_axis_add(&sw, "--set", "tiling_depth", "3", &err), AX_OK);
+	ck_has(ax_err_str(&err), "--set: tiling_depth is already an axis (--tiling-depth)");
+	ax_err_release(&err);
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_sweep_grid(&sw, &err), AX_OK);
+	ck_assert_uint_eq(sw.n_points, 4);
+	ck_assert_msg(ax_sweep_load(&sw, &err, &warn) == AX_OK, "%s", ax_err_str(&err));
+	ck_assert_msg(ax_sweep_claim(&sw, mine, &err) == AX_OK, "%s", ax_err_str(&err));
+	struct ax_sweep_results rs = { 0 };
+	struct ax_sweep_stats st;
+	ck_assert_int_eq(ax_sweep_run(&sw, &rs, &st, &err), AX_OK);
+	ck_assert_msg(err.count == 0 && !st.damaged, "%s", ax_err_str(&err));
+	ck_assert_uint_eq(st.ran, 4);
+	ck_assert_uint_eq(st.resumed, 0);
+	size_t missing = 1;
+	ck_assert_int_eq(ax_sweep_results_finish(&rs, &missing, &err), AX_OK);
+	ck_assert_uint_eq(rs.n, 4);
+	int best = 0;
+	for (size_t i = 0; i < rs.n; i++) {
+		ck_assert_msg(rs.r[i].ok, "%s", rs.r[i].error ? rs.r[i].error : "");
+		best += rs.r[i].best;
+		/* each point file is the one the tool wrote */
+		const char *name = strrchr(rs.r[i].path, '/') + 1;
+		char *theirs = ax_xasprintf("%s/%s", tool, name);
+		char *a = ax_read_file(theirs, NULL), *b = ax_read_file(rs.r[i].path, NULL);
+		ck_assert_msg(a && b && !strcmp(a, b), "%s differs from the tool's", name);
+		free(a);
+		free(b);
+		free(theirs);
+	}
+	ck_assert_int_eq(best, 1);
+	json_t *want = load_json(tool_json), *got = ax_sweep_results_json(&rs);
+	ck_assert_msg(json_equal(got, want), "the library's sweep JSON differs from the tool's");
+	json_decref(got);
+	json_decref(want);
+	ax_sweep_results_release(&rs);
+	/* again with resume: every point is kept */
+	sw.resume = 1;
+	memset(&rs, 0, sizeof(rs));
+	ck_assert_int_eq(ax_sweep_run(&sw, &rs, &st, &err), AX_OK);
+	ck_assert_uint_eq(st.ran, 0);
+	ck_assert_uint_eq(st.resumed, 4);
+	ax_sweep_results_release(&rs);
+	/* another sweep's directory is refused */
+	struct ax_sweep other;
+	ax_sweep_init(&other);
+	other.spec = (struct ax_sweep_spec){ .net_path = ax_src(TINY_NET), .config_path = ax_src(TINY_CFG) };
+	ck_assert_int_eq(ax_sweep_axis_add(&other, "--tiling-depth", "tiling_depth", "3", &err), AX_OK);
+	ck_assert_int_eq(ax_sweep_grid(&other, &err), AX_OK);
+	ck_assert_int_eq(ax_sweep_load(&other, &err, &warn), AX_OK);
+	ck_assert_int_eq(ax_sweep_claim(&other, mine, &err), AX_EINPUT);
+	ck_has(ax_err_str(&err), "the points directory of another sweep");
+	ax_sweep_release(&other);
+	ax_sweep_release(&sw);
+	ax_err_release(&err);
+	ax_err_release(&warn);
+	free(tool);
+	free(tool_json);
+	free(mine);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sweep");
@@ -966,6 +1050,7 @@ static Suite *suite(void)
 	tcase_add_test(t, killed_point_is_a_row);
 	tcase_add_test(t, out_dir_tied_to_inputs);
 	tcase_add_test(t, results_engine_library);
+	tcase_add_test(t, sweep_run_library);
 	suite_add_tcase(s, t);
 	return s;
 }

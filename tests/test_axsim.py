@@ -102,26 +102,48 @@ class TestAxsim(unittest.TestCase):
             axsim.sweep(TINY, axes={})
 
     def test_sweep_rows(self):
-        rows = axsim.sweep(TINY, config=TINY_MODEL, jobs=2,
-                           axes={"tiling_depth": [1, 2, 0], "l2.size": ["8MiB", "32MiB"]})
-        self.assertEqual(len(rows), 6)
-        self.assertEqual([(r["tiling_depth"], r["l2.size"]) for r in rows],
-                         [(1, "8MiB"), (1, "32MiB"), (2, "8MiB"), (2, "32MiB"), (0, "8MiB"), (0, "32MiB")])
+        out = os.path.join(TMP, "sweep-points")
+        rows = axsim.sweep(TINY, config=TINY_MODEL, jobs=2, out=out,
+                           axes={"tiling_depth": [2, 1], "l2.size": ["8MiB", "32MiB"],
+                                 "aipu_cores": "1,8"})
+        self.assertEqual(len(rows), 8)
+        # the sweep's order: values sorted, the last axis fastest, base units
+        self.assertEqual([(r["tiling_depth"], r["l2.size"], r["aipu_cores"]) for r in rows],
+                         [(t, l, c) for t in (1, 2) for l in (8 << 20, 32 << 20) for c in (1, 8)])
         for r in rows:
             for v in r.values():  # flat: one column per key
-                self.assertIsInstance(v, (int, float, str, type(None)))
+                self.assertIsInstance(v, (int, float, str, bool, type(None)))
         ok = [r for r in rows if r["status"] == "ok"]
         self.assertEqual(len(ok), 4)
-        one = axsim.run(TINY, config=TINY_MODEL, set={"tiling_depth": 2, "l2.size": "8MiB"})
-        self.assertEqual(rows[2]["latency_cycles"], one["totals"]["latency_cycles"])
-        self.assertEqual(rows[4]["status"], "bad input")
-        self.assertIn("tiling_depth", rows[4]["error"])
+        self.assertEqual(sum(r["best"] for r in rows), 1)
+        one = axsim.run(TINY, config=TINY_MODEL, set={"tiling_depth": 2, "l2.size": "8MiB", "aipu_cores": 1})
+        self.assertEqual(rows[4]["latency_cycles"], one["totals"]["latency_cycles"])
+        # 8 cores on a 4-core chip: that point fails, with the message axsim run gives
+        self.assertEqual(rows[5]["status"], "error")
+        self.assertIn("aipu_cores", rows[5]["error"])
+        self.assertIsNone(rows[5]["fps"])
+        # the same rows as the tool's sweep JSON of the same sweep
+        tool = os.path.join(TMP, "sweep.json")
+        subprocess.run([BIN, "sweep", TINY, "--config", TINY_MODEL, "--tiling-depth", "1,2",
+                        "--set", "l2.size=8MiB,32MiB", "--set", "aipu_cores=1,8", "--jobs", "2",
+                        "--out", os.path.join(TMP, "sweep-tool"), "--json", tool],
+                       capture_output=True, check=False)
+        with open(tool) as f:
+            points = json.load(f)["points"]
+        self.assertEqual([p["latency_cycles"] for p in points], [r["latency_cycles"] for r in rows])
+        # resume: the points are kept, the rows the same
+        self.assertEqual(axsim.sweep(TINY, config=TINY_MODEL, out=out, resume=True,
+                                     axes={"tiling_depth": [2, 1], "l2.size": ["8MiB", "32MiB"],
+                                           "aipu_cores": "1,8"}), rows)
+        with self.assertRaises(axsim.InputError) as e:
+            axsim.sweep(TINY, config=TINY_MODEL, axes={"tiling_depth": [1, 0]})
+        self.assertIn("tiling_depth", str(e.exception))
         try:
             import pandas
         except ImportError:
             return
         df = pandas.DataFrame(rows)
-        self.assertEqual(list(df["tiling_depth"]), [1, 1, 2, 2, 0, 0])
+        self.assertEqual(list(df["tiling_depth"]), [1, 1, 1, 1, 2, 2, 2, 2])
 
 
 if __name__ == "__main__":

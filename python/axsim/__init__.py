@@ -7,14 +7,13 @@
 
     rows = axsim.sweep("yolov5s.elf", config="models/yolov5s/yolov5s.yaml",
                        axes={"tiling_depth": [1, 2, 4], "page_memory": [True, False]}, jobs=2)
-    pandas.DataFrame(rows)
+    pandas.DataFrame(rows)      # one row per point, the columns of the sweep JSON
 
 run() returns the JSON report of `axsim run --json` (docs/report-format.md) as
 dicts and lists.  Every simulation runs in a child process of its own, because
 SystemC cannot restart one; the package calls libaxsim (axsim.h) through ctypes
 in that child.
 """
-import itertools
 import json
 import os
 import subprocess
@@ -119,53 +118,45 @@ def run_text(net, config=None, arch=None, set=None, inferences=None, model=None,
                                           board, nets, rois))))["text"]
 
 
-def _row(point, res):
-    row = dict(point)
-    row["status"] = "ok" if res["status"] == _OK else \
-        "failed" if res["status"] == _ESIM else "bad input"
-    row["error"] = res["errors"].rstrip("\n") or None
-    if res["status"] == _OK:
-        rep = json.loads(res["report"])
-        t = rep["totals"]
-        for k in ("latency_cycles", "latency_us", "fps", "imc_utilization", "inferences", "macs"):
-            row[k] = t.get(k)
-        for mem, d in rep["memory"].items():
-            row[mem + "_bytes"] = d["read_bytes"] + d["write_bytes"]
-        if t.get("inferences"):
-            row["ddr_bytes_per_inference"] = row.get("ddr_bytes", 0) / t["inferences"]
-    return row
+def _axis_list(key, values):
+    """An axis's values as libaxsim takes them: "1-8" as given, [1, 2, 4] comma-joined."""
+    if isinstance(values, str):
+        return values
+    if isinstance(values, bytes) or not list(values):
+        raise InputError("axis '%s': expected a non-empty list of values or a LIST such as 1-8\n"
+                         % key)
+    return ",".join(_value(v) for v in values)
 
 
 def sweep(net, axes, config=None, arch=None, set=None, inferences=None, model=None, board=None,
-          jobs=1):
-    """Simulates every combination of axes ({KEY: [VALUE, ...]}, hardware
-    parameters or compilation keys) on top of set, up to jobs at a time, and
-    returns one dict per point, in the order of the combinations: the axes'
-    values, "status" ("ok", "failed" or "bad input"), "error", and the figures
-    latency_cycles, latency_us, fps, imc_utilization, inferences, macs,
-    ddr_bytes, l2_bytes, l1_bytes (read + write) and ddr_bytes_per_inference.
-    pandas.DataFrame(rows) makes the table.  A point that fails is a row with
-    its error; bad arguments (no network, empty axes) raise InputError."""
+          jobs=1, out=None, resume=False, objective=None, nets=None, rois=None):
+    """Simulates every combination of axes ({KEY: [VALUE, ...]} or {KEY:
+    "1-8,16"}, hardware parameters or compilation keys) on top of set, as
+    `axsim sweep` does (docs/sweeps.md): values checked before any point runs
+    and sorted, up to jobs points at once, each in a process of its own.
+    Returns one dict per point in the sweep's order: the axes' values (as the
+    sweep JSON writes them: hardware parameters in their base unit), then the
+    fields of the sweep JSON's points (status "ok", "error" or "failed";
+    error; the figures, such as latency_us, latency_cycles, fps,
+    imc_utilization, ddr_bytes, ddr_bytes_per_inference, l2_bytes,
+    energy_per_inference_j, power_w, fps_per_w; best, configured and pareto
+    by objective: "latency", "fps" or "ddr").  pandas.DataFrame(rows) makes
+    the table.  The point files go to out (None: a temporary directory,
+    removed afterwards); resume keeps the points out already holds.  A point
+    that fails is a row with its error; bad input raises InputError."""
     if not axes:
         raise InputError("no axes to sweep; expected {KEY: [VALUE, ...]}\n")
-    keys = list(axes)
-    for k in keys:
-        if isinstance(axes[k], (str, bytes)) or not list(axes[k]):
-            raise InputError("axis '%s': expected a non-empty list of values\n" % k)
-    base = list(set.items()) if isinstance(set, dict) else list(set or [])
-    points = [dict(zip(keys, vals)) for vals in itertools.product(*(list(axes[k]) for k in keys))]
-    jobs = max(1, int(jobs))
-    rows = [None] * len(points)
-    running = []
-    nxt = 0
-    while nxt < len(points) or running:
-        while nxt < len(points) and len(running) < jobs:
-            req = _request(net, config, arch, base + list(points[nxt].items()), inferences,
-                           model, board)
-            running.append((nxt, _start(req)))
-            nxt += 1
-        i, p = running.pop(0)
-        rows[i] = _row(points[i], _finish(p))
+    req = _request(net, config, arch, set, inferences, model, board, nets, rois)
+    req.update({"sweep": True, "axes": [[k, _axis_list(k, v)] for k, v in axes.items()],
+                "jobs": max(1, int(jobs)), "resume": bool(resume), "objective": objective})
+    with tempfile.TemporaryDirectory(prefix="axsim-sweep-") as tmp:
+        req["dir"] = os.fspath(out) if out is not None else os.path.join(tmp, "points")
+        res = json.loads(_check(_finish(_start(req)))["sweep"])
+    rows = []
+    for point in res["points"]:
+        row = dict(point["values"])
+        row.update((k, v) for k, v in point.items() if k not in ("values", "file"))
+        rows.append(row)
     return rows
 
 

@@ -53,6 +53,8 @@ def load():
         "axsim_free": (None, [vp]),
         "axsim_compare": (ci, [vp, cp, cp, ctypes.POINTER(cp), ctypes.POINTER(cp), ci,
                                ctypes.POINTER(vp)]),
+        "axsim_spec_add_axis": (ci, [vp, cp, cp]),
+        "axsim_sweep": (ci, [vp, vp, cp, ci, ci, cp, ctypes.POINTER(vp)]),
     }
     for name, (res, args) in sigs.items():
         f = getattr(lib, name)

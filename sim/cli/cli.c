@@ -263,15 +263,17 @@ int ax_cli_run_pipeline(const struct ax_opts *o, const struct ax_run_extra *x)
 		run_usage_error(x, "--model and --board need --config MODEL.yaml");
 		return 2;
 	}
-	if (o->inferences) {
-		char *end;
-		long v = strtol(o->inferences, &end, 10);
-		if (!o->inferences[0] || *end || v < 1 || v > AX_MAX_INFERENCES) {
-			run_usage_error(x, "--inferences '%s' is not valid; expected an integer from 1 to %d",
-					o->inferences, AX_MAX_INFERENCES);
+	{
+		struct ax_err e;
+		ax_err_init(&e);
+		int bad = ax_run_parse_inferences(o->inferences, &spec.inferences, &e);
+		if (bad && collect)
+			ax_err_append(x->msgs, &e);
+		else if (bad)
+			ax_cli_print_errors(&e, "axsim run: ");
+		ax_err_release(&e);
+		if (bad)
 			return 2;
-		}
-		spec.inferences = (uint32_t)v;
 	}
 	spec.trace_limit_bytes = AX_TRACE_LIMIT_DEFAULT;
 	if (o->trace_limit) {

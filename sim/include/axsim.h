@@ -7,7 +7,8 @@
  * compilation configuration, the hardware description and KEY=VALUE changes
  * to either), simulated by axsim_run inside a session, and read back from a
  * result: single figures by their JSON path, or the whole report as JSON,
- * text or CSV (docs/report-format.md).
+ * text or CSV (docs/report-format.md).  axsim_sweep runs every combination
+ * of a specification's axes, as axsim sweep does.
  *
  * Every function that can fail returns an enum axsim_status; the messages of
  * the last failed call of a session are in axsim_session_errors().  SystemC
@@ -142,6 +143,32 @@ void axsim_free(void *p);
  */
 int axsim_compare(struct axsim_session *s, const char *base, const char *cur, const char *const *metrics,
 		  const char *const *tolerances, int force, char **out);
+
+/* ---- sweeps (axsim sweep, docs/sweeps.md) ---- */
+
+/* Adds an axis for axsim_sweep: key (a hardware parameter or a compilation
+ * key) takes each of values, comma-separated values or integer ranges
+ * LOW-HIGH ("1-4,8", "8MiB,32MiB", "true,false"), as axsim sweep --set
+ * KEY=LIST takes them.  axsim_run ignores axes.  Checked by axsim_sweep. */
+int axsim_spec_add_axis(struct axsim_spec *spec, const char *key, const char *values);
+
+/*
+ * Simulates every combination of spec's axes (none: the default axes of
+ * axsim sweep) on top of the rest of spec, up to jobs at once, each in a
+ * child process of its own; the calling process runs no simulation.  The
+ * point files go to dir (NULL: sweep-NAME in the current directory) as axsim
+ * sweep writes them; resume keeps the points dir already holds.  objective:
+ * "latency", "fps" or "ddr" (NULL: latency), what the best point and the
+ * Pareto front mean.  On AXSIM_OK *out is the sweep JSON (docs/sweeps.md
+ * "Sweep JSON") as a new string (free it with axsim_free); a point that
+ * failed is a result, with its status and error, not an error of the call.
+ * AXSIM_EINPUT for bad input (a file, key, value or axis), AXSIM_EOUTPUT when
+ * dir or a point file cannot be written, AXSIM_ESIM when no point's process
+ * could be started, AXSIM_EUSAGE for a NULL argument or after axsim_run in
+ * this process (the children would inherit its finished simulation).
+ */
+int axsim_sweep(struct axsim_session *s, const struct axsim_spec *spec, const char *dir, int jobs, int resume,
+		const char *objective, char **out);
 
 #ifdef __cplusplus
 }

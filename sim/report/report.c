@@ -401,6 +401,14 @@ void ax_stat_ctx_release(struct ax_stat_ctx *c)
  * path's <set> parts. */
 #define STAT(fn, expr) \
 	static json_t *fn(struct ax_stat_ctx *c, const int *ix) { return (expr); }
+/* A number's getter: fn_v is the figure as computed, which the text report
+ * prints; fn its JSON value (a real rounded by jreal, an integer). */
+#define REAL(fn, expr) \
+	static double fn##_v(struct ax_stat_ctx *c, const int *ix) { return (expr); } \
+	STAT(fn, jreal(fn##_v(c, ix)))
+#define INT(fn, expr) \
+	static uint64_t fn##_v(struct ax_stat_ctx *c, const int *ix) { return (expr); } \
+	STAT(fn, jint(fn##_v(c, ix)))
 
 static double share_of_run(const struct ax_report_input *in, uint64_t ps)
 {
@@ -414,10 +422,10 @@ static json_t *jnull_or(const char *s)
 
 STAT(s_schema, json_integer(AX_REPORT_SCHEMA_VERSION))
 STAT(s_net_name, json_string(c->in->net->name ? c->in->net->name : ""))
-STAT(s_net_layers, jint(c->in->net->n_layers))
-STAT(s_net_macs, jint(ax_net_macs(c->in->net)))
-STAT(s_net_params, jint(ax_net_params(c->in->net)))
-STAT(s_net_weight_bytes, jint(c->in->tl->weight_bytes))
+INT(s_net_layers, c->in->net->n_layers)
+INT(s_net_macs, ax_net_macs(c->in->net))
+INT(s_net_params, ax_net_params(c->in->net))
+INT(s_net_weight_bytes, c->in->tl->weight_bytes)
 
 static json_t *s_config(struct ax_stat_ctx *c, const int *ix)
 {
@@ -445,42 +453,38 @@ static json_t *s_arch(struct ax_stat_ctx *c, const int *ix)
 	return o;
 }
 
-STAT(s_plan_cores, jint(c->in->tl->n_cores))
-STAT(s_plan_copies, jint(c->in->tl->copies))
-STAT(s_plan_inferences, jint(c->in->res->inferences))
-STAT(s_plan_cores_per_copy, jint(c->in->tl->cores_per_copy))
+INT(s_plan_cores, c->in->tl->n_cores)
+INT(s_plan_copies, c->in->tl->copies)
+INT(s_plan_inferences, c->in->res->inferences)
+INT(s_plan_cores_per_copy, c->in->tl->cores_per_copy)
 STAT(s_plan_mode, json_string(mode_name(c->in->tl)))
-STAT(s_plan_lanes, jint(c->in->tl->lanes))
-STAT(s_plan_clock, jint(c->in->tl->clock_hz))
-STAT(s_plan_tasks, jint(c->in->tl->n_tasks))
-STAT(s_plan_tasklist_bytes, jint(c->in->tl->tasklist_bytes))
+INT(s_plan_lanes, c->in->tl->lanes)
+INT(s_plan_clock, c->in->tl->clock_hz)
+INT(s_plan_tasks, c->in->tl->n_tasks)
+INT(s_plan_tasklist_bytes, c->in->tl->tasklist_bytes)
 STAT(s_plan_tasklist_home, json_string(ax_mem_name(c->in->tl->tasklist_home)))
-STAT(s_plan_tasklist_chunks, jint(c->in->tl->tasklist_chunks))
+INT(s_plan_tasklist_chunks, c->in->tl->tasklist_chunks)
 STAT(s_plan_weight_home, json_string(ax_mem_name(c->in->tl->weight_home)))
-STAT(s_plan_weight_l2_bytes, jint(c->in->tl->weight_l2_bytes))
-STAT(s_plan_resources, jreal(c->in->tl->resources_milli / 1000.0))
+INT(s_plan_weight_l2_bytes, c->in->tl->weight_l2_bytes)
+REAL(s_plan_resources, c->in->tl->resources_milli / 1000.0)
 
-STAT(s_latency_cycles, jint(latency_cycles(c->in)))
-STAT(s_latency_us, jreal((double)c->in->res->latency_ps / 1e6))
-STAT(s_inferences, jint(c->in->tl->lanes))
-STAT(s_fps, jreal(fps(c->in)))
-STAT(s_host_fps, jreal(host_fps(c->in)))
-STAT(s_macs, jint(per_inf(c->in, c->in->res->macs)))
-STAT(s_imc_util, jreal(imc_utilization(c->in)))
+INT(s_latency_cycles, latency_cycles(c->in))
+REAL(s_latency_us, (double)c->in->res->latency_ps / 1e6)
+INT(s_inferences, c->in->tl->lanes)
+REAL(s_fps, fps(c->in))
+REAL(s_host_fps, host_fps(c->in))
+INT(s_macs, per_inf(c->in, c->in->res->macs))
+REAL(s_imc_util, imc_utilization(c->in))
 
-STAT(s_attn_layers, jint(c->attention.layers))
+INT(s_attn_layers, c->attention.layers)
 STAT(s_attn_unit, json_string(matmul_unit(c->in)))
-STAT(s_attn_macs, jint(c->attention.macs))
-STAT(s_attn_cycles, jint(c->attention.cycles))
-STAT(s_attn_share, jreal(latency_cycles(c->in) ? (double)c->attention.cycles / (double)latency_cycles(c->in) : 0))
-STAT(s_attn_write_cycles, jint(c->attention.write_cycles))
-STAT(s_attn_runtime_bytes, jint(c->attention.runtime_bytes))
+INT(s_attn_macs, c->attention.macs)
+INT(s_attn_cycles, c->attention.cycles)
+REAL(s_attn_share, latency_cycles(c->in) ? (double)c->attention.cycles / (double)latency_cycles(c->in) : 0)
+INT(s_attn_write_cycles, c->attention.write_cycles)
+INT(s_attn_runtime_bytes, c->attention.runtime_bytes)
 
-static json_t *s_pipeline_fps(struct ax_stat_ctx *c, const int *ix)
-{
-	size_t slowest;
-	return jreal(pipeline_fps(c->models, c->n_models, &slowest));
-}
+REAL(s_pipeline_fps, pipeline_fps(c->models, c->n_models, &(size_t){ 0 }))
 
 STAT(s_pipeline_slowest, json_string(c->models[c->slowest_model].name))
 
@@ -496,15 +500,15 @@ static void elem_select(struct ax_stat_ctx *c, size_t k)
 
 #define MODEL (&c->models[c->elem])
 STAT(s_model_name, json_string(MODEL->name))
-STAT(s_model_first_core, jint(MODEL->core_base))
-STAT(s_model_cores, jint(MODEL->cores))
-STAT(s_model_copies, jint(MODEL->copies))
-STAT(s_model_resources, jreal(MODEL->resources_used))
-STAT(s_model_runs, jint(MODEL->runs_per_frame))
-STAT(s_model_inferences, jint(MODEL->inferences))
-STAT(s_model_fps, jreal(MODEL->fps))
-STAT(s_model_frame_fps, jreal(MODEL->fps / MODEL->runs_per_frame))
-STAT(s_model_latency_us, jreal((double)MODEL->latency_ps / 1e6))
+INT(s_model_first_core, MODEL->core_base)
+INT(s_model_cores, MODEL->cores)
+INT(s_model_copies, MODEL->copies)
+REAL(s_model_resources, MODEL->resources_used)
+INT(s_model_runs, MODEL->runs_per_frame)
+INT(s_model_inferences, MODEL->inferences)
+REAL(s_model_fps, MODEL->fps)
+REAL(s_model_frame_fps, MODEL->fps / MODEL->runs_per_frame)
+REAL(s_model_latency_us, (double)MODEL->latency_ps / 1e6)
 #undef MODEL
 
 static const struct ax_stat model_stats[] = {
@@ -520,33 +524,33 @@ static const struct ax_stat model_stats[] = {
 	ST("latency_us", "real", "us", AX_STAT_LOWER, "its first inference of every copy, sharing the chip with the others", s_model_latency_us),
 };
 
-STAT(s_energy_per_inf, jreal(c->energy.total_j / c->frames))
-STAT(s_energy_power, jreal(secs(c->in->res->run_end_ps) > 0 ? c->energy.total_j / secs(c->in->res->run_end_ps) : 0))
+REAL(s_energy_per_inf, c->energy.total_j / c->frames)
+REAL(s_energy_power, secs(c->in->res->run_end_ps) > 0 ? c->energy.total_j / secs(c->in->res->run_end_ps) : 0)
 
 static double per_inference_j(const struct ax_stat_ctx *c)
 {
 	return c->energy.total_j / c->frames;
 }
 
-STAT(s_energy_fps_per_w, jreal(per_inference_j(c) > 0 ? 1.0 / per_inference_j(c) : 0))
-STAT(s_energy_tops_per_w, jreal(per_inference_j(c) > 0 ? 2.0 * (double)c->in->res->macs / c->frames /
-							     per_inference_j(c) / 1e12 : 0))
-STAT(s_energy_vdd, jreal(c->energy.vdd_v))
-STAT(s_energy_static, jreal(c->energy.static_w))
-STAT(s_energy_dynamic, jreal(c->energy.dynamic_j / c->frames))
-STAT(s_energy_unit_j, jreal(c->energy.by_unit_j[ix[0]] / c->frames))
-STAT(s_energy_unit_w, jreal(secs(c->in->res->run_end_ps) > 0 ? c->energy.by_unit_j[ix[0]] / secs(c->in->res->run_end_ps) : 0))
-STAT(s_limit_w, jreal((double)c->in->res->power_limit_uw * 1e-6))
-STAT(s_limit_windows, jint(c->in->res->limiter_windows))
-STAT(s_limit_windows_over, jint(c->in->res->limiter_windows_over))
-STAT(s_limit_throttled_us, jreal((double)c->in->res->throttled_ps / 1e6))
-STAT(s_limit_throttled_share, jreal(share_of_run(c->in, c->in->res->throttled_ps)))
-STAT(s_limit_min_cap, jreal(c->in->res->power_limit_uw ? c->in->res->min_cap_pm / 1000.0
-						       : c->in->tl->mvm_limit_permille / 1000.0))
+REAL(s_energy_fps_per_w, per_inference_j(c) > 0 ? 1.0 / per_inference_j(c) : 0)
+REAL(s_energy_tops_per_w, per_inference_j(c) > 0 ? 2.0 * (double)c->in->res->macs / c->frames /
+							     per_inference_j(c) / 1e12 : 0)
+REAL(s_energy_vdd, c->energy.vdd_v)
+REAL(s_energy_static, c->energy.static_w)
+REAL(s_energy_dynamic, c->energy.dynamic_j / c->frames)
+REAL(s_energy_unit_j, c->energy.by_unit_j[ix[0]] / c->frames)
+REAL(s_energy_unit_w, secs(c->in->res->run_end_ps) > 0 ? c->energy.by_unit_j[ix[0]] / secs(c->in->res->run_end_ps) : 0)
+REAL(s_limit_w, (double)c->in->res->power_limit_uw * 1e-6)
+INT(s_limit_windows, c->in->res->limiter_windows)
+INT(s_limit_windows_over, c->in->res->limiter_windows_over)
+REAL(s_limit_throttled_us, (double)c->in->res->throttled_ps / 1e6)
+REAL(s_limit_throttled_share, share_of_run(c->in, c->in->res->throttled_ps))
+REAL(s_limit_min_cap, c->in->res->power_limit_uw ? c->in->res->min_cap_pm / 1000.0
+						       : c->in->tl->mvm_limit_permille / 1000.0)
 
-STAT(s_busy, jreal(engine_busy_share(c->in, (enum ax_engine)ix[0])))
-STAT(s_setup_stall, jreal(stall_share(c->in, 1)))
-STAT(s_wait_stall, jreal(stall_share(c->in, 0)))
+REAL(s_busy, engine_busy_share(c->in, (enum ax_engine)ix[0]))
+REAL(s_setup_stall, stall_share(c->in, 1))
+REAL(s_wait_stall, stall_share(c->in, 0))
 
 static json_t *s_bottleneck_unit(struct ax_stat_ctx *c, const int *ix)
 {
@@ -554,21 +558,23 @@ static json_t *s_bottleneck_unit(struct ax_stat_ctx *c, const int *ix)
 	return json_string(bottleneck(c->in, &share));
 }
 
-static json_t *s_bottleneck_busy(struct ax_stat_ctx *c, const int *ix)
+static double bottleneck_busy(const struct ax_report_input *in)
 {
 	double share;
-	bottleneck(c->in, &share);
-	return jreal(share);
+	bottleneck(in, &share);
+	return share;
 }
+
+REAL(s_bottleneck_busy, bottleneck_busy(c->in))
 
 static size_t cores_count(struct ax_stat_ctx *c)
 {
 	return c->in->res->n_cores;
 }
 
-STAT(s_core_index, jint(c->elem))
-STAT(s_core_copy, jint(c->elem / c->in->tl->cores_per_copy))
-STAT(s_core_end, jint(ps_to_cycles(c->in->res, c->in->res->core_end_ps[c->elem])))
+INT(s_core_index, c->elem)
+INT(s_core_copy, c->elem / c->in->tl->cores_per_copy)
+INT(s_core_end, ps_to_cycles(c->in->res, c->in->res->core_end_ps[c->elem]))
 
 /* A core's engine's busy share of the whole run; its DMA per channel. */
 static json_t *s_core_busy(struct ax_stat_ctx *c, const int *ix)
@@ -586,20 +592,20 @@ static const struct ax_stat core_stats[] = {
 };
 
 #define MEM (&c->in->res->mem[ix[0]])
-STAT(s_mem_read, jint(per_inf(c->in, mem_total(MEM, 0))))
-STAT(s_mem_write, jint(per_inf(c->in, mem_total(MEM, 1))))
-STAT(s_mem_kind_read, jint(per_inf(c->in, MEM->read[ix[1]])))
-STAT(s_mem_kind_write, jint(per_inf(c->in, MEM->write[ix[1]])))
-STAT(s_mem_busy, jreal(mem_busy_share(c->in, (enum ax_mem)ix[0])))
-STAT(s_mem_peak, jint(c->in->tl->peak_bytes[ix[0]]))
+INT(s_mem_read, per_inf(c->in, mem_total(MEM, 0)))
+INT(s_mem_write, per_inf(c->in, mem_total(MEM, 1)))
+INT(s_mem_kind_read, per_inf(c->in, MEM->read[ix[1]]))
+INT(s_mem_kind_write, per_inf(c->in, MEM->write[ix[1]]))
+REAL(s_mem_busy, mem_busy_share(c->in, (enum ax_mem)ix[0]))
+INT(s_mem_peak, c->in->tl->peak_bytes[ix[0]])
 #undef MEM
-STAT(s_ddr_spilled, jint(c->in->tl->spilled_bytes))
-STAT(s_ddr_hits, jint(c->in->res->ddr_row_hits))
-STAT(s_ddr_misses, jint(c->in->res->ddr_row_misses))
-STAT(s_ddr_conflicts, jint(c->in->res->ddr_row_conflicts))
-STAT(s_ddr_refreshes, jint(c->in->res->ddr_refreshes))
-STAT(s_ddr_turnarounds, jint(c->in->res->ddr_turnarounds))
-STAT(s_l2_noc_busy, jreal(share_of_run(c->in, c->in->res->noc_busy_ps)))
+INT(s_ddr_spilled, c->in->tl->spilled_bytes)
+INT(s_ddr_hits, c->in->res->ddr_row_hits)
+INT(s_ddr_misses, c->in->res->ddr_row_misses)
+INT(s_ddr_conflicts, c->in->res->ddr_row_conflicts)
+INT(s_ddr_refreshes, c->in->res->ddr_refreshes)
+INT(s_ddr_turnarounds, c->in->res->ddr_turnarounds)
+REAL(s_l2_noc_busy, share_of_run(c->in, c->in->res->noc_busy_ps))
 
 /* Achieved bandwidth while a channel's data bus was busy, over its peak. */
 static json_t *s_ddr_efficiency(struct ax_stat_ctx *c, const int *ix)
@@ -629,34 +635,34 @@ static void layer_select(struct ax_stat_ctx *c, size_t k)
 STAT(s_layer_name, json_string(LAYER->name))
 STAT(s_layer_op, json_string(ax_op_name(LAYER->op)))
 STAT(s_layer_unit, json_string(ax_unit_label(LP->main_unit)))
-STAT(s_layer_start, jint(c->layer.start_cycle))
-STAT(s_layer_cycles, jint(c->layer.cycles))
-STAT(s_layer_macs, jint(LS->macs))
-STAT(s_layer_passes, jint(LS->passes))
-STAT(s_layer_util, jreal(c->layer.utilization))
+INT(s_layer_start, c->layer.start_cycle)
+INT(s_layer_cycles, c->layer.cycles)
+INT(s_layer_macs, LS->macs)
+INT(s_layer_passes, LS->passes)
+REAL(s_layer_util, c->layer.utilization)
 STAT(s_layer_shape, json_pack("[III]", (json_int_t)LAYER->out.h, (json_int_t)LAYER->out.w, (json_int_t)LAYER->out.c))
 STAT(s_layer_kernel, LAYER->op == AX_OP_CONV || LAYER->op == AX_OP_MAXPOOL || LAYER->op == AX_OP_AVGPOOL
 		     ? json_pack("[III]", (json_int_t)LAYER->kh, (json_int_t)LAYER->kw, (json_int_t)LAYER->sh)
 		     : json_null())
-STAT(s_layer_row_tiles, jint(LP->row_tiles))
-STAT(s_layer_col_tiles, jint(LP->col_tiles))
-STAT(s_layer_rows_used, jint(LP->rows_used))
-STAT(s_layer_cols_used, jint(LP->cols_used))
-STAT(s_layer_wwrite_stall, jint(ps_to_cycles(c->in->res, LS->wwrite_stall_ps)))
-STAT(s_layer_weight_bytes, jint(LP->weight_bytes))
-STAT(s_layer_runtime_bytes, jint(LP->runtime_weight_bytes))
-STAT(s_layer_runtime_cycles, jint(LAYER->op == AX_OP_MATMUL ? ps_to_cycles(c->in->res, LS->busy_ps[AX_E_IMC_LOAD]) : 0))
-STAT(s_layer_icr, jint(LP->icr))
-STAT(s_layer_group, jint(LP->group))
-STAT(s_layer_group_size, jint(LP->group_size))
-STAT(s_layer_cone_tiles, jint(LP->cone_tiles))
+INT(s_layer_row_tiles, LP->row_tiles)
+INT(s_layer_col_tiles, LP->col_tiles)
+INT(s_layer_rows_used, LP->rows_used)
+INT(s_layer_cols_used, LP->cols_used)
+INT(s_layer_wwrite_stall, ps_to_cycles(c->in->res, LS->wwrite_stall_ps))
+INT(s_layer_weight_bytes, LP->weight_bytes)
+INT(s_layer_runtime_bytes, LP->runtime_weight_bytes)
+INT(s_layer_runtime_cycles, LAYER->op == AX_OP_MATMUL ? ps_to_cycles(c->in->res, LS->busy_ps[AX_E_IMC_LOAD]) : 0)
+INT(s_layer_icr, LP->icr)
+INT(s_layer_group, LP->group)
+INT(s_layer_group_size, LP->group_size)
+INT(s_layer_cone_tiles, LP->cone_tiles)
 STAT(s_layer_home, json_string(ax_mem_name(TENSOR->home)))
 STAT(s_layer_fused, json_boolean(TENSOR->fused))
-STAT(s_layer_out_bytes, jint(TENSOR->bytes))
+INT(s_layer_out_bytes, TENSOR->bytes)
 STAT(s_layer_bound, json_string(bound_name(c->layer.bound)))
-STAT(s_layer_busy, jint(ps_to_cycles(c->in->res, LS->busy_ps[ix[0]])))
-STAT(s_layer_setup_stall, jint(ps_to_cycles(c->in->res, LS->setup_stall_ps)))
-STAT(s_layer_dma, jint(ix[1] ? LS->dma_write[ix[0]] : LS->dma_read[ix[0]]))
+INT(s_layer_busy, ps_to_cycles(c->in->res, LS->busy_ps[ix[0]]))
+INT(s_layer_setup_stall, ps_to_cycles(c->in->res, LS->setup_stall_ps))
+INT(s_layer_dma, ix[1] ? LS->dma_write[ix[0]] : LS->dma_read[ix[0]])
 #undef LAYER
 #undef LS
 #undef LP
@@ -694,11 +700,10 @@ static const struct ax_stat layer_stats[] = {
 	ST("dma.<mem>_<rw>_bytes", "integer", "bytes", 0, "bytes the layer's DMA tasks read from and wrote to each memory (copy 0)", s_layer_dma),
 };
 
-STAT(s_sim_tasks, jint(c->in->res->tasks))
-STAT(s_sim_cycles, jint(ps_to_cycles(c->in->res, c->in->res->run_end_ps)))
-STAT(s_sim_deltas, jint(c->in->res->sc_deltas))
-STAT(s_sim_activations, jint(c->in->res->activations))
-#undef STAT
+INT(s_sim_tasks, c->in->res->tasks)
+INT(s_sim_cycles, ps_to_cycles(c->in->res, c->in->res->run_end_ps))
+INT(s_sim_deltas, c->in->res->sc_deltas)
+INT(s_sim_activations, c->in->res->activations)
 
 
 static const struct ax_stat report_stats[] = {
@@ -895,31 +900,34 @@ void ax_human_bytes(uint64_t b, char *buf, size_t n)
 }
 
 /* The text report's pipeline section (several models only). */
-static void pipeline_text(const struct ax_report_input *in, FILE *out)
+static void pipeline_text(struct ax_stat_ctx *c, FILE *out)
 {
-	struct ax_report_model one;
-	const struct ax_report_model *m;
-	size_t n = report_models(in, &one, &m), slowest;
-	double f = pipeline_fps(m, n, &slowest);
-	fprintf(out, "\n  pipeline   %zu models at once, %.1f frames/s sustained (limited by %s)\n", n, f,
-		m[slowest].name);
+	const struct ax_report_model *m = c->models;
+	size_t n = c->n_models;
+	fprintf(out, "\n  pipeline   %zu models at once, %.1f frames/s sustained (limited by %s)\n", n,
+		s_pipeline_fps_v(c, NULL), m[c->slowest_model].name);
 	for (size_t i = 0; i < n; i++) {
+		elem_select(c, i);
 		fprintf(out, "\n  model %s: cores %u-%u, %u cop%s, resources_used %.2f, %u run%s per frame (%s)\n",
 			m[i].name, m[i].core_base, m[i].core_base + m[i].cores - 1, m[i].copies,
 			m[i].copies == 1 ? "y" : "ies", m[i].resources_used, m[i].runs_per_frame,
 			m[i].runs_per_frame == 1 ? "" : "s", m[i].rois_from);
-		fprintf(out, "    latency    %.1f us (first inference of every copy)\n", (double)m[i].latency_ps / 1e6);
+		fprintf(out, "    latency    %.1f us (first inference of every copy)\n", s_model_latency_us_v(c, NULL));
 		fprintf(out, "    throughput %.1f inferences/s = %.1f frames/s (steady state over %llu back-to-back)\n",
-			m[i].fps, m[i].fps / m[i].runs_per_frame, (unsigned long long)m[i].inferences);
+			s_model_fps_v(c, NULL), s_model_frame_fps_v(c, NULL), (unsigned long long)m[i].inferences);
 	}
 	fprintf(out, "\n  (the figures below are the whole chip's, every model together; the\n"
 		     "  layers are named model/layer)\n");
 }
 
+/* The text report: its figures are the statistics' own getters (the _v
+ * functions above), so that a figure is computed in one place. */
 void ax_report_text(const struct ax_report_input *in, FILE *out)
 {
 	const struct ax_result *r = in->res;
 	const struct ax_tasklist *tl = in->tl;
+	struct ax_stat_ctx sc, *c = &sc;
+	ax_stat_ctx_init(c, in);
 	char b1[32], b2[32];
 	fprintf(out, "axsim: %s on %s", in->net->name ? in->net->name : "network", in->arch->name);
 	if (in->cfg->model)
@@ -939,22 +947,23 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 			tl->cores_per_copy == 1 ? "" : "s", mode_name(tl), tl->lanes, tl->lanes == 1 ? "" : "s",
 			(double)tl->clock_hz / 1e6, (double)tl->mvm_limit_permille / 10.0);
 	if (in->n_models)
-		pipeline_text(in, out);
+		pipeline_text(c, out);
 	fprintf(out, "\n");
+	double fps_v = s_fps_v(c, NULL);
 	fprintf(out, "  latency    %llu cycles = %.1f us per inference\n",
-		(unsigned long long)latency_cycles(in), (double)r->latency_ps / 1e6);
+		(unsigned long long)s_latency_cycles_v(c, NULL), s_latency_us_v(c, NULL));
 	if (r->inferences >= 2)
 		fprintf(out, "  throughput %.1f inferences/s (chip, %u at once, steady state over %u back-to-back)\n",
-			fps(in), tl->lanes, r->inferences);
+			fps_v, tl->lanes, r->inferences);
 	else
-		fprintf(out, "  throughput %.1f inferences/s (chip, %u at once)\n", fps(in), tl->lanes);
-	fprintf(out, "             %.1f inferences/s with each inference's host copies (%s)\n", host_fps(in),
+		fprintf(out, "  throughput %.1f inferences/s (chip, %u at once)\n", fps_v, tl->lanes);
+	fprintf(out, "             %.1f inferences/s with each inference's host copies (%s)\n", s_host_fps_v(c, NULL),
 		"input in, outputs out over the host link, serial per instance");
 	fprintf(out, "  IMC        %.1f%% utilisation (%.1f TMAC/s useful of %.1f TMAC/s peak)\n",
-		100.0 * imc_utilization(in), (double)ax_net_macs(in->net) * fps(in) / 1e12,
+		100.0 * s_imc_util_v(c, NULL), (double)s_net_macs_v(c, NULL) * fps_v / 1e12,
 		peak_macs(in) * r->n_cores * (double)tl->clock_hz / 1e12);
-	ax_human_bytes(tl->weight_bytes, b1, sizeof(b1));
-	ax_human_bytes(per_inf(in, r->mem[AX_MEM_L1].read[AX_KIND_WEIGHTS]) / tl->lanes, b2, sizeof(b2));
+	ax_human_bytes(s_net_weight_bytes_v(c, NULL), b1, sizeof(b1));
+	ax_human_bytes(s_mem_kind_read_v(c, (const int[]){ AX_MEM_L1, AX_KIND_WEIGHTS }) / tl->lanes, b2, sizeof(b2));
 	if (tl->weight_l2_bytes == tl->weight_bytes)
 		fprintf(out, "  weights    %s resident in L2; %s written into the IMC per inference\n", b1, b2);
 	else if (tl->weight_l2_bytes == 0)
@@ -962,18 +971,16 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	else
 		fprintf(out, "  weights    %s, %.0f%% resident in L2, the rest streamed from DDR; %s written into the IMC per inference\n",
 			b1, 100.0 * (double)tl->weight_l2_bytes / (double)tl->weight_bytes, b2);
-	struct ax_attention_figures af;
-	attention(in, &af);
-	if (af.layers) {
-		uint64_t lat = latency_cycles(in);
+	uint64_t attn_layers = s_attn_layers_v(c, NULL);
+	if (attn_layers) {
 		fprintf(out, "  attention  %llu dyn_matmul layer%s on the %s: %llu cycles, %.1f%% of the latency",
-			(unsigned long long)af.layers, af.layers == 1 ? "" : "s", matmul_unit(in),
-			(unsigned long long)af.cycles, lat ? 100.0 * (double)af.cycles / (double)lat : 0.0);
+			(unsigned long long)attn_layers, attn_layers == 1 ? "" : "s", matmul_unit(in),
+			(unsigned long long)s_attn_cycles_v(c, NULL), 100.0 * s_attn_share_v(c, NULL));
 		/* (on the DPU nothing is written into the IMC) */
-		if (af.runtime_bytes) {
-			ax_human_bytes(af.runtime_bytes, b1, sizeof(b1));
+		if (s_attn_runtime_bytes_v(c, NULL)) {
+			ax_human_bytes(s_attn_runtime_bytes_v(c, NULL), b1, sizeof(b1));
 			fprintf(out, "; %s of run-time weights written in %llu cycles", b1,
-				(unsigned long long)af.write_cycles);
+				(unsigned long long)s_attn_write_cycles_v(c, NULL));
 		}
 		fprintf(out, "\n");
 	}
@@ -982,31 +989,27 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 		(ax_human_bytes(tl->tasklist_bytes, b1, sizeof(b1)), b1), ax_mem_name(tl->tasklist_home),
 		tl->tasklist_chunks > 1 ? " (streamed in chunks)" : "");
 	{
-		struct ax_energy e;
-		double frames;
-		ax_report_energy(in, &e, &frames);
-		double t = secs(r->run_end_ps), per = e.total_j / frames;
+		const struct ax_energy *e = &c->energy;
 		fprintf(out, "  energy     %.3f mJ per inference = %.0f fps/W, %.2f TOPS/W; %.2f W average at %.2f V (%.2f W static)\n",
-			per * 1e3, per > 0 ? 1.0 / per : 0.0, per > 0 ? 2.0 * (double)r->macs / frames / per / 1e12 : 0.0,
-			t > 0 ? e.total_j / t : 0.0, e.vdd_v, e.static_w);
+			s_energy_per_inf_v(c, NULL) * 1e3, s_energy_fps_per_w_v(c, NULL), s_energy_tops_per_w_v(c, NULL),
+			s_energy_power_v(c, NULL), s_energy_vdd_v(c, NULL), s_energy_static_v(c, NULL));
 		fprintf(out, "             ");
 		for (int k = 0; k < AX_EU_COUNT; k++)
 			fprintf(out, "%s %.0f%%%s", ax_energy_unit_name((enum ax_energy_unit)k),
-				e.total_j > 0 ? 100.0 * e.by_unit_j[k] / e.total_j : 0.0, k + 1 < AX_EU_COUNT ? ", " : "\n");
+				e->total_j > 0 ? 100.0 * e->by_unit_j[k] / e->total_j : 0.0, k + 1 < AX_EU_COUNT ? ", " : "\n");
 		if (r->power_limit_uw)
 			fprintf(out, "  limiter    %.2f W: IMC cap below the model's %.0f%% of the time (lowest %.1f%%), %llu of %llu windows above the limit\n",
-				(double)r->power_limit_uw * 1e-6,
-				r->run_end_ps ? 100.0 * (double)r->throttled_ps / (double)r->run_end_ps : 0.0,
-				r->min_cap_pm / 10.0, (unsigned long long)r->limiter_windows_over,
-				(unsigned long long)r->limiter_windows);
+				s_limit_w_v(c, NULL), 100.0 * s_limit_throttled_share_v(c, NULL),
+				100.0 * s_limit_min_cap_v(c, NULL), (unsigned long long)s_limit_windows_over_v(c, NULL),
+				(unsigned long long)s_limit_windows_v(c, NULL));
 	}
 	fprintf(out, "\n  busy       ");
 	for (int e = 0; e < AX_E_COUNT; e++)
 		fprintf(out, "%s %.0f%%%s", ax_engine_name((enum ax_engine)e),
-			100.0 * engine_busy_share(in, (enum ax_engine)e), e + 1 < AX_E_COUNT ? ", " : "\n");
+			100.0 * s_busy_v(c, (const int[]){ e }), e + 1 < AX_E_COUNT ? ", " : "\n");
 	fprintf(out, "  stalls     every unit of a core idle: %.0f%% while its control core sets up operators (%.1f us each), %.0f%% waiting for data or other cores\n",
-		100.0 * stall_share(in, 1), (double)in->arch->arch.ctrl_op_setup_cycles * 1e6 / (double)tl->clock_hz,
-		100.0 * stall_share(in, 0));
+		100.0 * s_setup_stall_v(c, NULL), (double)in->arch->arch.ctrl_op_setup_cycles * 1e6 / (double)tl->clock_hz,
+		100.0 * s_wait_stall_v(c, NULL));
 	char scope[96];
 	if (tl->copies > 1)
 		snprintf(scope, sizeof(scope), "(one inference on each of the %u copies, summed%s)", tl->copies,
@@ -1017,22 +1020,22 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 		"activations", "tasklist", "constants", "busy", scope);
 	for (int m = 0; m < AX_MEM_COUNT; m++) {
 		const struct ax_mem_stats *s = &r->mem[m];
-		ax_human_bytes(per_inf(in, mem_total(s, 0)), b1, sizeof(b1));
-		ax_human_bytes(per_inf(in, mem_total(s, 1)), b2, sizeof(b2));
+		ax_human_bytes(s_mem_read_v(c, (const int[]){ m }), b1, sizeof(b1));
+		ax_human_bytes(s_mem_write_v(c, (const int[]){ m }), b2, sizeof(b2));
 		fprintf(out, "  %-10s %10s %10s", ax_mem_name((enum ax_mem)m), b1, b2);
 		for (int k = 0; k < AX_KIND_COUNT; k++) {
 			ax_human_bytes(per_inf(in, s->read[k] + s->write[k]), b1, sizeof(b1));
 			fprintf(out, " %11s", b1);
 		}
-		fprintf(out, "  %4.0f%%\n", 100.0 * mem_busy_share(in, (enum ax_mem)m));
+		fprintf(out, "  %4.0f%%\n", 100.0 * s_mem_busy_v(c, (const int[]){ m }));
 	}
-	if (tl->spilled_bytes || r->ddr_row_hits + r->ddr_row_misses + r->ddr_row_conflicts) {
-		ax_human_bytes(tl->spilled_bytes, b1, sizeof(b1));
-		uint64_t acc = r->ddr_row_hits + r->ddr_row_misses + r->ddr_row_conflicts;
+	uint64_t hits = s_ddr_hits_v(c, NULL), conflicts = s_ddr_conflicts_v(c, NULL);
+	uint64_t acc = hits + s_ddr_misses_v(c, NULL) + conflicts;
+	if (s_ddr_spilled_v(c, NULL) || acc) {
+		ax_human_bytes(s_ddr_spilled_v(c, NULL), b1, sizeof(b1));
 		fprintf(out, "  ddr rows   %.0f%% hits, %.0f%% conflicts, %llu refreshes; %s of activations spilled per copy (page_memory %s)\n",
-			acc ? 100.0 * (double)r->ddr_row_hits / (double)acc : 0.0,
-			acc ? 100.0 * (double)r->ddr_row_conflicts / (double)acc : 0.0,
-			(unsigned long long)r->ddr_refreshes, b1, in->cfg->v[AX_CC_PAGE_MEMORY] ? "on" : "off");
+			acc ? 100.0 * (double)hits / (double)acc : 0.0, acc ? 100.0 * (double)conflicts / (double)acc : 0.0,
+			(unsigned long long)s_ddr_refreshes_v(c, NULL), b1, in->cfg->v[AX_CC_PAGE_MEMORY] ? "on" : "off");
 	}
 	if (r->n_cores > 1) {
 		fprintf(out, "  cores      ");
@@ -1050,7 +1053,7 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	}
 	fprintf(out, "\n  %-22s %-*s %-14s %-7s %9s  %6s  %4s  %3s  %-6s %s\n", "slowest layers", opw, "op", "output",
 		"kernel", "cycles", "share", "util", "icr", "cone", "bound");
-	uint64_t tot = latency_cycles(in);
+	uint64_t tot = s_latency_cycles_v(c, NULL);
 	for (size_t i = 0; i < n && i < 5; i++) {
 		struct ax_layer_figures f;
 		ax_report_layer(in, idx[i], &f);
@@ -1079,4 +1082,5 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 	double best;
 	const char *what = bottleneck(in, &best);
 	fprintf(out, "\n  bottleneck %s (busy %.0f%% of the time)\n", what, 100.0 * best);
+	ax_stat_ctx_release(c);
 }

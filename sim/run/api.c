@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ydoc.h"
+#include "config/keys.h"
 #include "report/trace.h"
 #include "run/compare.h"
 #include "run/run.h"
+#include "run/sweep.h"
 
 #ifndef AXSIM_VERSION_STRING
 #error "AXSIM_VERSION_STRING comes from project(VERSION) in CMakeLists.txt"
@@ -26,6 +29,8 @@ struct axsim_spec {
 	size_t n_sets, cap_sets;
 	char **nets, **rois;           /* "MODEL=NET", "MODEL=N" of a pipeline */
 	size_t n_nets, cap_nets, n_rois, cap_rois;
+	char **axes;                   /* "KEY=LIST" of a sweep */
+	size_t n_axes, cap_axes;
 	unsigned inferences;
 	int record;
 };
@@ -106,6 +111,9 @@ void axsim_spec_free(struct axsim_spec *spec)
 	for (size_t i = 0; i < spec->n_rois; i++)
 		free(spec->rois[i]);
 	free(spec->rois);
+	for (size_t i = 0; i < spec->n_axes; i++)
+		free(spec->axes[i]);
+	free(spec->axes);
 	free(spec);
 }
 
@@ -167,6 +175,15 @@ int axsim_spec_set_rois(struct axsim_spec *spec, const char *model, unsigned roi
 		return AXSIM_EUSAGE;
 	AX_GROW(spec->rois, spec->cap_rois, spec->n_rois + 1);
 	spec->rois[spec->n_rois++] = ax_xasprintf("%s=%u", model, rois);
+	return AXSIM_OK;
+}
+
+int axsim_spec_add_axis(struct axsim_spec *spec, const char *key, const char *values)
+{
+	if (!spec || !key || !values)
+		return AXSIM_EUSAGE;
+	AX_GROW(spec->axes, spec->cap_axes, spec->n_axes + 1);
+	spec->axes[spec->n_axes++] = ax_xasprintf("%s=%s", key, values);
 	return AXSIM_OK;
 }
 
@@ -406,4 +423,122 @@ int axsim_compare(struct axsim_session *s, const char *base, const char *cur, co
 	}
 	ax_compare_release(&c);
 	return rc ? AXSIM_EINPUT : AXSIM_OK;
+}
+
+/* The sweep of spec's axes into sw (initialised), with the point files in
+ * dir; AX_OK, or a status with the messages in err. */
+static int sweep_run(const struct axsim_spec *spec, struct ax_sweep *sw, const char *dir, const char **sets,
+		     const char **cc, char *inferences, struct ax_sweep_results *rs, struct axsim_session *s)
+{
+	/* the changes of spec: hardware parameters as fixed --set, compilation
+	 * keys as the model YAML's (an unknown key fails as a hardware one) */
+	int n_sets = 0, n_cc = 0;
+	for (size_t i = 0; i < spec->n_sets; i++) {
+		const char *val;
+		char *key = ax_sweep_split(spec->sets[i], &val);
+		struct ax_key k;
+		if (key && !ax_key_find(key, &k) && !k.arch)
+			cc[n_cc++] = spec->sets[i];
+		else
+			sets[n_sets++] = spec->sets[i];
+		free(key);
+	}
+	if (spec->inferences)
+		snprintf(inferences, 16, "%u", spec->inferences);
+	sw->spec = (struct ax_sweep_spec){
+		.net_path = spec->net, .nets = (const char *const *)spec->nets, .n_nets = (int)spec->n_nets,
+		.rois = (const char *const *)spec->rois, .n_rois = (int)spec->n_rois, .arch_path = spec->arch,
+		.config_path = spec->config, .model = spec->model, .board = spec->board,
+		.inferences = spec->inferences ? inferences : NULL,
+		.sets = sets, .n_sets = n_sets, .cc = cc, .n_cc = n_cc,
+	};
+	for (size_t i = 0; i < spec->n_axes; i++) {
+		const char *list;
+		char *key = ax_sweep_split(spec->axes[i], &list);
+		struct ax_key k;
+		int bad = !key || ax_key_find(key, &k);
+		if (bad) {
+			/* worded as axsim sweep --set words it */
+			size_t n;
+			const char **names = ax_key_names(&n);
+			const char *sug = key ? ax_suggest(key, names, n) : NULL;
+			ax_err_add(&s->err, "axis '%s': not a hardware parameter or compilation key%s%s%s", key ? key : "",
+				   sug ? "; did you mean '" : "", sug ? sug : "", sug ? "'?" : "");
+			free(names);
+		}
+		free(key);
+		if (bad || ax_sweep_axis_add(sw, "axis", k.name, list, &s->err))
+			return AX_EINPUT;
+	}
+	struct ax_sweep_stats st;
+	size_t missing;
+	int rc = ax_sweep_grid(sw, &s->err);
+	if (!rc)
+		rc = ax_sweep_load(sw, &s->err, &s->warn);
+	if (!rc)
+		rc = ax_sweep_claim(sw, dir, &s->err);
+	if (!rc && ax_sweep_run(sw, rs, &st, &s->err))
+		return AX_ESIM;
+	/* points that could not be rewritten or do not belong are said, and
+	 * the results hold the others */
+	if (!rc && st.damaged) {
+		ax_err_append(&s->warn, &s->err);
+		ax_err_release(&s->err);
+		ax_err_init(&s->err);
+	}
+	if (!rc)
+		rc = ax_sweep_results_finish(rs, &missing, &s->err);
+	return rc;
+}
+
+int axsim_sweep(struct axsim_session *s, const struct axsim_spec *spec, const char *dir, int jobs, int resume,
+		const char *objective, char **out)
+{
+	if (out)
+		*out = NULL;
+	if (!s)
+		return AXSIM_EUSAGE;
+	session_reset(s);
+	if (!spec || !out) {
+		ax_err_add(&s->err, "axsim_sweep: the specification and the result pointer must not be NULL");
+		return AXSIM_EUSAGE;
+	}
+	if (simulated) {
+		ax_err_add(&s->err, "axsim_sweep: this process has already simulated, and the points' processes "
+			   "would inherit its simulation; expected axsim_sweep before any axsim_run");
+		return AXSIM_EUSAGE;
+	}
+	int obj = objective ? ax_sweep_objective_find(objective) : AX_OBJ_LATENCY;
+	if (obj < 0) {
+		ax_err_add(&s->err, "objective '%s' is not valid; expected latency, fps or ddr", objective);
+		return AXSIM_EINPUT;
+	}
+	if (jobs < 1 || jobs > AX_SWEEP_MAX_JOBS) {
+		ax_err_add(&s->err, "jobs '%d' is not valid; expected an integer from 1 to %d", jobs, AX_SWEEP_MAX_JOBS);
+		return AXSIM_EINPUT;
+	}
+	struct ax_sweep sw;
+	ax_sweep_init(&sw);
+	sw.jobs = jobs;
+	sw.resume = resume != 0;
+	sw.objective = (enum ax_sweep_objective)obj;
+	const char **sets = ax_xcalloc(spec->n_sets + 1, sizeof(*sets));
+	const char **cc = ax_xcalloc(spec->n_sets + 1, sizeof(*cc));
+	char inferences[16];
+	struct ax_sweep_results rs = { 0 };
+	int rc = sweep_run(spec, &sw, dir, sets, cc, inferences, &rs, s);
+	if (!rc) {
+		json_t *j = ax_sweep_results_json(&rs);
+		char *t = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(9));
+		if (!t)
+			AX_BUG("jansson could not serialise a sweep");
+		*out = ax_xasprintf("%s\n", t);
+		free(t);
+		json_decref(j);
+	}
+	ax_sweep_results_release(&rs);
+	ax_sweep_release(&sw);
+	free(sets);
+	free(cc);
+	return rc == AX_OK ? AXSIM_OK : rc == AX_ESIM ? AXSIM_ESIM : rc == AX_EIO ? AXSIM_EOUTPUT : AXSIM_EINPUT;
 }

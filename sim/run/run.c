@@ -30,6 +30,20 @@ static int set_twice(const char *const *sets, int i, struct ax_err *err)
 
 /* --arch, then --set, then the hardware parameters among extra overrides
  * (KEY=VALUE, compilation keys skipped); messages appended to err. */
+int ax_run_parse_inferences(const char *text, uint32_t *n, struct ax_err *err)
+{
+	*n = 0;
+	if (!text)
+		return AX_OK;
+	char *end;
+	long v = strtol(text, &end, 10);
+	if (!text[0] || *end || v < 1 || v > AX_MAX_INFERENCES)
+		return ax_err_add(err, "--inferences '%s' is not valid; expected an integer from 1 to %d", text,
+				  AX_MAX_INFERENCES);
+	*n = (uint32_t)v;
+	return AX_OK;
+}
+
 int ax_run_load_arch(const struct ax_run_spec *spec, struct ax_arch_desc *d, struct ax_err *err)
 {
 	int n0 = err->count;

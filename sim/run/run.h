@@ -79,6 +79,10 @@ void ax_run_result_release(struct ax_run_result *r);
 int ax_run(const struct ax_run_spec *spec, struct ax_run_result *r, struct ax_err *err,
 	   struct ax_err *warn);
 
+/* Parses text (--inferences: 1 to AX_MAX_INFERENCES) into *n; NULL text
+ * is 0, the default.  AX_EINPUT with a message otherwise. */
+int ax_run_parse_inferences(const char *text, uint32_t *n, struct ax_err *err);
+
 /* The hardware description of spec: arch_path, sets (all taken as hardware
  * parameters: the caller leaves compilation keys out), then the hardware
  * parameters among the overrides (compilation keys skipped); messages
