@@ -60,16 +60,26 @@ static int all_pixels(const struct view *v, int i, struct ax_shape s)
 	return v->dims[i] == (int64_t)s.h * s.w && (v->dims[i] == 1 || v->strides[i] == (int64_t)s.c);
 }
 
+/* Whether A (ra) is laid out as a dyn_matmul reads it: its rows along the
+ * pixels, each of its groups' K columns side by side in the channels. */
+static int a_fits(const struct rd *ra, int64_t K, int64_t groups)
+{
+	const struct view *va = &ra->v;
+	int ar = va->rank;
+	int64_t ca = ra->shape.c;
+	return !va->flat && ca == groups * K && (K == 1 || va->strides[ar - 1] == 1) &&
+	       batch_axes(va, 0, ar - 2, K, ca, groups) && all_pixels(va, ar - 2, ra->shape);
+}
+
 /* Whether A (ra) and B (rb) are laid out as a dyn_matmul reads them; *tb
  * says whether B is transposed.  0 when they are. */
 static int mm_layout(const struct rd *ra, const struct rd *rb, int64_t K, int64_t N, int64_t groups,
 		     int *tb)
 {
-	const struct view *va = &ra->v, *vb = &rb->v;
-	int ar = va->rank, br = vb->rank;
-	int64_t ca = ra->shape.c, cb = rb->shape.c;
-	if (va->flat || vb->flat || ca != groups * K || (K > 1 && va->strides[ar - 1] != 1) ||
-	    !batch_axes(va, 0, ar - 2, K, ca, groups) || !all_pixels(va, ar - 2, ra->shape))
+	const struct view *vb = &rb->v;
+	int br = vb->rank;
+	int64_t cb = rb->shape.c;
+	if (vb->flat || !a_fits(ra, K, groups))
 		return -1;
 	if (cb == groups * N && (N == 1 || vb->strides[br - 1] == 1) &&
 	    batch_axes(vb, 0, br - 2, N, cb, groups) && all_pixels(vb, br - 2, rb->shape))
@@ -97,9 +107,10 @@ static void view_swap_last(struct view *v)
  * the channels (a Swin block's windows are along the pixels): relayouts put
  * A's rows along the pixels and its batches and columns in the channels,
  * and B likewise, transposed when its columns K are its inner axis (a key
- * matrix).  -1 when the operands' batch axes differ, -2 on a reported
- * failure. */
-static int relayout_operands(struct ox *ox, struct rd *ra, struct rd *rb)
+ * matrix); an A already laid out so (softmax's scores) stays.  -1 when the
+ * operands' batch axes differ, -2 on a reported failure. */
+static int relayout_operands(struct ox *ox, struct rd *ra, struct rd *rb, int64_t K,
+			     int64_t groups)
 {
 	int n = ra->v.rank, pa[R], pb[R];
 	if (n < 3 || rb->v.rank != n || memcmp(ra->v.dims, rb->v.dims, (size_t)(n - 2) * sizeof(int64_t)))
@@ -111,7 +122,7 @@ static int relayout_operands(struct ox *ox, struct rd *ra, struct rd *rb)
 		pa[i + 1] = pb[i + 1] = i;
 	pa[n - 1] = n - 1;
 	pb[n - 1] = trans ? n - 2 : n - 1;
-	long l = relayout_axes(ox, ra, pa, n - 1);
+	long l = a_fits(ra, K, groups) ? 0 : relayout_axes(ox, ra, pa, n - 1);
 	if (l >= 0)
 		l = relayout_axes(ox, rb, pb, n - 1);
 	return l < 0 ? (int)l : 0;
@@ -142,7 +153,7 @@ int dyn_matmul(struct ox *ox, const struct val *a, const struct val *b, int64_t 
 			rb = tbv;
 			N = M;
 			swap = 1;
-		} else if (relayout_operands(ox, &ra, &rb) == -2) {
+		} else if (relayout_operands(ox, &ra, &rb, K, groups) == -2) {
 			return AX_EINPUT;
 		} else if (mm_layout(&ra, &rb, K, N, groups, &tb)) {
 			char d[96];
