@@ -83,6 +83,7 @@ static const struct opdef {
 	{ "ConvTranspose", op_convtranspose, 0 },
 	{ "Gemm", op_gemm, 0 },
 	{ "MatMul", op_matmul, 0 },
+	{ "Einsum", op_einsum, 0 },
 	{ "BatchNormalization", op_batchnorm, 0 },
 	{ "Softmax", op_softmax, 0 },
 	{ "ReduceMean", op_reducemean, 0 },
@@ -111,7 +112,8 @@ static const struct opdef *find_op(const struct xnode *n)
 static int has_weights(const char *op)
 {
 	return !strcmp(op, "Conv") || !strcmp(op, "ConvTranspose") || !strcmp(op, "Gemm") ||
-	       !strcmp(op, "MatMul") || !strcmp(op, "ConvInteger") || !strcmp(op, "QLinearConv") ||
+	       !strcmp(op, "MatMul") || !strcmp(op, "Einsum") || !strcmp(op, "ConvInteger") ||
+	       !strcmp(op, "QLinearConv") ||
 	       !strcmp(op, "MatMulInteger") || !strcmp(op, "QLinearMatMul") ||
 	       !strcmp(op, "LSTM") || !strcmp(op, "GRU") || !strcmp(op, "RNN");
 }

@@ -13,6 +13,7 @@
  *   onnx_attn.c    the transformer parts: products of two activations,
  *                  softmax, layer normalisation and the patterns found before
  *                  the conversion (layer normalisation, GELU)
+ *   onnx_einsum.c  Einsum, taken apart into the MatMul and Transpose paths
  *   onnx.c         the operator table, one conversion, the interface (onnx.h)
  *
  * Not a public interface: see onnx.h.
@@ -395,5 +396,8 @@ int op_ln_pattern(struct ox *ox);
 int op_layernormalization(struct ox *ox);
 void find_layernorms(struct model *md);
 void find_gelus(struct model *md);
+
+/* onnx_einsum.c */
+int op_einsum(struct ox *ox);
 
 #endif
