@@ -560,6 +560,49 @@ START_TEST(test_node_cases)
 }
 END_TEST
 
+/* ---- Einsum (docs/onnx-import.md "Einsum") ---- */
+
+/* Each equation against the same product written with MatMul and Transpose
+ * (make_models.py einsum_models): the same layers, parameters and MACs. */
+static const struct einsum_case {
+	const char *model, *ref;
+} einsum_cases[] = {
+	{ "es_qk", "es_qk_ref" },                 /* bhqd,bhkd->bhqk: Q x K^T per head */
+	{ "es_sv", "es_sv_ref" },                 /* bhqk,bhkd->bhqd: scores x V */
+	{ "es_bmm", "es_bmm_ref" },               /* bij,bjd->bid */
+	{ "es_dense_t", "es_dense_t_ref" },       /* bid,jd->bij: weights transposed */
+	{ "es_dense_first", "es_dense_t_ref" },   /* jd,bid->bij: the constant first */
+	{ "es_dense_ell", "es_dense_ell_ref" },   /* ...d,dn->...n */
+	{ "es_dense_implicit", "es_dense_implicit_ref" }, /* ij,jk: implicit output */
+	{ "es_dense_heads", "es_dense_heads_ref" }, /* bsd,dhk->bshk: outputs split per head */
+	{ "es_transpose", "es_transpose_ref" },   /* bij->bji: a view, then a MatMul */
+	{ "es_attn", "es_attn_ref" },             /* an attention block */
+};
+
+START_TEST(test_einsum_as_matmul)
+{
+	const struct einsum_case *c = &einsum_cases[_i];
+	char model[2048], ref[2048], tag[256];
+	snprintf(model, sizeof(model), "%s%s.onnx", gen("node/"), c->model);
+	snprintf(ref, sizeof(ref), "%s%s.onnx", gen("node/"), c->ref);
+	snprintf(tag, sizeof(tag), "einsum-%d", _i);
+	char *ea = import_ok(model, tag, "--no-host", NULL);
+	snprintf(tag, sizeof(tag), "einsum-ref-%d", _i);
+	char *eb = import_ok(ref, tag, "--no-host", NULL);
+	char *ta = layer_table(ea, 0), *tb = layer_table(eb, 0);
+	ck_assert_msg(!strcmp(ta, tb), "%s:\n%s\nexpected as %s:\n%s", c->model, ta, c->ref, tb);
+	ck_assert_uint_eq(inspect_total(ea, "params"), inspect_total(eb, "params"));
+	ck_assert_uint_eq(inspect_total(ea, "macs"), inspect_total(eb, "macs"));
+	free(ta);
+	free(tb);
+	struct ax_run r = ax_run_axsim("run '%s'", ea);
+	ck_assert_msg(r.status == 0, "%s: run: %s", c->model, r.err);
+	ax_run_free(&r);
+	free(ea);
+	free(eb);
+}
+END_TEST
+
 /* Every operator of the issue's list maps onto the chip in at least one of
  * the cases above, the patterns model or ResNet-50. */
 START_TEST(test_operator_list_covered)
@@ -809,6 +852,21 @@ static const struct bad_case {
 	  "from it on cannot go to the host: it includes Conv (node 'conv'), which carries weights" },
 	{ "unsupported-middle.onnx", "unsupported operator 'Sin' (node 'sin'); the part from it on "
 	  "cannot go to the host" },
+	/* Einsum equations the chip cannot do, and malformed ones: the node, the
+	 * operator, the equation and what is supported */
+#define ES_SUPPORTED "; expected two operands, each index kept, contracted once or shared as a " \
+	"batch (as MatMul maps), or one operand transposed"
+	{ "es-three.onnx", "node 'es' (Einsum): equation 'bij,bjk,bkl->bil' has 3 operands" ES_SUPPORTED },
+	{ "es-diag.onnx", "node 'es' (Einsum): equation 'bii->bi' is not supported: an index repeats "
+	  "in one operand (a diagonal)" ES_SUPPORTED },
+	{ "es-sum.onnx", "node 'es' (Einsum): equation 'bij,bjk->bi' is not one row index, one column "
+	  "index and one contracted index per pair of matrices" ES_SUPPORTED },
+	{ "es-dots.onnx", "node 'es' (Einsum): equation 'b..ij,bjk->bik' is not supported: an "
+	  "ellipsis is not three dots" },
+	{ "es-arrows.onnx", "node 'es' (Einsum): equation 'bij,bjk->bik->bi' is not supported: it "
+	  "has two arrows" ES_SUPPORTED },
+	{ "es-chars.onnx", "node 'es' (Einsum): equation 'b?j,b$k->bik' is not supported: a term "
+	  "holds a character that is not a letter" },
 };
 
 START_TEST(test_bad_files)
@@ -937,6 +995,8 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 300);
 	tcase_add_loop_test(t, test_node_cases, 0, (int)(sizeof(node_cases) / sizeof(node_cases[0])));
 	tcase_add_test(t, test_operator_list_covered);
+	tcase_add_loop_test(t, test_einsum_as_matmul, 0,
+			    (int)(sizeof(einsum_cases) / sizeof(einsum_cases[0])));
 	tcase_add_test(t, test_all_node_tests);
 	suite_add_tcase(s, t);
 

@@ -242,6 +242,73 @@ def op_models(out):
     save(model_of(nodes, [t4], [y], inits, "scatternd_bad"), os.path.join(out, "op_scatternd_bad.onnx"))
 
 
+def einsum_models(out):
+    """Einsum as transformer exports write it, each beside the same product written with
+    MatMul and Transpose (es_NAME.onnx, es_NAME_ref.onnx); opset 12, where Einsum
+    appeared."""
+    rng = np.random.default_rng(18)
+
+    def vi(name, shape):
+        return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+    def w(name, *shape):
+        return numpy_helper.from_array((rng.standard_normal(shape) * 0.1).astype(np.float32), name)
+
+    def pair(name, ins, eq, ein_inits, ref_nodes, ref_inits, tail=(), tail_inits=()):
+        """The Einsum of inputs ins (name: shape) and constants ein_inits, and the same
+        product as ref_nodes; tail: nodes after the product (its output 'e')."""
+        y, inputs = vi("y", None), [vi(n, sh) for n, sh in ins.items()]
+        end = "e" if tail else "y"
+        es = helper.make_node("Einsum", list(ins) + [t.name for t in ein_inits], [end], name="es",
+                              equation=eq)
+        save(model_of([es] + list(tail), inputs, [y], list(ein_inits) + list(tail_inits),
+                      "es_" + name, opset=12), os.path.join(out, "es_%s.onnx" % name))
+        ref_nodes[-1].output[0] = end
+        save(model_of(ref_nodes + list(tail), inputs, [y], list(ref_inits) + list(tail_inits),
+                      "es_%s_ref" % name, opset=12), os.path.join(out, "es_%s_ref.onnx" % name))
+
+    q, k, v = "q", "k", "v"
+    # Q x K^T per head, scores x V
+    pair("qk", {q: [1, 2, 8, 16], k: [1, 2, 8, 16]}, "bhqd,bhkd->bhqk", [],
+         [helper.make_node("Transpose", [k], ["kt"], perm=[0, 1, 3, 2]),
+          helper.make_node("MatMul", [q, "kt"], ["o"])], [])
+    pair("sv", {"s": [1, 2, 8, 8], v: [1, 2, 8, 16]}, "bhqk,bhkd->bhqd", [],
+         [helper.make_node("MatMul", ["s", v], ["o"])], [])
+    pair("bmm", {"a": [1, 8, 8], "b": [1, 8, 16]}, "bij,bjd->bid", [],
+         [helper.make_node("MatMul", ["a", "b"], ["o"])], [])
+    # against constant weights: transposed, by an ellipsis, implicit, constant first,
+    # several output indices
+    wt = w("w", 16, 32)
+    wt_ref = numpy_helper.from_array(numpy_helper.to_array(wt).T.copy(), "w")
+    pair("dense_t", {"x": [1, 8, 32]}, "bid,jd->bij", [wt],
+         [helper.make_node("MatMul", ["x", "w"], ["o"])], [wt_ref])
+    es = helper.make_node("Einsum", ["w", "x"], ["y"], name="es", equation="jd,bid->bij")
+    save(model_of([es], [vi("x", [1, 8, 32])], [vi("y", None)], [wt], "es_dense_first", opset=12),
+         os.path.join(out, "es_dense_first.onnx"))
+    wn = w("w", 32, 16)
+    pair("dense_ell", {"x": [1, 8, 32]}, "...d,dn->...n", [wn],
+         [helper.make_node("MatMul", ["x", "w"], ["o"])], [wn])
+    pair("dense_implicit", {"x": [8, 32]}, "ij,jk", [wn],
+         [helper.make_node("MatMul", ["x", "w"], ["o"])], [wn])
+    wh = w("w", 32, 2, 16)
+    wh_ref = numpy_helper.from_array(numpy_helper.to_array(wh).reshape(32, 32), "w")
+    shp = numpy_helper.from_array(np.array([1, 8, 2, 16], np.int64), "shp")
+    pair("dense_heads", {"x": [1, 8, 32]}, "bsd,dhk->bshk", [wh],
+         [helper.make_node("MatMul", ["x", "w"], ["m"]),
+          helper.make_node("Reshape", ["m", "shp"], ["o"])], [wh_ref, shp])
+    # one operand: a transpose in front of a dense layer
+    w8 = w("w8", 8, 4)
+    tail = [helper.make_node("MatMul", ["e", "w8"], ["y"], name="mm")]
+    pair("transpose", {"x": [1, 8, 32]}, "bij->bji", [],
+         [helper.make_node("Transpose", ["x"], ["o"], perm=[0, 2, 1])], [], tail, [w8])
+    # an attention block written with Einsum and with MatMul (make_transformers.py)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    sys.dont_write_bytecode = True  # nothing into the source tree
+    import make_transformers
+    save(make_transformers.MODELS["einsum_attn"](), os.path.join(out, "es_attn.onnx"))
+    save(make_transformers.MODELS["einsum_attn_matmul"](), os.path.join(out, "es_attn_ref.onnx"))
+
+
 def concat_batch_models(out):
     """Concat along axis 0 (the batch) of two convolutions: followed by Relu, as an output,
     and through an Add into a Conv; the chip runs batch 1, so each must be refused, never
@@ -411,6 +478,14 @@ def bad_files(out, good):
     # an unsupported operator in front of a convolution
     put("unsupported-middle.onnx", tiny(nodes=[helper.make_node("Sin", ["x"], ["f"], name="sin"), conv],
                                         inits=[w]))
+    # Einsum the chip cannot do (three operands, a diagonal, a sum) and malformed equations
+    for name, eq, ins in (("three", "bij,bjk,bkl->bil", "abc"), ("diag", "bii->bi", "a"),
+                          ("sum", "bij,bjk->bi", "ab"), ("dots", "b..ij,bjk->bik", "ab"),
+                          ("arrows", "bij,bjk->bik->bi", "ab"), ("chars", "b\x01j,b$k->bik", "ab")):
+        vis = [helper.make_tensor_value_info(n, TensorProto.FLOAT, [1, 4, 4]) for n in ins]
+        es = helper.make_node("Einsum", list(ins), ["y"], name="es", equation=eq)
+        y = helper.make_tensor_value_info("y", TensorProto.FLOAT, None)
+        put("es-%s.onnx" % name, model_of([es], vis, [y], [], "es_bad", opset=12))
     # an unsupported trailing part without weights goes to the host
     put("unsupported-tail.onnx", tiny(nodes=[helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
                                              helper.make_node("Sin", ["c"], ["y"], name="sin")],
@@ -439,6 +514,7 @@ def main():
     op_models(os.path.join(out, "node"))
     transformers(out)
     concat_batch_models(os.path.join(out, "node"))
+    einsum_models(os.path.join(out, "node"))
     bad_files(os.path.join(out, "bad"), pm.SerializeToString())
 
 

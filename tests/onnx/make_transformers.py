@@ -31,6 +31,11 @@ simulator's timing does not depend on their values.
                     Constant nodes with ScatterND), the reverse partition and shift, the
                     MLP with GELU, then a patch merging (strided slices of every second
                     pixel, a concat of channels, layer norm, a dense layer without bias)
+  einsum_attn       one attention block (8 tokens, hidden 32, 2 heads) whose products are
+                    Einsum, as some exporters write them: "bsd,dn->bsn" for the q, k, v
+                    and output projections, "bhqd,bhkd->bhqk" and "bhqk,bhkd->bhqd"
+  einsum_attn_matmul
+                    the same block written with MatMul and Transpose
 """
 
 import math
@@ -269,7 +274,36 @@ def swin_tiny(seed):
         out, TensorProto.FLOAT, [1, h // 2, w // 2, 2 * c])])
 
 
+def einsum_attn(seed, matmul):
+    """Self-attention over x (1 x 8 x 32) with 2 heads of 16, its products written as
+    Einsum (opset 12, where Einsum appeared), or as MatMul and Transpose."""
+    g = Graph(seed)
+
+    def product(a, b, eq):
+        return g.op("MatMul", [a, b]) if matmul else g.op("Einsum", [a, b], equation=eq)
+
+    heads = g.const([1, 8, 2, 16], np.int64)
+    proj = {}
+    for p in ("q", "k", "v"):
+        f = product("x", g.weight("w" + p, 32, 32), "bsd,dn->bsn")
+        proj[p] = g.op("Transpose", [g.op("Reshape", [f, heads])], perm=[0, 2, 1, 3])
+    if matmul:
+        kt = g.op("Transpose", [proj["k"]], perm=[0, 1, 3, 2])
+        scores = g.op("MatMul", [proj["q"], kt])
+    else:
+        scores = g.op("Einsum", [proj["q"], proj["k"]], equation="bhqd,bhkd->bhqk")
+    p = g.op("Softmax", [g.op("Mul", [scores, g.const(0.25)])], axis=-1)
+    ctx = g.op("Transpose", [product(p, proj["v"], "bhqk,bhkd->bhqd")], perm=[0, 2, 1, 3])
+    flat = g.op("Reshape", [ctx, g.const([1, 8, 32], np.int64)])
+    y = product(flat, g.weight("wo", 32, 32), "bsd,dn->bsn")
+    x_in = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 32])
+    return g.model("einsum_attn", [x_in], [helper.make_tensor_value_info(y, TensorProto.FLOAT, [1, 8, 32])],
+                   opset=12)
+
+
 MODELS = {
+    "einsum_attn": lambda: einsum_attn(5, False),
+    "einsum_attn_matmul": lambda: einsum_attn(5, True),
     "bert_base": lambda: bert(12, 768, 12, 3072, 30522, 128, 512, 1),
     "bert_tiny": lambda: bert(2, 32, 2, 64, 100, 8, 16, 2),
     "bert_tiny_ln17": lambda: bert(2, 32, 2, 64, 100, 8, 16, 2, ln_op=True),
