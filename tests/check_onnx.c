@@ -563,7 +563,8 @@ END_TEST
 /* ---- Einsum (docs/onnx-import.md "Einsum") ---- */
 
 /* Each equation against the same product written with MatMul and Transpose
- * (make_models.py einsum_models): the same layers, parameters and MACs. */
+ * (make_models.py einsum_models): the same layers, parameters and MACs, and
+ * the same weight memory (the constant permuted as the equation says). */
 static const struct einsum_case {
 	const char *model, *ref;
 } einsum_cases[] = {
@@ -575,6 +576,7 @@ static const struct einsum_case {
 	{ "es_dense_ell", "es_dense_ell_ref" },   /* ...d,dn->...n */
 	{ "es_dense_implicit", "es_dense_implicit_ref" }, /* ij,jk: implicit output */
 	{ "es_dense_heads", "es_dense_heads_ref" }, /* bsd,dhk->bshk: outputs split per head */
+	{ "es_dense_join", "es_dense_join_ref" }, /* bshk,hkd->bsd: heads contracted together */
 	{ "es_transpose", "es_transpose_ref" },   /* bij->bji: a view, then a MatMul */
 	{ "es_attn", "es_attn_ref" },             /* an attention block */
 };
@@ -593,6 +595,18 @@ START_TEST(test_einsum_as_matmul)
 	ck_assert_msg(!strcmp(ta, tb), "%s:\n%s\nexpected as %s:\n%s", c->model, ta, c->ref, tb);
 	ck_assert_uint_eq(inspect_total(ea, "params"), inspect_total(eb, "params"));
 	ck_assert_uint_eq(inspect_total(ea, "macs"), inspect_total(eb, "macs"));
+	struct ax_net na, nb;
+	struct ax_err err;
+	ax_err_init(&err);
+	ck_assert_int_eq(ax_elf_read(&na, ea, &err), AX_OK);
+	ck_assert_int_eq(ax_elf_read(&nb, eb, &err), AX_OK);
+	ck_assert_uint_eq(na.weight_data_bytes, nb.weight_data_bytes);
+	ck_assert_msg(!na.weight_data_bytes ||
+		      !memcmp(na.weight_data, nb.weight_data, (size_t)na.weight_data_bytes),
+		      "%s: the weights differ from %s's", c->model, c->ref);
+	ax_net_release(&na);
+	ax_net_release(&nb);
+	ax_err_release(&err);
 	free(ta);
 	free(tb);
 	struct ax_run r = ax_run_axsim("run '%s'", ea);

@@ -224,7 +224,7 @@ static int einsum_const(struct ox *ox, const struct val *a, const struct val *b,
 			const struct eq *q, const char *eq)
 {
 	const struct term *ta = &q->in[0], *tb = &q->in[1];
-	int m[R], nn[R], nm = 0, n_n = 0, kl = -1;
+	int m[R], nn[R], kk[R], nm = 0, n_n = 0, nk = 0;
 	for (int i = 0; i < q->out.n; i++) {
 		int lab = q->out.lab[i], ia = find_lab(ta, lab), ib = find_lab(tb, lab);
 		if (ia >= 0 && ib >= 0)
@@ -236,29 +236,38 @@ static int einsum_const(struct ox *ox, const struct val *a, const struct val *b,
 			nn[n_n++] = lab;
 	}
 	for (int i = 0; i < ta->n; i++)
-		if (find_lab(tb, ta->lab[i]) >= 0 && find_lab(&q->out, ta->lab[i]) < 0) {
-			if (kl >= 0)
-				return unsup(ox, "equation '%s' contracts more than one index; %s", eq,
-					     SUPPORTED);
-			kl = ta->lab[i];
-		}
+		if (find_lab(tb, ta->lab[i]) >= 0 && find_lab(&q->out, ta->lab[i]) < 0)
+			kk[nk++] = ta->lab[i];
 	for (int i = 0; i < tb->n; i++)
 		if (find_lab(ta, tb->lab[i]) < 0 && find_lab(&q->out, tb->lab[i]) < 0 &&
 		    q->size[tb->lab[i]] != 1)
 			return unsup(ox, "equation '%s' sums the constant over an index; %s", eq,
 				     SUPPORTED);
-	if (kl < 0)
+	if (!nk)
 		return unsup(ox, "equation '%s' contracts no index; %s", eq, SUPPORTED);
 	struct val xa = *a;
-	m[nm] = kl;
-	if (view_pick(&a->v, ta, m, nm + 1, &xa.v))
+	memcpy(m + nm, kk, (size_t)nk * sizeof(int));
+	if (view_pick(&a->v, ta, m, nm + nk, &xa.v))
 		return unsup(ox, "equation '%s' sums an operand over an index; %s", eq, SUPPORTED);
-	int64_t K = q->size[kl], N = 1, nd[R];
+	int64_t K = 1, N = 1, nd[R];
+	for (int j = 0; j < nk; j++)
+		K *= q->size[kk[j]];
 	for (int j = 0; j < n_n; j++)
 		N *= q->size[nn[j]];
 	if (K < 1 || N < 1)
 		return bad(ox, "equation '%s': the constant is empty", eq);
-	/* w[n][k]: n runs over the output's N indices in order, the last fastest */
+	if (nk > 1) {
+		/* several contracted indices (the heads of an output projection) are
+		 * one axis of K values when they lie side by side in that order */
+		for (int j = 0; j < nm; j++)
+			nd[j] = q->size[m[j]];
+		nd[nm] = K;
+		if (xa.v.flat || view_reshape_strided(&xa.v, nm + 1, nd))
+			return unsup(ox, "equation '%s' contracts indices that are not side by side in "
+				     "'%s'; %s", eq, vname(a), SUPPORTED);
+	}
+	/* w[n][k]: n runs over the output's N indices in order, k over the
+	 * contracted ones in the activation's order, the last fastest */
 	int64_t bstr[R], s = 1;
 	for (int i = tb->n - 1; i >= 0; i--) {
 		bstr[i] = s;
@@ -271,8 +280,15 @@ static int einsum_const(struct ox *ox, const struct val *a, const struct val *b,
 			off += r % q->size[nn[j]] * bstr[find_lab(tb, nn[j])];
 			r /= q->size[nn[j]];
 		}
-		for (int64_t k = 0; k < K; k++)
-			w[n * K + k] = (float)ox_tensor_f(&b->t, (size_t)(off + k * bstr[find_lab(tb, kl)]));
+		for (int64_t k = 0; k < K; k++) {
+			int64_t koff = 0;
+			r = k;
+			for (int j = nk - 1; j >= 0; j--) {
+				koff += r % q->size[kk[j]] * bstr[find_lab(tb, kk[j])];
+				r /= q->size[kk[j]];
+			}
+			w[n * K + k] = (float)ox_tensor_f(&b->t, (size_t)(off + koff));
+		}
 	}
 	struct val *out = out_val(ox, 0);
 	if (linear(ox, &xa, K, N, w, NULL, 1, n_n == 0, out))

@@ -296,6 +296,13 @@ def einsum_models(out):
     pair("dense_heads", {"x": [1, 8, 32]}, "bsd,dhk->bshk", [wh],
          [helper.make_node("MatMul", ["x", "w"], ["m"]),
           helper.make_node("Reshape", ["m", "shp"], ["o"])], [wh_ref, shp])
+    # several contracted indices: heads joined by an output projection
+    wj = w("w", 2, 16, 32)
+    wj_ref = numpy_helper.from_array(numpy_helper.to_array(wj).reshape(32, 32), "w")
+    flat = numpy_helper.from_array(np.array([1, 8, 32], np.int64), "flat")
+    pair("dense_join", {"x": [1, 8, 2, 16]}, "bshk,hkd->bsd", [wj],
+         [helper.make_node("Reshape", ["x", "flat"], ["xf"]),
+          helper.make_node("MatMul", ["xf", "w"], ["o"])], [wj_ref, flat])
     # one operand: a transpose in front of a dense layer
     w8 = w("w8", 8, 4)
     tail = [helper.make_node("MatMul", ["e", "w8"], ["y"], name="mm")]
