@@ -459,12 +459,12 @@ START_TEST(test_dyn_matmul)
 	l->cout = 32;
 	infer_fails(&net, "must hold 16 pixels (K) of 32 channels");
 	net.layers[2].trans_b = 1;
-	infer_fails(&net, "with trans_b, 4 groups and 32 outputs, the second must hold 8 pixels (N)");
+	infer_fails(&net, "with trans_b, 4 heads and 32 outputs, the second must hold 8 pixels (N)");
 	net.layers[2].cout = 64;
 	infer_ok(&net);
 	ck_shape(&net.layers[2], 1, 10, 64);
 	net.layers[2].groups = 3;
-	infer_fails(&net, "groups 3 does not divide");
+	infer_fails(&net, "heads 3 do not divide");
 	net.layers[2].groups = 4;
 	net.layers[2].has_bias = 1;
 	infer_fails(&net, "has_bias 1 on a dyn_matmul");
@@ -1053,6 +1053,17 @@ static const struct bad_yaml {
 	{ IN1 "  - [1, 2]\n", "3:5: layers: item: found a sequence; expected a mapping" },
 	{ IN1 "  - {name: s, op: softmax, in: {a: b}}\n",
 	  "3:32: layer 's': in: found a mapping; expected a layer name or a list of names" },
+	/* a product of two activations: its own keys, missing and out of range */
+	{ IN1 "  - {name: m, op: dyn_matmul, in: [x, x], heads: 2}\n",
+	  "3:5: layer 'm': out: missing; expected the number of output channels (heads x N)" },
+	{ IN1 "  - {name: m, op: dyn_matmul, in: [x, x], out: 8, heads: 0}\n", "3:58: layer 'm': heads: '0' is out of range; expected an integer from 1 to 65536" },
+	{ IN1 "  - {name: m, op: dyn_matmul, in: [x, x], out: 8, transpose_b: maybe}\n",
+	  "3:64: layer 'm': transpose_b: 'maybe' is not a boolean; expected true or false" },
+	{ IN1 "  - {name: m, op: dyn_matmul, in: [x, x], out: 8, kernel: 3}\n",
+	  "3:51: layer 'm': key 'kernel' does not apply to a dyn_matmul layer; expected one of: name, op, in, act, alpha, out, heads, transpose_b" },
+	{ IN1 "  - {name: m, op: dyn_matmul, in: x, out: 8}\n", "3:5: layer 'm': dyn_matmul takes two inputs, found 1" },
+	{ IN1 "  - {name: m, op: dyn_matmul, in: [x, x], out: 8, heads: 3}\n",
+	  "3:5: layer 'm': heads 3 do not divide the first input's 16 channels and the 8 output channels" },
 };
 
 START_TEST(test_yaml_errors)

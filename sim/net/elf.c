@@ -358,21 +358,28 @@ static void decode_layer(struct reader *r, const struct image *im, struct ax_net
 	}
 	uint32_t op = get_u32(g + G_OP), act = get_u32(g + G_ACT), n_in = get_u32(g + G_N_IN);
 	struct ax_layer *l = ax_net_add_layer(net, name ? name : "?", AX_OP_INPUT);
-	/* docs/elf-format.md "Version policy": version 1 knew ops up to softmax
-	 * and activations up to leaky_relu; every field it had means the same */
-	uint32_t ops = r->version == 1 ? AX_OP_MATMUL : r->version == 2 ? AX_OP_RELAYOUT : AX_OP_COUNT;
-	uint32_t acts = r->version == 1 ? AX_ACT_GELU : AX_ACT_COUNT;
-	char in_version[32] = "";
-	if (op < AX_OP_COUNT && op >= ops)
-		snprintf(in_version, sizeof(in_version), " in format version %u", r->version);
+	/* docs/elf-format.md "Version policy": the op and activation numbers
+	 * each version knew (indexed by version); every field an older version
+	 * had means the same in the newer ones */
+	static const struct {
+		uint32_t ops, acts;
+	} known[AX_ELF_VERSION + 1] = {
+		[1] = { AX_OP_MATMUL, AX_ACT_GELU },
+		[2] = { AX_OP_RELAYOUT, AX_ACT_COUNT },
+		[3] = { AX_OP_COUNT, AX_ACT_COUNT },
+	};
+	_Static_assert(AX_ELF_VERSION == 3, "a new format version needs its row in known[]");
+	uint32_t ops = known[r->version].ops, acts = known[r->version].acts;
+	char in_version[32];
+	snprintf(in_version, sizeof(in_version), " in format version %u", r->version);
 	if (op >= ops)
 		BAD(G_OP, "op %u is out of range; expected 0 to %u%s", AT(G_OP), i, op, ops - 1,
-		    in_version);
+		    op < AX_OP_COUNT ? in_version : "");
 	else
 		l->op = (enum ax_op)op;
 	if (act >= acts)
 		BAD(G_ACT, "act %u is out of range; expected 0 to %u%s", AT(G_ACT), i, act, acts - 1,
-		    r->version == 1 && act < AX_ACT_COUNT ? " in format version 1" : "");
+		    act < AX_ACT_COUNT ? in_version : "");
 	else
 		l->act = (enum ax_act)act;
 	if (op == AX_OP_INPUT && act != AX_ACT_NONE)

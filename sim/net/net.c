@@ -416,12 +416,12 @@ static void infer_matmul(struct infer *c, struct ax_shape a, struct ax_shape b, 
 	if (l->trans_b > 1)
 		problem(c, "trans_b %u is out of range; expected 0 or 1", l->trans_b);
 	if (!in_range(l->groups, 1, a.c)) {
-		problem(c, "groups %u is out of range; expected 1 to %u (the channels of the first input)",
+		problem(c, "heads %u are out of range; expected 1 to %u (the channels of the first input)",
 			l->groups, a.c);
 		return;
 	}
 	if (a.c % l->groups || l->cout % l->groups) {
-		problem(c, "groups %u does not divide the first input's %u channels and the %u output "
+		problem(c, "heads %u do not divide the first input's %u channels and the %u output "
 			"channels", l->groups, a.c, l->cout);
 		return;
 	}
@@ -431,11 +431,11 @@ static void infer_matmul(struct infer *c, struct ax_shape a, struct ax_shape b, 
 	shape_str(sa, sizeof(sa), a);
 	shape_str(sb, sizeof(sb), b);
 	if (!l->trans_b && (rows != k || b.c != l->cout))
-		problem(c, "inputs have shapes %s and %s; with %u groups and %u outputs, the second "
+		problem(c, "inputs have shapes %s and %s; with %u heads and %u outputs, the second "
 			"must hold %llu pixels (K) of %u channels", sa, sb, l->groups, l->cout,
 			(unsigned long long)k, l->cout);
 	else if (l->trans_b && (rows != n || b.c != a.c))
-		problem(c, "inputs have shapes %s and %s; with trans_b, %u groups and %u outputs, the "
+		problem(c, "inputs have shapes %s and %s; with trans_b, %u heads and %u outputs, the "
 			"second must hold %llu pixels (N) of %u channels", sa, sb, l->groups, l->cout,
 			(unsigned long long)n, a.c);
 	out->h = a.h;
