@@ -17,6 +17,10 @@ are not bundled (scripts/calibration builds them into build/corpus; they are not
   yolov5m.net.yaml   YOLOv5m v7.0 (ultralytics, depth 0.67, width 0.75), 640x640x3
   yolov8s.net.yaml   YOLOv8s (ultralytics, depth 0.33, width 0.50), 640x640x3
 
+and the held-out sizes that docs/calibration.md compares with the zoo: yolov5n (0.33, 0.25),
+yolov5l (1.0, 1.0), yolov8n (0.33, 0.25), yolov8m (0.67, 0.75, at most 768 channels) and
+yolov8l (1.0, 1.0, at most 512 channels).
+
 With --check nothing is written; the script fails if a file on disk differs from what it
 would generate.  The format is described in docs/network-format.md.  Standard library only:
 the YAML text is emitted directly, one flow mapping per layer.  Batch normalisation is
@@ -319,6 +323,14 @@ def yolov5m():
     return yolov5("m", 0.67, 0.75)
 
 
+def yolov5n():
+    return yolov5("n", 0.33, 0.25)
+
+
+def yolov5l():
+    return yolov5("l", 1.0, 1.0)
+
+
 # ---------------------------------------------------------------------------
 # YOLOv8 (ultralytics/cfg/models/v8/yolov8.yaml; scale s: depth 0.33, width 0.50,
 # max_channels 1024).  C2f replaces C3: cv1 to 2c channels, split in two halves, n
@@ -422,6 +434,18 @@ def yolov8s():
     return yolov8("s", 0.33, 0.50, 1024)
 
 
+def yolov8n():
+    return yolov8("n", 0.33, 0.25, 1024)
+
+
+def yolov8m():
+    return yolov8("m", 0.67, 0.75, 768)
+
+
+def yolov8l():
+    return yolov8("l", 1.0, 1.0, 512)
+
+
 # ---------------------------------------------------------------------------
 def tiny():
     n = Net("tiny", "image", [32, 32, 3])
@@ -505,6 +529,12 @@ NETS = [
 CORPUS = [
     ("yolov5m.net.yaml", yolov5m),
     ("yolov8s.net.yaml", yolov8s),
+    # held-out: compared with the zoo, judged by no window (docs/calibration.md)
+    ("yolov5n.net.yaml", yolov5n),
+    ("yolov5l.net.yaml", yolov5l),
+    ("yolov8n.net.yaml", yolov8n),
+    ("yolov8m.net.yaml", yolov8m),
+    ("yolov8l.net.yaml", yolov8l),
 ]
 
 

@@ -30,6 +30,13 @@ REFERENCE = {
     # ultralytics' 21.2 M / 49.0 GFLOPs and 11.2 M / 28.6 GFLOPs (GFLOPs = 2 x MACs)
     "yolov5m.net.yaml": ("YOLOv5m v7, 640", 21.2e6, 24.5e9),
     "yolov8s.net.yaml": ("YOLOv8s, 640", 11.2e6, 14.3e9),
+    # held-out sizes (ultralytics: YOLOv5n 1.9 M / 4.5 GFLOPs, YOLOv5l 46.5 M / 109.1,
+    # YOLOv8n 3.2 M / 8.7, YOLOv8m 25.9 M / 78.9, YOLOv8l 43.7 M / 165.2)
+    "yolov5n.net.yaml": ("YOLOv5n v7, 640", 1.9e6, 2.25e9),
+    "yolov5l.net.yaml": ("YOLOv5l v7, 640", 46.5e6, 54.55e9),
+    "yolov8n.net.yaml": ("YOLOv8n, 640", 3.2e6, 4.35e9),
+    "yolov8m.net.yaml": ("YOLOv8m, 640", 25.9e6, 39.45e9),
+    "yolov8l.net.yaml": ("YOLOv8l, 640", 43.7e6, 82.6e9),
 }
 TOLERANCE = 0.02
 

@@ -547,9 +547,10 @@ START_TEST(arch_cross_field_after_set)
 	ck_assert_int_eq(ax_arch_set(&d, "imc.cols=500", &err), AX_OK);
 	ck_assert_int_eq(ax_arch_set(&d, "ddr.bus_width=40bit", &err), AX_OK);
 	ck_assert_int_eq(ax_arch_set(&d, "ddr.write_low=40", &err), AX_OK);
+	ck_assert_int_eq(ax_arch_set(&d, "host.copy_bw=5GB/s", &err), AX_OK);
 	ck_assert_int_eq(err.count, 0);
 	ck_assert_int_eq(ax_arch_validate(&d, &err), AX_EINPUT);
-	ck_assert_int_eq(err.count, 4);
+	ck_assert_int_eq(err.count, 5);
 	/* located at the --set that made the contradiction, the other key at its line */
 	ck_has(ax_err_str(&err), "--set 'ddr.write_low=40': ddr.write_low (40) must not be above ddr.write_high (32) "
 	       "(ddr.write_high at built-in metis.yaml:");
@@ -558,6 +559,8 @@ START_TEST(arch_cross_field_after_set)
 	ck_has(ax_err_str(&err), "--set 'imc.cols=500': imc.cols (500) must be a multiple of imc.banks (16) "
 	       "(imc.banks at built-in metis.yaml:");
 	ck_has(ax_err_str(&err), "ddr.bus_width (40 bits) must split into ddr.channels (4) whole bytes");
+	ck_has(ax_err_str(&err), "--set 'host.copy_bw=5GB/s': host.copy_bw (5000000000 B/s) must not be above "
+	       "host.link_bw (3940000000 B/s): one copy runs over the link (host.link_bw at built-in metis.yaml:");
 	ax_err_release(&err);
 
 	/* one below the limit is fine */
@@ -566,6 +569,7 @@ START_TEST(arch_cross_field_after_set)
 	ck_assert_int_eq(ax_arch_set(&d, "imc.cols=512", &err), AX_OK);
 	ck_assert_int_eq(ax_arch_set(&d, "ddr.bus_width=64bit", &err), AX_OK);
 	ck_assert_int_eq(ax_arch_set(&d, "ddr.write_low=32", &err), AX_OK);
+	ck_assert_int_eq(ax_arch_set(&d, "host.copy_bw=3940MB/s", &err), AX_OK);
 	ck_assert_int_eq(ax_arch_validate(&d, &err), AX_OK);
 	ck_assert_int_eq(err.count, 0);
 	ax_err_release(&err);

@@ -960,26 +960,27 @@ START_TEST(test_concat_and_se)
 {
 	struct ax_net n;
 	ax_net_init(&n);
-	input(&n, 16, 16, 32);
-	conv(&n, "e1", 0, 32, 1, 1, 1);
-	conv(&n, "e3", 0, 32, 3, 1, 1);
-	struct ax_layer *cat = ax_net_add_layer(&n, "cat", AX_OP_CONCAT);
+	input(&n, 16, 16, 32);                 /* 0 */
+	conv(&n, "pre", 0, 32, 1, 1, 1);       /* 1 */
+	conv(&n, "e1", 1, 32, 1, 1, 1);        /* 2: not the input e3 reads, so not merged */
+	conv(&n, "e3", 0, 32, 3, 1, 1);        /* 3 */
+	struct ax_layer *cat = ax_net_add_layer(&n, "cat", AX_OP_CONCAT); /* 4 */
 	cat->n_in = 2;
-	cat->in[0] = 1;
-	cat->in[1] = 2;
-	struct ax_layer *gp = ax_net_add_layer(&n, "pool", AX_OP_GLOBALPOOL);
+	cat->in[0] = 2;
+	cat->in[1] = 3;
+	struct ax_layer *gp = ax_net_add_layer(&n, "pool", AX_OP_GLOBALPOOL); /* 5 */
 	gp->n_in = 1;
-	gp->in[0] = 3;
-	conv(&n, "scale", 4, 64, 1, 1, 1);
-	struct ax_layer *mul = ax_net_add_layer(&n, "mul", AX_OP_MUL);
+	gp->in[0] = 4;
+	conv(&n, "scale", 5, 64, 1, 1, 1);     /* 6 */
+	struct ax_layer *mul = ax_net_add_layer(&n, "mul", AX_OP_MUL); /* 7 */
 	mul->n_in = 2;
-	mul->in[0] = 3;
-	mul->in[1] = 5;
+	mul->in[0] = 4;
+	mul->in[1] = 6;
 	/* a concat with no IMC producer to fuse into: one operator per input */
-	struct ax_layer *cat2 = ax_net_add_layer(&n, "cat2", AX_OP_CONCAT);
+	struct ax_layer *cat2 = ax_net_add_layer(&n, "cat2", AX_OP_CONCAT); /* 8 */
 	cat2->n_in = 3;
 	cat2->in[0] = 0;
-	cat2->in[1] = 6;
+	cat2->in[1] = 7;
 	cat2->in[2] = 0;
 	infer(&n);
 	struct ax_ccfg c;
@@ -994,15 +995,15 @@ START_TEST(test_concat_and_se)
 		const struct ax_task *t = &tl.tasks[i];
 		if (t->infer)
 			continue;
-		cat_setup |= t->kind == AX_T_CTRL && t->layer == 3;
-		mul_setup |= t->kind == AX_T_CTRL && t->layer == 6;
-		if (t->kind == AX_T_DPU && t->layer == 3) {
+		cat_setup |= t->kind == AX_T_CTRL && t->layer == 4;
+		mul_setup |= t->kind == AX_T_CTRL && t->layer == 7;
+		if (t->kind == AX_T_DPU && t->layer == 4) {
 			/* requantise 16x16x32 results, then 2 passes over the 16x16x64 output */
 			e3_dpu_as_cat = 1;
 			ck_assert_uint_ge(t->cycles, ax_dpu_cycles(&arch.arch, 2 * 16 * 16 * 64));
 		}
-		mul_dpu |= t->kind == AX_T_DPU && t->layer == 6;
-		if (t->kind == AX_T_CTRL && t->layer == 7) {
+		mul_dpu |= t->kind == AX_T_DPU && t->layer == 7;
+		if (t->kind == AX_T_CTRL && t->layer == 8) {
 			ck_assert_uint_eq(t->cycles, 3 * arch.arch.ctrl_op_setup_cycles);
 			cat2_setups++;
 		}
@@ -1012,7 +1013,8 @@ START_TEST(test_concat_and_se)
 	ck_assert(e3_dpu_as_cat);
 	ck_assert(mul_setup);
 	ck_assert(mul_dpu);
-	ck_assert(tl.tensors[2].fused);                  /* e3's output is consumed on the fly */
+	ck_assert(tl.tensors[3].fused);                  /* e3's output is consumed on the fly */
+	ck_assert_int_eq(tl.plans[2].merged_into, -1);
 	ax_tasklist_release(&tl);
 	ax_ccfg_release(&c);
 	ax_err_release(&err);
@@ -1037,6 +1039,75 @@ static void lower_ok(const struct ax_net *n, const struct ax_ccfg *c, struct ax_
 	ck_assert_msg(ax_lower(n, &arch.arch, c, tl, &err) == AX_OK, "%s", ax_err_str(&err));
 	ax_err_release(&err);
 }
+
+/* docs/timing-model.md "Concatenation": convolutions of one tensor that feed
+ * one concat fold into one operator when each earlier one's window lies in
+ * the last one's: a SqueezeNet fire module's 1 x 1 expand goes into its 3 x 3
+ * expand's columns (no tasks, no set-up of its own, its MACs in the merged
+ * passes, nothing left to add); a 3 x 3 window does not fit a 1 x 1 one. */
+START_TEST(test_concat_merge)
+{
+	struct ax_net n;
+	ax_net_init(&n);
+	input(&n, 16, 16, 32);                 /* 0 */
+	conv(&n, "e1", 0, 32, 1, 1, 1);        /* 1: merged into e3 */
+	conv(&n, "e3", 0, 32, 3, 1, 1);        /* 2 */
+	struct ax_layer *cat = ax_net_add_layer(&n, "cat", AX_OP_CONCAT); /* 3 */
+	cat->n_in = 2;
+	cat->in[0] = 1;
+	cat->in[1] = 2;
+	conv(&n, "k3", 3, 32, 3, 1, 1);        /* 4: its window is not inside k1's */
+	conv(&n, "k1", 3, 32, 1, 1, 1);        /* 5 */
+	cat = ax_net_add_layer(&n, "cat2", AX_OP_CONCAT); /* 6 */
+	cat->n_in = 2;
+	cat->in[0] = 4;
+	cat->in[1] = 5;
+	infer(&n);
+	struct ax_ccfg c;
+	cfg_default(&c, 1, 1);
+	c.v[AX_CC_IN_CORE_REPLICATION] = 0;
+	struct ax_tasklist tl;
+	lower_ok(&n, &c, &tl);
+	ck_assert_int_eq(tl.plans[1].merged_into, 2);
+	ck_assert_int_eq(tl.plans[4].merged_into, -1);
+	ck_assert_int_eq(tl.plans[2].merged_into, -1);
+	ck_assert_uint_eq(tl.plans[2].cols_used, 64);    /* both expands' columns */
+	ck_assert_uint_eq(tl.plans[2].rows_used, 3 * 3 * 32);
+	ck_assert(tl.tensors[1].fused);                  /* never stored */
+	uint64_t macs = 0, e1_tasks = 0, setups_e3 = 0;
+	int cat_dpu = 0, cat2_dpu = 0;
+	for (size_t i = 0; i < tl.n_tasks; i++) {
+		const struct ax_task *t = &tl.tasks[i];
+		if (t->infer)
+			continue;
+		e1_tasks += t->layer == 1;
+		setups_e3 += t->kind == AX_T_CTRL && t->layer == 2;
+		if (t->kind == AX_T_MVM && t->layer == 2)
+			macs += t->macs;
+		if (t->kind == AX_T_DPU && t->layer == 3) {
+			/* requantise the 16x16x64 results; nothing to pad, shift and add */
+			cat_dpu = 1;
+			ck_assert_uint_lt(t->cycles, ax_dpu_cycles(&arch.arch, 2 * 16 * 16 * 64));
+			ck_assert_uint_ge(t->cycles, ax_dpu_cycles(&arch.arch, 16 * 16 * 64));
+		}
+		if (t->kind == AX_T_DPU && t->layer == 6) {
+			cat2_dpu = 1;
+			ck_assert_uint_ge(t->cycles, ax_dpu_cycles(&arch.arch, 2 * 16 * 16 * 64));
+		}
+	}
+	ck_assert_uint_eq(e1_tasks, 0);
+	ck_assert_uint_eq(setups_e3, 1);
+	ck_assert_uint_eq(macs, ax_layer_macs(&n, &n.layers[1]) + ax_layer_macs(&n, &n.layers[2]));
+	ck_assert(cat_dpu);
+	ck_assert(cat2_dpu);
+	/* the array takes the merged 288 x 64 matrix, nothing for e1 */
+	ck_assert_uint_eq(tl.plans[1].weight_bytes, 0);
+	ck_assert_uint_ge(tl.plans[2].weight_bytes, 3 * 3 * 32 * 64);
+	ax_tasklist_release(&tl);
+	ax_ccfg_release(&c);
+	ax_net_release(&n);
+}
+END_TEST
 
 /* docs/timing-model.md "Constant tensors": a const is a weight DMA with a
  * set-up of no operator; a concat of pixels is one DPU pass and one
@@ -1735,6 +1806,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_operator_barrier);
 	tcase_add_test(t, test_pword_and_grouped);
 	tcase_add_test(t, test_concat_and_se);
+	tcase_add_test(t, test_concat_merge);
 	tcase_add_test(t, test_tokens_const_embed);
 	tcase_add_test(t, test_relayout);
 	tcase_add_test(t, test_pools);

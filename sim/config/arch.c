@@ -95,6 +95,7 @@ static const struct ax_arch_key keys[] = {
 	{ "controller.op_setup", AX_U_CYCLES, OFF(ctrl_op_setup_cycles), 0, 100000000, "control core time to program one operator (unit configurations, tokens, tables)" },
 	{ "controller.config_sets", AX_U_COUNT, OFF(ctrl_config_sets), 1, 64, "operator configurations the units hold: the control core programs operator n + sets - 1 while operator n runs" },
 	{ "host.link_bw", AX_U_BPS, OFF(host_link_bps), 1000000, 1000000000000ull, "bandwidth of the host link (PCIe) that carries each inference's input and outputs" },
+	{ "host.copy_bw", AX_U_BPS, OFF(host_copy_bps), 1000000, 1000000000000ull, "rate of one instance's copy over the host link (at most host.link_bw, which all instances share)" },
 	{ "host.copy_latency", AX_U_PS, OFF(host_copy_latency_ps), 0, 1000000000ull, "fixed cost of one host copy (driver, descriptors, completion) on top of its bytes" },
 	{ "power.reference_voltage", AX_U_MV, OFF(pw_vref_mv), 100, 2000, "core supply at which the energies and leakages below are given; dynamic energy scales with the square of the supply (docs/energy.md)" },
 	{ "power.vdd_high", AX_U_MV, OFF(pw_vhigh_mv), 100, 2000, "core supply at power.vdd_high_clock (voltage-per-clock profile: linear between the two points, extrapolated above, flat below the low one)" },
@@ -446,6 +447,10 @@ int ax_arch_validate(const struct ax_arch_desc *d, struct ax_err *err)
 			  "ddr.t_rpab + ddr.t_rfc (%llu ps) must be at most half of ddr.t_refi (%llu ps): a "
 			  "refresh may block its channel at most half of the time",
 			  U(a->ddr_t_rpab_ps + a->ddr_t_rfc_ps), U(a->ddr_t_refi_ps));
+	if (a->host_copy_bps > a->host_link_bps)
+		cross_err(d, err, "host.copy_bw", "host.link_bw",
+			  "host.copy_bw (%llu B/s) must not be above host.link_bw (%llu B/s): one copy runs over the link",
+			  U(a->host_copy_bps), U(a->host_link_bps));
 	if (a->pw_vlow_hz >= a->pw_vhigh_hz)
 		cross_err(d, err, "power.vdd_low_clock", "power.vdd_high_clock",
 			  "power.vdd_low_clock (%llu Hz) must be below power.vdd_high_clock (%llu Hz)",

@@ -66,7 +66,7 @@ struct ax_arch {
 	uint64_t ctrl_descriptor_bytes, ctrl_dispatch_cycles, ctrl_fetch_batch;
 	uint64_t ctrl_op_setup_cycles, ctrl_config_sets;
 	/* host link */
-	uint64_t host_link_bps, host_copy_latency_ps;
+	uint64_t host_link_bps, host_copy_bps, host_copy_latency_ps;
 	/* energy and power (docs/energy.md); energies at power.reference_voltage */
 	uint64_t pw_vref_mv, pw_vhigh_mv, pw_vhigh_hz, pw_vlow_mv, pw_vlow_hz;
 	uint64_t pw_imc_pass_fj, pw_imc_cell_fj, pw_imc_zero_pm, pw_imc_write_fj;

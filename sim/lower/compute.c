@@ -75,6 +75,14 @@ uint32_t ax_icr_factor(const struct ax_net *net, const struct ax_layer *l,
 {
 	struct ax_imc_map m;
 	ax_imc_map_layer(net, l, a, &m);
+	return ax_icr_factor_map(net, l, a, &m, enabled, window_rows);
+}
+
+uint32_t ax_icr_factor_map(const struct ax_net *net, const struct ax_layer *l,
+			   const struct ax_arch *a, const struct ax_imc_map *mp, int enabled,
+			   uint32_t *window_rows)
+{
+	const struct ax_imc_map m = *mp;
 	*window_rows = m.rows;
 	if (!enabled || l->op != AX_OP_CONV || m.tiles != 1 || l->out.w < 2)
 		return 1;

@@ -32,6 +32,11 @@ void ax_imc_map_layer(const struct ax_net *net, const struct ax_layer *l,
  * grown input window. */
 uint32_t ax_icr_factor(const struct ax_net *net, const struct ax_layer *l,
 		       const struct ax_arch *a, int enabled, uint32_t *window_rows);
+/* The same for a layer mapped as m (a convolution that took its siblings'
+ * columns, docs/timing-model.md "Concatenation"). */
+uint32_t ax_icr_factor_map(const struct ax_net *net, const struct ax_layer *l,
+			   const struct ax_arch *a, const struct ax_imc_map *m, int enabled,
+			   uint32_t *window_rows);
 /* docs/imc.md "Weight slots": tiles written and computed together.  All of
  * a layer's tiles when they fit the weight store (slots: the slots they
  * take in all); otherwise as many as fit half of it, so that the next group

@@ -92,6 +92,12 @@ struct layer_info {
 	uint32_t group;                 /* fused group index */
 	int32_t epi;                    /* element-wise layer applied by this layer's DPU, or -1 */
 	int32_t epi_of;                 /* for that element-wise layer: its producer, or -1 */
+	/* docs/timing-model.md "Concatenation": a convolution merged into a
+	 * sibling that reads the same input (its columns in the sibling's
+	 * operator), or -1; the sibling's extra columns and their MACs */
+	int32_t merged_into;
+	uint32_t merged_cout;
+	uint64_t merged_macs;
 	/* a network input as the device holds it (docs/timing-model.md
 	 * "Network inputs"): rows, bytes per row, pad rows above row 0 */
 	uint32_t dev_h, dev_pt;
@@ -253,6 +259,17 @@ static int fusable(const struct lstate *s, uint32_t i)
 	return 1;
 }
 
+/* Per layer: how many input slots of later layers read its output (heap). */
+static uint32_t *readers_of(const struct ax_net *net)
+{
+	uint32_t n = (uint32_t)net->n_layers;
+	uint32_t *readers = ax_xcalloc(n ? n : 1, sizeof(uint32_t));
+	for (uint32_t i = 0; i < n; i++)
+		for (uint32_t k = 0; k < net->layers[i].n_in; k++)
+			readers[net->layers[i].in[k]]++;
+	return readers;
+}
+
 /* Makes element-wise layer i the epilogue of its last input p when p is an
  * IMC layer alone in its group, read by nothing else and not an output, and
  * i is alone in its group too. */
@@ -278,10 +295,7 @@ static void find_epilogues(struct lstate *s)
 {
 	const struct ax_net *net = s->net;
 	uint32_t n = (uint32_t)net->n_layers;
-	uint32_t *readers = ax_xcalloc(n ? n : 1, sizeof(uint32_t));
-	for (uint32_t i = 0; i < n; i++)
-		for (uint32_t k = 0; k < net->layers[i].n_in; k++)
-			readers[net->layers[i].in[k]]++;
+	uint32_t *readers = readers_of(net);
 	for (uint32_t i = 0; i < n; i++) {
 		const struct ax_layer *l = &net->layers[i];
 		if (l->op == AX_OP_CONCAT && l->axis == AX_AXIS_PIXELS)
@@ -306,6 +320,76 @@ static void find_epilogues(struct lstate *s)
 			bind_epilogue(s, i, p, readers);
 	}
 	free(readers);
+}
+
+/* Whether convolution q can take its columns into convolution p's operator:
+ * both read the same one input with the same strides, dilations and output
+ * size, apply the same activation, and q's kernel window lies inside p's on
+ * the same grid (so p's unrolled window already holds q's rows). */
+static int mergeable(const struct lstate *s, uint32_t p, uint32_t q, const uint32_t *readers)
+{
+	const struct ax_layer *lp = &s->net->layers[p], *lq = &s->net->layers[q];
+	const struct layer_info *iq = &s->li[q];
+	if (!iq->imc || lq->op != AX_OP_CONV || lq->runtime || lq->is_output || readers[q] != 1 ||
+	    iq->epi >= 0 || iq->epi_of >= 0 || iq->merged_into >= 0 || iq->map.expanded != 1 ||
+	    s->gfirst[iq->group] != s->glast[iq->group])
+		return 0;
+	if (lq->n_in != 1 || lq->in[0] != lp->in[0] || lq->sh != lp->sh || lq->sw != lp->sw ||
+	    lq->dh != lp->dh || lq->dw != lp->dw || lq->out.h != lp->out.h || lq->out.w != lp->out.w ||
+	    lq->act != lp->act || lq->act_alpha_milli != lp->act_alpha_milli ||
+	    lq->kh > lp->kh || lq->kw > lp->kw || lq->pad_t > lp->pad_t || lq->pad_l > lp->pad_l ||
+	    !lp->dh || !lp->dw)
+		return 0;
+	/* q's first tap row (and column) is p's tap j: pad_p - pad_q = j x dilation */
+	uint32_t dt = lp->pad_t - lq->pad_t, dl = lp->pad_l - lq->pad_l;
+	return dt % lp->dh == 0 && dl % lp->dw == 0 && dt / lp->dh + lq->kh <= lp->kh &&
+	       dl / lp->dw + lq->kw <= lp->kw;
+}
+
+/* docs/timing-model.md "Concatenation": the compiler's pad + shift + add of
+ * a concat whose inputs are convolutions of one tensor is linear in that
+ * tensor, so it folds into one convolution: the siblings' kernels zero-padded
+ * to the last one's window and their columns placed beside its own.  The
+ * concat is then that convolution's epilogue with nothing to add, and the
+ * siblings are no operators of their own.  Not under a cooperative split by
+ * channels (the concat is no epilogue there). */
+static void merge_siblings(struct lstate *s)
+{
+	const struct ax_net *net = s->net;
+	uint32_t n = (uint32_t)net->n_layers;
+	uint32_t *readers = readers_of(net);
+	for (uint32_t e = 0; e < n; e++) {
+		const struct ax_layer *l = &net->layers[e];
+		int32_t p = s->li[e].epi_of;
+		if (l->op != AX_OP_CONCAT || l->axis != AX_AXIS_CHANNELS || p < 0 ||
+		    net->layers[p].op != AX_OP_CONV || net->layers[p].n_in != 1 ||
+		    net->layers[p].runtime || s->li[p].map.expanded != 1)
+			continue;
+		struct layer_info *ip = &s->li[p];
+		for (uint32_t k = 0; k < l->n_in; k++) {
+			uint32_t q = l->in[k];
+			if (q == (uint32_t)p || !mergeable(s, (uint32_t)p, q, readers))
+				continue;
+			s->li[q].merged_into = p;
+			ip->merged_cout += net->layers[q].cout;
+			ip->merged_macs += ax_layer_macs(net, &net->layers[q]);
+		}
+		if (!ip->merged_cout)
+			continue;
+		ip->map.cols += ip->merged_cout;
+		ip->map.col_tiles = (uint32_t)div_ceil(ip->map.cols, s->a->imc_cols);
+		ip->map.tiles = ip->map.row_tiles * ip->map.col_tiles;
+		ip->icr = ax_icr_factor_map(net, &net->layers[p], s->a, &ip->map,
+					    (int)s->c->v[AX_CC_IN_CORE_REPLICATION], &ip->window_rows);
+	}
+	free(readers);
+}
+
+/* Output channels an IMC layer's operator computes: its own and those of
+ * the siblings merged into it. */
+static uint32_t op_cout(const struct lstate *s, uint32_t li)
+{
+	return s->net->layers[li].cout + s->li[li].merged_cout;
 }
 
 static void form_groups(struct lstate *s, uint32_t depth)
@@ -353,8 +437,8 @@ static int internal_tensor(const struct lstate *s, uint32_t i, const uint32_t *l
 {
 	const struct ax_layer *l = &s->net->layers[i];
 	uint32_t g = s->li[i].group;
-	if (s->li[i].epi >= 0)
-		return 1;  /* consumed on the fly by its DPU epilogue */
+	if (s->li[i].epi >= 0 || s->li[i].merged_into >= 0)
+		return 1;  /* consumed on the fly by its DPU epilogue, or never produced alone */
 	if (l->is_output || s->gfirst[g] == s->glast[g] || i == s->glast[g])
 		return 0;
 	return last_use[i] <= s->glast[g];
@@ -425,10 +509,7 @@ static void place(const struct lstate *s, const uint32_t *last_use, uint64_t l1_
 	uint64_t *use[AX_MEM_COUNT];
 	for (int m = 0; m < AX_MEM_COUNT; m++)
 		use[m] = ax_xcalloc(n ? n : 1, sizeof(uint64_t));
-	uint32_t *readers = ax_xcalloc(n ? n : 1, sizeof(uint32_t));
-	for (uint32_t i = 0; i < n; i++)
-		for (uint32_t k = 0; k < net->layers[i].n_in; k++)
-			readers[net->layers[i].in[k]]++;
+	uint32_t *readers = readers_of(net);
 	struct pitem *items = ax_xcalloc(n ? n : 1, sizeof(*items));
 	uint32_t ni = 0;
 	for (uint32_t i = 0; i < n; i++) {
@@ -911,7 +992,7 @@ static uint64_t imc_useful_macs(const struct lstate *s, uint32_t li, uint64_t ma
 	u128 per_px = (u128)m->rows * m->cols * l->out.h * l->out.w;
 	if (!per_px)
 		return 0;
-	return (uint64_t)((u128)mapped * ax_layer_macs(s->net, l) / per_px);
+	return (uint64_t)((u128)mapped * (ax_layer_macs(s->net, l) + s->li[li].merged_macs) / per_px);
 }
 
 /* DPU cycles of requantising e results of layer li and applying its
@@ -998,7 +1079,7 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 	const struct ax_layer *l = &s->net->layers[li];
 	const struct layer_info *inf = &s->li[li];
 	struct ax_imc_map local = inf->map;
-	if (c1 - c0 < l->cout) {   /* a channel slice: fewer columns */
+	if (c1 - c0 < op_cout(s, li)) {   /* a channel slice: fewer columns */
 		local.cols = c1 - c0;
 		local.col_tiles = (uint32_t)div_ceil(local.cols, a->imc_cols);
 		local.tiles = local.row_tiles * local.col_tiles;
@@ -1069,10 +1150,12 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 			uint32_t e = (uint32_t)inf->epi;
 			const struct ax_layer *el = &s->net->layers[e];
 			uint64_t oe = (uint64_t)(s1 - s0) * el->out.w * el->out.c, in_e = 0;
+			uint32_t adds = 0;  /* inputs padded, shifted and added */
 			for (uint32_t k = 0; k < el->n_in; k++) {
 				uint32_t q = el->in[k];
-				if (q == li)
-					continue;
+				if (q == li || s->li[q].merged_into == (int32_t)li)
+					continue;  /* computed by this layer's own columns */
+				adds++;
 				struct idlist qd = { 0 };
 				producer_deps(s, q, s0, s1, &qd);
 				uint64_t row = (uint64_t)el->out.w * s->net->layers[q].out.c;
@@ -1084,10 +1167,13 @@ static void lower_imc(struct lstate *s, uint32_t li, uint32_t core, uint32_t cop
 				free(qd.v);
 			}
 			dt.layer = e;
-			dt.cycles = requant_cycles(s, li, elems) + ax_dpu_cycles(a, oe * el->n_in) +
-				    ax_dpu_act_cycles(a, el->act, oe);
-			dt.l1_read = in_e + oe * (el->n_in - 1);
-			dt.l1_write = oe * el->n_in;
+			dt.cycles = requant_cycles(s, li, elems);
+			dt.l1_write = elems;
+			if (adds) {
+				dt.cycles += ax_dpu_cycles(a, oe * (adds + 1)) + ax_dpu_act_cycles(a, el->act, oe);
+				dt.l1_read = in_e + oe * adds;
+				dt.l1_write = oe * (adds + 1);
+			}
 			out_layer = e;
 			st0 = 0;
 			st1 = el->out.c;
@@ -1755,8 +1841,8 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 		const struct ax_layer *ll = &net->layers[last];
 		if (f == last && ll->op == AX_OP_INPUT)
 			continue;
-		if (f == last && s->li[f].epi_of >= 0)
-			continue;  /* done by its producer's DPU (lower_imc) */
+		if (f == last && (s->li[f].epi_of >= 0 || s->li[f].merged_into >= 0))
+			continue;  /* done by its producer's DPU, or its sibling's columns (lower_imc) */
 		/* docs/timing-model.md "Back-to-back inferences": a group
 		 * overwrites its buffers only after the previous inference's last
 		 * readers of them are done; in batch mode the instance's cores
@@ -1781,7 +1867,8 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 			 * its stage's (pipeline); a table's DMA is not split */
 			uint32_t core = first_core + (s->gstage ? s->gstage[g] : 0);
 			setup_group(s, core, f, copy, n_ops, &gate);
-			lower_part(s, g, core, copy, 0, ll->out.h, 0, ll->cout, cone_target);
+			lower_part(s, g, core, copy, 0, ll->out.h, 0,
+				   f == last && s->li[f].imc ? op_cout(s, f) : ll->cout, cone_target);
 			continue;
 		}
 		/* cooperative: the cone's (or layer's) output rows are split over
@@ -1845,6 +1932,8 @@ static uint64_t group_cost(const struct lstate *s, uint32_t g)
 	for (uint32_t i = s->gfirst[g]; i <= s->glast[g]; i++) {
 		const struct ax_layer *l = &s->net->layers[i];
 		const struct layer_info *inf = &s->li[i];
+		if (inf->merged_into >= 0)
+			continue;  /* its sibling's operator */
 		c += a->ctrl_op_setup_cycles;
 		if (inf->imc) {
 			uint64_t pass = (uint64_t)l->out.h * div_ceil(l->out.w, inf->icr) * inf->map.tiles *
@@ -1900,9 +1989,11 @@ static uint64_t compiled_weights(struct lstate *s)
 	for (uint32_t i = 0; i < net->n_layers; i++) {
 		const struct ax_layer *l = &net->layers[i];
 		uint64_t b = 0;
-		if (s->li[i].imc) {
+		if (s->li[i].merged_into >= 0) {
+			b = 0;  /* its columns are in its sibling's weights */
+		} else if (s->li[i].imc) {
 			const struct ax_imc_map *m = &s->li[i].map;
-			b = (uint64_t)m->rows * m->cols + (l->has_bias ? (uint64_t)AX_BIAS_BYTES * l->cout : 0);
+			b = (uint64_t)m->rows * m->cols + (l->has_bias ? (uint64_t)AX_BIAS_BYTES * op_cout(s, i) : 0);
 		} else if (ax_layer_is_depthwise(net, l) || l->op == AX_OP_CONST || l->op == AX_OP_EMBED) {
 			b = ax_layer_weight_size(net, l);
 		}
@@ -2015,7 +2106,7 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		inf->dwpu = ax_layer_is_depthwise(net, l) || l->op == AX_OP_MAXPOOL ||
 			    l->op == AX_OP_AVGPOOL || l->op == AX_OP_GLOBALPOOL || l->op == AX_OP_RESIZE;
 		inf->icr = 1;
-		inf->epi = inf->epi_of = -1;
+		inf->epi = inf->epi_of = inf->merged_into = -1;
 		if (inf->imc) {
 			ax_imc_map_layer(net, l, a, &inf->map);
 			inf->icr = ax_icr_factor(net, l, a, (int)c->v[AX_CC_IN_CORE_REPLICATION], &inf->window_rows);
@@ -2029,6 +2120,7 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 	device_inputs(&s);
 	form_groups(&s, (uint32_t)c->v[AX_CC_TILING_DEPTH]);
 	find_epilogues(&s);
+	merge_siblings(&s);
 
 	/* liveness: the last layer that reads each tensor */
 	uint32_t *last_use = ax_xcalloc(net->n_layers, sizeof(uint32_t));
@@ -2131,6 +2223,7 @@ int ax_lower(const struct ax_net *net, const struct ax_arch *a,
 		p->macs = ax_layer_macs(net, &net->layers[i]);
 		p->main_unit = inf->imc || inf->dyn ? AX_U_IMC : inf->dwpu ? AX_U_DWPU : AX_U_DPU;
 		p->icr = inf->icr;
+		p->merged_into = inf->merged_into;
 		p->group = inf->group;
 		p->group_size = s.glast[inf->group] - s.gfirst[inf->group] + 1;
 		p->weights_resident = p->group_size > 1;

@@ -116,6 +116,8 @@ struct ax_layer_plan {
 	uint64_t runtime_weight_bytes;   /* dyn_matmul: bytes of its activation operand written into the IMC at run time */
 	enum ax_unit_id main_unit;       /* the unit that does the layer's arithmetic */
 	uint32_t icr;                    /* in-core replication factor (1: none) */
+	int32_t merged_into;             /* a convolution whose columns another's operator computes
+	                                  * (docs/timing-model.md "Concatenation"), or -1 */
 	uint32_t group;                  /* fused group (cone) index; layers alone have their own */
 	uint32_t group_size;             /* layers in that group */
 	uint32_t cone_tiles;             /* row tiles the group is computed in, per core */

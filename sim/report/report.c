@@ -49,15 +49,15 @@ static double fps(const struct ax_report_input *in)
 /* docs/timing-model.md "Host copies": the throughput the SDK's host sees
  * when every instance copies its input in over the host link, runs, and
  * copies its outputs back, one after another (its Host FPS is cores /
- * (memcpy-in + kernel + memcpy-out)), capped by the link itself.  A batch
- * instance copies its lanes' inputs as one transfer and their outputs as
- * another. */
+ * (memcpy-in + kernel + memcpy-out)), each copy at host.copy_bw, capped by
+ * the link all instances share.  A batch instance copies its lanes' inputs
+ * as one transfer and their outputs as another. */
 static double host_fps(const struct ax_report_input *in)
 {
 	const struct ax_tasklist *tl = in->tl;
 	const struct ax_arch *a = &in->arch->arch;
 	double chip = fps(in);
-	if (chip <= 0 || !tl->copies || !a->host_link_bps)
+	if (chip <= 0 || !tl->copies || !a->host_link_bps || !a->host_copy_bps)
 		return 0;
 	double bytes = 0;  /* one lane's input and outputs */
 	for (size_t i = 0; i < in->net->n_layers; i++)
@@ -65,7 +65,7 @@ static double host_fps(const struct ax_report_input *in)
 			bytes += (double)tl->tensors[i].bytes;
 	double per_inst = (double)tl->lanes / tl->copies;
 	double round = tl->lanes / chip;  /* every lane finishes one inference */
-	double copies = 2.0 * (double)a->host_copy_latency_ps * 1e-12 + per_inst * bytes / (double)a->host_link_bps;
+	double copies = 2.0 * (double)a->host_copy_latency_ps * 1e-12 + per_inst * bytes / (double)a->host_copy_bps;
 	double host = tl->lanes / (round + copies);
 	double link = bytes > 0 ? (double)a->host_link_bps / bytes : host;
 	return host < link ? host : link;
@@ -653,6 +653,7 @@ INT(s_layer_weight_bytes, LP->weight_bytes)
 INT(s_layer_runtime_bytes, LP->runtime_weight_bytes)
 INT(s_layer_runtime_cycles, LAYER->op == AX_OP_MATMUL ? ps_to_cycles(c->in->res, LS->busy_ps[AX_E_IMC_LOAD]) : 0)
 INT(s_layer_icr, LP->icr)
+STAT(s_layer_merged, LP->merged_into >= 0 ? json_string(c->in->net->layers[LP->merged_into].name) : json_null())
 INT(s_layer_group, LP->group)
 INT(s_layer_group_size, LP->group_size)
 INT(s_layer_cone_tiles, LP->cone_tiles)
@@ -687,6 +688,7 @@ static const struct ax_stat layer_stats[] = {
 	ST("runtime_weight_bytes", "integer", "bytes", 0, "a `dyn_matmul`: bytes of its second operand written into the IMC at run time, and the weight-write engine's busy time on them (copy 0); 0 for other layers", s_layer_runtime_bytes),
 	ST("runtime_write_cycles", "integer", "cycles", 0, NULL, s_layer_runtime_cycles),
 	ST("icr", "integer", "", 0, "in-core replication factor (docs/imc.md)", s_layer_icr, .csv = 11),
+	ST("merged_into", "string, null", "", 0, "a convolution the compiler merged into a sibling that reads the same input and feeds the same concat (docs/timing-model.md \"Concatenation\"): that sibling's name, whose operator computes this layer's channels and carries its cycles, passes and MACs; null otherwise", s_layer_merged),
 	ST("group", "integer", "", 0, "the fused cone the layer belongs to, its members, and its row tiles per core (docs/tiling.md); a layer alone has group_size 1", s_layer_group, .csv = 12),
 	ST("group_size", "integer", "layers", 0, NULL, s_layer_group_size, .csv = 13),
 	ST("cone_tiles", "integer", "tiles", 0, NULL, s_layer_cone_tiles),
@@ -735,7 +737,7 @@ static const struct ax_stat report_stats[] = {
 	ST("totals.latency_us", "real", "us", AX_STAT_LOWER, "the same in microseconds", s_latency_us),
 	ST("totals.inferences", "integer", "inferences", 0, "inferences in that time (= lanes)", s_inferences),
 	ST("totals.fps", "real", "inferences/s", AX_STAT_HIGHER, "the chip's throughput: with `--inferences` N of 2 or more, the steady state `lanes x (N - 1) / (end of the last inference - end of the first)`; with N = 1, `lanes / latency` (\"Derived figures\" below)", s_fps, .compare = 2),
-	ST("totals.host_fps", "real", "inferences/s", AX_STAT_HIGHER, "the throughput with each inference's host copies: every instance copies its input in and its outputs out over the host link (`host.link_bw`, `host.copy_latency`) one after the other with its inference, as the SDK's Host FPS counts them; at most the link's bandwidth over one inference's bytes (docs/timing-model.md \"Host copies\")", s_host_fps),
+	ST("totals.host_fps", "real", "inferences/s", AX_STAT_HIGHER, "the throughput with each inference's host copies: every instance copies its input in and its outputs out over the host link (`host.copy_bw`, `host.copy_latency`) one after the other with its inference, as the SDK's Host FPS counts them; at most the link's bandwidth (`host.link_bw`, shared by all instances) over one inference's bytes (docs/timing-model.md \"Host copies\")", s_host_fps),
 	ST("totals.macs", "integer", "MACs", 0, "useful MACs of one inference of every copy", s_macs),
 	ST("totals.imc_utilization", "real", "share", AX_STAT_HIGHER, "useful MACs per second over the peak of the cores in use: `network.macs x fps / (imc.rows x imc.cols / imc.cycles_per_pass x cores x clock)`; with N = 1 and one lane per copy this is `macs / (imc.rows x imc.cols / imc.cycles_per_pass x cores x latency_cycles)`", s_imc_util, .compare = 3),
 	ST("attention.layers", "integer", "layers", 0, "`dyn_matmul` layers of the network: products of two activations, attention's Q x K^T and scores x V (docs/timing-model.md \"Products of two activations\"); 0, and the figures below 0, when it has none", s_attn_layers),
