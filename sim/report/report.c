@@ -986,6 +986,15 @@ void ax_report_text(const struct ax_report_input *in, FILE *out)
 		}
 		fprintf(out, "\n");
 	}
+	{
+		/* docs/timing-model.md "Concatenation": siblings folded into one operator */
+		size_t merged = 0;
+		for (size_t i = 0; i < in->net->n_layers; i++)
+			merged += tl->plans[i].merged_into >= 0;
+		if (merged)
+			fprintf(out, "  merged     %zu convolution%s computed in a sibling's operator (a concat of "
+				"convolutions of one tensor, folded)\n", merged, merged == 1 ? "" : "s");
+	}
 	fprintf(out, "  tasklist   %llu descriptors/core, %s in %s%s\n",
 		(unsigned long long)(tl->tasklist_bytes / in->arch->arch.ctrl_descriptor_bytes),
 		(ax_human_bytes(tl->tasklist_bytes, b1, sizeof(b1)), b1), ax_mem_name(tl->tasklist_home),
