@@ -1881,7 +1881,7 @@ static void lower_copy(struct lstate *s, uint32_t copy, uint64_t cone_target)
 		 * writes only its heads' run-time weights */
 		int by_heads = f == last && s->li[f].dyn && ll->groups >= s->cpc;
 		for (uint32_t k = 0; k < s->cpc; k++) {
-			uint32_t r0, r1, c0 = 0, c1 = ll->cout;
+			uint32_t r0, r1, c0 = 0, c1 = f == last && s->li[f].imc ? op_cout(s, f) : ll->cout;
 			split_rows(ll->out.h, k, s->cpc, &r0, &r1);
 			if (by_heads) {
 				uint32_t h0, h1, n = ll->cout / ll->groups;
