@@ -111,6 +111,37 @@ START_TEST(test_cascade)
 }
 END_TEST
 
+/* A second model's layer folded into a sibling (docs/timing-model.md
+ * "Concatenation") names that sibling, a layer of its own model, in the
+ * chip's layer list. */
+START_TEST(test_merged_layer_names)
+{
+	char *out = ax_tmp("merged.json");
+	char *det = ax_compiled(ax_src("models/yolov5s/yolov5s.net.yaml"));
+	char *fire = ax_compiled(ax_src("tests/nets/fire.yaml"));
+	struct ax_run r = ax_run_axsim("run --config '%s' --net " DET "='%s' --net " CLS "='%s' --json '%s' --quiet",
+				       ax_src(CASCADE), det, fire, out);
+	ck_assert_msg(r.status == 0, "cascade failed (%d): %s", r.status, r.err);
+	ax_run_free(&r);
+	json_t *j = load_json(out);
+	size_t i, merged = 0;
+	json_t *l;
+	json_array_foreach(json_object_get(j, "layers"), i, l) {
+		const json_t *m = json_object_get(l, "merged_into");
+		if (json_is_null(m))
+			continue;
+		merged++;
+		ck_assert_str_eq(json_string_value(json_object_get(l, "name")), CLS "/expand1x1");
+		ck_assert_str_eq(json_string_value(m), CLS "/expand3x3");
+	}
+	ck_assert_uint_eq(merged, 1);
+	json_decref(j);
+	free(out);
+	free(det);
+	free(fire);
+}
+END_TEST
+
 /* Sharing the chip (L2 ports, NoC, DDR) makes each model slower than alone
  * on the same cores. */
 START_TEST(test_sharing_slows)
@@ -383,6 +414,7 @@ static Suite *suite(void)
 	TCase *t = tcase_create("run");
 	tcase_set_timeout(t, 300);
 	tcase_add_test(t, test_cascade);
+	tcase_add_test(t, test_merged_layer_names);
 	tcase_add_test(t, test_sharing_slows);
 	tcase_add_test(t, test_rois);
 	tcase_add_test(t, test_default_rois);

@@ -147,8 +147,11 @@ void ax_pipeline_merge(const struct ax_pipeline *p, struct ax_tasklist *tl, stru
 		}
 		memcpy(tl->tensors + layer, pt->tensors, pt->n_layers * sizeof(*tl->tensors));
 		memcpy(tl->plans + layer, pt->plans, pt->n_layers * sizeof(*tl->plans));
-		for (size_t l = 0; l < pt->n_layers; l++)
+		for (size_t l = 0; l < pt->n_layers; l++) {
 			tl->tensors[layer + l].ddr_addr += ddr_base[i];
+			if (tl->plans[layer + l].merged_into >= 0)  /* a layer of this part */
+				tl->plans[layer + l].merged_into += (int32_t)layer;
+		}
 		/* the part's own tasklist region, above the earlier models' DDR */
 		pt->ddr_tasklist_base += ddr_base[i];
 		uint32_t task0 = (uint32_t)tl->n_tasks;
